@@ -1,0 +1,121 @@
+"""Aggregation of person-to-person edges into ties.
+
+An *edge* is one directed contribution of an interaction (an e-mail from a
+to b, one pair of a meeting); a *tie* is all edges of one
+(``source``, ``target``, ``period``, ``channel``) summed up. The weighting
+rules live with the ingesters that know the interaction:
+
+* an e-mail or message to ``n`` recipients adds ``1/n`` to each tie;
+* a meeting of ``n`` attendees lasting ``h`` hours adds ``h/(n-1)`` to each
+  ordered pair of attendees;
+* everything else adds 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from orgnet.model import EDGE_COLUMNS, TIE_COLUMNS, TIE_KEY, empty_frame
+from orgnet.periods import PeriodUnit, period_labels
+
+__all__ = ["aggregate_edges", "merge_ties", "split_weights", "pair_weights"]
+
+
+def split_weights(recipient_counts: pd.Series | np.ndarray) -> np.ndarray:
+    """Weight of each recipient edge of a message sent to ``n`` recipients: ``1/n``."""
+    counts = np.asarray(recipient_counts, dtype=float)
+    return np.divide(1.0, counts, out=np.zeros_like(counts), where=counts > 0)
+
+
+def pair_weights(duration_hours: pd.Series | np.ndarray, attendee_counts: pd.Series | np.ndarray) -> np.ndarray:
+    """Weight of each ordered attendee pair of a meeting: ``duration_hours / (n - 1)``."""
+    hours = np.asarray(duration_hours, dtype=float)
+    others = np.asarray(attendee_counts, dtype=float) - 1.0
+    return np.divide(hours, others, out=np.zeros_like(hours), where=others > 0)
+
+
+def aggregate_edges(edges: pd.DataFrame, unit: PeriodUnit = "month") -> pd.DataFrame:
+    """Sum edges into ties.
+
+    Parameters
+    ----------
+    edges : DataFrame with :data:`orgnet.model.EDGE_COLUMNS`; ``timestamp``
+        is datetime64 in UTC and ``weight`` a float.
+    unit : period unit, ``"month"`` or ``"week"``.
+
+    Returns
+    -------
+    DataFrame with :data:`orgnet.model.TIE_COLUMNS`: one row per
+    (source, target, period, channel), ``count`` edges, summed ``weight``,
+    earliest and latest timestamp. Self-edges are dropped.
+
+    Notes
+    -----
+    Runs in O(E log E) with integer group codes (no Python loop per edge).
+    """
+    missing = set(EDGE_COLUMNS) - set(edges.columns)
+    if missing:
+        raise ValueError(f"edges lack columns {sorted(missing)}")
+    keep = (edges["source"] != edges["target"]).to_numpy()
+    if not keep.all():
+        edges = edges[keep]
+    if edges.empty:
+        return empty_frame(TIE_COLUMNS)
+    people, person_codes = _codes(np.concatenate([edges["source"].to_numpy(), edges["target"].to_numpy()]))
+    source_codes, target_codes = person_codes[: len(edges)], person_codes[len(edges) :]
+    periods, period_codes = _codes(period_labels(edges["timestamp"], unit).to_numpy())
+    channels, channel_codes = _codes(edges["channel"].to_numpy())
+    # One int64 key per (source, target, period, channel); sorting it groups the ties.
+    key = ((source_codes * len(people) + target_codes) * len(periods) + period_codes) * len(channels) + channel_codes
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    weights = edges["weight"].to_numpy(dtype=float)[order]
+    stamps = edges["timestamp"].to_numpy(dtype="datetime64[ns]").astype("int64")[order]
+    group_key = key[starts]
+    group_key, channel_of = np.divmod(group_key, len(channels))
+    group_key, period_of = np.divmod(group_key, len(periods))
+    source_of, target_of = np.divmod(group_key, len(people))
+    ties = pd.DataFrame(
+        {
+            "source": people[source_of],
+            "target": people[target_of],
+            "period": periods[period_of],
+            "channel": channels[channel_of],
+            "count": np.diff(np.r_[starts, len(key)]).astype("int64"),
+            "weight": np.add.reduceat(weights, starts),
+            "first_seen": _utc(np.minimum.reduceat(stamps, starts)),
+            "last_seen": _utc(np.maximum.reduceat(stamps, starts)),
+        }
+    )
+    return ties
+
+
+def _utc(nanoseconds: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(nanoseconds.view("datetime64[ns]")).tz_localize("UTC")
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values (as an object array) and the int64 code of each value.
+
+    Sorted codes make the combined tie key sort like the tuple of its parts.
+    """
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques, dtype=object), codes.astype("int64")
+
+
+def merge_ties(ties: pd.DataFrame) -> pd.DataFrame:
+    """Combine tie rows that share a key (as two ingests of one period do).
+
+    ``count`` and ``weight`` add up; ``first_seen`` is the minimum and
+    ``last_seen`` the maximum.
+    """
+    if ties.empty:
+        return ties[TIE_COLUMNS]
+    merged = (
+        ties.groupby(TIE_KEY, sort=True, observed=True)
+        .agg(count=("count", "sum"), weight=("weight", "sum"), first_seen=("first_seen", "min"), last_seen=("last_seen", "max"))
+        .reset_index()
+    )
+    return merged[TIE_COLUMNS]

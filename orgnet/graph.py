@@ -1,0 +1,76 @@
+"""The people graph: NetworkX graphs built from stored ties and people.
+
+Every analytics job takes one of these graphs (plus the people table) as
+input, so jobs never read the store themselves.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+
+
+__all__ = ["tie_edges", "people_graph", "undirected_graph"]
+
+
+def tie_edges(ties: pd.DataFrame) -> pd.DataFrame:
+    """Sum ties over periods and channels into one row per directed pair.
+
+    Parameters
+    ----------
+    ties : DataFrame with :data:`orgnet.model.TIE_COLUMNS`.
+
+    Returns
+    -------
+    DataFrame with ``source``, ``target``, ``count`` and ``weight``, sorted by pair.
+    """
+    if ties.empty:
+        return pd.DataFrame({"source": [], "target": [], "count": [], "weight": []}).astype(
+            {"source": object, "target": object, "count": "int64", "weight": float}
+        )
+    return ties.groupby(["source", "target"], sort=True, observed=True).agg(count=("count", "sum"), weight=("weight", "sum")).reset_index()
+
+
+def people_graph(ties: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.DiGraph:
+    """The directed, weighted people graph of a set of ties.
+
+    Parameters
+    ----------
+    ties : DataFrame with :data:`orgnet.model.TIE_COLUMNS` (any periods and
+        channels; they are summed).
+    people : optional people table (as :meth:`orgnet.store.Store.people`
+        returns it). Every person becomes a node, with or without ties, and
+        carries its columns as node attributes (missing values left out).
+
+    Returns
+    -------
+    ``nx.DiGraph`` with edge attributes ``weight`` (summed tie weight) and
+    ``count`` (number of interactions). Nodes that appear in ties but not in
+    ``people`` are added without attributes.
+    """
+    graph = nx.DiGraph()
+    if people is not None and not people.empty:
+        for record in people.to_dict("records"):
+            attributes = {k: v for k, v in record.items() if k != "person_id" and v is not None and not (isinstance(v, float) and v != v)}
+            graph.add_node(record["person_id"], **attributes)
+    edges = tie_edges(ties)
+    graph.add_weighted_edges_from(zip(edges["source"], edges["target"], edges["weight"].astype(float)), weight="weight")
+    nx.set_edge_attributes(graph, {(s, t): int(c) for s, t, c in zip(edges["source"], edges["target"], edges["count"])}, "count")
+    return graph
+
+
+def undirected_graph(graph: nx.DiGraph) -> nx.Graph:
+    """Undirected view of a people graph, with ``weight`` and ``count`` of both directions summed.
+
+    Node attributes are kept.
+    """
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph.nodes(data=True))
+    for source, target, data in graph.edges(data=True):
+        if undirected.has_edge(source, target):
+            edge = undirected[source][target]
+            edge["weight"] += data.get("weight", 1.0)
+            edge["count"] += data.get("count", 1)
+        else:
+            undirected.add_edge(source, target, weight=data.get("weight", 1.0), count=data.get("count", 1))
+    return undirected

@@ -1,0 +1,173 @@
+"""orgnet's data model: the tables every part of the pipeline agrees on.
+
+Data flows one way: ``ingest/`` turns a source file into an :class:`IngestBatch`
+of these tables, a store keeps them, ``orgnet.graph`` builds NetworkX graphs
+from them and the jobs turn graphs into results.
+
+Tables are pandas DataFrames with fixed columns, so that ingesters, stores and
+jobs can stay vectorised. The column lists below are the contract:
+
+``people``
+    One row per person. ``person_id`` is stable across sources; ``name`` is
+    ``None`` when identities are pseudonymised; ``manager_id`` refers to
+    another ``person_id``; ``hire_date`` is an ISO date string. Extra HR
+    attributes (level, cost centre, a Viva ``Organization``...) live in
+    ``attributes``, a dict of strings, and are flattened into their own
+    columns by :meth:`orgnet.store.Store.people`.
+``identities``
+    Every address or handle that names a person: ``identity`` (normalised,
+    lower case, or its keyed hash when pseudonymised) -> ``person_id``.
+``ties``
+    Interactions aggregated per (``source``, ``target``, ``period``,
+    ``channel``): ``count`` interactions, their summed ``weight``, and the
+    ``first_seen``/``last_seen`` timestamps (UTC). Self-ties never exist.
+``external_contacts``
+    Interactions with addresses outside the organisation's domains, kept only
+    as counts per (``person_id``, ``period``, ``channel``).
+``audiences``
+    External social accounts: (``owner_type``, ``owner``, ``platform``) with a
+    ``follower_count``. ``owner_type`` is ``person`` (``owner`` is a
+    ``person_id``) or ``brand`` (``owner`` is the company account's name).
+``followers``
+    Follower identifiers of those accounts, only as salted hashes
+    (``follower_hash``), when a source gives them.
+``engagement``
+    Advocacy actions: ``person_id``, ``date`` (ISO date), ``action``
+    (``share``, ``post``, ``comment``, ``like``...), ``content_id``,
+    ``platform`` and optional ``clicks``/``impressions``.
+
+Message bodies, subjects and file names never enter any of these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "PERSON_COLUMNS",
+    "IDENTITY_COLUMNS",
+    "EDGE_COLUMNS",
+    "TIE_COLUMNS",
+    "TIE_KEY",
+    "EXTERNAL_CONTACT_COLUMNS",
+    "AUDIENCE_COLUMNS",
+    "FOLLOWER_COLUMNS",
+    "ENGAGEMENT_COLUMNS",
+    "CORE_PERSON_FIELDS",
+    "IngestReport",
+    "IngestBatch",
+    "IngestRecord",
+    "empty_frame",
+]
+
+#: Person fields every source may fill; anything else is an HR attribute.
+CORE_PERSON_FIELDS = (
+    "person_id",
+    "name",
+    "email",
+    "department",
+    "title",
+    "manager_id",
+    "location",
+    "hire_date",
+)
+PERSON_COLUMNS = [*CORE_PERSON_FIELDS, "attributes"]
+IDENTITY_COLUMNS = ["identity", "person_id"]
+#: One directed person-to-person contribution before aggregation.
+EDGE_COLUMNS = ["source", "target", "timestamp", "channel", "weight"]
+TIE_KEY = ["source", "target", "period", "channel"]
+TIE_COLUMNS = [*TIE_KEY, "count", "weight", "first_seen", "last_seen"]
+EXTERNAL_CONTACT_COLUMNS = ["person_id", "period", "channel", "count"]
+AUDIENCE_COLUMNS = ["owner_type", "owner", "platform", "follower_count"]
+FOLLOWER_COLUMNS = ["owner_type", "owner", "platform", "follower_hash"]
+ENGAGEMENT_COLUMNS = [
+    "person_id",
+    "date",
+    "action",
+    "content_id",
+    "platform",
+    "clicks",
+    "impressions",
+]
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    """Return an empty DataFrame with exactly ``columns``."""
+    return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
+
+
+@dataclass
+class IngestReport:
+    """What one ingest read, kept, dropped and could not place.
+
+    ``counts`` holds named figures (``rows``, ``interactions``, ``ties``,
+    ``broadcasts_dropped``, ``external_interactions``...);
+    ``unknown_internal`` counts addresses inside the organisation's domains
+    that no roster person carries; ``notes`` are sentences for the user.
+    """
+
+    source: str
+    path: str
+    counts: dict[str, int] = field(default_factory=dict)
+    unknown_internal: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    rejects: int = 0
+    rejects_path: str | None = None
+    skipped: bool = False
+    ingest_id: str | None = None
+
+    def add(self, name: str, value: int) -> None:
+        """Add ``value`` to the figure ``name``."""
+        self.counts[name] = self.counts.get(name, 0) + int(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {
+            "source": self.source,
+            "path": self.path,
+            "counts": dict(self.counts),
+            "unknown_internal": dict(self.unknown_internal),
+            "notes": list(self.notes),
+            "rejects": self.rejects,
+            "rejects_path": self.rejects_path,
+            "skipped": self.skipped,
+            "ingest_id": self.ingest_id,
+        }
+
+
+@dataclass
+class IngestBatch:
+    """Everything one source file adds to the store, applied in one transaction.
+
+    Every table is optional (empty by default); ``message_keys`` are keyed
+    hashes of e-mail Message-IDs, so that a message seen in several mailboxes
+    counts once even across ingests.
+    """
+
+    people: pd.DataFrame = field(default_factory=lambda: empty_frame(PERSON_COLUMNS))
+    identities: pd.DataFrame = field(default_factory=lambda: empty_frame(IDENTITY_COLUMNS))
+    ties: pd.DataFrame = field(default_factory=lambda: empty_frame(TIE_COLUMNS))
+    external_contacts: pd.DataFrame = field(
+        default_factory=lambda: empty_frame(EXTERNAL_CONTACT_COLUMNS)
+    )
+    audiences: pd.DataFrame = field(default_factory=lambda: empty_frame(AUDIENCE_COLUMNS))
+    followers: pd.DataFrame = field(default_factory=lambda: empty_frame(FOLLOWER_COLUMNS))
+    engagement: pd.DataFrame = field(default_factory=lambda: empty_frame(ENGAGEMENT_COLUMNS))
+    message_keys: list[str] = field(default_factory=list)
+    #: Store-wide settings this ingest fixes (period unit, organisation domains, pseudonym key fingerprint).
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class IngestRecord:
+    """One line of the ingest ledger: which file (by content hash) went in, when, and its report."""
+
+    ingest_id: str
+    source: str
+    path: str
+    content_hash: str
+    finished_at: str
+    report: dict[str, Any] = field(default_factory=dict)

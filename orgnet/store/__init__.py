@@ -1,0 +1,134 @@
+"""Stores: where orgnet keeps people, ties, audiences, engagement and results.
+
+:class:`Store` is the protocol every store implements; it speaks orgnet's
+data (tables of :mod:`orgnet.model`), never SQL or Cypher. Two stores exist:
+
+* :class:`orgnet.store.sqlite.SQLiteStore`, the embedded default: one SQLite
+  file in WAL mode, no server;
+* a Neo4j store over Bolt, chosen by a ``bolt://`` or ``neo4j://`` location.
+
+:func:`open_store` picks one from a location string, ``ORGNET_STORE`` or the
+default ``./orgnet.db``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol, Sequence, runtime_checkable
+
+import pandas as pd
+
+from orgnet.errors import StoreError
+from orgnet.model import IngestBatch, IngestRecord
+
+__all__ = ["Store", "open_store", "STORE_ENV", "DEFAULT_STORE", "BOLT_SCHEMES", "is_bolt_location"]
+
+STORE_ENV = "ORGNET_STORE"
+DEFAULT_STORE = "orgnet.db"
+BOLT_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+#: Settings a store keeps (see :attr:`orgnet.model.IngestBatch.settings`).
+SETTING_PERIOD_UNIT = "period_unit"
+SETTING_DOMAINS = "domains"
+SETTING_PSEUDONYM = "pseudonym_fingerprint"
+SETTING_FOLLOWER_SALT = "follower_salt"
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What orgnet needs from a store.
+
+    Reads return DataFrames with the columns of :mod:`orgnet.model`; writes of
+    ingested data happen only through :meth:`apply`, one transaction per
+    ingest, so a failed ingest leaves the store as it was.
+    """
+
+    location: str
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def settings(self) -> dict[str, str]:
+        """Store-wide settings (period unit, organisation domains, pseudonym fingerprint, follower salt)."""
+
+    def people(self) -> pd.DataFrame:
+        """People, one row each: :data:`~orgnet.model.CORE_PERSON_FIELDS` then one column per HR attribute."""
+
+    def identities(self) -> pd.DataFrame:
+        """Identity -> person_id pairs (:data:`~orgnet.model.IDENTITY_COLUMNS`)."""
+
+    def ties(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        channels: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Ties of the periods from ``start`` to ``end`` inclusive, sorted by key (:data:`~orgnet.model.TIE_COLUMNS`)."""
+
+    def periods(self) -> list[str]:
+        """Period labels that hold ties, sorted."""
+
+    def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+        """Counts of interactions with external addresses per person, period and channel."""
+
+    def audiences(self) -> pd.DataFrame:
+        """External accounts and follower counts (:data:`~orgnet.model.AUDIENCE_COLUMNS`)."""
+
+    def followers(self) -> pd.DataFrame:
+        """Hashed follower identifiers per account (:data:`~orgnet.model.FOLLOWER_COLUMNS`)."""
+
+    def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+        """Advocacy actions dated within the periods ``start`` to ``end`` inclusive."""
+
+    def known_message_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these hashed e-mail Message-IDs earlier ingests already counted."""
+
+    def find_ingest(self, source: str, content_hash: str) -> IngestRecord | None:
+        """The ledger entry of an earlier ingest of the same content by the same ingester, if any."""
+
+    def ingests(self) -> list[IngestRecord]:
+        """The ingest ledger, oldest first."""
+
+    def counts(self) -> dict[str, int]:
+        """Row counts: people, identities, ties, periods, audiences, followers, engagement, ingests, results."""
+
+    def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
+        """Write one ingest atomically: every table of ``batch`` and its ledger ``record``, or nothing."""
+
+    def put_result(self, name: str, period: str, payload: str) -> None:
+        """Store (or replace) the JSON ``payload`` of analysis ``name`` for ``period``."""
+
+    def get_result(self, name: str, period: str) -> str | None:
+        """The JSON payload stored for (``name``, ``period``), or ``None``."""
+
+    def results(self) -> pd.DataFrame:
+        """Stored results: ``name``, ``period``, ``created_at``."""
+
+
+def is_bolt_location(location: str) -> bool:
+    """True when ``location`` names a Neo4j server rather than a file."""
+    return location.lower().startswith(BOLT_SCHEMES)
+
+
+def open_store(location: str | os.PathLike[str] | None = None) -> Store:
+    """Open the store at ``location`` (a file path or a Bolt URI).
+
+    Parameters
+    ----------
+    location : path of an SQLite file, or ``bolt://``/``neo4j://`` URI. When
+        ``None``, ``ORGNET_STORE`` is used, then ``./orgnet.db``.
+
+    Returns
+    -------
+    An open :class:`Store`; the caller closes it.
+    """
+    where = str(location) if location is not None else os.environ.get(STORE_ENV) or DEFAULT_STORE
+    if is_bolt_location(where):
+        try:
+            from orgnet.store.neo4j import Neo4jStore
+        except ImportError as error:  # the Neo4j store lands with its own issue
+            raise StoreError(f"cannot open {where}: the Neo4j store is not available ({error})") from error
+        return Neo4jStore.connect(where)
+    from orgnet.store.sqlite import SQLiteStore
+
+    return SQLiteStore(where)

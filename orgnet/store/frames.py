@@ -1,0 +1,150 @@
+"""Conversions between orgnet's DataFrames and the plain values stores keep.
+
+Shared by every store so that each returns exactly the same frames for the
+same data: timestamps are kept as ISO-8601 UTC strings to the second
+(``2026-10-01T09:30:00Z``), HR attributes as a JSON object of strings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from orgnet.model import (
+    AUDIENCE_COLUMNS,
+    CORE_PERSON_FIELDS,
+    ENGAGEMENT_COLUMNS,
+    EXTERNAL_CONTACT_COLUMNS,
+    FOLLOWER_COLUMNS,
+    IDENTITY_COLUMNS,
+    TIE_COLUMNS,
+    TIE_KEY,
+)
+
+__all__ = [
+    "timestamps_to_text",
+    "text_to_timestamps",
+    "people_frame",
+    "tie_rows",
+    "ties_frame",
+    "frame_from_rows",
+    "person_rows",
+    "clean_value",
+]
+
+
+def timestamps_to_text(values: pd.Series) -> np.ndarray:
+    """ISO-8601 UTC strings, to the second, of a datetime64 Series (vectorised)."""
+    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    return np.char.add(np.datetime_as_string(stamps, unit="s"), "Z").astype(object)
+
+
+def text_to_timestamps(values: Iterable[str]) -> pd.Series:
+    """Parse ISO-8601 UTC strings back into a datetime64[ns, UTC] Series."""
+    return pd.to_datetime(pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="object"), utc=True, format="ISO8601")
+
+
+def clean_value(value: Any) -> Any:
+    """``None`` for pandas' missing markers, plain Python scalars otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def person_rows(people: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a people batch as dicts with JSON-encoded ``attributes``."""
+    rows = []
+    for record in people.to_dict("records"):
+        row = {name: clean_value(record.get(name)) for name in CORE_PERSON_FIELDS}
+        attributes = record.get("attributes")
+        attributes = attributes if isinstance(attributes, dict) else {}
+        row["attributes"] = json.dumps({k: str(v) for k, v in sorted(attributes.items()) if clean_value(v) is not None}, sort_keys=True)
+        rows.append(row)
+    return rows
+
+
+def people_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """People as stores return them: core fields, then one column per HR attribute, sorted by id."""
+    records = []
+    for row in rows:
+        record = {name: row.get(name) for name in CORE_PERSON_FIELDS}
+        attributes = row.get("attributes") or "{}"
+        for key, value in (json.loads(attributes) if isinstance(attributes, str) else attributes).items():
+            if key not in record:
+                record[key] = value
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=None if records else list(CORE_PERSON_FIELDS))
+    for name in CORE_PERSON_FIELDS:
+        if name not in frame.columns:
+            frame[name] = None
+    extra = sorted(c for c in frame.columns if c not in CORE_PERSON_FIELDS)
+    frame = frame[[*CORE_PERSON_FIELDS, *extra]].astype(object)
+    frame = frame.where(frame.notna(), None)
+    return frame.sort_values("person_id", ignore_index=True)
+
+
+def tie_rows(ties: pd.DataFrame) -> list[tuple]:
+    """Tie rows as plain tuples in :data:`~orgnet.model.TIE_COLUMNS` order, timestamps as text."""
+    if ties.empty:
+        return []
+    columns = [
+        ties["source"].astype(str).to_numpy(object),
+        ties["target"].astype(str).to_numpy(object),
+        ties["period"].astype(str).to_numpy(object),
+        ties["channel"].astype(str).to_numpy(object),
+        ties["count"].astype("int64").tolist(),
+        ties["weight"].astype(float).tolist(),
+        timestamps_to_text(ties["first_seen"]),
+        timestamps_to_text(ties["last_seen"]),
+    ]
+    return list(zip(*columns))
+
+
+def ties_frame(rows: Iterable[tuple]) -> pd.DataFrame:
+    """Ties as stores return them, from tuples in :data:`~orgnet.model.TIE_COLUMNS` order, sorted by key."""
+    frame = pd.DataFrame.from_records(list(rows), columns=TIE_COLUMNS)
+    frame["count"] = frame["count"].astype("int64")
+    frame["weight"] = frame["weight"].astype(float)
+    for column in ("first_seen", "last_seen"):
+        frame[column] = text_to_timestamps(frame[column]) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
+    for column in TIE_KEY:
+        frame[column] = frame[column].astype(object)
+    return frame.sort_values(TIE_KEY, ignore_index=True)
+
+
+_FRAME_COLUMNS = {
+    "identities": IDENTITY_COLUMNS,
+    "external_contacts": EXTERNAL_CONTACT_COLUMNS,
+    "audiences": AUDIENCE_COLUMNS,
+    "followers": FOLLOWER_COLUMNS,
+    "engagement": ENGAGEMENT_COLUMNS,
+}
+_INTEGER_COLUMNS = {"count", "follower_count"}
+_NULLABLE_INTEGER_COLUMNS = {"clicks", "impressions"}
+
+
+def frame_from_rows(table: str, rows: Iterable[tuple]) -> pd.DataFrame:
+    """A non-tie, non-people table as stores return it, sorted by all its columns.
+
+    ``table`` is one of ``identities``, ``external_contacts``, ``audiences``,
+    ``followers``, ``engagement``.
+    """
+    columns = _FRAME_COLUMNS[table]
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    for column in columns:
+        if column in _INTEGER_COLUMNS:
+            frame[column] = frame[column].astype("int64")
+        elif column in _NULLABLE_INTEGER_COLUMNS:
+            frame[column] = frame[column].astype("Int64")
+        else:
+            frame[column] = frame[column].astype(object)
+    return frame.sort_values(columns, ignore_index=True, na_position="first")

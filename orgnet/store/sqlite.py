@@ -1,0 +1,312 @@
+"""The embedded store: one SQLite file in WAL mode, no server.
+
+WAL lets readers (the API, ``orgnet info``) keep reading the last committed
+state while an ingest writes; each :meth:`SQLiteStore.apply` is one
+``BEGIN IMMEDIATE`` transaction, so a failed ingest leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import pandas as pd
+
+from orgnet.errors import StoreError
+from orgnet.model import IngestBatch, IngestRecord
+from orgnet.periods import period_dates
+from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
+
+__all__ = ["SQLiteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS person (
+    person_id TEXT PRIMARY KEY, name TEXT, email TEXT, department TEXT, title TEXT,
+    manager_id TEXT, location TEXT, hire_date TEXT, attributes TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS identity (identity TEXT PRIMARY KEY, person_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tie (
+    source TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
+    count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (source, target, period, channel)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tie_by_period ON tie (period);
+CREATE TABLE IF NOT EXISTS external_contact (
+    person_id TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (person_id, period, channel)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audience (
+    owner_type TEXT NOT NULL, owner TEXT NOT NULL, platform TEXT NOT NULL, follower_count INTEGER NOT NULL,
+    PRIMARY KEY (owner_type, owner, platform)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS follower (
+    owner_type TEXT NOT NULL, owner TEXT NOT NULL, platform TEXT NOT NULL, follower_hash TEXT NOT NULL,
+    PRIMARY KEY (owner_type, owner, platform, follower_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS engagement (
+    person_id TEXT NOT NULL, date TEXT NOT NULL, action TEXT NOT NULL, content_id TEXT NOT NULL,
+    platform TEXT NOT NULL, clicks INTEGER, impressions INTEGER,
+    UNIQUE (person_id, date, action, content_id, platform)
+);
+CREATE TABLE IF NOT EXISTS message_key (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ingest (
+    ingest_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, content_hash TEXT NOT NULL,
+    finished_at TEXT NOT NULL, report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ingest_by_hash ON ingest (source, content_hash);
+CREATE TABLE IF NOT EXISTS result (
+    name TEXT NOT NULL, period TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (name, period)
+);
+"""
+
+_PERSON_UPSERT = """
+INSERT INTO person (person_id, name, email, department, title, manager_id, location, hire_date, attributes)
+VALUES (:person_id, :name, :email, :department, :title, :manager_id, :location, :hire_date, :attributes)
+ON CONFLICT (person_id) DO UPDATE SET
+    name = coalesce(excluded.name, name), email = coalesce(excluded.email, email),
+    department = coalesce(excluded.department, department), title = coalesce(excluded.title, title),
+    manager_id = coalesce(excluded.manager_id, manager_id), location = coalesce(excluded.location, location),
+    hire_date = coalesce(excluded.hire_date, hire_date), attributes = json_patch(attributes, excluded.attributes)
+"""
+_TIE_UPSERT = """
+INSERT INTO tie (source, target, period, channel, count, weight, first_seen, last_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, target, period, channel) DO UPDATE SET
+    count = count + excluded.count, weight = weight + excluded.weight,
+    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+"""
+_EXTERNAL_UPSERT = """
+INSERT INTO external_contact (person_id, period, channel, count) VALUES (?, ?, ?, ?)
+ON CONFLICT (person_id, period, channel) DO UPDATE SET count = count + excluded.count
+"""
+_AUDIENCE_UPSERT = """
+INSERT INTO audience (owner_type, owner, platform, follower_count) VALUES (?, ?, ?, ?)
+ON CONFLICT (owner_type, owner, platform) DO UPDATE SET follower_count = excluded.follower_count
+"""
+
+
+class SQLiteStore:
+    """The embedded :class:`~orgnet.store.Store` on one SQLite file.
+
+    Parameters
+    ----------
+    path : the database file; created (with its folder) when missing.
+
+    Notes
+    -----
+    One connection per store object, shared across threads under a lock;
+    open one store per concurrent reader (WAL serves them all).
+    """
+
+    def __init__(self, path: str | Path):
+        self.location = str(path)
+        target = Path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot open the store {self.location}: {error}") from error
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self) -> "SQLiteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------
+
+    def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
+    def settings(self) -> dict[str, str]:
+        return dict(self._rows("SELECT name, value FROM setting"))
+
+    def people(self) -> pd.DataFrame:
+        with self._lock:
+            cursor = self._connection.execute("SELECT * FROM person")
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+        return people_frame(rows)
+
+    def identities(self) -> pd.DataFrame:
+        return frame_from_rows("identities", self._rows("SELECT identity, person_id FROM identity"))
+
+    def ties(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        channels: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        where, parameters = _period_filter("period", start, end)
+        if channels:
+            where.append(f"channel IN ({', '.join('?' * len(channels))})")
+            parameters.extend(channels)
+        sql = "SELECT source, target, period, channel, count, weight, first_seen, last_seen FROM tie"
+        return ties_frame(self._rows(_with_where(sql, where), parameters))
+
+    def periods(self) -> list[str]:
+        return [row[0] for row in self._rows("SELECT DISTINCT period FROM tie ORDER BY period")]
+
+    def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+        where, parameters = _period_filter("period", start, end)
+        sql = "SELECT person_id, period, channel, count FROM external_contact"
+        return frame_from_rows("external_contacts", self._rows(_with_where(sql, where), parameters))
+
+    def audiences(self) -> pd.DataFrame:
+        return frame_from_rows("audiences", self._rows("SELECT owner_type, owner, platform, follower_count FROM audience"))
+
+    def followers(self) -> pd.DataFrame:
+        return frame_from_rows("followers", self._rows("SELECT owner_type, owner, platform, follower_hash FROM follower"))
+
+    def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+        where, parameters = _period_filter(
+            "date", period_dates(start)[0] if start else None, period_dates(end)[1] if end else None
+        )
+        sql = "SELECT person_id, date, action, content_id, platform, clicks, impressions FROM engagement"
+        return frame_from_rows("engagement", self._rows(_with_where(sql, where), parameters))
+
+    def known_message_keys(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(keys), 900):
+            sql = f"SELECT key FROM message_key WHERE key IN ({', '.join('?' * len(chunk))})"
+            found.update(row[0] for row in self._rows(sql, chunk))
+        return found
+
+    def find_ingest(self, source: str, content_hash: str) -> IngestRecord | None:
+        rows = self._rows(
+            "SELECT ingest_id, source, path, content_hash, finished_at, report FROM ingest "
+            "WHERE source = ? AND content_hash = ? ORDER BY finished_at LIMIT 1",
+            (source, content_hash),
+        )
+        return _record(rows[0]) if rows else None
+
+    def ingests(self) -> list[IngestRecord]:
+        rows = self._rows("SELECT ingest_id, source, path, content_hash, finished_at, report FROM ingest ORDER BY finished_at, ingest_id")
+        return [_record(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        tables = {
+            "people": "person",
+            "identities": "identity",
+            "ties": "tie",
+            "external_contacts": "external_contact",
+            "audiences": "audience",
+            "followers": "follower",
+            "engagement": "engagement",
+            "ingests": "ingest",
+            "results": "result",
+        }
+        counts = {name: self._rows(f"SELECT count(*) FROM {table}")[0][0] for name, table in tables.items()}
+        counts["periods"] = self._rows("SELECT count(DISTINCT period) FROM tie")[0][0]
+        return counts
+
+    # -- writing -----------------------------------------------------------------
+
+    def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
+        with self._lock, self._transaction() as connection:
+            self._write(connection, batch, record)
+
+    def _write(self, connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> None:
+        """Every statement of one ingest; runs inside :meth:`apply`'s transaction."""
+        connection.executemany(
+            "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            list(batch.settings.items()),
+        )
+        connection.executemany(_PERSON_UPSERT, person_rows(batch.people))
+        connection.executemany(
+            "INSERT INTO identity (identity, person_id) VALUES (?, ?) "
+            "ON CONFLICT (identity) DO UPDATE SET person_id = excluded.person_id",
+            _tuples(batch.identities),
+        )
+        connection.executemany(_TIE_UPSERT, tie_rows(batch.ties))
+        connection.executemany(_EXTERNAL_UPSERT, _tuples(batch.external_contacts))
+        connection.executemany(_AUDIENCE_UPSERT, _tuples(batch.audiences))
+        connection.executemany("INSERT OR IGNORE INTO follower VALUES (?, ?, ?, ?)", _tuples(batch.followers))
+        connection.executemany("INSERT OR IGNORE INTO engagement VALUES (?, ?, ?, ?, ?, ?, ?)", _tuples(batch.engagement))
+        connection.executemany("INSERT OR IGNORE INTO message_key VALUES (?)", [(key,) for key in batch.message_keys])
+        connection.execute(
+            "INSERT INTO ingest VALUES (?, ?, ?, ?, ?, ?)",
+            (record.ingest_id, record.source, record.path, record.content_hash, record.finished_at, json.dumps(record.report, sort_keys=True)),
+        )
+
+    def _transaction(self):
+        return _Transaction(self._connection)
+
+    def put_result(self, name: str, period: str, payload: str) -> None:
+        created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock, self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO result VALUES (?, ?, ?, ?) ON CONFLICT (name, period) DO UPDATE SET "
+                "payload = excluded.payload, created_at = excluded.created_at",
+                (name, period, payload, created),
+            )
+
+    def get_result(self, name: str, period: str) -> str | None:
+        rows = self._rows("SELECT payload FROM result WHERE name = ? AND period = ?", (name, period))
+        return rows[0][0] if rows else None
+
+    def results(self) -> pd.DataFrame:
+        rows = self._rows("SELECT name, period, created_at FROM result ORDER BY period, name")
+        return pd.DataFrame.from_records(rows, columns=["name", "period", "created_at"])
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._connection.execute("BEGIN IMMEDIATE")
+        return self._connection
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None:
+            self._connection.execute("COMMIT")
+        else:
+            self._connection.execute("ROLLBACK")
+
+
+def _period_filter(column: str, start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    parameters: list[Any] = []
+    if start:
+        where.append(f"{column} >= ?")
+        parameters.append(start)
+    if end:
+        where.append(f"{column} <= ?")
+        parameters.append(end)
+    return where, parameters
+
+
+def _with_where(sql: str, where: list[str]) -> str:
+    return f"{sql} WHERE {' AND '.join(where)}" if where else sql
+
+
+def _tuples(frame: pd.DataFrame) -> list[tuple]:
+    return [tuple(clean_value(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for offset in range(0, len(items), size):
+        yield items[offset : offset + size]
+
+
+def _record(row: tuple) -> IngestRecord:
+    ingest_id, source, path, content_hash, finished_at, report = row
+    return IngestRecord(ingest_id, source, path, content_hash, finished_at, json.loads(report))
