@@ -1,0 +1,286 @@
+"""What every ingester shares: options, the ingest context, row problems and safe file reading.
+
+An ingester is a function ``read(path, context) -> IngestBatch``. It never
+writes to the store: :func:`ingest.pipeline.ingest_path` applies the batch in
+one transaction once the whole file has been read and checked.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from orgnet.errors import IngestError, OrgnetError, RowProblem
+from orgnet.identity import IdentityResolver
+from orgnet.model import IngestReport
+from orgnet.periods import PeriodUnit
+from orgnet.privacy import Pseudonymiser
+
+__all__ = [
+    "IngestOptions",
+    "IngestContext",
+    "ProblemLog",
+    "MAX_FIELD_BYTES",
+    "read_bytes",
+    "decode_text",
+    "read_table",
+    "map_columns",
+    "TableColumns",
+]
+
+#: Longest line (and so field) a tabular source may hold; longer ones are rejected as garbage.
+MAX_FIELD_BYTES = 1 << 20
+
+
+@dataclass
+class IngestOptions:
+    """Options of one ingest; each ingester reads the ones that concern it.
+
+    Attributes
+    ----------
+    skip_bad_rows : ingest the good rows and write the bad ones to a rejects
+        file instead of stopping (strict is the default).
+    rejects_path : where the rejects go (default: ``<input>.rejects.csv``).
+    period_unit : ``month`` (``YYYY-MM``) or ``week`` (``YYYY-Www``).
+    mapping : field -> column name overrides for tabular sources.
+    ignore_columns : columns a tabular source may carry that orgnet never reads.
+    channel : channel of every row when the source has no channel column.
+    broadcast_cutoff : e-mails to more recipients are dropped (and counted).
+    meeting_cutoff : meetings with more attendees are dropped (and counted).
+    score_column : Viva Insights tie score column.
+    domains : the organisation's e-mail domains (default: the roster's).
+    pseudonymise : replace identifiers by keyed hashes (needs the key).
+    """
+
+    skip_bad_rows: bool = False
+    rejects_path: Path | None = None
+    period_unit: PeriodUnit = "month"
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignore_columns: list[str] = field(default_factory=list)
+    channel: str | None = None
+    broadcast_cutoff: int = 50
+    meeting_cutoff: int = 25
+    score_column: str = "StrongTieScore"
+    domains: list[str] = field(default_factory=list)
+    pseudonymise: bool = False
+
+
+class ProblemLog:
+    """Collects row problems of one ingest, in file and line order."""
+
+    def __init__(self) -> None:
+        self._problems: list[RowProblem] = []
+
+    def add(self, file: str | Path, line: int, reason: str) -> None:
+        """Record one problem (``line`` 0 means the whole file)."""
+        self._problems.append(RowProblem(str(file), int(line), reason))
+
+    def add_lines(self, file: str | Path, lines: Iterable[int], reason: str) -> None:
+        """Record the same ``reason`` for many lines of ``file``."""
+        self._problems.extend(RowProblem(str(file), int(line), reason) for line in lines)
+
+    def fatal(self, file: str | Path, reason: str) -> IngestError:
+        """An error for a problem with the whole file, which no skipping can get around."""
+        return IngestError([*self.problems, RowProblem(str(file), 0, reason)])
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        """Problems so far, sorted by file and line."""
+        return sorted(self._problems, key=lambda p: (p.file, p.line))
+
+    def __len__(self) -> int:
+        return len(self._problems)
+
+
+@dataclass
+class IngestContext:
+    """Everything an ingester needs besides its file.
+
+    ``resolver`` maps addresses to people; ``known_people`` holds the person
+    ids already in the store (plus those this batch adds); ``pseudonymiser``
+    is set when identities are pseudonymised; ``follower_salt`` salts
+    follower hashes; ``report`` collects counts; ``problems`` bad rows;
+    ``seen_message_keys`` tells which e-mail Message-IDs were counted before.
+    """
+
+    options: IngestOptions
+    resolver: IdentityResolver
+    known_people: set[str]
+    report: IngestReport
+    problems: ProblemLog
+    pseudonymiser: Pseudonymiser | None = None
+    follower_salt: str = ""
+    #: Which of these hashed Message-IDs earlier ingests counted (the store's :meth:`known_message_keys`).
+    seen_message_keys: Callable[[Sequence[str]], set[str]] = lambda keys: set()
+
+    def person_ids(self, raw: pd.Series) -> pd.Series:
+        """Person ids as a source gives them, pseudonymised when the store is."""
+        cleaned = raw.astype("string").str.strip()
+        cleaned = cleaned.where(cleaned.notna() & (cleaned != ""), None).astype(object)
+        return self.pseudonymiser.pseudonyms(cleaned) if self.pseudonymiser else cleaned
+
+
+def read_bytes(path: Path, problems: ProblemLog) -> bytes:
+    """Read a file whole, refusing empty and binary files with a clear error."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OrgnetError(f"cannot read {path}: {error.strerror or error}") from error
+    if not data.strip():
+        raise problems.fatal(path, "the file is empty")
+    if b"\x00" in data[:65536]:
+        raise problems.fatal(path, "the file is binary, not text (NUL bytes found)")
+    return data
+
+
+def decode_text(data: bytes, path: Path, problems: ProblemLog) -> str:
+    """Decode UTF-8 (with or without BOM); a wrong encoding names the first bad line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise problems.fatal(path, f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}); re-save the file as UTF-8") from None
+
+
+def _check_line_lengths(data: bytes, path: Path, problems: ProblemLog) -> None:
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    bounds = np.concatenate([[-1], newlines, [len(data)]])
+    too_long = np.flatnonzero(np.diff(bounds) - 1 > MAX_FIELD_BYTES)
+    if len(too_long):
+        raise problems.fatal(path, f"line {too_long[0] + 1}: longer than {MAX_FIELD_BYTES:,} bytes; this is not a log file")
+
+
+@dataclass
+class TableColumns:
+    """How a tabular source's fields map to its columns.
+
+    ``fields`` maps each field to the column names accepted by default (the
+    first is the canonical one); ``required`` fields must be present;
+    ``extra_allowed`` says whether other columns are fine (a roster's HR
+    attributes) or an error (an interactions table: strict about what it reads).
+    """
+
+    fields: dict[str, Sequence[str]]
+    required: Sequence[str]
+    extra_allowed: bool = False
+
+
+def map_columns(
+    columns: Sequence[str],
+    spec: TableColumns,
+    options: IngestOptions,
+    path: Path,
+    problems: ProblemLog,
+) -> dict[str, str]:
+    """Match a table's columns to fields.
+
+    Returns
+    -------
+    dict field -> column present in the file. Missing required fields, a
+    mapping that names an absent column, and (when not allowed) unknown
+    columns are errors naming the file and the column.
+    """
+    present = {c.strip().lower(): c for c in columns}
+    found: dict[str, str] = {}
+    missing = []
+    for name, defaults in spec.fields.items():
+        if name in options.mapping:
+            wanted = options.mapping[name]
+            if wanted.strip().lower() not in present:
+                missing.append(f"column {wanted!r} mapped to {name} is not in the file")
+                continue
+            found[name] = present[wanted.strip().lower()]
+            continue
+        match = next((present[d] for d in defaults if d in present), None)
+        if match is not None:
+            found[name] = match
+        elif name in spec.required:
+            missing.append(f"missing column {defaults[0]!r} (or map one with --map {name}=COLUMN)")
+    used = {c.lower() for c in found.values()} | {c.strip().lower() for c in options.ignore_columns}
+    if not spec.extra_allowed:
+        unknown = [c for c in columns if c.strip().lower() not in used]
+        if unknown:
+            missing.append(
+                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)} "
+                "(orgnet reads only metadata; drop it, map it with --map, or pass --ignore-column)"
+            )
+    if missing:
+        raise IngestError([*problems.problems, *(RowProblem(str(path), 1, reason) for reason in missing)])
+    return found
+
+
+def read_table(path: Path, problems: ProblemLog, sheet: str | int | None = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a CSV, TSV, JSON Lines, Parquet or Excel file as strings.
+
+    Parameters
+    ----------
+    path : the file; its suffix picks the format (``.csv``, ``.tsv``/``.tab``,
+        ``.jsonl``/``.ndjson``, ``.parquet``, ``.xlsx``/``.xlsm``).
+    problems : where whole-file problems go.
+
+    Returns
+    -------
+    (frame, lines): every column as ``object`` strings (missing as ``None``)
+    and the 1-based line (or spreadsheet row) each row came from.
+
+    Notes
+    -----
+    Text formats are checked first: empty files, binary garbage, wrong
+    encodings and absurdly long lines are errors that name the file and line.
+    CSV line numbers assume no quoted field spans several lines.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+            return _as_strings(frame), np.arange(1, len(frame) + 1)
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=str)
+            return _as_strings(frame), np.arange(2, len(frame) + 2)
+        data = read_bytes(path, problems)
+        decode_text(data, path, problems)
+        _check_line_lengths(data, path, problems)
+        if suffix in (".jsonl", ".ndjson"):
+            return _read_json_lines(data, path, problems)
+        separator = "\t" if suffix in (".tsv", ".tab") else ","
+        frame = pd.read_csv(io.BytesIO(data), sep=separator, dtype=str, engine="pyarrow", encoding="utf-8")
+    except IngestError:
+        raise
+    except (ValueError, OSError, ImportError) as error:
+        # pandas/pyarrow parse errors carry the row; keep their words, drop the traceback.
+        raise problems.fatal(path, f"cannot parse the file: {str(error).strip().splitlines()[0]}") from None
+    if frame.columns.empty:
+        raise problems.fatal(path, "no columns found")
+    return _as_strings(frame), np.arange(2, len(frame) + 2)
+
+
+def _read_json_lines(data: bytes, path: Path, problems: ProblemLog) -> tuple[pd.DataFrame, np.ndarray]:
+    records, lines = [], []
+    for number, raw in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as error:
+            problems.add(path, number, f"not valid JSON ({error.msg})")
+            continue
+        if not isinstance(record, dict):
+            problems.add(path, number, "a JSON Lines row must be an object")
+            continue
+        records.append({k: (";".join(map(str, v)) if isinstance(v, list) else v) for k, v in record.items()})
+        lines.append(number)
+    return _as_strings(pd.DataFrame.from_records(records)), np.asarray(lines, dtype=np.int64)
+
+
+def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype("string")
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip()
+    frame = frame.astype(object)
+    return frame.where(frame.notna() & (frame != ""), None)

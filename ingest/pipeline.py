@@ -1,0 +1,150 @@
+"""Run an ingester and apply its batch to a store: all of it, or nothing.
+
+The steps: hash the content (re-ingesting the same content is a no-op that
+says so), build the context (identities, domains, pseudonymiser, period unit
+from the store), read and check the whole source, then either stop with every
+problem listed (strict, the default) or set the bad rows aside in a rejects
+file (``--skip-bad-rows``), and finally apply the batch in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from pathlib import Path
+
+from ingest import SOURCES, reader
+from ingest.base import IngestContext, IngestOptions, ProblemLog
+from orgnet.errors import IngestError, OrgnetError
+from orgnet.identity import IdentityResolver
+from orgnet.model import IngestBatch, IngestRecord, IngestReport
+from orgnet.privacy import Pseudonymiser, pseudonymiser_from_env
+from orgnet.store import SETTING_DOMAINS, SETTING_FOLLOWER_SALT, SETTING_PERIOD_UNIT, SETTING_PSEUDONYM, Store
+
+__all__ = ["ingest_path", "content_hash"]
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (relative names and bytes, in sorted order)."""
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(str(file.relative_to(path)).encode("utf-8") + b"\0")
+            digest.update(_file_digest(file).encode("ascii"))
+    else:
+        digest.update(_file_digest(path).encode("ascii"))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_path(store: Store, source: str, path: str | Path, options: IngestOptions | None = None) -> IngestReport:
+    """Ingest one source file (or folder) into ``store``.
+
+    Parameters
+    ----------
+    store : the store to write to.
+    source : ingester name, one of :data:`ingest.SOURCES`.
+    path : the file or folder.
+    options : :class:`~ingest.base.IngestOptions`; defaults are strict.
+
+    Returns
+    -------
+    :class:`~orgnet.model.IngestReport`; ``skipped`` is true when the same
+    content was ingested before (nothing was written).
+
+    Raises
+    ------
+    IngestError
+        On bad input in strict mode; nothing is written.
+    OrgnetError
+        When the file cannot be read or contradicts the store's settings.
+    """
+    options = options or IngestOptions()
+    path = Path(path)
+    if source not in SOURCES:
+        raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if not path.exists():
+        raise OrgnetError(f"{path}: no such file or folder")
+    report = IngestReport(source=source, path=str(path))
+    digest = content_hash(path)
+    earlier = store.find_ingest(source, digest)
+    if earlier is not None:
+        report.skipped = True
+        report.ingest_id = earlier.ingest_id
+        report.notes.append(f"already ingested on {earlier.finished_at} (same content as {earlier.path}); nothing to do")
+        return report
+
+    settings = store.settings()
+    batch = IngestBatch()
+    context = _context(store, settings, options, report, batch)
+    result = reader(source)(path, context)
+    result.settings = {**batch.settings, **result.settings}
+    problems = context.problems.problems
+    if problems and not options.skip_bad_rows:
+        raise IngestError(problems)
+    if problems:
+        report.rejects = len(problems)
+        report.rejects_path = str(_write_rejects(problems, options.rejects_path or path.with_name(path.name + ".rejects.csv")))
+        report.notes.append(f"{len(problems)} bad rows set aside in {report.rejects_path}")
+    report.ingest_id = uuid.uuid4().hex
+    finished = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    store.apply(result, IngestRecord(report.ingest_id, source, str(path), digest, finished, report.to_dict()))
+    return report
+
+
+def _context(store: Store, settings: dict[str, str], options: IngestOptions, report: IngestReport, batch: IngestBatch) -> IngestContext:
+    """The ingest context, with the store-wide settings this ingest must agree with (or fixes)."""
+    unit = settings.get(SETTING_PERIOD_UNIT)
+    if unit and unit != options.period_unit:
+        raise OrgnetError(f"this store aggregates by {unit}; ingest with --period-unit {unit} (or use another store)")
+    batch.settings[SETTING_PERIOD_UNIT] = options.period_unit
+    pseudonymiser = _pseudonymiser(settings, options)
+    if pseudonymiser is not None:
+        batch.settings[SETTING_PSEUDONYM] = pseudonymiser.fingerprint
+    domains = options.domains or [d for d in settings.get(SETTING_DOMAINS, "").split(",") if d]
+    if options.domains:
+        batch.settings[SETTING_DOMAINS] = ",".join(sorted({d.lower() for d in options.domains}))
+    salt = settings.get(SETTING_FOLLOWER_SALT)
+    if not salt:
+        salt = secrets.token_hex(16)
+        batch.settings[SETTING_FOLLOWER_SALT] = salt
+    people = store.people()
+    return IngestContext(
+        options=options,
+        resolver=IdentityResolver(store.identities(), domains, pseudonymiser),
+        known_people=set(people["person_id"]),
+        report=report,
+        problems=ProblemLog(),
+        pseudonymiser=pseudonymiser,
+        follower_salt=salt,
+        seen_message_keys=store.known_message_keys,
+    )
+
+
+def _pseudonymiser(settings: dict[str, str], options: IngestOptions) -> Pseudonymiser | None:
+    fingerprint = settings.get(SETTING_PSEUDONYM)
+    if not fingerprint and not options.pseudonymise:
+        return None
+    pseudonymiser = pseudonymiser_from_env(required=True)
+    if fingerprint and pseudonymiser.fingerprint != fingerprint:
+        raise OrgnetError("this store was pseudonymised with a different key; set the same ORGNET_PSEUDONYM_KEY")
+    return pseudonymiser
+
+
+def _write_rejects(problems, target: Path) -> Path:
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "line", "reason"])
+        for problem in problems:
+            writer.writerow([problem.file, problem.line, problem.reason])
+    return target
