@@ -104,7 +104,9 @@ def _message_edges(participants: pd.DataFrame, kept: pd.DataFrame, meta: pd.Data
     senders = rows[rows["role"] == "sender"].drop_duplicates("interaction").set_index("interaction")
     recipients = rows[rows["role"] == "recipient"]
     n_recipients = recipients.groupby("interaction").size()
-    pairs = recipients.join(senders[["person_id", "kind"]], on="interaction", rsuffix="_sender", how="inner")
+    pairs = recipients.merge(
+        senders[["person_id", "kind"]].add_suffix("_sender"), left_on="interaction", right_index=True, how="inner"
+    )
     weights = split_weights(n_recipients.reindex(pairs["interaction"]).to_numpy())
     internal = (pairs["kind_sender"] == PERSON).to_numpy() & (pairs["kind"] == PERSON).to_numpy()
     stamps = meta.loc[pairs["interaction"]]

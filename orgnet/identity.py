@@ -85,11 +85,12 @@ class IdentityResolver:
 
     def is_internal(self, normalised: pd.Series) -> pd.Series:
         """Whether each normalised identity belongs to the organisation (its domain, or a bare handle)."""
-        domain = normalised.str.rsplit("@", n=1).str[1]
-        internal = domain.isna() & normalised.notna()
+        text = normalised.astype("string")
+        domain = text.str.rsplit("@", n=1).str.get(1).astype("string")
+        internal = (domain.isna() & text.notna()).to_numpy(dtype=bool, copy=True)
         for org_domain in self.domains:
-            internal |= (domain == org_domain) | domain.str.endswith("." + org_domain, na=False)
-        return internal.fillna(False).astype(bool)
+            internal |= ((domain == org_domain) | domain.str.endswith("." + org_domain)).fillna(False).to_numpy(dtype=bool)
+        return pd.Series(internal, index=normalised.index)
 
     def resolve(self, raw: pd.Series) -> Resolution:
         """Resolve raw addresses/handles to people.

@@ -1,0 +1,82 @@
+"""``orgnet info``: what the store holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.store import Store
+
+__all__ = ["store_info", "info_command"]
+
+
+def store_info(store: Store) -> dict[str, Any]:
+    """A summary of a store: row counts, periods, channels, ingested sources and rejects.
+
+    Returns
+    -------
+    dict with ``store``, ``counts`` (people, ties, ...), ``periods`` (sorted
+    labels), ``channels`` (channel -> tie count), ``settings`` (period unit,
+    domains, whether pseudonymised) and ``ingests`` (one entry per ledger
+    line: source, path, finished_at, counts, rejects).
+    """
+    settings = store.settings()
+    ties = store.ties()
+    return {
+        "store": store.location,
+        "counts": store.counts(),
+        "periods": store.periods(),
+        "channels": {str(k): int(v) for k, v in ties.groupby("channel")["count"].size().items()} if len(ties) else {},
+        "settings": {
+            "period_unit": settings.get("period_unit", "month"),
+            "domains": [d for d in settings.get("domains", "").split(",") if d],
+            "pseudonymised": "pseudonym_fingerprint" in settings,
+        },
+        "ingests": [
+            {
+                "source": record.source,
+                "path": record.path,
+                "finished_at": record.finished_at,
+                "counts": record.report.get("counts", {}),
+                "rejects": record.report.get("rejects", 0),
+                "unknown_internal": sum(record.report.get("unknown_internal", {}).values()),
+            }
+            for record in store.ingests()
+        ],
+    }
+
+
+def print_info(info: dict[str, Any]) -> None:
+    """Print :func:`store_info` as readable tables."""
+    counts = info["counts"]
+    console.print(f"[bold]store[/] {info['store']}  ({'pseudonymised' if info['settings']['pseudonymised'] else 'named'} identities, ties by {info['settings']['period_unit']})")
+    summary = Table(show_header=False)
+    for name in ("people", "ties", "periods", "external_contacts", "audiences", "followers", "engagement", "ingests", "results"):
+        summary.add_row(name.replace("_", " "), f"{counts.get(name, 0):,}")
+    console.print(summary)
+    if info["periods"]:
+        console.print(f"periods: {info['periods'][0]} .. {info['periods'][-1]}")
+    if info["channels"]:
+        console.print("channels: " + ", ".join(f"{k} ({v:,} ties)" for k, v in sorted(info["channels"].items())))
+    if info["ingests"]:
+        ledger = Table("source", "path", "finished", "rows", "rejects", title="sources ingested", title_justify="left")
+        for entry in info["ingests"]:
+            ledger.add_row(entry["source"], entry["path"], entry["finished_at"][:19], f"{entry['counts'].get('rows', entry['counts'].get('messages', 0)):,}", str(entry["rejects"]))
+        console.print(ledger)
+
+
+@app.command("info")
+@friendly_errors
+def info_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Show what the store holds: people, ties, periods, channels, sources ingested and rejects."""
+    opened = store_from(store)
+    try:
+        info = store_info(opened)
+    finally:
+        opened.close()
+    if as_json:
+        emit_json(info)
+    else:
+        print_info(info)

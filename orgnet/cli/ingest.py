@@ -1,0 +1,106 @@
+"""``orgnet ingest SOURCE PATH``: load one source file into the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ingest import SOURCES
+from ingest.base import IngestOptions
+from ingest.pipeline import ingest_path
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.errors import OrgnetError
+from orgnet.model import IngestReport
+from orgnet.periods import PERIOD_UNITS
+
+__all__ = ["ingest_command", "parse_mapping", "print_report"]
+
+_SOURCE_HELP = "\n".join(f"{name}: {what}" for name, (_, what) in SOURCES.items())
+
+
+def parse_mapping(pairs: list[str], mapping_file: Path | None) -> dict[str, str]:
+    """Field -> column overrides from ``FIELD=COLUMN`` pairs and an optional JSON file (pairs win)."""
+    mapping: dict[str, str] = {}
+    if mapping_file is not None:
+        try:
+            loaded = json.loads(mapping_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise OrgnetError(f"cannot read the mapping file {mapping_file}: {error}") from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+            raise OrgnetError(f"{mapping_file}: a mapping file is a JSON object of FIELD: COLUMN strings")
+        mapping.update(loaded)
+    for pair in pairs:
+        field, separator, column = pair.partition("=")
+        if not separator or not field.strip() or not column.strip():
+            raise OrgnetError(f"--map takes FIELD=COLUMN, not {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def print_report(report: IngestReport) -> None:
+    """Print an ingest report as a short table."""
+    if report.skipped:
+        console.print(f"[yellow]{report.source}[/] {report.path}: {report.notes[0]}")
+        return
+    table = Table(title=f"{report.source}: {report.path}", show_header=False, title_justify="left")
+    for name, value in report.counts.items():
+        table.add_row(name.replace("_", " "), f"{value:,}")
+    console.print(table)
+    if report.unknown_internal:
+        listed = ", ".join(f"{k} ({v})" for k, v in list(report.unknown_internal.items())[:10])
+        console.print(f"[yellow]unknown internal addresses[/]: {listed}")
+    for note in report.notes:
+        console.print(f"note: {note}")
+
+
+@app.command("ingest", help=f"Ingest one source file or folder into the store.\n\nSources:\n\n{_SOURCE_HELP}")
+@friendly_errors
+def ingest_command(
+    source: Annotated[str, typer.Argument(help="Source format: " + ", ".join(SOURCES), show_default=False)],
+    path: Annotated[Path, typer.Argument(help="The file or folder to ingest.", show_default=False)],
+    store: StoreOption = None,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Ingest the good rows; write the bad ones to a rejects file.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejects file (default: PATH.rejects.csv).")] = None,
+    period_unit: Annotated[str, typer.Option("--period-unit", help="Aggregate ties by calendar 'month' (YYYY-MM) or ISO 'week' (YYYY-Www).")] = "month",
+    column_map: Annotated[list[str], typer.Option("--map", help="Read FIELD from column COLUMN (FIELD=COLUMN; repeatable).")] = [],
+    mapping_file: Annotated[Optional[Path], typer.Option("--mapping", help="JSON file of FIELD: COLUMN pairs.")] = None,
+    ignore_column: Annotated[list[str], typer.Option("--ignore-column", help="A column orgnet may skip without reading (repeatable).")] = [],
+    channel: Annotated[Optional[str], typer.Option("--channel", help="Channel of every row when the file has no channel column.")] = None,
+    broadcast_cutoff: Annotated[int, typer.Option("--broadcast-cutoff", min=1, help="Drop e-mails to more recipients (counted).")] = 50,
+    meeting_cutoff: Annotated[int, typer.Option("--meeting-cutoff", min=2, help="Drop meetings with more attendees (counted).")] = 25,
+    score: Annotated[str, typer.Option("--score", help="Viva Insights tie score column.")] = "StrongTieScore",
+    domain: Annotated[list[str], typer.Option("--domain", help="The organisation's e-mail domain (repeatable; default: the roster's).")] = [],
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace identifiers by keyed hashes (key in ORGNET_PSEUDONYM_KEY); names are not stored.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    if source not in SOURCES:
+        raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if period_unit not in PERIOD_UNITS:
+        raise OrgnetError(f"--period-unit is one of {', '.join(PERIOD_UNITS)}")
+    options = IngestOptions(
+        skip_bad_rows=skip_bad_rows,
+        rejects_path=rejects,
+        period_unit=period_unit,  # type: ignore[arg-type]
+        mapping=parse_mapping(column_map, mapping_file),
+        ignore_columns=list(ignore_column),
+        channel=channel.lower() if channel else None,
+        broadcast_cutoff=broadcast_cutoff,
+        meeting_cutoff=meeting_cutoff,
+        score_column=score,
+        domains=list(domain),
+        pseudonymise=pseudonymise,
+    )
+    opened = store_from(store)
+    try:
+        with console.status(f"ingesting {path} ...", spinner="dots"):
+            report = ingest_path(opened, source, path, options)
+    finally:
+        opened.close()
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        print_report(report)

@@ -1,0 +1,38 @@
+"""Shared fixtures: real SQLite stores in temporary folders and tiny hand-made sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orgnet.store.sqlite import SQLiteStore
+
+ROSTER = """person_id,name,email,aliases,department,title,manager_id,location,hire_date,level
+E1,Ann Lee,ann@acme.example,@ann,Engineering,CTO,,Paris,2020-01-06,5
+E2,Bob Roy,bob@acme.example,@bob;bobby@acme.example,Engineering,Engineer,E1,Paris,2021-03-01,3
+E3,Cy Tan,cy@acme.example,,Sales,Account manager,E1,Lyon,2022-09-12,3
+E4,Di Fox,di@acme.example,,Sales,Sales lead,E1,Lyon,2019-05-20,4
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """An empty embedded store in a temporary folder."""
+    opened = SQLiteStore(tmp_path / "orgnet.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def roster_file(tmp_path: Path) -> Path:
+    """A four-person roster: Ann manages Bob (Engineering), Cy and Di (Sales)."""
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    return path
+
+
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` (UTF-8) and return the path."""
+    path.write_text(text, encoding="utf-8")
+    return path
