@@ -1,0 +1,67 @@
+"""The ``orgnet`` command line: thin shells over the library, clear errors, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from conftest import write
+from orgnet.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_ingest_and_info_as_json(tmp_path, roster_file):
+    db = str(tmp_path / "cli.db")
+    result = invoke("ingest", "roster", str(roster_file), "--store", db, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["counts"]["people"] == 4
+    log = write(tmp_path / "log.csv", "sender,recipients,timestamp,channel\nE1,E2;E3,2026-05-04T09:00:00Z,email\n")
+    assert invoke("ingest", "interactions", str(log), "--store", db).exit_code == 0
+    again = invoke("ingest", "interactions", str(log), "--store", db, "--json")
+    assert json.loads(again.output)["skipped"] is True
+    info = json.loads(invoke("info", "--store", db, "--json").output)
+    assert info["counts"]["people"] == 4
+    assert info["counts"]["ties"] == 2
+    assert info["periods"] == ["2026-05"]
+    assert info["channels"] == {"email": 2}
+    assert [entry["source"] for entry in info["ingests"]] == ["roster", "interactions"]
+
+
+def test_store_from_environment(tmp_path, roster_file, monkeypatch):
+    monkeypatch.setenv("ORGNET_STORE", str(tmp_path / "env.db"))
+    assert invoke("ingest", "roster", str(roster_file)).exit_code == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_bad_input_is_one_clear_error_without_traceback(tmp_path):
+    bad = write(tmp_path / "roster.csv", "person_id,name\nE1,Ann\nE1,Again\n")
+    process = subprocess.run(
+        [sys.executable, "-m", "orgnet", "ingest", "roster", str(bad), "--store", str(tmp_path / "x.db")],
+        capture_output=True,
+        text=True,
+    )
+    assert process.returncode == 1
+    assert "Traceback" not in process.stderr
+    assert f"{bad}:3: duplicate person_id 'E1'" in process.stderr.replace("\n", "")
+
+
+def test_unknown_source_and_bad_mapping(tmp_path, roster_file):
+    result = runner.invoke(app, ["ingest", "tweets", str(roster_file), "--store", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["ingest", "roster", str(roster_file), "--store", str(tmp_path / "x.db"), "--map", "nonsense"])
+    assert result.exit_code == 1
+
+
+def test_help_explains_every_command():
+    result = invoke("--help")
+    for command in ("demo", "ingest", "info"):
+        assert command in result.output
+    assert "--skip-bad-rows" in invoke("ingest", "--help").output
