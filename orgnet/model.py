@@ -60,6 +60,8 @@ __all__ = [
     "IngestReport",
     "IngestBatch",
     "IngestRecord",
+    "ApiKey",
+    "AuditEntry",
     "empty_frame",
 ]
 
@@ -171,3 +173,30 @@ class IngestRecord:
     content_hash: str
     finished_at: str
     report: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ApiKey:
+    """An API key as stored: only its SHA-256 ``key_hash``, never the key.
+
+    ``role`` is ``admin``, ``analyst``, ``comms`` or ``viewer``; ``revoked_at``
+    is set once the key is revoked.
+    """
+
+    key_id: str
+    key_hash: str
+    role: str
+    name: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+@dataclass
+class AuditEntry:
+    """One read of person-level data: who (``key_id``, ``role``), what (``action``, ``target``) and when."""
+
+    at: str
+    key_id: str
+    role: str
+    action: str
+    target: str

@@ -19,7 +19,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import pandas as pd
 
 from orgnet.errors import StoreError
-from orgnet.model import IngestBatch, IngestRecord
+from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord
 
 __all__ = ["Store", "open_store", "STORE_ENV", "DEFAULT_STORE", "BOLT_SCHEMES", "is_bolt_location"]
 
@@ -103,6 +103,24 @@ class Store(Protocol):
 
     def results(self) -> pd.DataFrame:
         """Stored results: ``name``, ``period``, ``created_at``."""
+
+    def add_api_key(self, key: ApiKey) -> None:
+        """Record a new API key (its hash only)."""
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key, revoked ones included, oldest first."""
+
+    def find_api_key(self, key_hash: str) -> ApiKey | None:
+        """The key with this hash, revoked or not, or ``None``."""
+
+    def revoke_api_key(self, key_id: str, revoked_at: str) -> bool:
+        """Revoke a key; ``False`` when no live key has this id."""
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Append reads of person-level data to the audit log."""
+
+    def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+        """Audit entries, newest first."""
 
 
 def is_bolt_location(location: str) -> bool:

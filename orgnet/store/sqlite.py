@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from orgnet.errors import StoreError
-from orgnet.model import IngestBatch, IngestRecord
+from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord
 from orgnet.periods import period_dates
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
@@ -59,6 +59,14 @@ CREATE TABLE IF NOT EXISTS ingest (
     finished_at TEXT NOT NULL, report TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ingest_by_hash ON ingest (source, content_hash);
+CREATE TABLE IF NOT EXISTS api_key (
+    key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, name TEXT NOT NULL,
+    created_at TEXT NOT NULL, revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    at TEXT NOT NULL, key_id TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
 CREATE TABLE IF NOT EXISTS result (
     name TEXT NOT NULL, period TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
     PRIMARY KEY (name, period)
@@ -263,6 +271,37 @@ class SQLiteStore:
     def results(self) -> pd.DataFrame:
         rows = self._rows("SELECT name, period, created_at FROM result ORDER BY period, name")
         return pd.DataFrame.from_records(rows, columns=["name", "period", "created_at"])
+
+
+    def add_api_key(self, key: ApiKey) -> None:
+        with self._lock, self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO api_key VALUES (?, ?, ?, ?, ?, ?)",
+                (key.key_id, key.key_hash, key.role, key.name, key.created_at, key.revoked_at),
+            )
+
+    def api_keys(self) -> list[ApiKey]:
+        rows = self._rows("SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_key ORDER BY created_at, key_id")
+        return [ApiKey(*row) for row in rows]
+
+    def find_api_key(self, key_hash: str) -> ApiKey | None:
+        rows = self._rows("SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_key WHERE key_hash = ?", (key_hash,))
+        return ApiKey(*rows[0]) if rows else None
+
+    def revoke_api_key(self, key_id: str, revoked_at: str) -> bool:
+        with self._lock, self._transaction() as connection:
+            cursor = connection.execute("UPDATE api_key SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (revoked_at, key_id))
+            return cursor.rowcount == 1
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        with self._lock, self._transaction() as connection:
+            connection.executemany(
+                "INSERT INTO audit VALUES (?, ?, ?, ?, ?)", [(e.at, e.key_id, e.role, e.action, e.target) for e in entries]
+            )
+
+    def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+        rows = self._rows("SELECT at, key_id, role, action, target FROM audit ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?", (limit, offset))
+        return [AuditEntry(*row) for row in rows]
 
 
 class _Transaction:
