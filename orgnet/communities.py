@@ -1,0 +1,481 @@
+"""Communities: who actually works together, found by Leiden, and how well they match the org chart.
+
+Communities are found on the undirected weighted people graph (both
+directions of a tie summed) by maximising modularity with the Leiden
+algorithm: the objective of ``leidenalg``'s ``RBConfigurationVertexPartition``,
+so ``resolution=1`` is Newman's modularity. igraph's own Leiden is the default
+engine and ``leidenalg`` the alternative (same objective, about ten times
+slower on a 50,000-person graph); Louvain (igraph's multilevel) is the
+fallback method. Agreement with an HR attribute is measured by normalised
+mutual information and the adjusted Rand index, computed here from a
+contingency table (scikit-learn is not a dependency).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Hashable, Iterable, Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from orgnet.engine import IndexedGraph
+from orgnet.summary import group_codes, igraph_of, indexed_of
+
+__all__ = [
+    "Communities",
+    "find_communities",
+    "modularity",
+    "normalized_mutual_info",
+    "adjusted_rand_index",
+    "attribute_agreement",
+    "label_communities",
+]
+
+
+@dataclass
+class Communities:
+    """A partition of the people into communities (see :func:`find_communities`).
+
+    Attributes
+    ----------
+    membership : node -> community id; ids are 0..c-1 by decreasing size
+        (largest community 0).
+    sizes : ``sizes[i]`` is the number of people in community ``i``.
+    modularity : Newman's modularity (resolution 1) of the partition on the
+        undirected weighted graph, as ``nx.community.modularity`` computes it.
+    quality : the objective the algorithm maximised, modularity at ``resolution``.
+    method : what ran: ``"leiden"`` (igraph), ``"leiden-leidenalg"`` or ``"louvain"``.
+    resolution, seed : the parameters used.
+    """
+
+    membership: dict[Hashable, int] = field(repr=False)
+    sizes: list[int]
+    modularity: float
+    quality: float
+    method: str
+    resolution: float
+    seed: int | None
+
+    def sets(self) -> list[set[Hashable]]:
+        """The communities as a list of node sets, in id order (as NetworkX returns them)."""
+        groups: list[set[Hashable]] = [set() for _ in self.sizes]
+        for node, community in self.membership.items():
+            groups[community].add(node)
+        return groups
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {
+            "membership": dict(self.membership),
+            "sizes": list(self.sizes),
+            "modularity": self.modularity,
+            "quality": self.quality,
+            "method": self.method,
+            "resolution": self.resolution,
+            "seed": self.seed,
+        }
+
+
+def _undirected_edges(indexed: IndexedGraph, weight: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unordered pair once, with the weights of both directions summed (self-loops dropped)."""
+    n = len(indexed.nodes)
+    values = indexed.weights if weight is not None else np.ones(len(indexed.sources))
+    low = np.minimum(indexed.sources, indexed.targets)
+    high = np.maximum(indexed.sources, indexed.targets)
+    keep = low != high
+    matrix = sp.coo_matrix((values[keep], (low[keep], high[keep])), shape=(n, n)).tocsr()
+    matrix.sum_duplicates()
+    matrix = matrix.tocoo()
+    return matrix.row.astype(np.int64), matrix.col.astype(np.int64), matrix.data.astype(float)
+
+
+def _modularity_of_codes(n: int, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, codes: np.ndarray, resolution: float) -> float:
+    """``sum_c L_c / m - resolution * (d_c / 2m)^2`` from undirected edges listed once."""
+    m = values.sum()
+    if m <= 0:
+        return 0.0
+    c = int(codes.max()) + 1 if len(codes) else 0
+    inside = codes[rows] == codes[cols]
+    internal = np.bincount(codes[rows][inside], weights=values[inside], minlength=c)
+    degree = np.bincount(rows, weights=values, minlength=n) + np.bincount(cols, weights=values, minlength=n)
+    community_degree = np.bincount(codes, weights=degree, minlength=c)
+    return float(internal.sum() / m - resolution * np.sum((community_degree / (2 * m)) ** 2))
+
+
+def _ordered_codes(raw: np.ndarray) -> np.ndarray:
+    """Renumber community ids by decreasing size, ties broken by the first node in index order."""
+    _, first, inverse, counts = np.unique(raw, return_index=True, return_inverse=True, return_counts=True)
+    order = np.lexsort((first, -counts))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.reshape(-1)]
+
+
+def find_communities(
+    G: nx.Graph,
+    *,
+    resolution: float = 1.0,
+    weight: str | None = "weight",
+    seed: int | None = 0,
+    method: str = "leiden",
+    engine: str = "igraph",
+    n_iterations: int = -1,
+    indexed: IndexedGraph | None = None,
+) -> Communities:
+    """Find communities by maximising modularity with Leiden (or Louvain).
+
+    The objective is the generalised modularity of Reichardt and Bornholdt
+
+    ``Q_gamma = (1 / 2m) sum_ij (A_ij - gamma k_i k_j / 2m) delta(c_i, c_j)``
+
+    on the undirected graph whose edge weight ``A_ij`` sums both directions of
+    the ties between ``i`` and ``j``; ``k_i`` is the weighted degree, ``m``
+    the total weight and ``gamma`` the ``resolution`` (1 is Newman's
+    modularity; lower values give fewer, larger communities).
+
+    Parameters
+    ----------
+    G : people graph (directed or undirected).
+    resolution : ``gamma`` above.
+    weight : edge attribute with the tie weight, or ``None`` to count ties.
+    seed : random seed, for reproducible partitions.
+    method : ``"leiden"`` or ``"louvain"`` (igraph's ``community_multilevel``).
+    engine : which Leiden implementation: ``"igraph"`` (igraph's C
+        ``community_leiden`` with the modularity objective, the default) or
+        ``"leidenalg"`` (``leidenalg.RBConfigurationVertexPartition``). Both
+        optimise the same ``Q_gamma``; igraph's is about ten times faster on a
+        50,000-person graph. When ``leidenalg`` cannot be imported, igraph's is used.
+    n_iterations : Leiden iterations; negative runs until the partition is stable.
+    indexed : optional :class:`~orgnet.engine.IndexedGraph` of ``G`` (built with the same ``weight``).
+
+    Returns
+    -------
+    :class:`Communities`: ``membership`` (node -> id, largest community 0),
+    ``sizes``, ``modularity`` (at resolution 1), ``quality`` (at ``resolution``),
+    ``method`` (``"leiden"``, ``"leiden-leidenalg"`` or ``"louvain"``: what ran).
+
+    Notes
+    -----
+    Leiden runs in about O(E) per iteration (50,000 people and 800,000 ties:
+    under a second with igraph). Isolated people each form their own community
+    of one. A graph without ties has modularity 0. Leiden guarantees connected
+    communities, which Louvain does not.
+
+    References
+    ----------
+    .. [1] Traag, V. A., Waltman, L. and van Eck, N. J. (2019). From Louvain to
+       Leiden: guaranteeing well-connected communities. *Scientific Reports* 9, 5233.
+    .. [2] Blondel, V. D., Guillaume, J.-L., Lambiotte, R. and Lefebvre, E. (2008).
+       Fast unfolding of communities in large networks. *J. Stat. Mech.* P10008.
+    .. [3] Reichardt, J. and Bornholdt, S. (2006). Statistical mechanics of
+       community detection. *Physical Review E* 74, 016110.
+    .. [4] Newman, M. E. J. (2006). Modularity and community structure in
+       networks. *PNAS* 103(23), 8577-8582.
+    """
+    import igraph as ig
+
+    if method not in ("leiden", "louvain"):
+        raise ValueError("method must be 'leiden' or 'louvain'")
+    if engine not in ("igraph", "leidenalg"):
+        raise ValueError("engine must be 'igraph' or 'leidenalg'")
+    indexed = indexed_of(G, indexed, weight=weight)
+    n = len(indexed.nodes)
+    rows, cols, values = _undirected_edges(indexed, weight)
+    graph = igraph_of(n, rows, cols, directed=False, weights=values)
+
+    if method == "leiden" and engine == "leidenalg":
+        try:
+            import leidenalg
+        except ImportError:
+            engine = "igraph"
+    if n == 0:
+        raw = np.zeros(0, dtype=np.int64)
+    elif method == "leiden" and engine == "leidenalg":
+        method = "leiden-leidenalg"
+        partition = leidenalg.find_partition(
+            graph,
+            leidenalg.RBConfigurationVertexPartition,
+            weights="weight",
+            resolution_parameter=resolution,
+            n_iterations=n_iterations,
+            seed=seed,
+        )
+        raw = np.asarray(partition.membership, dtype=np.int64)
+    else:
+        # igraph draws from Python's `random` module; a private generator keeps the seed local.
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            if method == "leiden":
+                clustering = graph.community_leiden(
+                    objective_function="modularity", weights="weight", resolution=resolution, n_iterations=n_iterations
+                )
+            else:
+                clustering = graph.community_multilevel(weights="weight", resolution=resolution)
+        finally:
+            ig.set_random_number_generator(random)
+        raw = np.asarray(clustering.membership, dtype=np.int64)
+
+    codes = _ordered_codes(raw) if n else raw
+    return Communities(
+        membership=dict(zip(indexed.nodes, codes.tolist())),
+        sizes=np.bincount(codes).tolist() if n else [],
+        modularity=_modularity_of_codes(n, rows, cols, values, codes, 1.0),
+        quality=_modularity_of_codes(n, rows, cols, values, codes, resolution),
+        method=method,
+        resolution=resolution,
+        seed=seed,
+    )
+
+
+def _membership_codes(membership: Mapping[Hashable, Hashable] | Iterable[Iterable[Hashable]], nodes: Sequence[Hashable]) -> np.ndarray:
+    """Community code of every node in ``nodes``, from a node -> id mapping or a list of node sets."""
+    if not isinstance(membership, Mapping):
+        membership = {node: i for i, group in enumerate(membership) for node in group}
+    labels = [membership[node] for node in nodes]
+    return pd.factorize(pd.Series(labels, dtype=object))[0].astype(np.int64)
+
+
+def modularity(
+    G: nx.Graph,
+    communities: Mapping[Hashable, Hashable] | Iterable[Iterable[Hashable]],
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+    *,
+    indexed: IndexedGraph | None = None,
+) -> float:
+    """Modularity of a partition of the undirected version of ``G`` (vectorised).
+
+    ``Q = sum_c [ L_c / m - resolution * (d_c / 2m)^2 ]`` where ``L_c`` is the
+    weight of edges inside community ``c``, ``d_c`` the summed weighted degree
+    of its members and ``m`` the total weight; both directions of a directed
+    tie are summed into one undirected edge, as :func:`orgnet.graph.undirected_graph` does.
+
+    Parameters
+    ----------
+    G : people graph.
+    communities : node -> community id, or an iterable of node sets covering every node.
+    weight : edge attribute with the weight, or ``None`` to count ties.
+    resolution : ``gamma`` of the generalised modularity.
+    indexed : optional :class:`~orgnet.engine.IndexedGraph` of ``G`` (same ``weight``).
+
+    Returns
+    -------
+    float; 0 for a graph without ties.
+
+    Notes
+    -----
+    O(N + E). Equals ``nx.community.modularity(undirected_graph(G), sets,
+    weight=weight, resolution=resolution)``; self-loops are ignored (people
+    graphs have none).
+
+    References
+    ----------
+    .. [1] Newman, M. E. J. (2006). Modularity and community structure in
+       networks. *PNAS* 103(23), 8577-8582.
+    """
+    indexed = indexed_of(G, indexed, weight=weight)
+    rows, cols, values = _undirected_edges(indexed, weight)
+    codes = _membership_codes(communities, indexed.nodes)
+    return _modularity_of_codes(len(indexed.nodes), rows, cols, values, codes, resolution)
+
+
+def _contingency(labels_a: Sequence[Hashable], labels_b: Sequence[Hashable]) -> sp.csr_matrix:
+    a = pd.factorize(pd.Series(list(labels_a), dtype=object))[0]
+    b = pd.factorize(pd.Series(list(labels_b), dtype=object))[0]
+    if len(a) != len(b):
+        raise ValueError("the two labelings must have the same length")
+    return sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(a.max(initial=-1) + 1, b.max(initial=-1) + 1))
+
+
+def _entropy(counts: np.ndarray, total: float) -> float:
+    p = counts[counts > 0] / total
+    return float(-(p * np.log(p)).sum())
+
+
+def normalized_mutual_info(labels_a: Sequence[Hashable], labels_b: Sequence[Hashable]) -> float:
+    """Normalised mutual information of two labelings of the same items.
+
+    ``NMI = I(A; B) / ((H(A) + H(B)) / 2)`` (arithmetic-mean normalisation),
+    with ``I(A; B) = sum_ij (n_ij / n) log(n n_ij / (a_i b_j))`` from the
+    contingency table ``n_ij`` (row sums ``a_i``, column sums ``b_j``) and
+    ``H`` the Shannon entropy. 1 for identical partitions (up to renaming),
+    0 for independent ones.
+
+    Parameters
+    ----------
+    labels_a, labels_b : sequences of hashable labels, one per item, same length.
+
+    Returns
+    -------
+    float in [0, 1]. Both single-cluster (or empty): 1. Exactly one of them single-cluster: 0.
+
+    Notes
+    -----
+    O(n) with a sparse contingency table. Matches scikit-learn's
+    ``normalized_mutual_info_score(average_method="arithmetic")``.
+
+    References
+    ----------
+    .. [1] Danon, L., Diaz-Guilera, A., Duch, J. and Arenas, A. (2005). Comparing
+       community structure identification. *J. Stat. Mech.* P09008.
+    .. [2] Strehl, A. and Ghosh, J. (2002). Cluster ensembles. *JMLR* 3, 583-617.
+    """
+    table = _contingency(labels_a, labels_b)
+    n = float(table.sum())
+    rows_a, cols_b = np.asarray(table.sum(axis=1)).ravel(), np.asarray(table.sum(axis=0)).ravel()
+    if (len(rows_a) <= 1 and len(cols_b) <= 1) or n == 0:
+        return 1.0
+    table = table.tocoo()
+    nij = table.data
+    mutual = float(np.sum(nij / n * (np.log(nij * n) - np.log(rows_a[table.row] * cols_b[table.col]))))
+    normaliser = (_entropy(rows_a, n) + _entropy(cols_b, n)) / 2
+    if normaliser <= 0:
+        return 1.0
+    return float(min(max(mutual / normaliser, 0.0), 1.0))
+
+
+def _pairs(x: np.ndarray) -> float:
+    return float(np.sum(x * (x - 1.0)) / 2)
+
+
+def adjusted_rand_index(labels_a: Sequence[Hashable], labels_b: Sequence[Hashable]) -> float:
+    """Adjusted Rand index of two labelings of the same items (Hubert and Arabie).
+
+    ``ARI = (sum_ij C(n_ij, 2) - E) / ((sum_i C(a_i, 2) + sum_j C(b_j, 2)) / 2 - E)``
+    with ``E = sum_i C(a_i, 2) sum_j C(b_j, 2) / C(n, 2)``, from the
+    contingency table ``n_ij`` with row sums ``a_i`` and column sums ``b_j``.
+    1 for identical partitions, about 0 for independent ones, negative when
+    they agree less than chance.
+
+    Parameters
+    ----------
+    labels_a, labels_b : sequences of hashable labels, one per item, same length.
+
+    Returns
+    -------
+    float <= 1. When the denominator vanishes (both partitions trivial in the
+    same way, e.g. both a single cluster or both all singletons) the result is 1.
+
+    Notes
+    -----
+    O(n) with a sparse contingency table. Matches scikit-learn's ``adjusted_rand_score``.
+
+    References
+    ----------
+    .. [1] Hubert, L. and Arabie, P. (1985). Comparing partitions. *Journal of
+       Classification* 2, 193-218.
+    """
+    table = _contingency(labels_a, labels_b)
+    n = float(table.sum())
+    together = _pairs(table.tocoo().data)
+    rows_a = _pairs(np.asarray(table.sum(axis=1)).ravel())
+    cols_b = _pairs(np.asarray(table.sum(axis=0)).ravel())
+    all_pairs = n * (n - 1) / 2
+    expected = rows_a * cols_b / all_pairs if all_pairs else 0.0
+    denominator = (rows_a + cols_b) / 2 - expected
+    if denominator == 0:
+        return 1.0
+    return float((together - expected) / denominator)
+
+
+def attribute_agreement(
+    G: nx.Graph,
+    communities: Mapping[Hashable, Hashable] | Iterable[Iterable[Hashable]] | Communities,
+    by: str = "department",
+) -> dict[str, float]:
+    """How closely communities follow an HR attribute: NMI and ARI between the two partitions.
+
+    High values mean people collaborate along the org chart's lines (or
+    whatever ``by`` is); low values mean the real working groups cut across it.
+
+    Parameters
+    ----------
+    G : people graph whose nodes carry ``by``.
+    communities : a :class:`Communities`, node -> id mapping, or list of node sets covering every node.
+    by : node attribute; people without it form the group :data:`~orgnet.summary.UNKNOWN`.
+
+    Returns
+    -------
+    dict with ``nmi`` (:func:`normalized_mutual_info`), ``ari``
+    (:func:`adjusted_rand_index`), ``communities`` and ``groups`` (how many of each).
+
+    Notes
+    -----
+    O(N).
+
+    References
+    ----------
+    .. [1] Danon, L. et al. (2005). Comparing community structure identification. *J. Stat. Mech.* P09008.
+    .. [2] Hubert, L. and Arabie, P. (1985). Comparing partitions. *Journal of Classification* 2, 193-218.
+    """
+    if isinstance(communities, Communities):
+        communities = communities.membership
+    nodes = list(G)
+    found = _membership_codes(communities, nodes)
+    labels, groups = group_codes(G, by, nodes)
+    return {
+        "nmi": normalized_mutual_info(found, groups),
+        "ari": adjusted_rand_index(found, groups),
+        "communities": int(found.max(initial=-1) + 1),
+        "groups": len(labels),
+    }
+
+
+def label_communities(
+    G: nx.Graph,
+    communities: Mapping[Hashable, int] | Communities,
+    by: str = "department",
+    top: int = 3,
+) -> pd.DataFrame:
+    """Name each community by the groups that dominate it.
+
+    A community's label lists its ``top`` largest groups with their shares of
+    its members, e.g. ``"Sales 80%, Legal 15%"``; ``dominant_share`` is the
+    largest group's share (1 for a community inside one group).
+
+    Parameters
+    ----------
+    G : people graph whose nodes carry ``by``.
+    communities : a :class:`Communities` or node -> community id (ints from 0).
+    by : node attribute; people without it form the group :data:`~orgnet.summary.UNKNOWN`.
+    top : how many groups the label names.
+
+    Returns
+    -------
+    DataFrame indexed by ``community`` (sorted) with ``size``,
+    ``dominant_group``, ``dominant_share``, ``groups`` (number of distinct
+    groups among its members) and ``label``.
+
+    Notes
+    -----
+    O(N + c k) for ``c`` communities and ``k`` groups. Equal shares are broken by group order.
+    """
+    if isinstance(communities, Communities):
+        communities = communities.membership
+    nodes = list(communities)
+    found = np.fromiter((communities[node] for node in nodes), dtype=np.int64, count=len(nodes))
+    labels, codes = group_codes(G, by, nodes)
+    c, k = int(found.max(initial=-1) + 1), len(labels)
+    counts = np.bincount(found * k + codes, minlength=c * k).reshape(c, k)
+    sizes = counts.sum(axis=1)
+    order = np.argsort(-counts, axis=1, kind="stable")
+    rows = []
+    for community in range(c):
+        size = int(sizes[community])
+        named = [j for j in order[community, :top] if counts[community, j] > 0]
+        rows.append(
+            {
+                "size": size,
+                "dominant_group": labels[named[0]] if named else None,
+                "dominant_share": counts[community, named[0]] / size if named else 0.0,
+                "groups": int((counts[community] > 0).sum()),
+                "label": ", ".join(f"{labels[j]} {counts[community, j] / size:.0%}" for j in named),
+            }
+        )
+    table = pd.DataFrame(rows, columns=["size", "dominant_group", "dominant_share", "groups", "label"])
+    table.index = pd.Index(range(c), name="community")
+    return table

@@ -1,0 +1,410 @@
+"""Network summary: the size, density and cohesion of a people graph, overall and per group.
+
+Every group-level figure works for any HR attribute through ``by`` (a node
+attribute of the people graph: ``department``, ``location``, ``level``, a Viva
+``Organization``...). People without the attribute form the explicit group
+:data:`UNKNOWN`; nobody is dropped.
+
+The kernels run on edge arrays (:class:`orgnet.engine.IndexedGraph`) with NumPy
+and igraph, so a 50,000-person, 800,000-tie graph takes well under a second
+once indexed. Pass ``indexed`` when the caller already built the arrays for
+other jobs of the same graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Hashable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from orgnet.engine import IndexedGraph, index_graph
+
+__all__ = [
+    "UNKNOWN",
+    "NetworkSummary",
+    "network_summary",
+    "group_codes",
+    "group_tie_totals",
+    "group_matrix",
+]
+
+#: The group of people who lack the attribute a group analysis is done ``by``.
+UNKNOWN = "(unknown)"
+
+#: Columns of :attr:`NetworkSummary.groups`.
+GROUP_SUMMARY_COLUMNS = [
+    "size",
+    "people_with_ties",
+    "ties_out",
+    "ties_in",
+    "internal_ties",
+    "external_ties",
+    "internal_share",
+    "external_share",
+    "internal_weight",
+    "external_weight",
+    "external_weight_share",
+]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
+def indexed_of(G: nx.Graph, indexed: IndexedGraph | None = None, weight: str | None = "weight") -> IndexedGraph:
+    """``indexed`` after checking it numbers the nodes of ``G``, else a fresh index of ``G``."""
+    if indexed is None:
+        return index_graph(G, weight=weight)
+    if len(indexed.nodes) != G.number_of_nodes() or len(indexed.sources) != G.number_of_edges():
+        raise ValueError("`indexed` does not describe G: node or edge counts differ")
+    return indexed
+
+
+def group_codes(G: nx.Graph, by: str = "department", nodes: list[Hashable] | None = None) -> tuple[list[Hashable], np.ndarray]:
+    """Number the groups of an HR attribute and give each node its group's number.
+
+    Parameters
+    ----------
+    G : NetworkX graph whose nodes carry the attribute ``by``.
+    by : node attribute that defines the groups.
+    nodes : nodes to code, in this order; defaults to ``list(G)``.
+
+    Returns
+    -------
+    labels : group labels, sorted by their text, with :data:`UNKNOWN` last
+        (present only when some node lacks the attribute, or its value is
+        ``None``, NaN or the empty string).
+    codes : int64 array, ``labels[codes[i]]`` is the group of ``nodes[i]``.
+
+    Notes
+    -----
+    O(N). Only groups with at least one member exist, so no group is empty.
+    """
+    if nodes is None:
+        nodes = list(G)
+    node_data = G.nodes
+    values = [node_data[node].get(by) for node in nodes]
+    known = {value for value in values if not _missing(value)}
+    labels: list[Hashable] = sorted(known, key=lambda value: (str(value), str(type(value))))
+    if any(_missing(value) for value in values):
+        labels.append(UNKNOWN)
+    position = {label: i for i, label in enumerate(labels)}
+    unknown_code = len(labels) - 1
+    codes = np.fromiter(
+        (unknown_code if _missing(value) else position[value] for value in values), dtype=np.int64, count=len(values)
+    )
+    return labels, codes
+
+
+@dataclass
+class GroupTieTotals:
+    """Ties and weights of each group, split into internal and external (see :func:`group_tie_totals`)."""
+
+    internal_ties: np.ndarray
+    external_ties: np.ndarray
+    internal_weight: np.ndarray
+    external_weight: np.ndarray
+    ties_out: np.ndarray
+    ties_in: np.ndarray
+
+
+def group_tie_totals(codes: np.ndarray, k: int, sources: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> GroupTieTotals:
+    """Count each group's internal and external ties from edge arrays.
+
+    A tie is *internal* to group ``g`` when both ends are in ``g``, and
+    *external* to ``g`` when exactly one end is in ``g``, whatever its
+    direction: a tie from Sales to Legal is external to both.
+
+    Parameters
+    ----------
+    codes : group code of every node (as :func:`group_codes` returns).
+    k : number of groups.
+    sources, targets, weights : edge arrays, one entry per tie.
+
+    Returns
+    -------
+    :class:`GroupTieTotals` of length-``k`` arrays.
+
+    Notes
+    -----
+    O(N + E + k) with :func:`numpy.bincount`.
+    """
+    cs, ct = codes[sources], codes[targets]
+    same = cs == ct
+    internal_ties = np.bincount(cs[same], minlength=k).astype(np.int64)
+    internal_weight = np.bincount(cs[same], weights=weights[same], minlength=k)
+    cross = ~same
+    external_ties = (np.bincount(cs[cross], minlength=k) + np.bincount(ct[cross], minlength=k)).astype(np.int64)
+    external_weight = np.bincount(cs[cross], weights=weights[cross], minlength=k) + np.bincount(
+        ct[cross], weights=weights[cross], minlength=k
+    )
+    return GroupTieTotals(
+        internal_ties=internal_ties,
+        external_ties=external_ties,
+        internal_weight=internal_weight,
+        external_weight=external_weight,
+        ties_out=np.bincount(cs, minlength=k).astype(np.int64),
+        ties_in=np.bincount(ct, minlength=k).astype(np.int64),
+    )
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole`` with 0 where ``whole`` is 0."""
+    part = np.asarray(part, dtype=float)
+    whole = np.asarray(whole, dtype=float)
+    return np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
+
+
+@dataclass
+class NetworkSummary:
+    """Whole-network figures of a people graph, and one row per group in :attr:`groups`.
+
+    Attributes
+    ----------
+    by : the attribute the groups come from.
+    people : number of people (nodes), with or without ties.
+    people_with_ties : people who sent or received at least one tie.
+    ties : directed ties (ordered pairs of people with any interaction).
+    total_weight : sum of tie weights.
+    density : ``ties / (people * (people - 1))``.
+    reciprocity : share of ties whose reverse tie also exists.
+    average_clustering : mean unweighted local clustering of the undirected graph.
+    transitivity : global clustering (closed triplets / triplets) of the undirected graph.
+    weak_components, strong_components : number of components, isolated people included.
+    largest_weak_share, largest_strong_share : share of people in the largest one.
+    groups : DataFrame indexed by group with :data:`GROUP_SUMMARY_COLUMNS`.
+    """
+
+    by: str
+    people: int
+    people_with_ties: int
+    ties: int
+    total_weight: float
+    density: float
+    reciprocity: float
+    average_clustering: float
+    transitivity: float
+    weak_components: int
+    strong_components: int
+    largest_weak_share: float
+    largest_strong_share: float
+    groups: pd.DataFrame = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form; ``groups`` becomes a list of records with a ``group`` key."""
+        figures = {key: value for key, value in asdict(self).items() if key != "groups"}
+        groups = self.groups.reset_index().rename(columns={self.groups.index.name or "index": "group"})
+        figures["groups"] = [
+            {key: (value.item() if isinstance(value, np.generic) else value) for key, value in record.items()}
+            for record in groups.to_dict("records")
+        ]
+        return figures
+
+
+def igraph_of(n: int, sources: np.ndarray, targets: np.ndarray, directed: bool, weights: np.ndarray | None = None):
+    """An ``igraph.Graph`` on nodes 0..n-1 from edge arrays, with edge attribute ``weight`` when given."""
+    import igraph as ig
+
+    # Tuples from two flat lists convert several times faster than ndarray.tolist() of an (E, 2) array.
+    graph = ig.Graph(n=n, edges=list(zip(sources.tolist(), targets.tolist())), directed=directed)
+    if weights is not None:
+        graph.es["weight"] = weights.tolist()
+    return graph
+
+
+def _undirected_igraph(indexed: IndexedGraph):
+    """Simple undirected igraph of the indexed graph: a tie in either direction is one edge."""
+    n = len(indexed.nodes)
+    low = np.minimum(indexed.sources, indexed.targets)
+    high = np.maximum(indexed.sources, indexed.targets)
+    keep = low != high
+    keys = np.unique(low[keep] * n + high[keep])
+    return igraph_of(n, keys // n, keys % n, directed=False)
+
+
+def _component_sizes(n: int, sources: np.ndarray, targets: np.ndarray, connection: str) -> np.ndarray:
+    from scipy.sparse.csgraph import connected_components
+
+    matrix = sp.csr_matrix((np.ones(len(sources)), (sources, targets)), shape=(n, n))
+    _, labels = connected_components(matrix, directed=True, connection=connection)
+    return np.bincount(labels)
+
+
+def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGraph | None = None) -> NetworkSummary:
+    """Summarise a people graph: size, density, reciprocity, clustering, components, and per-group tie shares.
+
+    For ``n`` people and ``m`` directed ties with weights ``w``:
+
+    - density ``= m / (n (n - 1))`` (``nx.density``);
+    - reciprocity ``= |{(u, v) in E : (v, u) in E}| / m`` (``nx.overall_reciprocity``);
+    - average clustering ``= (1/n) sum_v T(v) / (d(v) (d(v) - 1) / 2)`` on the
+      *unweighted, undirected* graph (a tie in either direction is one edge),
+      where ``T(v)`` counts triangles through ``v`` and people with degree < 2
+      count as 0 (``nx.average_clustering(G.to_undirected())``);
+    - transitivity ``= 3 * triangles / connected triplets`` on the same graph;
+    - weak and strong components count isolated people as components of one.
+
+    Per group ``g`` (rows of :attr:`NetworkSummary.groups`): ``size`` members,
+    ``people_with_ties``, ``ties_out``/``ties_in`` (ties sent/received by members),
+    ``internal_ties`` ``I_g`` (both ends in ``g``), ``external_ties`` ``E_g``
+    (exactly one end in ``g``, either direction), ``internal_share = I/(I+E)``,
+    ``external_share = E/(I+E)`` (the share of the group's ties that leave it),
+    and the same on weights: ``internal_weight``, ``external_weight``,
+    ``external_weight_share``.
+
+    Parameters
+    ----------
+    G : people graph (``nx.DiGraph`` from :func:`orgnet.graph.people_graph`;
+        an undirected graph is read as ties listed once).
+    by : node attribute defining the groups; people without it go in :data:`UNKNOWN`.
+    indexed : optional :class:`~orgnet.engine.IndexedGraph` of ``G`` (any node order).
+
+    Returns
+    -------
+    :class:`NetworkSummary` (``to_dict()`` for JSON).
+
+    Notes
+    -----
+    O(N + E log E) with NumPy and igraph. An empty graph gives zeros. Shares
+    whose denominator is zero (a group without ties) are 0. With a single group
+    every tie is internal.
+
+    References
+    ----------
+    .. [1] Wasserman, S. and Faust, K. (1994). *Social Network Analysis: Methods
+       and Applications*. Cambridge University Press.
+    .. [2] Watts, D. J. and Strogatz, S. H. (1998). Collective dynamics of
+       "small-world" networks. *Nature* 393, 440-442.
+    """
+    indexed = indexed_of(G, indexed)
+    n = len(indexed.nodes)
+    s, t, w = indexed.sources, indexed.targets, indexed.weights
+    m = len(s)
+    directed = indexed.directed
+    labels, codes = group_codes(G, by, indexed.nodes)
+    k = len(labels)
+
+    degree = np.bincount(s, minlength=n) + np.bincount(t, minlength=n)
+    if directed and m:
+        keys = np.sort(s * n + t)
+        reverse = t * n + s
+        found = np.minimum(np.searchsorted(keys, reverse), m - 1)
+        reciprocity = float((keys[found] == reverse).sum() / m)
+    else:
+        reciprocity = 1.0 if m else 0.0
+    pairs = n * (n - 1) if directed else n * (n - 1) / 2
+
+    if n:
+        simple = _undirected_igraph(indexed)
+        average_clustering = float(np.mean(simple.transitivity_local_undirected(mode="zero")))
+        transitivity = float(np.nan_to_num(simple.transitivity_undirected(mode="zero")))
+        weak = _component_sizes(n, s, t, "weak")
+        strong = _component_sizes(n, s, t, "strong") if directed else weak
+    else:
+        average_clustering = transitivity = 0.0
+        weak = strong = np.zeros(0, dtype=np.int64)
+
+    totals = group_tie_totals(codes, k, s, t, w)
+    group_table = pd.DataFrame(
+        {
+            "size": np.bincount(codes, minlength=k),
+            "people_with_ties": np.bincount(codes[degree > 0], minlength=k),
+            "ties_out": totals.ties_out,
+            "ties_in": totals.ties_in,
+            "internal_ties": totals.internal_ties,
+            "external_ties": totals.external_ties,
+            "internal_share": _share(totals.internal_ties, totals.internal_ties + totals.external_ties),
+            "external_share": _share(totals.external_ties, totals.internal_ties + totals.external_ties),
+            "internal_weight": totals.internal_weight,
+            "external_weight": totals.external_weight,
+            "external_weight_share": _share(totals.external_weight, totals.internal_weight + totals.external_weight),
+        },
+        index=pd.Index(labels, name="group", dtype=object),
+    )[GROUP_SUMMARY_COLUMNS]
+    return NetworkSummary(
+        by=by,
+        people=n,
+        people_with_ties=int((degree > 0).sum()),
+        ties=m,
+        total_weight=float(w.sum()),
+        density=float(m / pairs) if pairs else 0.0,
+        reciprocity=reciprocity,
+        average_clustering=average_clustering,
+        transitivity=transitivity,
+        weak_components=len(weak),
+        strong_components=len(strong),
+        largest_weak_share=float(weak.max() / n) if n else 0.0,
+        largest_strong_share=float(strong.max() / n) if n else 0.0,
+        groups=group_table,
+    )
+
+
+def _edge_values(G: nx.Graph, indexed: IndexedGraph, value: str) -> np.ndarray:
+    if value == "ties":
+        return np.ones(len(indexed.sources))
+    if value == "weight":
+        return indexed.weights
+    if value == "count":
+        # The IndexedGraph carries weights only; interactions come from the edge attribute, in index order.
+        lookup = G.edges
+        nodes = indexed.nodes
+        return np.fromiter(
+            (lookup[nodes[u], nodes[v]].get("count", 1) for u, v in zip(indexed.sources.tolist(), indexed.targets.tolist())),
+            dtype=float,
+            count=len(indexed.sources),
+        )
+    raise ValueError(f"value must be 'ties', 'weight' or 'count', not {value!r}")
+
+
+def group_matrix(
+    G: nx.Graph, by: str = "department", value: str = "ties", *, indexed: IndexedGraph | None = None
+) -> pd.DataFrame:
+    """Directed group-by-group matrix of ties: row = sending group, column = receiving group.
+
+    ``M[a, b] = sum over ties (u, v) with group(u) = a and group(v) = b of x(u, v)``
+    where ``x`` is 1 (``value="ties"``: number of directed ties), the tie
+    ``weight`` (``value="weight"``) or the tie's ``count`` of interactions
+    (``value="count"``; 1 where the edge has no ``count``). The diagonal holds
+    ties inside each group.
+
+    Parameters
+    ----------
+    G : people graph (an undirected graph's edges are read in their stored direction).
+    by : node attribute defining the groups; people without it go in :data:`UNKNOWN`.
+    value : ``"ties"``, ``"weight"`` or ``"count"``.
+    indexed : optional :class:`~orgnet.engine.IndexedGraph` of ``G``.
+
+    Returns
+    -------
+    Square DataFrame, index and columns the group labels in the same order
+    (named ``source_group`` and ``target_group``); ints for ``"ties"`` and
+    ``"count"``, floats for ``"weight"``. Groups without ties have zero rows.
+
+    Notes
+    -----
+    O(N + E + k^2) with :func:`numpy.bincount`. ``value="count"`` reads every
+    edge's attribute from ``G`` and is slower than the other two.
+
+    References
+    ----------
+    .. [1] Krackhardt, D. and Stern, R. N. (1988). Informal networks and
+       organizational crises: an experimental simulation. *Social Psychology
+       Quarterly* 51(2), 123-140.
+    """
+    indexed = indexed_of(G, indexed)
+    labels, codes = group_codes(G, by, indexed.nodes)
+    k = len(labels)
+    values = _edge_values(G, indexed, value)
+    flat = codes[indexed.sources] * k + codes[indexed.targets]
+    matrix = np.bincount(flat, weights=values, minlength=k * k).reshape(k, k)
+    if value != "weight":
+        matrix = np.rint(matrix).astype(np.int64)
+    return pd.DataFrame(
+        matrix,
+        index=pd.Index(labels, name="source_group", dtype=object),
+        columns=pd.Index(labels, name="target_group", dtype=object),
+    )
