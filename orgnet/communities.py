@@ -81,7 +81,7 @@ class Communities:
 
 
 def _undirected_edges(indexed: IndexedGraph, weight: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each unordered pair once, with the weights of both directions summed (self-loops dropped)."""
+    """Each unordered pair once, with the weights of both directions summed, or 1 when ``weight`` is None (self-loops dropped)."""
     n = len(indexed.nodes)
     values = indexed.weights if weight is not None else np.ones(len(indexed.sources))
     low = np.minimum(indexed.sources, indexed.targets)
@@ -90,7 +90,8 @@ def _undirected_edges(indexed: IndexedGraph, weight: str | None) -> tuple[np.nda
     matrix = sp.coo_matrix((values[keep], (low[keep], high[keep])), shape=(n, n)).tocsr()
     matrix.sum_duplicates()
     matrix = matrix.tocoo()
-    return matrix.row.astype(np.int64), matrix.col.astype(np.int64), matrix.data.astype(float)
+    values = matrix.data.astype(float) if weight is not None else np.ones(matrix.nnz)
+    return matrix.row.astype(np.int64), matrix.col.astype(np.int64), values
 
 
 def _modularity_of_codes(n: int, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, codes: np.ndarray, resolution: float) -> float:
@@ -141,7 +142,8 @@ def find_communities(
     ----------
     G : people graph (directed or undirected).
     resolution : ``gamma`` above.
-    weight : edge attribute with the tie weight, or ``None`` to count ties.
+    weight : edge attribute with the tie weight, or ``None`` for the unweighted
+        graph (every pair of people with a tie in either direction counts 1).
     seed : random seed, for reproducible partitions.
     method : ``"leiden"`` or ``"louvain"`` (igraph's ``community_multilevel``).
     engine : which Leiden implementation: ``"igraph"`` (igraph's C
@@ -258,7 +260,8 @@ def modularity(
     ----------
     G : people graph.
     communities : node -> community id, or an iterable of node sets covering every node.
-    weight : edge attribute with the weight, or ``None`` to count ties.
+    weight : edge attribute with the weight, or ``None`` for the unweighted
+        graph (every pair of people with a tie in either direction counts 1).
     resolution : ``gamma`` of the generalised modularity.
     indexed : optional :class:`~orgnet.engine.IndexedGraph` of ``G`` (same ``weight``).
 
