@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from orgnet.engine import IndexedGraph
-from orgnet.summary import UNKNOWN, _share, group_codes, group_tie_totals, indexed_of
+from orgnet.summary import UNKNOWN, share_of, group_codes, group_tie_totals, indexed_of
 
 __all__ = [
     "SILO_COLUMNS",
@@ -249,11 +249,11 @@ def silo_metrics(G: nx.Graph, by: str = "department", *, indexed: IndexedGraph |
             "size": np.bincount(codes, minlength=len(labels)),
             "internal_ties": totals.internal_ties,
             "external_ties": totals.external_ties,
-            "external_share": _share(totals.external_ties, totals.internal_ties + totals.external_ties),
+            "external_share": share_of(totals.external_ties, totals.internal_ties + totals.external_ties),
             "ei_index": _ei(totals.external_ties, totals.internal_ties),
             "internal_weight": totals.internal_weight,
             "external_weight": totals.external_weight,
-            "external_weight_share": _share(totals.external_weight, totals.internal_weight + totals.external_weight),
+            "external_weight_share": share_of(totals.external_weight, totals.internal_weight + totals.external_weight),
             "ei_index_weight": _ei(totals.external_weight, totals.internal_weight),
             "cut_weight": totals.external_weight,
             "volume": volume,
@@ -458,7 +458,7 @@ def _kind_table(owner: np.ndarray, kind: np.ndarray, values: np.ndarray, size: i
     for i, name in enumerate(TIE_KINDS):
         table[name] = amounts[:, i]
     for i, name in enumerate(TIE_KINDS):
-        table[f"{name}_share"] = _share(amounts[:, i], total)
+        table[f"{name}_share"] = share_of(amounts[:, i], total)
     table["vertical_only"] = (total > 0) & (table["vertical_share"].to_numpy() >= threshold)
     return table
 

@@ -152,7 +152,7 @@ def group_tie_totals(codes: np.ndarray, k: int, sources: np.ndarray, targets: np
     )
 
 
-def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+def share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     """``part / whole`` with 0 where ``whole`` is 0."""
     part = np.asarray(part, dtype=float)
     whole = np.asarray(whole, dtype=float)
@@ -317,11 +317,11 @@ def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGrap
             "ties_in": totals.ties_in,
             "internal_ties": totals.internal_ties,
             "external_ties": totals.external_ties,
-            "internal_share": _share(totals.internal_ties, totals.internal_ties + totals.external_ties),
-            "external_share": _share(totals.external_ties, totals.internal_ties + totals.external_ties),
+            "internal_share": share_of(totals.internal_ties, totals.internal_ties + totals.external_ties),
+            "external_share": share_of(totals.external_ties, totals.internal_ties + totals.external_ties),
             "internal_weight": totals.internal_weight,
             "external_weight": totals.external_weight,
-            "external_weight_share": _share(totals.external_weight, totals.internal_weight + totals.external_weight),
+            "external_weight_share": share_of(totals.external_weight, totals.internal_weight + totals.external_weight),
         },
         index=pd.Index(labels, name="group", dtype=object),
     )[GROUP_SUMMARY_COLUMNS]
