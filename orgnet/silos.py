@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from orgnet.engine import IndexedGraph
-from orgnet.summary import UNKNOWN, share_of, group_codes, group_tie_totals, indexed_of
+from orgnet.summary import UNKNOWN, group_codes, group_tie_totals, indexed_of, share_of
 
 __all__ = [
     "SILO_COLUMNS",
