@@ -1,0 +1,351 @@
+"""The Store contract: every store answers every operation the same way.
+
+Each test runs on the embedded SQLite store and on a real Bolt server (the
+bundled ArcadeDB one, see ``bolt_server.py``); with ``ORGNET_TEST_NEO4J_URI``
+set, also on that Neo4j. The Bolt stores must return exactly the frames the
+embedded store returns for the same input.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from bolt_server import BoltLocation
+from orgnet.cli import app
+from orgnet.errors import StoreError
+from orgnet.model import (
+    AUDIENCE_COLUMNS,
+    ENGAGEMENT_COLUMNS,
+    EXTERNAL_CONTACT_COLUMNS,
+    FOLLOWER_COLUMNS,
+    IDENTITY_COLUMNS,
+    ApiKey,
+    AuditEntry,
+    IngestBatch,
+    IngestRecord,
+)
+from orgnet.store import Store, open_store
+from orgnet.store.neo4j import Neo4jStore
+from orgnet.store.sqlite import SQLiteStore
+
+KINDS = ["sqlite", "bolt", "neo4j"]
+BOLT_KINDS = ["bolt", "neo4j"]
+
+
+def _location(request: pytest.FixtureRequest, kind: str) -> BoltLocation:
+    return request.getfixturevalue("bolt_location" if kind == "bolt" else "neo4j_location")
+
+
+def _open(request: pytest.FixtureRequest, kind: str, tmp_path, batch_size: int = 2) -> Store:
+    if kind == "sqlite":
+        return SQLiteStore(tmp_path / "contract.db")
+    where = _location(request, kind)
+    # A tiny batch size makes every write span several UNWIND statements.
+    return Neo4jStore(where.uri, where.user, where.password, where.database, batch_size=batch_size)
+
+
+@pytest.fixture(params=KINDS)
+def any_store(request, tmp_path):
+    """An empty store of each kind."""
+    opened = _open(request, request.param, tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(params=BOLT_KINDS)
+def store_pair(request, tmp_path):
+    """An empty embedded store and an empty Bolt store, to compare."""
+    embedded = SQLiteStore(tmp_path / "embedded.db")
+    graph = _open(request, request.param, tmp_path)
+    yield embedded, graph
+    embedded.close()
+    graph.close()
+
+
+def _stamps(*values: str) -> pd.Series:
+    return pd.to_datetime(pd.Series(values), utc=True)
+
+
+def _people(rows: list[tuple]) -> pd.DataFrame:
+    columns = ["person_id", "name", "email", "department", "title", "manager_id", "location", "hire_date", "attributes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _ties(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["source", "target", "period", "channel", "count", "weight", "first_seen", "last_seen"])
+    frame["first_seen"] = pd.to_datetime(frame["first_seen"], utc=True)
+    frame["last_seen"] = pd.to_datetime(frame["last_seen"], utc=True)
+    return frame
+
+
+def first_batch() -> IngestBatch:
+    """People with HR attributes and a report listed before her manager; every other table too."""
+    return IngestBatch(
+        people=_people([
+            ("E2", "Bob Roy", "bob@acme.example", "Engineering", "Engineer", "E1", "Paris", "2021-03-01", {"level": "3"}),
+            ("E1", "Ann Lee", "ann@acme.example", "Engineering", "CTO", None, "Paris", "2020-01-06", {"level": "5", "cost_centre": "R&D"}),
+            ("E3", "Cy Tan", None, "Sales", None, "E1", "Lyon", None, {}),
+        ]),
+        identities=pd.DataFrame([("ann@acme.example", "E1"), ("@bob", "E2"), ("bob@acme.example", "E2")], columns=IDENTITY_COLUMNS),
+        ties=_ties([
+            ("E1", "E2", "2026-01", "email", 2, 1.5, "2026-01-05T09:00:00Z", "2026-01-20T10:00:00Z"),
+            ("E2", "E1", "2026-01", "chat", 1, 0.25, "2026-01-07T08:00:00Z", "2026-01-07T08:00:00Z"),
+            ("E1", "E3", "2026-02", "email", 3, 3.0, "2026-02-01T00:00:00Z", "2026-02-28T23:59:59Z"),
+            # The same key twice in one batch adds up, as in sequential upserts.
+            ("E1", "E3", "2026-02", "email", 1, 0.5, "2026-01-31T23:00:00Z", "2026-02-10T00:00:00Z"),
+        ]),
+        external_contacts=pd.DataFrame([("E1", "2026-01", "email", 4), ("E3", "2026-02", "email", 1)], columns=EXTERNAL_CONTACT_COLUMNS),
+        audiences=pd.DataFrame([("person", "E1", "linkedin", 1200), ("brand", "Acme", "linkedin", 50000)], columns=AUDIENCE_COLUMNS),
+        followers=pd.DataFrame([("person", "E1", "linkedin", "h1"), ("person", "E1", "linkedin", "h2")], columns=FOLLOWER_COLUMNS),
+        engagement=pd.DataFrame(
+            [("E1", "2026-01-10", "share", "post-1", "linkedin", 7, 100), ("E2", "2026-02-03", "like", "post-1", "linkedin", None, None)],
+            columns=ENGAGEMENT_COLUMNS,
+        ).astype({"clicks": "Int64", "impressions": "Int64"}),
+        message_keys=["m1", "m2"],
+        settings={"period_unit": "month", "domains": "acme.example"},
+    )
+
+
+def second_batch() -> IngestBatch:
+    """Updates: Bob moves to Sales under Cy, keeps his name, gains an attribute; ties and counts merge."""
+    return IngestBatch(
+        people=_people([
+            ("E2", None, None, "Sales", None, "E3", None, None, {"level": "4", "site": "HQ"}),
+            ("E4", "Di Fox", None, None, None, "E9", None, None, {}),
+        ]),
+        identities=pd.DataFrame([("@bob", "E4")], columns=IDENTITY_COLUMNS),
+        ties=_ties([
+            ("E1", "E2", "2026-01", "email", 1, 0.5, "2026-01-01T08:00:00Z", "2026-01-10T00:00:00Z"),
+            ("E2", "E1", "2026-03", "email", 5, 2.0, "2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z"),
+            ("E4", "E9", "2026-03", "chat", 1, 1.0, "2026-03-05T00:00:00Z", "2026-03-05T00:00:00Z"),
+        ]),
+        external_contacts=pd.DataFrame([("E1", "2026-01", "email", 6)], columns=EXTERNAL_CONTACT_COLUMNS),
+        audiences=pd.DataFrame([("person", "E1", "linkedin", 1300)], columns=AUDIENCE_COLUMNS),
+        followers=pd.DataFrame([("person", "E1", "linkedin", "h2"), ("brand", "Acme", "linkedin", "h3")], columns=FOLLOWER_COLUMNS),
+        engagement=pd.DataFrame(
+            [("E1", "2026-01-10", "share", "post-1", "linkedin", 99, 999), ("E3", "2026-03-31", "post", "post-2", "x", 1, None)],
+            columns=ENGAGEMENT_COLUMNS,
+        ).astype({"clicks": "Int64", "impressions": "Int64"}),
+        message_keys=["m2", "m3"],
+        settings={"domains": "acme.example,acme.test"},
+    )
+
+
+def record(ingest_id: str, source: str = "roster", content_hash: str | None = None, at: str = "2026-04-01T00:00:00Z") -> IngestRecord:
+    return IngestRecord(ingest_id, source, f"{ingest_id}.csv", content_hash or f"hash-{ingest_id}", at, {"counts": {"rows": 3}})
+
+
+def apply_both(store: Store) -> None:
+    store.apply(first_batch(), record("i1", at="2026-04-01T00:00:00Z"))
+    store.apply(second_batch(), record("i2", source="interactions", at="2026-04-02T00:00:00Z"))
+
+
+def snapshot(store: Store) -> dict:
+    """Everything a store reads back, for before/after and store-to-store comparisons."""
+    return {
+        "settings": store.settings(),
+        "people": store.people(),
+        "identities": store.identities(),
+        "ties": store.ties(),
+        "periods": store.periods(),
+        "external_contacts": store.external_contacts(),
+        "audiences": store.audiences(),
+        "followers": store.followers(),
+        "engagement": store.engagement(),
+        "ingests": store.ingests(),
+        "counts": store.counts(),
+    }
+
+
+def assert_same(left: dict, right: dict) -> None:
+    assert left.keys() == right.keys()
+    for name in left:
+        if isinstance(left[name], pd.DataFrame):
+            assert_frame_equal(left[name], right[name], obj=name)
+        else:
+            assert left[name] == right[name], name
+
+
+# -- every store ---------------------------------------------------------------------
+
+
+def test_empty_store(any_store):
+    assert any_store.people().empty and list(any_store.people().columns)[:2] == ["person_id", "name"]
+    assert any_store.ties().empty and any_store.periods() == []
+    assert any_store.find_ingest("roster", "nothing") is None
+    assert set(any_store.counts().values()) == {0}
+
+
+def test_apply_and_read_back(any_store):
+    apply_both(any_store)
+    people = any_store.people().set_index("person_id")
+    assert list(people.index) == ["E1", "E2", "E3", "E4"]
+    assert people.loc["E2", "name"] == "Bob Roy"  # kept: the second source left it empty
+    assert people.loc["E2", "department"] == "Sales" and people.loc["E2", "manager_id"] == "E3"
+    assert people.loc["E2", "level"] == "4" and people.loc["E2", "site"] == "HQ"
+    assert people.loc["E1", "cost_centre"] == "R&D" and people.loc["E3", "level"] is None
+    assert any_store.identities().set_index("identity").loc["@bob", "person_id"] == "E4"
+
+    ties = any_store.ties().set_index(["source", "target", "period", "channel"])
+    merged = ties.loc[("E1", "E2", "2026-01", "email")]
+    assert merged["count"] == 3 and merged["weight"] == 2.0
+    assert merged["first_seen"] == pd.Timestamp("2026-01-01T08:00:00Z") and merged["last_seen"] == pd.Timestamp("2026-01-20T10:00:00Z")
+    within = ties.loc[("E1", "E3", "2026-02", "email")]
+    assert within["count"] == 4 and within["first_seen"] == pd.Timestamp("2026-01-31T23:00:00Z")
+    assert len(ties) == 5
+    assert any_store.periods() == ["2026-01", "2026-02", "2026-03"]
+
+    assert any_store.external_contacts().loc[0].to_dict() == {"person_id": "E1", "period": "2026-01", "channel": "email", "count": 10}
+    assert any_store.audiences().set_index("owner").loc["E1", "follower_count"] == 1300
+    assert len(any_store.followers()) == 3
+    engagement = any_store.engagement()
+    assert engagement.set_index("content_id").loc["post-1"].iloc[0]["clicks"] == 7  # first write wins
+    assert pd.isna(engagement.set_index("person_id").loc["E2", "clicks"])
+    assert any_store.known_message_keys(["m1", "m3", "m4"]) == {"m1", "m3"}
+    assert any_store.settings() == {"period_unit": "month", "domains": "acme.example,acme.test"}
+    assert any_store.counts() == {
+        "people": 4, "identities": 3, "ties": 5, "periods": 3, "external_contacts": 2, "audiences": 2,
+        "followers": 3, "engagement": 3, "ingests": 2, "results": 0,
+    }
+
+
+def test_period_and_channel_filters(any_store):
+    apply_both(any_store)
+    assert sorted(set(any_store.ties("2026-02", "2026-03")["period"])) == ["2026-02", "2026-03"]
+    assert set(any_store.ties(end="2026-01")["period"]) == {"2026-01"}
+    assert set(any_store.ties(channels=["chat"])["channel"]) == {"chat"}
+    assert len(any_store.ties("2026-01", "2026-01", ["email"])) == 1
+    assert list(any_store.external_contacts("2026-02")["person_id"]) == ["E3"]
+    assert list(any_store.engagement("2026-02", "2026-02")["person_id"]) == ["E2"]
+    assert list(any_store.engagement(start="2026-03")["date"]) == ["2026-03-31"]
+
+
+def test_ledger(any_store):
+    apply_both(any_store)
+    found = any_store.find_ingest("interactions", "hash-i2")
+    assert found == record("i2", source="interactions", at="2026-04-02T00:00:00Z")
+    assert any_store.find_ingest("roster", "hash-i2") is None
+    assert [entry.ingest_id for entry in any_store.ingests()] == ["i1", "i2"]
+
+
+def test_results_api_keys_and_audit(any_store):
+    any_store.put_result("silos", "2026-01", '{"a": 1}')
+    any_store.put_result("silos", "2026-01", '{"a": 2}')
+    any_store.put_result("bridges", "2026-02", "[]")
+    assert any_store.get_result("silos", "2026-01") == '{"a": 2}'
+    assert any_store.get_result("silos", "2026-09") is None
+    results = any_store.results()
+    assert list(results.columns) == ["name", "period", "created_at"]
+    assert list(results["name"]) == ["silos", "bridges"]
+
+    key = ApiKey("k1", "hash1", "analyst", "ci", "2026-01-01T00:00:00Z")
+    any_store.add_api_key(key)
+    any_store.add_api_key(ApiKey("k2", "hash2", "viewer", "bi", "2026-01-02T00:00:00Z"))
+    assert any_store.find_api_key("hash1") == key
+    assert any_store.revoke_api_key("k1", "2026-02-01T00:00:00Z") is True
+    assert any_store.revoke_api_key("k1", "2026-02-02T00:00:00Z") is False
+    assert [k.revoked_at for k in any_store.api_keys()] == ["2026-02-01T00:00:00Z", None]
+
+    entries = [AuditEntry("2026-01-01T00:00:00Z", "k1", "analyst", "read", f"person/{n}") for n in range(3)]
+    any_store.append_audit(entries)
+    assert [e.target for e in any_store.audit_log()] == ["person/2", "person/1", "person/0"]
+    assert [e.target for e in any_store.audit_log(limit=1, offset=1)] == ["person/1"]
+
+
+def test_a_constraint_violation_leaves_nothing(any_store):
+    any_store.apply(first_batch(), record("i1"))
+    before = snapshot(any_store)
+    # The ledger line comes last: everything before it must roll back with it.
+    with pytest.raises(Exception):
+        any_store.apply(second_batch(), record("i1", content_hash="other"))
+    assert_same(snapshot(any_store), before)
+
+
+def test_an_injected_failure_leaves_nothing(any_store, monkeypatch):
+    any_store.apply(first_batch(), record("i1"))
+    before = snapshot(any_store)
+    write = any_store._write
+
+    def write_then_fail(*args):
+        write(*args)
+        raise RuntimeError("injected failure after every write")
+
+    monkeypatch.setattr(any_store, "_write", write_then_fail)
+    with pytest.raises(RuntimeError, match="injected"):
+        any_store.apply(second_batch(), record("i2"))
+    assert_same(snapshot(any_store), before)
+
+
+# -- Bolt stores against the embedded one --------------------------------------------
+
+
+def test_identical_frames(store_pair):
+    embedded, graph = store_pair
+    for opened in (embedded, graph):
+        apply_both(opened)
+    assert_same(snapshot(graph), snapshot(embedded))
+    for start, end, channels in [("2026-01", "2026-02", None), ("2026-02", None, ["email"]), (None, "2026-01", ["chat", "email"])]:
+        assert_frame_equal(graph.ties(start, end, channels), embedded.ties(start, end, channels))
+        assert_frame_equal(graph.external_contacts(start, end), embedded.external_contacts(start, end))
+        assert_frame_equal(graph.engagement(start, end), embedded.engagement(start, end))
+
+
+@pytest.mark.parametrize("kind", BOLT_KINDS)
+def test_graph_model(request, kind, tmp_path):
+    where = _location(request, kind)
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        apply_both(graph)
+        rows = graph._read(
+            "MATCH (p:Person)-[:REPORTS_TO]->(m:Person) RETURN p.person_id, m.person_id ORDER BY p.person_id"
+        )
+        # Bob moved from Ann to Cy; Di's manager E9 is on no roster.
+        assert rows == [["E2", "E3"], ["E3", "E1"]]
+        rows = graph._read("MATCH (p:Person)-[:MEMBER_OF]->(d:Department) RETURN p.person_id, d.name ORDER BY p.person_id")
+        assert rows == [["E1", "Engineering"], ["E2", "Sales"], ["E3", "Sales"]]
+        assert graph._read("MATCH (p:Person)-[:OWNS]->(a:Audience) RETURN p.person_id, a.platform") == [["E1", "linkedin"]]
+
+
+@pytest.mark.parametrize("kind", BOLT_KINDS)
+def test_cli_reingest_is_a_no_op(request, kind, tmp_path, roster_file, monkeypatch):
+    where = _location(request, kind)
+    monkeypatch.setenv("NEO4J_USER", where.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", where.password)
+    if where.database:
+        monkeypatch.setenv("NEO4J_DATABASE", where.database)
+    runner = CliRunner()
+    first = runner.invoke(app, ["ingest", "roster", str(roster_file), "--store", where.uri, "--json"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["ingest", "roster", str(roster_file), "--store", where.uri, "--json"])
+    assert json.loads(again.output)["skipped"] is True
+    monkeypatch.setenv("ORGNET_STORE", where.uri)
+    with open_store() as opened:
+        assert isinstance(opened, Neo4jStore)
+        assert opened.counts()["people"] == 4 and len(opened.ingests()) == 1
+
+
+# -- connection errors -----------------------------------------------------------------
+
+
+def test_connection_errors_are_one_line(bolt_server, bolt_location):
+    where = bolt_location
+    with pytest.raises(StoreError, match="refused the credentials"):
+        Neo4jStore(where.uri, "root", "wrong-password", where.database)
+    with pytest.raises(StoreError, match="has no database 'missing'"):
+        Neo4jStore(where.uri, "root", where.password, "missing")
+    with pytest.raises(StoreError, match="cannot reach"):
+        Neo4jStore("bolt://127.0.0.1:1", "root", where.password, where.database)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Neo4jStore("bolt://127.0.0.1:notaport", "root", where.password)
+
+
+def test_cli_shows_a_store_error_without_traceback(bolt_location, monkeypatch):
+    monkeypatch.setenv("NEO4J_USER", "root")
+    monkeypatch.setenv("NEO4J_PASSWORD", "wrong-password")
+    result = CliRunner().invoke(app, ["info", "--store", bolt_location.uri])
+    assert result.exit_code == 1
+    assert "refused the credentials" in result.output and "Traceback" not in result.output
