@@ -40,7 +40,8 @@ class IndexedGraph:
 
     def igraph(self) -> ig.Graph:
         """The same graph as an ``igraph.Graph`` with edge attribute ``weight``."""
-        graph = ig.Graph(n=len(self.nodes), edges=np.column_stack([self.sources, self.targets]).tolist(), directed=self.directed)
+        # zip of two int lists builds igraph's edge list several times faster than an (E, 2) array's tolist().
+        graph = ig.Graph(n=len(self.nodes), edges=list(zip(self.sources.tolist(), self.targets.tolist())), directed=self.directed)
         graph.es["weight"] = self.weights.tolist()
         return graph
 
