@@ -1,0 +1,189 @@
+"""External audiences ingester, and the row checks the small tabular ingesters share.
+
+One row per social account (``person``, ``owner_type``, ``platform``,
+``follower_count``), or one row per follower of it when the source lists
+``follower_id``s (columns in ``docs/formats.md``). Follower identifiers are
+stored only as salted hashes (:func:`orgnet.privacy.hash_followers`), so that
+overlaps between audiences can be measured but no follower can be named.
+
+The helpers :func:`flag_rows`, :func:`resolve_people` and
+:func:`parse_counts` are used by :mod:`ingest.engagement` and
+:mod:`ingest.viva` as well.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ingest.base import IngestContext, ProblemLog, TableColumns, map_columns, read_table
+from orgnet.model import AUDIENCE_COLUMNS, FOLLOWER_COLUMNS, IngestBatch
+from orgnet.privacy import hash_followers
+
+__all__ = ["COLUMNS", "OWNER_TYPES", "Check", "read", "flag_rows", "resolve_people", "unknown_person_reasons", "parse_counts"]
+
+COLUMNS = TableColumns(
+    fields={
+        "person": ("person", "person_id", "owner", "account"),
+        "owner_type": ("owner_type",),
+        "platform": ("platform", "network"),
+        "follower_count": ("follower_count",),
+        "follower_id": ("follower_id",),
+    },
+    required=("person", "platform"),
+)
+
+#: What owns an account: a person of the organisation, or the organisation's brand.
+OWNER_TYPES = ("person", "brand")
+
+#: One row check: a boolean mask aligned with the rows and the reason, one for all rows or one per row.
+Check = tuple[pd.Series | np.ndarray, str | pd.Series]
+
+_ACCOUNT = ["owner_type", "owner", "platform"]
+
+
+def flag_rows(checks: Sequence[Check], lines: np.ndarray, path: Path, problems: ProblemLog) -> np.ndarray:
+    """Record the rows that fail each check, each row under the first reason that applies.
+
+    Parameters
+    ----------
+    checks : ``(mask, reason)`` pairs, in order of precedence; ``reason`` is a
+        string or a Series of per-row strings aligned with ``mask``.
+    lines : the 1-based line of each row.
+    path, problems : where the problems are recorded.
+
+    Returns
+    -------
+    Boolean array: which rows are bad.
+    """
+    bad = np.zeros(len(lines), dtype=bool)
+    for mask, reason in checks:
+        new = np.asarray(mask, dtype=bool) & ~bad
+        if isinstance(reason, str):
+            problems.add_lines(path, lines[new], reason)
+        else:
+            for line, text in zip(lines[new], np.asarray(reason, dtype=object)[new]):
+                problems.add(path, line, text)
+        bad |= new
+    return bad
+
+
+def resolve_people(raw: pd.Series, context: IngestContext) -> pd.Series:
+    """The person each raw value names: a person id, e-mail address or alias.
+
+    Parameters
+    ----------
+    raw : values as the source wrote them (missing allowed).
+    context : the ingest context (its resolver and known people).
+
+    Returns
+    -------
+    Series of person ids aligned with ``raw``; ``None`` where nobody matches.
+
+    Notes
+    -----
+    Identities registered by a roster are looked up first; a bare person id
+    of someone without identities (a person a Viva export added) is matched
+    against the store's people, pseudonymised when the store is.
+    """
+    found = context.resolver.resolve(raw).person_id
+    direct = context.person_ids(raw)
+    direct = direct.where(direct.isin(context.known_people), None)
+    return found.where(found.notna(), direct).astype(object)
+
+
+def unknown_person_reasons(raw: pd.Series, column: str) -> pd.Series:
+    """Per-row reasons for values of ``column`` that name no person."""
+    return f"{column} " + raw.map(repr) + " is not a person in the roster or the store"
+
+
+def parse_counts(values: pd.Series, column: str) -> tuple[pd.Series, Check]:
+    """Parse whole, non-negative numbers (``12``, ``12.0``); missing values stay missing.
+
+    Returns
+    -------
+    (counts, check): the counts as nullable ``Int64`` and the row check that
+    flags values that are present but not whole non-negative numbers.
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & np.isfinite(numbers) & (numbers >= 0) & (numbers == np.floor(numbers))
+    bad = values.notna() & ~whole
+    reasons = f"{column} " + values.map(repr) + " is not a whole number"
+    return numbers.where(whole).astype("Int64"), (bad, reasons)
+
+
+def read(path: Path, context: IngestContext) -> IngestBatch:
+    """Read an external audiences table.
+
+    Parameters
+    ----------
+    path : CSV, TSV, JSON Lines or Parquet file.
+    context : the ingest context (resolver, follower salt).
+
+    Returns
+    -------
+    :class:`~orgnet.model.IngestBatch` with ``audiences`` (one row per
+    account) and ``followers`` (salted hashes of the follower ids given).
+
+    Notes
+    -----
+    A person account's ``person`` must name a person (id, e-mail or alias); a
+    brand account keeps its name as owner. An account's follower count is the
+    largest one its rows give; an account that gives none counts its distinct
+    listed followers, and one with neither is an error.
+    """
+    frame, lines = read_table(path, context.problems)
+    columns = map_columns(list(frame.columns), COLUMNS, context.options, path, context.problems)
+    absent = pd.Series(None, index=frame.index, dtype=object)
+    raw_owner = frame[columns["person"]]
+    owner_type = frame[columns["owner_type"]].str.lower().fillna("person") if "owner_type" in columns else absent.fillna("person")
+    platform = frame[columns["platform"]].str.lower()
+    follower_count, count_check = parse_counts(frame[columns["follower_count"]] if "follower_count" in columns else absent, "follower_count")
+    follower_id = frame[columns["follower_id"]] if "follower_id" in columns else absent
+    is_person = (owner_type == "person").to_numpy()
+    person = resolve_people(raw_owner.where(is_person, None), context)
+
+    bad = flag_rows(
+        [
+            (raw_owner.isna(), "missing person (the account's owner)"),
+            (~owner_type.isin(OWNER_TYPES), "owner_type " + owner_type.map(repr) + " is not person or brand"),
+            (platform.isna(), "missing platform"),
+            (is_person & person.isna().to_numpy(), unknown_person_reasons(raw_owner, "person")),
+            count_check,
+        ],
+        lines,
+        path,
+        context.problems,
+    )
+    context.report.add("rows", len(frame))
+    rows = pd.DataFrame(
+        {
+            "owner_type": owner_type,
+            "owner": person.where(is_person, raw_owner),
+            "platform": platform,
+            "follower_count": follower_count,
+            "follower_id": follower_id,
+        }
+    )[~bad]
+    accounts = rows.groupby(_ACCOUNT, sort=True).agg(given=("follower_count", "max"), listed=("follower_id", "nunique"))
+    accounts["follower_count"] = accounts["given"].fillna(accounts["listed"]).astype("int64")
+    uncounted = accounts.index[accounts["given"].isna() & (accounts["listed"] == 0)]
+    row_keys = pd.MultiIndex.from_frame(rows[_ACCOUNT])
+    uncounted_rows = row_keys.isin(uncounted)
+    context.problems.add_lines(path, lines[~bad][uncounted_rows], "missing follower_count (give it, or list the account's follower_id rows)")
+    accounts = accounts.drop(uncounted).reset_index()
+    rows = rows[~uncounted_rows]
+
+    batch = IngestBatch()
+    batch.audiences = accounts[AUDIENCE_COLUMNS]
+    listed = rows[rows["follower_id"].notna()]
+    codes, distinct = pd.factorize(listed["follower_id"])
+    followers = listed[_ACCOUNT].assign(follower_hash=np.asarray(hash_followers(distinct, context.follower_salt), dtype=object)[codes])
+    batch.followers = followers.drop_duplicates()[FOLLOWER_COLUMNS].reset_index(drop=True)
+    context.report.add("accounts", len(accounts))
+    context.report.add("brand_accounts", int((accounts["owner_type"] == "brand").sum()))
+    context.report.add("followers", len(batch.followers))
+    return batch
