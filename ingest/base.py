@@ -197,7 +197,7 @@ def map_columns(
                 continue
             found[name] = present[wanted.strip().lower()]
             continue
-        match = next((present[d] for d in defaults if d in present), None)
+        match = next((present[d.lower()] for d in defaults if d.lower() in present), None)
         if match is not None:
             found[name] = match
         elif name in spec.required:

@@ -37,10 +37,10 @@ def columns_for(score_column: str) -> TableColumns:
     """The columns of a person-to-person export whose tie score is ``score_column``."""
     return TableColumns(
         fields={
-            "primary": (f"{SIDES[0]}PersonId".lower(),),
-            "secondary": (f"{SIDES[1]}PersonId".lower(),),
-            "score": (score_column.strip().lower(),),
-            "metric_date": ("metricdate", "date"),
+            "primary": (f"{SIDES[0]}PersonId",),
+            "secondary": (f"{SIDES[1]}PersonId",),
+            "score": (score_column.strip(),),
+            "metric_date": ("MetricDate", "Date"),
         },
         required=("primary", "secondary", "score", "metric_date"),
         extra_allowed=True,

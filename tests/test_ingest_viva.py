@@ -75,7 +75,7 @@ def test_score_option_and_a_second_export_reuse_viva_people(store, roster_file, 
 def test_metric_date_is_required(store, roster_file, tmp_path):
     ingest_path(store, "roster", roster_file)
     path = write(tmp_path / "p2p.csv", "PrimaryCollaborator_PersonId,SecondaryCollaborator_PersonId,StrongTieScore\nE1,E2,1\n")
-    with pytest.raises(IngestError, match=r"p2p\.csv:1: missing column 'metricdate' \(or map one with --map metric_date=COLUMN\)"):
+    with pytest.raises(IngestError, match=r"p2p\.csv:1: missing column 'MetricDate' \(or map one with --map metric_date=COLUMN\)"):
         ingest_path(store, "viva", path)
     write(tmp_path / "p2p.csv", "PrimaryCollaborator_PersonId,SecondaryCollaborator_PersonId,StrongTieScore,Week\nE1,E2,1,2026-05-04\n")
     ingest_path(store, "viva", path, IngestOptions(mapping={"metric_date": "Week"}))
