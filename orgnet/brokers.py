@@ -307,7 +307,10 @@ def betweenness(
     Error of the estimate. The standard error uses the variance of the pivot
     batches' per-pivot means (batch means; pivots are split at random into
     batches) with the finite-population correction
-    :math:`1 - m_v/(n-1)`, so it is 0 when every node is a pivot. The
+    :math:`1 - m_v/(n-1)`, so it is 0 when every node is a pivot. It is a
+    plug-in estimate: reliable for the brokers that many pivots depend on,
+    too small for peripheral people whose rare large dependencies no pivot
+    happened to hit (their estimate and standard error can both be 0). The
     ``error_bound`` is distribution-free: normalised dependencies
     :math:`\delta_{s\bullet}(v)/(n-2)` lie in [0, 1] and the normalised estimate
     is their sample mean, so by Hoeffding's inequality (valid for sampling
