@@ -1,0 +1,223 @@
+"""Silo views: who talks to whom between groups, how inward-looking each group is, and how that changed."""
+
+from __future__ import annotations
+
+import html
+from typing import Hashable, Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from viz import TEMPLATE, format_value
+
+__all__ = ["silo_heatmap", "ei_bar", "matrix_change_heatmap", "SUPPRESSED_HOVER", "ANNOTATE_MAX"]
+
+#: Hover text of a cell hidden because one of its groups is too small to report on.
+SUPPRESSED_HOVER = "suppressed: group below minimum size"
+
+#: Matrices with more groups than this are drawn without the value written in each cell.
+ANNOTATE_MAX = 30
+
+
+def _suppressed_mask(matrix: pd.DataFrame, suppressed: Iterable[Hashable] | pd.DataFrame | np.ndarray | None) -> np.ndarray:
+    """Boolean mask of the cells to hide: a given mask, or every row and column of the listed groups."""
+    shape = matrix.shape
+    if suppressed is None:
+        return np.zeros(shape, dtype=bool)
+    if isinstance(suppressed, pd.DataFrame):
+        return suppressed.reindex(index=matrix.index, columns=matrix.columns).fillna(False).to_numpy(dtype=bool)
+    if isinstance(suppressed, np.ndarray) and suppressed.dtype == bool:
+        if suppressed.shape != shape:
+            raise ValueError("a suppression mask must have the matrix's shape")
+        return suppressed
+    groups = set(suppressed)
+    rows = np.array([g in groups for g in matrix.index], dtype=bool)
+    cols = np.array([g in groups for g in matrix.columns], dtype=bool)
+    return rows[:, None] | cols[None, :]
+
+
+def _heatmap(
+    z: np.ndarray,
+    matrix: pd.DataFrame,
+    hidden: np.ndarray,
+    hover: np.ndarray,
+    colorbar_title: str,
+    colorscale,
+    zmid: float | None,
+    annotate: bool | None,
+    signed: bool,
+) -> go.Heatmap:
+    n_rows, n_cols = z.shape
+    z_list = np.where(hidden | ~np.isfinite(z), None, z.astype(object)).tolist()
+    if annotate is None:
+        annotate = max(n_rows, n_cols) <= ANNOTATE_MAX
+    cell_text = [
+        ["" if hidden[i, j] or not np.isfinite(z[i, j]) else (f"{z[i, j]:+,.3g}" if signed else format_value(z[i, j])) for j in range(n_cols)]
+        for i in range(n_rows)
+    ]
+    return go.Heatmap(
+        z=z_list,
+        x=[str(c) for c in matrix.columns],
+        y=[str(r) for r in matrix.index],
+        customdata=hover.tolist(),
+        hovertemplate="%{customdata}<extra></extra>",
+        text=cell_text,
+        texttemplate="%{text}" if annotate else None,
+        colorscale=colorscale,
+        zmid=zmid,
+        colorbar={"title": {"text": colorbar_title}},
+        hoverongaps=True,
+        xgap=1,
+        ygap=1,
+    )
+
+
+def _matrix_layout(figure: go.Figure, title: str | None, matrix: pd.DataFrame) -> go.Figure:
+    figure.update_layout(
+        template=TEMPLATE,
+        title={"text": title} if title else None,
+        xaxis={"title": {"text": f"to ({matrix.columns.name or 'receiving group'})"}, "showgrid": False, "side": "bottom"},
+        yaxis={"title": {"text": f"from ({matrix.index.name or 'sending group'})"}, "showgrid": False, "autorange": "reversed"},
+    )
+    return figure
+
+
+def silo_heatmap(
+    matrix: pd.DataFrame,
+    value_label: str = "ties",
+    suppressed: Iterable[Hashable] | pd.DataFrame | np.ndarray | None = None,
+    *,
+    title: str | None = None,
+    colorscale: str = "Blues",
+    annotate: bool | None = None,
+) -> go.Figure:
+    """Group-by-group heatmap (e.g. :func:`orgnet.summary.group_matrix`): row sends, column receives.
+
+    Parameters
+    ----------
+    matrix : square DataFrame, index = sending groups, columns = receiving
+        groups (their ``name`` titles the axes), values numbers.
+    value_label : what the values are (``"ties"``, ``"weight"``...), for the
+        colour bar and hover.
+    suppressed : groups below the reporting minimum (every cell of their row
+        and column is hidden), or a boolean mask of the matrix's shape (a
+        DataFrame aligned by labels, or an array). Hidden cells have no value
+        (``None`` in ``z``), no colour, and hover :data:`SUPPRESSED_HOVER`.
+    title : figure title.
+    colorscale : sequential plotly colour scale.
+    annotate : write each value in its cell; by default only up to
+        :data:`ANNOTATE_MAX` groups.
+
+    Returns
+    -------
+    ``go.Figure`` with one ``Heatmap`` trace; rows read top-down in the matrix's order.
+    """
+    z = matrix.to_numpy(dtype=float)
+    hidden = _suppressed_mask(matrix, suppressed)
+    hover = np.empty(z.shape, dtype=object)
+    for i, source in enumerate(matrix.index):
+        for j, target in enumerate(matrix.columns):
+            hover[i, j] = SUPPRESSED_HOVER if hidden[i, j] else f"{html.escape(str(source))} → {html.escape(str(target))}<br>{value_label}: {format_value(z[i, j])}"
+    trace = _heatmap(z, matrix, hidden, hover, value_label, colorscale, None, annotate, signed=False)
+    return _matrix_layout(go.Figure(trace), title, matrix)
+
+
+def matrix_change_heatmap(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    value_label: str = "ties",
+    suppressed: Iterable[Hashable] | None = None,
+    *,
+    title: str | None = None,
+    colorscale: str = "RdBu",
+    annotate: bool | None = None,
+) -> go.Figure:
+    """Heatmap of ``after - before`` for two group matrices (reports comparing periods).
+
+    Parameters
+    ----------
+    before, after : group matrices as :func:`silo_heatmap` takes; aligned on
+        the union of their labels (before's order, then groups new in
+        ``after``). A cell of a group present in only one period shows no
+        value (hover says which period lacks it).
+    value_label : what the values are.
+    suppressed : groups to hide in either period (their rows and columns).
+    colorscale : diverging scale centred on 0 (``zmid=0``); with ``RdBu``
+        growth is blue and decline red.
+
+    Returns
+    -------
+    ``go.Figure`` with one ``Heatmap`` of the differences, cells annotated
+    with signed values; hover gives before, after and the change.
+    """
+    rows = list(dict.fromkeys([*before.index, *after.index]))
+    cols = list(dict.fromkeys([*before.columns, *after.columns]))
+    b = before.reindex(index=rows, columns=cols)
+    a = after.reindex(index=rows, columns=cols)
+    missing_before = np.array([[r not in before.index or c not in before.columns for c in cols] for r in rows], dtype=bool).reshape(len(rows), len(cols))
+    missing_after = np.array([[r not in after.index or c not in after.columns for c in cols] for r in rows], dtype=bool).reshape(len(rows), len(cols))
+    bz, az = b.to_numpy(dtype=float), a.to_numpy(dtype=float)
+    diff = az - bz
+    frame = pd.DataFrame(diff, index=pd.Index(rows, name=after.index.name or before.index.name), columns=pd.Index(cols, name=after.columns.name or before.columns.name))
+    hidden = _suppressed_mask(frame, suppressed)
+    hover = np.empty(diff.shape, dtype=object)
+    for i, source in enumerate(rows):
+        for j, target in enumerate(cols):
+            if hidden[i, j]:
+                hover[i, j] = SUPPRESSED_HOVER
+            elif missing_before[i, j] or missing_after[i, j]:
+                hover[i, j] = f"{html.escape(str(source))} → {html.escape(str(target))}<br>not present {'before' if missing_before[i, j] else 'after'}"
+            else:
+                hover[i, j] = f"{html.escape(str(source))} → {html.escape(str(target))}<br>{value_label}: {format_value(bz[i, j])} → {format_value(az[i, j])} ({diff[i, j]:+,.3g})"
+    span = np.nanmax(np.abs(np.where(hidden, np.nan, diff))) if np.isfinite(np.where(hidden, np.nan, diff)).any() else 1.0
+    trace = _heatmap(diff, frame, hidden, hover, f"change in {value_label}", colorscale, 0.0, annotate, signed=True)
+    trace.update(zmin=-span, zmax=span)
+    return _matrix_layout(go.Figure(trace), title, frame)
+
+
+def ei_bar(ei: pd.DataFrame, *, title: str | None = None, colorscale: str = "RdBu") -> go.Figure:
+    """Krackhardt-Stern E-I index per group as horizontal bars from -1 (all ties inside) to +1 (all outside).
+
+    Parameters
+    ----------
+    ei : DataFrame with ``group``, ``ei_index`` (in [-1, 1]; NaN for a
+        suppressed or tie-less group, drawn without a bar and labelled
+        "suppressed / no ties") and optionally ``size`` (members, on hover).
+    title : figure title.
+    colorscale : diverging scale fixed on [-1, 1]: with ``RdBu`` inward
+        groups (silos) are red and outward ones blue.
+
+    Returns
+    -------
+    ``go.Figure`` with one ``Bar`` trace, groups sorted from most inward
+    (top) to most outward, a line at 0 and the x axis fixed to [-1, 1].
+    """
+    table = ei.sort_values("ei_index", kind="stable", na_position="last").reset_index(drop=True)
+    values = table["ei_index"].to_numpy(dtype=float)
+    sizes = table["size"].tolist() if "size" in table.columns else [None] * len(table)
+    hover = [
+        f"{html.escape(str(g))}<br>E-I index: {v:+.2f}" + (f"<br>size: {format_value(s)}" if s is not None else "") if np.isfinite(v) else f"{html.escape(str(g))}<br>suppressed / no ties"
+        for g, v, s in zip(table["group"], values, sizes)
+    ]
+    trace = go.Bar(
+        x=np.where(np.isfinite(values), values, None).tolist(),
+        y=[str(g) for g in table["group"]],
+        orientation="h",
+        marker={"color": np.nan_to_num(values, nan=0.0), "colorscale": colorscale, "cmin": -1.0, "cmax": 1.0, "line": {"width": 0}},
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        text=[f"{v:+.2f}" if np.isfinite(v) else "suppressed / no ties" for v in values],
+        textposition="outside",
+        cliponaxis=False,
+    )
+    figure = go.Figure(trace)
+    figure.add_vline(x=0, line={"color": "#444", "width": 1})
+    figure.update_layout(
+        template=TEMPLATE,
+        title={"text": title} if title else None,
+        xaxis={"title": {"text": "E-I index (-1 all ties inside the group, +1 all outside)"}, "range": [-1.15, 1.15], "zeroline": False},
+        yaxis={"title": {"text": "group"}, "autorange": "reversed"},
+        showlegend=False,
+    )
+    return figure
