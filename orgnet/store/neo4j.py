@@ -115,14 +115,20 @@ MATCH (:Person {person_id: row.person_id})-[r:REPORTS_TO]->(m:Person)
 WHERE m.person_id <> row.value
 DELETE r
 """
-# Reporting lines whose manager or report arrived in this batch: a report may
-# come before its manager (or in an earlier ingest), so both ends are looked up.
+# Reporting lines whose report or manager arrived in this batch: a report may
+# come before her manager (in the batch or in an earlier ingest), so both
+# directions are linked; two statements, because an OR of the two lookups
+# would scan every person instead of using the two indexes.
 _REPORTS_TO = """
 UNWIND $ids AS id
-MATCH (p:Person)
-WHERE p.person_id = id OR p.manager_id = id
-WITH DISTINCT p
+MATCH (p:Person {person_id: id})
 MATCH (m:Person {person_id: p.manager_id})
+MERGE (p)-[:REPORTS_TO]->(m)
+"""
+_REPORTED_BY = """
+UNWIND $ids AS id
+MATCH (p:Person {manager_id: id})
+MATCH (m:Person {person_id: id})
 MERGE (p)-[:REPORTS_TO]->(m)
 """
 _IDENTITIES = "UNWIND $rows AS row MERGE (i:Identity {identity: row.identity}) SET i.person_id = row.person_id"
@@ -393,6 +399,7 @@ class Neo4jStore:
                 self._unwind(tx, join, rows)
         for chunk in _chunks(sorted({row["person_id"] for row in people}), self.batch_size):
             tx.run(_REPORTS_TO, ids=chunk).consume()
+            tx.run(_REPORTED_BY, ids=chunk).consume()
         self._unwind(tx, _IDENTITIES, _maps(batch.identities))
         ties = [
             {"source": s, "target": t, "period": p, "channel": c, "count": n, "weight": w, "first_seen": f, "last_seen": la}

@@ -1,0 +1,58 @@
+"""``orgnet export``: the people graph as GraphML, GEXF (Gephi) or neo4j-admin import CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.errors import OrgnetError
+from orgnet.export import EXPORT_FORMATS, export_store, format_for
+
+__all__ = ["export_command"]
+
+
+@app.command("export")
+@friendly_errors
+def export_command(
+    output: Annotated[Path, typer.Argument(help="File to write (graphml, gexf) or folder (neo4j-csv).", show_default=False)],
+    fmt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format",
+            help=f"One of {', '.join(EXPORT_FORMATS)}; guessed from a .graphml or .gexf suffix when left out.",
+            show_default=False,
+        ),
+    ] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Only ties of this period (2026-10 or 2026-W41).", show_default=False)] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="Ties from this period on.", show_default=False)] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Ties up to this period, inclusive.", show_default=False)] = None,
+    channels: Annotated[
+        Optional[list[str]], typer.Option("--channel", help="Only ties of this channel (repeat for several).", show_default=False)
+    ] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export people and ties so analysts can open the graph in Gephi or bulk-load it into Neo4j.
+
+    graphml and gexf write one file: people with their HR attributes, one edge
+    per tie (period, channel, count, weight, first_seen, last_seen). neo4j-csv
+    writes header and data files plus import.sh for `neo4j-admin database
+    import full`. Works on any store.
+    """
+    if period and (start or end):
+        raise OrgnetError("give either --period or --from/--to, not both")
+    if period:
+        start = end = period
+    fmt = format_for(output, fmt)
+    opened = store_from(store)
+    try:
+        written = export_store(opened, output, fmt, start, end, channels)
+    finally:
+        opened.close()
+    if as_json:
+        emit_json({"format": fmt, "files": [str(path) for path in written]})
+    else:
+        console.print(f"wrote {fmt}: " + ", ".join(str(path) for path in written), highlight=False)
