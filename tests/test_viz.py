@@ -118,6 +118,8 @@ def test_highlight_dims_everyone_outside_the_ego_network():
     assert outline["P2"] > outline["P1"]
     ego_edges = [t for t in role(figure, "edges") if t.opacity > 0.5]
     assert len(ego_edges) == 1 and len(ego_edges[0].x) == 6
+    (unknown,) = role(network_figure(people(), ties(), color_by=None, highlight="nobody"), "nodes")
+    assert set(unknown.marker.opacity) == {1.0}
 
 
 def test_group_view_sizes_groups_by_member_count():

@@ -138,7 +138,7 @@ def network_figure(
         :data:`WEBGL_THRESHOLD` nodes).
     highlight : a node id whose ego network (itself, its neighbours and their
         ties) stays opaque while everything else is dimmed; the node itself
-        gets a dark outline.
+        gets a dark outline. An id not among ``nodes`` highlights nothing.
     webgl : ``True`` (``Scattergl``), ``False`` (``Scatter``, SVG) or
         ``"auto"``: WebGL above :data:`WEBGL_THRESHOLD` nodes.
     hover_fields : columns to list on hover; default every column but
@@ -184,10 +184,13 @@ def network_figure(
 
     opacity = np.ones(n)
     outline = np.full(n, 0.5)
-    if highlight is not None:
-        focus = np.flatnonzero(ids == highlight)
-        ego = set() if not len(focus) else {highlight}
-        if edges is not None and len(focus):
+    focus = np.flatnonzero(ids == highlight) if highlight is not None else np.zeros(0, dtype=np.int64)
+    if not len(focus):
+        # A node that is not drawn (filtered out, or another period's) dims nothing.
+        highlight = None
+    else:
+        ego = {highlight}
+        if edges is not None:
             ego |= set(edges.loc[edges["source"] == highlight, "target"]) | set(edges.loc[edges["target"] == highlight, "source"])
         opacity = np.where(nodes["id"].isin(ego).to_numpy(), 1.0, DIMMED)
         outline[focus] = 3.0
