@@ -114,3 +114,18 @@ def test_groups_from_a_mapping_or_from_communities():
     assert len(set(communities.values())) >= 3
     layout = person_layout(G, method="groups", by=None)
     assert np.isfinite(layout[["x", "y"]].to_numpy()).all()
+
+
+def test_group_discs_never_overlap_even_for_unequal_groups():
+    G = planted(sizes=(5, 200, 40, 40, 3), p_in=0.2, p_out=0.02)
+    table = group_layout(G, seed=5)
+    xy, radius = table[["x", "y"]].to_numpy(), np.sqrt(table["size"].to_numpy(dtype=float))
+    for i in range(len(table)):
+        for j in range(i + 1, len(table)):
+            assert np.hypot(*(xy[i] - xy[j])) >= radius[i] + radius[j]
+    layout = person_layout(G, seed=5, method="groups").set_index("person_id")
+    centres = table.set_index("group")
+    groups = group_labels(G)
+    for person, (x, y) in layout[["x", "y"]].iterrows():
+        g = groups[person]
+        assert np.hypot(x - centres.loc[g, "x"], y - centres.loc[g, "y"]) <= np.sqrt(centres.loc[g, "size"]) + 1e-9
