@@ -1,0 +1,328 @@
+"""Analyse a snapshot: run every job on the people graph of a period (or range) and store the results.
+
+A *snapshot* is the analysis of one period (``2026-10``) or of a range of
+periods (``2026-08..2026-10``), labelled as :func:`orgnet.results.snapshot_label`
+does. :func:`analyze` loads the snapshot's data from a store, runs the jobs
+of :func:`run_jobs` and saves each output under its name (see
+:data:`RESULT_NAMES`), so that the API, the CLI and the reports read results
+instead of recomputing them.
+
+The jobs are pure functions of :class:`SnapshotData`; :func:`run_jobs` builds
+the NetworkX graph and its array view once and hands both to every job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import networkx as nx
+import pandas as pd
+
+from orgnet.brokers import EXACT_LIMIT, brokers
+from orgnet.communities import attribute_agreement, find_communities, label_communities
+from orgnet.engine import IndexedGraph, index_edges
+from orgnet.errors import OrgnetError
+from orgnet.fragility import fragility
+from orgnet.graph import people_graph, tie_edges
+from orgnet.layout import group_edges, group_layout, person_layout
+from orgnet.periods import periods_between
+from orgnet.results import save_result, snapshot_label
+from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
+from orgnet.store import Store
+from orgnet.summary import group_matrix, network_summary
+
+__all__ = [
+    "AnalysisOptions",
+    "SnapshotData",
+    "AnalysisRun",
+    "RESULT_NAMES",
+    "GROUP_RESULT_NAMES",
+    "load_snapshot",
+    "group_jobs",
+    "run_jobs",
+    "analyze",
+    "analyze_periods",
+    "grouped_name",
+]
+
+#: Results whose content depends on the grouping attribute; stored as ``name`` for
+#: departments and ``name@attribute`` for any other attribute (see :func:`grouped_name`).
+GROUP_RESULT_NAMES = ("summary", "group_matrix", "silos", "silo_pairs", "vertical", "fragility")
+
+#: Every result :func:`analyze` stores for a snapshot.
+RESULT_NAMES = (
+    "meta",
+    *GROUP_RESULT_NAMES,
+    "communities",
+    "brokers",
+    "layout_people",
+    "layout_groups",
+    "group_edges",
+)
+
+
+@dataclass
+class AnalysisOptions:
+    """Parameters of an analysis.
+
+    Attributes
+    ----------
+    by : HR attribute defining the groups (department by default; location,
+        level, any attribute a source carried).
+    resolution : Leiden resolution (1 is plain modularity).
+    seed : seed of every randomised job (communities, sampled betweenness, layouts).
+    exact_limit : up to this many people betweenness is exact; above, sampled.
+    pivots : number of sampled betweenness pivots (default: the brokers job's own).
+    layout : whether to compute and store layouts (the network explorer needs them).
+    """
+
+    by: str = "department"
+    resolution: float = 1.0
+    seed: int = 0
+    exact_limit: int = EXACT_LIMIT
+    pivots: int | None = None
+    layout: bool = True
+
+
+@dataclass
+class SnapshotData:
+    """The data of one snapshot: its people, ties and the graph built from them.
+
+    ``indexed`` numbers the graph's nodes in ``graph`` order so jobs can use
+    array kernels without rebuilding it.
+    """
+
+    label: str
+    start: str
+    end: str
+    people: pd.DataFrame
+    ties: pd.DataFrame
+    graph: nx.DiGraph
+    indexed: IndexedGraph
+    audiences: pd.DataFrame = field(default_factory=pd.DataFrame)
+    followers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@dataclass
+class AnalysisRun:
+    """What :func:`analyze` did: the snapshot label, the people and ties analysed, seconds per job."""
+
+    label: str
+    people: int
+    ties: int
+    timings: dict[str, float]
+    stored: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {"label": self.label, "people": self.people, "ties": self.ties, "timings": dict(self.timings), "stored": list(self.stored)}
+
+
+def grouped_name(name: str, by: str) -> str:
+    """The stored name of a group-level result: ``name`` for departments, ``name@by`` otherwise."""
+    return name if by == "department" else f"{name}@{by}"
+
+
+def snapshot_from_tables(
+    label: str,
+    start: str,
+    end: str,
+    people: pd.DataFrame,
+    ties: pd.DataFrame,
+    audiences: pd.DataFrame | None = None,
+    followers: pd.DataFrame | None = None,
+    engagement: pd.DataFrame | None = None,
+) -> SnapshotData:
+    """Build a :class:`SnapshotData` from tables (as a store returns them).
+
+    Every person of ``people`` is a node, tied or not; people who only appear
+    in ties (a Viva export's collaborators, say) are added too.
+    """
+    graph = people_graph(ties, people)
+    indexed = index_edges(tie_edges(ties), list(graph.nodes()), directed=True)
+    return SnapshotData(
+        label,
+        start,
+        end,
+        people,
+        ties,
+        graph,
+        indexed,
+        audiences if audiences is not None else pd.DataFrame(),
+        followers if followers is not None else pd.DataFrame(),
+        engagement if engagement is not None else pd.DataFrame(),
+    )
+
+
+def load_snapshot(store: Store, start: str | None = None, end: str | None = None) -> SnapshotData:
+    """Read the data of the periods ``start`` to ``end`` from ``store``.
+
+    Parameters
+    ----------
+    store : the store.
+    start, end : period labels; ``start`` alone is one period; neither means
+        the latest period that holds ties.
+
+    Returns
+    -------
+    :class:`SnapshotData`
+
+    Raises
+    ------
+    OrgnetError
+        When the store holds no ties, or none in the periods asked for.
+    """
+    periods = store.periods()
+    if not periods:
+        raise OrgnetError("the store holds no ties yet; ingest some sources first")
+    start = start or periods[-1]
+    end = end or start
+    if start > end:
+        raise OrgnetError(f"--from {start} comes after --to {end}")
+    if not periods_between(periods, start, end):
+        raise OrgnetError(f"no ties in {snapshot_label(start, end)}; the store holds {periods[0]} .. {periods[-1]}")
+    return snapshot_from_tables(
+        snapshot_label(start, end),
+        start,
+        end,
+        store.people(),
+        store.ties(start, end),
+        store.audiences(),
+        store.followers(),
+        store.engagement(start, end),
+    )
+
+
+def group_jobs(data: SnapshotData, by: str = "department") -> dict[str, Callable[[], Any]]:
+    """The group-level jobs of a snapshot for the attribute ``by``, by result name (not yet run)."""
+    graph, indexed = data.graph, data.indexed
+
+    def matrix() -> dict[str, Any]:
+        ties = group_matrix(graph, by, value="ties", indexed=indexed)
+        weight = group_matrix(graph, by, value="weight", indexed=indexed)
+        return {"by": by, "groups": [str(g) for g in ties.index], "ties": ties.to_numpy().tolist(), "weight": weight.to_numpy().tolist()}
+
+    def vertical() -> dict[str, Any]:
+        result = vertical_lateral(graph, by, indexed=indexed)
+        return {"people": result.people.reset_index(), "groups": result.groups.reset_index()}
+
+    return {
+        "summary": lambda: network_summary(graph, by, indexed=indexed).to_dict(),
+        "group_matrix": matrix,
+        "silos": lambda: silo_metrics(graph, by, indexed=indexed).reset_index(),
+        "silo_pairs": lambda: silo_pairs(graph, by, indexed=indexed),
+        "vertical": vertical,
+        "fragility": lambda: fragility(graph, by, indexed=indexed).to_dict(),
+    }
+
+
+def run_jobs(
+    data: SnapshotData,
+    options: AnalysisOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Run every job on a snapshot.
+
+    Parameters
+    ----------
+    data : the snapshot.
+    options : :class:`AnalysisOptions`.
+    progress : called with each job's name before it runs.
+
+    Returns
+    -------
+    (results, timings): results by stored name (see :data:`RESULT_NAMES`;
+    group-level names carry ``@by`` for attributes other than department)
+    and the seconds each job took.
+    """
+    options = options or AnalysisOptions()
+    graph, indexed = data.graph, data.indexed
+    state: dict[str, Any] = {}
+
+    def communities() -> dict[str, Any]:
+        found = find_communities(graph, resolution=options.resolution, seed=options.seed, indexed=indexed)
+        state["communities"] = found
+        return {
+            **found.to_dict(),
+            "agreement": attribute_agreement(graph, found, options.by),
+            "labels": label_communities(graph, found, options.by).reset_index(),
+        }
+
+    def broker_table() -> pd.DataFrame:
+        table = brokers(graph, options.by, k=options.pivots, exact_limit=options.exact_limit, seed=options.seed, indexed=indexed)
+        return table.rename_axis("person_id").reset_index()
+
+    jobs: dict[str, Callable[[], Any]] = {grouped_name(name, options.by): job for name, job in group_jobs(data, options.by).items()}
+    jobs["communities"] = communities
+    jobs["brokers"] = broker_table
+    if options.layout:
+        jobs["layout_people"] = lambda: person_layout(graph, options.seed, by=options.by, indexed=indexed)
+        jobs["layout_groups"] = lambda: group_layout(graph, options.by, seed=options.seed, indexed=indexed)
+        jobs["group_edges"] = lambda: group_edges(graph, options.by, indexed=indexed)
+
+    results: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    for name, job in jobs.items():
+        if progress is not None:
+            progress(name)
+        started = time.perf_counter()
+        results[name] = job()
+        timings[name] = time.perf_counter() - started
+    return results, timings
+
+
+def analyze(
+    store: Store,
+    start: str | None = None,
+    end: str | None = None,
+    options: AnalysisOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> AnalysisRun:
+    """Analyse the periods ``start`` to ``end`` of ``store`` and store every result.
+
+    Parameters
+    ----------
+    store : the store to read and write.
+    start, end : period labels (``start`` alone: one period; neither: the latest).
+    options : :class:`AnalysisOptions`.
+    progress : called with each job's name before it runs.
+
+    Returns
+    -------
+    :class:`AnalysisRun`; the results are stored under the snapshot label
+    (``meta`` records the options, sizes and timings).
+    """
+    options = options or AnalysisOptions()
+    started = time.perf_counter()
+    data = load_snapshot(store, start, end)
+    load_seconds = time.perf_counter() - started
+    results, timings = run_jobs(data, options, progress)
+    timings = {"load": load_seconds, **timings}
+    results["meta"] = {
+        "label": data.label,
+        "start": data.start,
+        "end": data.end,
+        "by": options.by,
+        "resolution": options.resolution,
+        "seed": options.seed,
+        "people": data.graph.number_of_nodes(),
+        "ties": data.graph.number_of_edges(),
+        "computed_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timings": timings,
+    }
+    for name, value in results.items():
+        save_result(store, name, data.label, value)
+    return AnalysisRun(data.label, data.graph.number_of_nodes(), data.graph.number_of_edges(), timings, sorted(results))
+
+
+def analyze_periods(
+    store: Store,
+    options: AnalysisOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[AnalysisRun]:
+    """Analyse every period of ``store`` on its own (the snapshots growth reports compare)."""
+    return [analyze(store, period, period, options, progress) for period in store.periods()]
