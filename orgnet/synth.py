@@ -934,8 +934,9 @@ def _engagement(org: _Org, audience_sizes: dict[str, int], rng: np.random.Genera
         for k in casual:
             if _month_of(org.hire[k]) > month and org.hire[k] >= date(2026, 5, 1):
                 continue
-            for _ in range(int(rng.poisson(0.8))):
-                c = month_campaigns[int(rng.integers(0, len(month_campaigns)))]
+            # At most one action per campaign, so no row repeats another.
+            picked = rng.choice(len(month_campaigns), size=min(len(month_campaigns), int(rng.poisson(0.8))), replace=False)
+            for c in (month_campaigns[int(i)] for i in sorted(picked)):
                 action = str(rng.choice(["like", "comment", "share"], p=[0.6, 0.2, 0.2]))
                 act(k, month, action, c["content_id"], "linkedin", c["launch"])
     frame = pd.DataFrame(rows, columns=["person", "date", "action", "content_id", "platform", "clicks", "impressions"])

@@ -313,7 +313,8 @@ def test_other_source_counts(fresh: Path, truths: dict) -> None:
     assert len(audiences) == truths["audiences"]["rows"]
     assert set(audiences.loc[audiences["owner_type"] == "brand", "person"]) == {"Acme"}
     assert audiences["follower_id"].isna().sum() == truths["audiences"]["count_only_accounts"]
-    assert len(pd.read_csv(fresh / "engagement.csv")) == truths["engagement"]["rows"]
+    engagement = pd.read_csv(fresh / "engagement.csv")
+    assert len(engagement) == truths["engagement"]["rows"] and not engagement.duplicated().any()
 
 
 # --------------------------------------------------------------------------- benchmark scale
