@@ -51,11 +51,25 @@ def _simple_undirected(indexed: IndexedGraph):
     """igraph of the undirected simple tie graph (both directions merged, no self-loops) and its edge list."""
     import igraph as ig
 
+    n = len(indexed.nodes)
     keep = indexed.sources != indexed.targets
     low = np.minimum(indexed.sources[keep], indexed.targets[keep])
     high = np.maximum(indexed.sources[keep], indexed.targets[keep])
-    pairs = np.unique(np.column_stack([low, high]), axis=0) if len(low) else np.empty((0, 2), dtype=np.int64)
-    return ig.Graph(n=len(indexed.nodes), edges=pairs, directed=False), pairs
+    # Sort-based unique: NumPy 2's hash-based np.unique is several times slower here.
+    keys = np.sort(low * n + high)
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+    pairs = np.column_stack([keys // n, keys % n])
+    graph = ig.Graph(n=n, directed=False)
+    graph.add_edges(pairs)
+    return graph, pairs
+
+
+def _cut_points(indexed: IndexedGraph, graph) -> list[Hashable]:
+    return [indexed.nodes[i] for i in sorted(graph.articulation_points())]
+
+
+def _cut_ties(indexed: IndexedGraph, graph, pairs: np.ndarray) -> list[tuple[Hashable, Hashable]]:
+    return [(indexed.nodes[pairs[e, 0]], indexed.nodes[pairs[e, 1]]) for e in sorted(graph.bridges())]
 
 
 def articulation_points(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[Hashable]:
@@ -86,8 +100,7 @@ def articulation_points(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> 
        for graph manipulation. Communications of the ACM 16(6), 372-378.
     """
     indexed = indexed_of(G, indexed, None)
-    graph, _ = _simple_undirected(indexed)
-    return [indexed.nodes[i] for i in sorted(graph.articulation_points())]
+    return _cut_points(indexed, _simple_undirected(indexed)[0])
 
 
 def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
@@ -117,9 +130,7 @@ def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[H
        Information Processing Letters 2(6), 160-161.
     """
     indexed = indexed_of(G, indexed, None)
-    graph, pairs = _simple_undirected(indexed)
-    found = sorted(graph.bridges())
-    return [(indexed.nodes[pairs[e, 0]], indexed.nodes[pairs[e, 1]]) for e in found]
+    return _cut_ties(indexed, *_simple_undirected(indexed))
 
 
 def cross_group_carriers(
@@ -331,8 +342,9 @@ def fragility(
     O(N + E * min(10, carriers)).
     """
     indexed = indexed_of(G, indexed, weight)
+    graph, pairs = _simple_undirected(indexed)
     return Fragility(
-        articulation_points(G, indexed=indexed),
-        bridges(G, indexed=indexed),
+        _cut_points(indexed, graph),
+        _cut_ties(indexed, graph, pairs),
         cross_group_carriers(G, by, weight=weight, share=share, max_carriers=max_carriers, top=top, indexed=indexed),
     )
