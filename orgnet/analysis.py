@@ -29,7 +29,7 @@ from orgnet.fragility import fragility
 from orgnet.graph import people_graph, tie_edges
 from orgnet.layout import group_edges, group_layout, person_layout
 from orgnet.periods import periods_between
-from orgnet.results import save_result, snapshot_label
+from orgnet.results import load_result, parse_snapshot_label, save_result, snapshot_label
 from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
 from orgnet.store import Store
 from orgnet.summary import group_matrix, network_summary
@@ -42,7 +42,9 @@ __all__ = [
     "GROUP_RESULT_NAMES",
     "load_snapshot",
     "group_jobs",
+    "snapshot_jobs",
     "run_jobs",
+    "snapshot_result",
     "analyze",
     "analyze_periods",
     "grouped_name",
@@ -220,32 +222,16 @@ def group_jobs(data: SnapshotData, by: str = "department") -> dict[str, Callable
     }
 
 
-def run_jobs(
-    data: SnapshotData,
-    options: AnalysisOptions | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """Run every job on a snapshot.
+def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) -> dict[str, Callable[[], Any]]:
+    """Every job of a snapshot, by stored result name (see :data:`RESULT_NAMES`), not yet run.
 
-    Parameters
-    ----------
-    data : the snapshot.
-    options : :class:`AnalysisOptions`.
-    progress : called with each job's name before it runs.
-
-    Returns
-    -------
-    (results, timings): results by stored name (see :data:`RESULT_NAMES`;
-    group-level names carry ``@by`` for attributes other than department)
-    and the seconds each job took.
+    Group-level names carry ``@by`` for attributes other than department.
     """
     options = options or AnalysisOptions()
     graph, indexed = data.graph, data.indexed
-    state: dict[str, Any] = {}
 
     def communities() -> dict[str, Any]:
         found = find_communities(graph, resolution=options.resolution, seed=options.seed, indexed=indexed)
-        state["communities"] = found
         return {
             **found.to_dict(),
             "agreement": attribute_agreement(graph, found, options.by),
@@ -263,16 +249,68 @@ def run_jobs(
         jobs["layout_people"] = lambda: person_layout(graph, options.seed, by=options.by, indexed=indexed)
         jobs["layout_groups"] = lambda: group_layout(graph, options.by, seed=options.seed, indexed=indexed)
         jobs["group_edges"] = lambda: group_edges(graph, options.by, indexed=indexed)
+    return jobs
 
+
+def run_jobs(
+    data: SnapshotData,
+    options: AnalysisOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Run every job on a snapshot.
+
+    Parameters
+    ----------
+    data : the snapshot.
+    options : :class:`AnalysisOptions`.
+    progress : called with each job's name before it runs.
+
+    Returns
+    -------
+    (results, timings): results by stored name (see :func:`snapshot_jobs`)
+    and the seconds each job took.
+    """
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    for name, job in jobs.items():
+    for name, job in snapshot_jobs(data, options).items():
         if progress is not None:
             progress(name)
         started = time.perf_counter()
         results[name] = job()
         timings[name] = time.perf_counter() - started
     return results, timings
+
+
+def snapshot_result(store: Store, name: str, label: str | None = None, options: AnalysisOptions | None = None) -> tuple[str, Any]:
+    """One result of a snapshot: the stored one, or computed (and stored) when missing.
+
+    Parameters
+    ----------
+    store : the store.
+    name : a result name of :func:`snapshot_jobs` without the ``@by`` suffix.
+    label : snapshot label; default the latest period.
+    options : analysis options (``by`` picks the grouping attribute).
+
+    Returns
+    -------
+    (label, value) with ``value`` as stored (plain JSON values).
+    """
+    options = options or AnalysisOptions()
+    if label is None:
+        periods = store.periods()
+        if not periods:
+            raise OrgnetError("the store holds no ties yet; ingest some sources first")
+        label = periods[-1]
+    stored_name = grouped_name(name, options.by) if name in GROUP_RESULT_NAMES else name
+    value = load_result(store, stored_name, label)
+    if value is None:
+        data = load_snapshot(store, *parse_snapshot_label(label))
+        jobs = snapshot_jobs(data, options)
+        if stored_name not in jobs:
+            raise OrgnetError(f"no result called {name!r}; results are {', '.join(sorted(jobs))}")
+        save_result(store, stored_name, label, jobs[stored_name]())
+        value = load_result(store, stored_name, label)
+    return label, value
 
 
 def analyze(

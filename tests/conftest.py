@@ -37,3 +37,26 @@ def write(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` (UTF-8) and return the path."""
     path.write_text(text, encoding="utf-8")
     return path
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+@pytest.fixture(scope="session")
+def sample_store_path(tmp_path_factory) -> Path:
+    """A store holding every bundled sample source, built once per test session (and worker); treat it as read-only."""
+    from ingest.samples import ingest_samples
+
+    path = tmp_path_factory.mktemp("samples") / "samples.db"
+    opened = SQLiteStore(path)
+    ingest_samples(opened, SAMPLES)
+    opened.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def truths() -> dict:
+    """The planted truths of the bundled samples."""
+    import json
+
+    return json.loads((SAMPLES / "truths.json").read_text(encoding="utf-8"))

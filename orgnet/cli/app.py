@@ -17,7 +17,7 @@ from rich.console import Console
 from orgnet.errors import OrgnetError
 from orgnet.store import STORE_ENV, Store, open_store
 
-__all__ = ["app", "console", "StoreOption", "JsonOption", "friendly_errors", "emit_json", "store_from"]
+__all__ = ["app", "console", "StoreOption", "JsonOption", "friendly_errors", "emit_json", "store_from", "print_records"]
 
 app = typer.Typer(
     name="orgnet",
@@ -69,3 +69,25 @@ def emit_json(data: Any) -> None:
 def store_from(location: str | None) -> Store:
     """Open the store the ``--store`` option (or ``ORGNET_STORE``) names."""
     return open_store(location)
+
+
+def print_records(records: list[dict[str, Any]], columns: list[str], title: str | None = None, limit: int | None = None) -> None:
+    """Print records as a table of ``columns``; floats get 3 significant decimals, lists are joined."""
+    from rich.table import Table
+
+    table = Table(*columns, title=title, title_justify="left")
+    for record in records[:limit] if limit else records:
+        table.add_row(*(_cell(record.get(column)) for column in columns))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_cell(item) for item in value)
+    return str(value)

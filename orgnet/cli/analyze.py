@@ -1,0 +1,140 @@
+"""``orgnet analyze`` and the commands that print its results: ``silos``, ``bridges``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.progress import Progress
+
+from orgnet.analysis import AnalysisOptions, analyze, analyze_periods, snapshot_result
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
+from orgnet.errors import OrgnetError
+from orgnet.periods import is_period_label
+from orgnet.results import snapshot_label
+
+__all__ = ["analyze_command", "silos_command", "bridges_command"]
+
+PeriodOption = Annotated[Optional[str], typer.Option("--period", help="One period (YYYY-MM or YYYY-Www); default the latest.")]
+FromOption = Annotated[Optional[str], typer.Option("--from", help="First period of a range.")]
+ToOption = Annotated[Optional[str], typer.Option("--to", help="Last period of a range.")]
+ByOption = Annotated[str, typer.Option("--by", help="HR attribute defining the groups: department, location, level, any attribute.")]
+
+
+def snapshot_of(period: str | None, start: str | None, end: str | None) -> str | None:
+    """The snapshot label named by ``--period`` or ``--from``/``--to`` (``None``: the latest period)."""
+    if period and (start or end):
+        raise OrgnetError("give either --period or --from/--to, not both")
+    for label in (period, start, end):
+        if label and not is_period_label(label):
+            raise OrgnetError(f"{label!r} is not a period (YYYY-MM or YYYY-Www)")
+    if start or end:
+        if not (start and end):
+            raise OrgnetError("--from and --to go together")
+        return snapshot_label(start, end)
+    return period
+
+
+@app.command("analyze")
+@friendly_errors
+def analyze_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    every_period: Annotated[bool, typer.Option("--every-period", help="Analyse each period of the store on its own.")] = False,
+    by: ByOption = "department",
+    resolution: Annotated[float, typer.Option("--resolution", min=0.01, help="Leiden resolution (1 = modularity; higher gives smaller communities).")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every randomised job.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute and store every analysis of a snapshot: summary, silos, communities, brokers, fragility, layouts.
+
+    A snapshot is one period (default: the latest), a range (--from/--to), or every period on its own (--every-period).
+    """
+    options = AnalysisOptions(by=by, resolution=resolution, seed=seed)
+    label = snapshot_of(period, start, end)
+    opened = store_from(store)
+    try:
+        with Progress(console=console, transient=True, disable=as_json) as progress:
+            task = progress.add_task("analysing", total=None)
+
+            def step(name: str) -> None:
+                progress.update(task, description=f"analysing: {name}")
+
+            if every_period:
+                runs = analyze_periods(opened, options, step)
+            else:
+                first, _, last = (label or "").partition("..")
+                runs = [analyze(opened, first or None, last or first or None, options, step)]
+    finally:
+        opened.close()
+    if as_json:
+        emit_json([run.to_dict() for run in runs])
+        return
+    for run in runs:
+        seconds = sum(run.timings.values())
+        console.print(f"[green]✓[/] {run.label}: {run.people:,} people, {run.ties:,} ties, {len(run.stored)} results stored in {seconds:.1f} s")
+
+
+def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
+    opened = store_from(store)
+    try:
+        return snapshot_result(opened, name, label, AnalysisOptions(by=by))
+    finally:
+        opened.close()
+
+
+@app.command("silos")
+@friendly_errors
+def silos_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    by: ByOption = "department",
+    as_json: JsonOption = False,
+) -> None:
+    """Silo metrics per group (E-I index, external share, conductance), the weakest group pairs, and vertical-only groups."""
+    label = snapshot_of(period, start, end)
+    label, silos = _result(store, "silos", label, by)
+    _, pairs = _result(store, "silo_pairs", label, by)
+    _, vertical = _result(store, "vertical", label, by)
+    if as_json:
+        emit_json({"snapshot": label, "by": by, "silos": silos, "silo_pairs": pairs, "vertical": vertical["groups"]})
+        return
+    print_records(silos, ["group", "size", "ei_index", "external_share", "conductance", "internal_ties", "external_ties"], f"Silos by {by}, {label} (E-I: -1 all inside, +1 all outside)")
+    print_records([p for p in pairs if p["silo"]], ["group_a", "group_b", "size_a", "size_b", "ties", "expected", "ratio"], "Silo pairs: far fewer ties than their sizes predict")
+    print_records(vertical["groups"], ["group", "size", "vertical_share", "lateral_within_share", "lateral_across_share", "vertical_only"], "Top down or side to side")
+
+
+@app.command("bridges")
+@friendly_errors
+def bridges_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many brokers to list.")] = 15,
+    as_json: JsonOption = False,
+) -> None:
+    """Brokers (betweenness, constraint, brokerage roles), single points of failure and fragile bridges between departments."""
+    label = snapshot_of(period, start, end)
+    label, brokers = _result(store, "brokers", label)
+    _, fragility = _result(store, "fragility", label)
+    ranked = sorted(brokers, key=lambda r: r["betweenness"] or 0.0, reverse=True)
+    fragile = [row for row in fragility["carriers"] if row["fragile"]]
+    if as_json:
+        emit_json(
+            {
+                "snapshot": label,
+                "brokers": ranked[:top],
+                "articulation_points": fragility["articulation_points"],
+                "bridges": fragility["bridges"],
+                "fragile_bridges": fragile,
+            }
+        )
+        return
+    print_records(ranked, ["person_id", "group", "betweenness", "constraint", "effective_size", "brokerage", "participation", "boundary_spanner"], f"Brokers, {label}", top)
+    print_records(fragile, ["group_a", "group_b", "ties", "carriers", "carrier_ids", "top_shares"], "Fragile bridges: cross-group ties carried by one or two people")
+    console.print(f"single points of failure: {len(fragility['articulation_points'])} people whose departure splits the network; {len(fragility['bridges'])} bridge ties")

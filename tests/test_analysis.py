@@ -1,0 +1,75 @@
+"""The analysis of the bundled samples finds the truths the generator planted."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from orgnet.analysis import AnalysisOptions, analyze, analyze_periods, snapshot_result
+from orgnet.errors import OrgnetError
+from orgnet.results import load_result
+from orgnet.store.sqlite import SQLiteStore
+
+
+@pytest.fixture(scope="module")
+def analysed(sample_store_path, tmp_path_factory):
+    """A copy of the sample store with every period analysed on its own and the whole range as one snapshot."""
+    path = tmp_path_factory.mktemp("analysed") / "analysed.db"
+    shutil.copy(sample_store_path, path)
+    store = SQLiteStore(path)
+    analyze_periods(store)
+    analyze(store, "2026-05", "2026-10")
+    yield store
+    store.close()
+
+
+def test_every_result_is_stored_per_period(analysed):
+    for period in analysed.periods():
+        meta = load_result(analysed, "meta", period)
+        assert meta["label"] == period and meta["people"] == 300
+    assert load_result(analysed, "meta", "2026-05..2026-10")["start"] == "2026-05"
+
+
+def test_fragile_bridges_are_the_planted_ones(analysed, truths):
+    carriers = {tuple(sorted((row["group_a"], row["group_b"]))): row for row in load_result(analysed, "fragility", "2026-10")["carriers"]}
+    fragile = carriers[tuple(sorted(truths["fragile_bridge"]["departments"]))]
+    assert fragile["fragile"] and fragile["carrier_ids"] == [truths["fragile_bridge"]["person"]]
+    brokered = carriers[tuple(sorted(truths["brokers"]["departments"]))]
+    assert set(brokered["carrier_ids"]) == set(truths["brokers"]["people"])
+
+
+def test_the_vertical_department_is_flagged(analysed, truths):
+    groups = {row["group"]: row for row in load_result(analysed, "vertical", "2026-10")["groups"]}
+    assert groups[truths["vertical_department"]]["vertical_only"]
+    assert sum(row["vertical_only"] for row in groups.values()) == 1
+
+
+def test_the_silo_is_bridged_in_month_four(analysed, truths):
+    pair = tuple(sorted(truths["silo_bridged"]["departments"]))
+
+    def ties_between(period):
+        rows = load_result(analysed, "silo_pairs", period)
+        return next(row for row in rows if (row["group_a"], row["group_b"]) == pair)
+
+    for period in ("2026-05", "2026-06", "2026-07"):
+        assert ties_between(period)["ties"] == 0 and ties_between(period)["silo"]
+    for period in ("2026-08", "2026-09", "2026-10"):
+        assert ties_between(period)["ties"] > 0
+
+
+def test_the_network_grows(analysed):
+    ties = [load_result(analysed, "summary", period)["ties"] for period in analysed.periods()]
+    assert ties == sorted(ties) and ties[-1] > ties[0]
+
+
+def test_other_attributes_are_computed_on_demand(analysed):
+    label, silos = snapshot_result(analysed, "silos", "2026-10", AnalysisOptions(by="location"))
+    assert label == "2026-10"
+    assert {row["group"] for row in silos} == {person for person in analysed.people()["location"].dropna()}
+    assert load_result(analysed, "silos@location", "2026-10") == silos
+
+
+def test_unknown_periods_are_clear_errors(analysed):
+    with pytest.raises(OrgnetError, match="no ties in 2027-01"):
+        analyze(analysed, "2027-01")
