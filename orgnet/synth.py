@@ -22,6 +22,7 @@ import argparse
 import bisect
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -30,12 +31,14 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from icalendar import Calendar, Event, vCalAddress
 
-from orgnet.model import AUDIENCE_COLUMNS, CORE_PERSON_FIELDS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS, TIE_COLUMNS
+from orgnet.model import AUDIENCE_COLUMNS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS, TIE_COLUMNS
 
 __all__ = [
     "ORG_DOMAIN",
@@ -416,7 +419,7 @@ def _events(org: _Org, ties: dict[tuple[int, int], list[float]], rng: np.random.
                 # Copies, group chats and co-edits only add people both already work with.
                 if channel in ("email", "collab", "meeting") and common and rng.random() < 0.3:
                     extra = rng.choice(common, size=min(len(common), int(rng.integers(1, 3))), replace=False)
-                    recipients += sorted(int(k) for k in extra if max(org.hire[int(k)], earliest) <= earliest)
+                    recipients += sorted(int(k) for k in extra if org.hire[int(k)] <= earliest)
                 event = _Event(channel, clock.time(month, earliest), sender, recipients)
                 if channel == "slack":
                     event.kind = str(rng.choice(["mention", "reply", "reaction"]))
@@ -496,8 +499,6 @@ def _write_roster(org: _Org, out: Path) -> pd.DataFrame:
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     """An Excel copy whose bytes depend only on ``frame`` (fixed document and zip timestamps)."""
-    import openpyxl
-
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "roster"
@@ -520,8 +521,6 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
 
 def _fix_modified(core_xml: bytes) -> bytes:
     """openpyxl rewrites ``dcterms:modified`` with the save time; pin it to the fixed date."""
-    import re
-
     return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2026-11-01T00:00:00Z\g<2>", core_xml)
 
 
@@ -743,8 +742,6 @@ def _write_json(path: Path, value: object) -> None:
 
 def _write_calendar(org: _Org, events: list[_Event], out: Path) -> dict:
     """One ``meetings.ics`` with every meeting; the organiser is not repeated as an attendee."""
-    from icalendar import Calendar, Event, vCalAddress
-
     calendar = Calendar()
     calendar.add("prodid", "-//Acme//orgnet synthetic sample//EN")
     calendar.add("version", "2.0")

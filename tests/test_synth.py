@@ -205,7 +205,8 @@ def test_new_hires_are_silent_before_they_join(raw_ties: pd.DataFrame, truths: d
 @pytest.fixture(scope="module")
 def engagement(fresh: Path, roster: pd.DataFrame) -> pd.DataFrame:
     frame = pd.read_csv(fresh / "engagement.csv", dtype={"person": str})
-    frame["person"] = frame["person"].map(lambda raw: _person(_identity_map(roster), raw) if "@" in raw else raw)
+    names = _identity_map(roster)
+    frame["person"] = frame["person"].map(lambda raw: _person(names, raw))
     frame["period"] = frame["date"].str[:7]
     return frame
 
@@ -226,7 +227,7 @@ def test_advocates_rank_top_on_engagement_audience_and_centrality(raw_ties, enga
     reach = audiences[audiences["owner_type"] == "person"].drop_duplicates(["person", "platform"]).groupby("person")["follower_count"].sum()
     degree = pd.concat([raw_ties[["source", "target"]], raw_ties[["target", "source"]].set_axis(["source", "target"], axis=1)])
     degree = degree.drop_duplicates().groupby("source").size()
-    departments = pd.concat([raw_ties[["source", "target_dept"]]]).drop_duplicates().groupby("source").size()
+    departments = raw_ties[["source", "target_dept"]].drop_duplicates().groupby("source").size()
     for score in (actions, reach, degree):
         assert set(score.nlargest(5).index) == advocates
     assert all(departments[a] >= 6 for a in advocates)
