@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 
 from ingest.samples import SAMPLE_SOURCES, SAMPLES_DIR, ingest_samples
+from orgnet.analysis import analyze_periods
 from orgnet.cli.app import JsonOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.cli.info import print_info, store_info
 
@@ -25,7 +26,7 @@ def demo_command(
     samples: Annotated[Path, typer.Option("--samples", help="Folder of sample sources.")] = SAMPLES_DIR,
     as_json: JsonOption = False,
 ) -> None:
-    """Ingest every bundled sample source into the store, then print its summary.
+    """Ingest every bundled sample source into the store, analyse every period, then print the summary.
 
     Running it again is safe: sources already ingested are skipped.
     """
@@ -38,13 +39,16 @@ def demo_command(
                 progress.update(task, description=f"ingesting {source}", completed=index)
 
             reports = ingest_samples(opened, samples, progress=advance)
+            progress.update(task, description="analysing every period", completed=len(SAMPLE_SOURCES))
+            runs = analyze_periods(opened)
         info = store_info(opened)
     finally:
         opened.close()
     if as_json:
-        emit_json({"ingests": [r.to_dict() for r in reports], "summary": info})
+        emit_json({"ingests": [r.to_dict() for r in reports], "analyses": [run.to_dict() for run in runs], "summary": info})
         return
     for report in reports:
         state = "skipped (already ingested)" if report.skipped else ", ".join(f"{k} {v:,}" for k, v in list(report.counts.items())[:4])
         console.print(f"[green]✓[/] {report.source:<13} {state}")
+    console.print(f"[green]✓[/] analysed {len(runs)} periods: {runs[0].label} .. {runs[-1].label}")
     print_info(info)
