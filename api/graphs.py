@@ -1,0 +1,157 @@
+"""Graph views of a snapshot from its stored layouts: person, department and community level.
+
+Shared by the ``/graph`` route and the network explorer page. Layouts come
+from the stored ``layout_people``/``layout_groups`` results; the
+community-level view places each community at the mean position of its
+members and sums the ties between communities, once per analysed snapshot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from api.models import GraphEdge, GraphNode, GraphView
+from api.snapshots import Snapshots
+from orgnet.access import suppressed_groups
+
+__all__ = ["TooLarge", "group_view", "community_view", "person_view", "membership"]
+
+#: Per-person stored metrics put on person nodes, by result name and column.
+PERSON_METRICS = {"brokers": ("betweenness", "effective_size", "brokerage", "participation")}
+
+
+class TooLarge(ValueError):
+    """A person-level view would hold more people than the service sends at once."""
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def membership(snapshots: Snapshots, label: str) -> dict[str, int]:
+    """Person -> community number of a snapshot."""
+    return {str(k): int(v) for k, v in snapshots.result("communities", label)["membership"].items()}
+
+
+def _group_edges(edges: pd.DataFrame, hidden: set) -> list[GraphEdge]:
+    result = []
+    for row in edges.to_dict("records"):
+        source, target = str(row["source_group"]), str(row["target_group"])
+        small = source in hidden or target in hidden
+        result.append(
+            GraphEdge(source=source, target=target, weight=None if small else float(row["weight"]), count=None if small else int(row["count"]), suppressed=small)
+        )
+    return result
+
+
+def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, min_size: int, level: str) -> tuple[list[GraphNode], set]:
+    hidden = suppressed_groups({str(g): int(s) for g, s in zip(groups[key], groups["size"])}, min_size)
+    nodes = []
+    for row in groups.to_dict("records"):
+        ident = str(row[key])
+        small = ident in hidden
+        nodes.append(
+            GraphNode(
+                id=ident,
+                label=str(labels.get(row[key], ident)),
+                x=None if small else float(row["x"]),
+                y=None if small else float(row["y"]),
+                community=int(row[key]) if level == "community" else None,
+                size=None if small else int(row["size"]),
+                attributes={} if small else {"internal_weight": float(row.get("internal_weight") or 0.0)},
+                suppressed=small,
+            )
+        )
+    return nodes, hidden
+
+
+def group_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
+    """Department-level view: stored group layout and group edges, small departments suppressed."""
+    groups = pd.DataFrame.from_records(snapshots.result("layout_groups", label))
+    edges = pd.DataFrame.from_records(snapshots.result("group_edges", label))
+    nodes, hidden = _group_nodes(groups, "group", {}, min_size, "department")
+    return GraphView(snapshot=label, level="department", nodes=nodes, edges=_group_edges(edges, hidden))
+
+
+def _community_tables(snapshots: Snapshots, label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    layout = pd.DataFrame.from_records(snapshots.result("layout_people", label))
+    members = membership(snapshots, label)
+    layout["community"] = layout["person_id"].map(members)
+    groups = layout.dropna(subset=["community"]).groupby("community").agg(x=("x", "mean"), y=("y", "mean"), size=("person_id", "size")).reset_index()
+    graph = snapshots.graph(label)
+    ties = pd.DataFrame(((s, t, d.get("weight", 0.0), d.get("count", 0)) for s, t, d in graph.edges(data=True)), columns=["source", "target", "weight", "count"])
+    ties["source_group"] = ties["source"].map(members)
+    ties["target_group"] = ties["target"].map(members)
+    ties = ties.dropna(subset=["source_group", "target_group"])
+    internal = ties[ties["source_group"] == ties["target_group"]].groupby("source_group")["weight"].sum()
+    groups["internal_weight"] = groups["community"].map(internal).fillna(0.0)
+    edges = ties[ties["source_group"] != ties["target_group"]].groupby(["source_group", "target_group"]).agg(weight=("weight", "sum"), count=("count", "sum")).reset_index()
+    for table, columns in ((groups, ["community"]), (edges, ["source_group", "target_group"])):
+        table[columns] = table[columns].astype(int)
+    return groups, edges
+
+
+def community_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
+    """Community-level view: each community at its members' mean position, ties summed between communities."""
+    groups, edges = snapshots.derived("community_graph", label, lambda: _community_tables(snapshots, label))
+    labels = {int(r["community"]): r["label"] for r in snapshots.result("communities", label)["labels"]}
+    nodes, hidden = _group_nodes(groups, "community", labels, min_size, "community")
+    return GraphView(snapshot=label, level="community", nodes=nodes, edges=_group_edges(edges, hidden))
+
+
+def person_view(
+    snapshots: Snapshots,
+    label: str,
+    max_nodes: int,
+    *,
+    department: str | None = None,
+    community: int | None = None,
+    person: str | None = None,
+    hops: int = 1,
+) -> GraphView:
+    """Person-level view of the people in a department, a community, or within ``hops`` of ``person``.
+
+    Raises
+    ------
+    KeyError : ``person`` is not in the snapshot.
+    TooLarge : the selection holds more than ``max_nodes`` people.
+    """
+    graph = snapshots.graph(label)
+    members = membership(snapshots, label)
+    if person is not None:
+        if person not in graph:
+            raise KeyError(person)
+        chosen = set(nx.ego_graph(graph, person, radius=hops, undirected=True))
+    else:
+        chosen = set(graph)
+    if department is not None:
+        chosen = {p for p in chosen if graph.nodes[p].get("department") == department or p == person}
+    if community is not None:
+        chosen = {p for p in chosen if members.get(p) == community or p == person}
+    if len(chosen) > max_nodes:
+        raise TooLarge(f"{len(chosen):,} people is more than {max_nodes:,} at once; filter by department, community or person, or ask for level=department")
+    layout = {r["person_id"]: (r["x"], r["y"]) for r in snapshots.result("layout_people", label)}
+    metrics: dict[str, dict[str, Any]] = {}
+    for name, columns in PERSON_METRICS.items():
+        for row in snapshots.optional_result(name, label) or []:
+            if row["person_id"] in chosen:
+                metrics.setdefault(row["person_id"], {}).update({c: row.get(c) for c in columns})
+    nodes = []
+    for ident in sorted(chosen):
+        data = graph.nodes[ident]
+        x, y = layout.get(ident, (None, None))
+        attributes = {"title": _text(data.get("title")), "location": _text(data.get("location")), "degree": graph.degree(ident), **metrics.get(ident, {})}
+        nodes.append(
+            GraphNode(
+                id=str(ident), label=_text(data.get("name")) or str(ident), x=x, y=y,
+                department=_text(data.get("department")), community=members.get(ident), attributes=attributes,
+            )
+        )
+    edges = [
+        GraphEdge(source=str(s), target=str(t), weight=float(d.get("weight", 0.0)), count=int(d.get("count", 0)))
+        for s, t, d in graph.subgraph(chosen).edges(data=True)
+    ]
+    return GraphView(snapshot=label, level="person", nodes=nodes, edges=edges, focus=person)

@@ -1,0 +1,223 @@
+"""Browser pages: overview, network explorer, silos and advocates, server-rendered with plotly.
+
+Pages ask for an API key once (``/login``) and keep a signed, HttpOnly,
+SameSite=Strict session cookie holding the key's hash; the same roles apply
+as in the API. Figures come from :mod:`viz` and are drawn by the plotly.js
+that orgnet serves itself (``/static/plotly.min.js``), so pages work offline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import plotly
+import plotly.graph_objects as go
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import SESSION_COOKIE, Require, SettingsDep, SnapshotsDep, StoreDep, optional_principal, session_serializer
+from api.graphs import TooLarge, community_view, group_view, person_view
+from api.models import GraphView
+from api.params import DepartmentParam, PeriodParam
+from api.routers.analysis import group_sizes
+from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, authenticate, hash_key, record_read, suppressed_groups
+from viz.growth import growth_chart
+from viz.network import group_network_figure, network_figure
+from viz.silos import ei_bar, silo_heatmap
+
+__all__ = ["router", "PLOTLY_JS"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+#: plotly.js as the installed plotly package bundles it; served, never copied into the repository.
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
+
+
+def _figure_json(figure: go.Figure) -> str:
+    return figure.to_json()
+
+
+def _render(request: Request, template: str, principal: Principal, **context: Any) -> HTMLResponse:
+    nav = [(href, title) for href, title, permission in NAV if allowed(principal.role, permission)]
+    return templates.TemplateResponse(request, template, {"principal": principal, "nav": nav, "path": request.url.path, **context})
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an open redirect would let a link send a logged-in user anywhere.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/static/plotly.min.js")
+def plotly_js() -> FileResponse:
+    """plotly.js from the installed plotly package."""
+    return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None, failed: bool = False) -> HTMLResponse:
+    """Ask for an API key."""
+    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "failed": failed, "principal": None, "nav": [], "path": "/login"}, status_code=401 if failed else 200)
+
+
+@router.post("/login")
+def login(request: Request, store: StoreDep, settings: SettingsDep, key: Annotated[str, Form(max_length=500)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    """Check the key and start a session."""
+    if authenticate(store, key) is None:
+        return login_form(request, next, failed=True)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_serializer(settings).dumps(hash_key(key)),
+        max_age=settings.session_max_age,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+    )
+    return response
+
+
+@router.get("/logout")
+def logout() -> RedirectResponse:
+    """End the session."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _page_principal(permission: str):
+    """Dependency: the logged-in caller with ``permission`` (401 sends to the login page, 403 otherwise)."""
+    require = Require(permission)
+
+    def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+        if principal is None:
+            raise HTTPException(401, "log in first")
+        return require(principal)
+
+    return dependency
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, principal: Annotated[Principal, Depends(_page_principal(SUMMARY))], snapshots: SnapshotsDep, period: PeriodParam = None) -> HTMLResponse:
+    """Headline numbers of a snapshot and their growth over periods."""
+    label = snapshots.label(period)
+    summary = snapshots.optional_result("summary", label)
+    points = [(p, snapshots.optional_result("summary", p)) for p in snapshots.periods()]
+    table = pd.DataFrame([{"period": p, "people with ties": s["people_with_ties"], "ties": s["ties"], "density": s["density"]} for p, s in points if s])
+    figure = growth_chart(table, title="Growth over periods") if len(table) else None
+    return _render(
+        request, "overview.html", principal, label=label, summary=summary, periods=snapshots.periods(),
+        figure=_figure_json(figure) if figure is not None else None,
+    )
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network(request: Request, principal: Annotated[Principal, Depends(_page_principal(GROUPS))], snapshots: SnapshotsDep, period: PeriodParam = None) -> HTMLResponse:
+    """The network explorer; the figure itself comes from ``/network/figure``."""
+    label = snapshots.label(period)
+    departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result("summary", label) else []
+    return _render(
+        request, "network.html", principal, label=label, periods=snapshots.periods(), departments=departments,
+        people_allowed=allowed(principal.role, PEOPLE),
+    )
+
+
+def _resolve_person(snapshots: Any, query: str) -> str | None:
+    people = snapshots.people()
+    if query in people.index:
+        return query
+    names = people["name"].fillna("").astype(str).str.lower()
+    matches = people[names == query.lower()]
+    if matches.empty:
+        matches = people[names.str.contains(query.lower(), regex=False)]
+    return None if matches.empty else str(matches.index[0])
+
+
+def _view_figure(view: GraphView, color_by: str, size_by: str | None) -> go.Figure:
+    if view.level == "person":
+        nodes = pd.DataFrame(
+            [{"id": n.id, "label": n.label, "x": n.x, "y": n.y, "department": n.department, "community": None if n.community is None else f"community {n.community}", **n.attributes} for n in view.nodes]
+        )
+        edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
+        size = size_by if size_by in nodes.columns else None
+        return network_figure(nodes, edges, color_by=color_by if color_by in nodes.columns else "department", size_by=size, highlight=view.focus)
+    shown = [n for n in view.nodes if not n.suppressed]
+    groups = pd.DataFrame([{"group": n.label if view.level == "community" else n.id, "id_": n.id, "x": n.x, "y": n.y, "size": n.size, **n.attributes} for n in shown])
+    names = {n.id: (n.label if view.level == "community" else n.id) for n in shown}
+    edges = pd.DataFrame(
+        [{"source_group": names[e.source], "target_group": names[e.target], "weight": e.weight} for e in view.edges if not e.suppressed],
+        columns=["source_group", "target_group", "weight"],
+    )
+    figure = group_network_figure(groups.drop(columns="id_"), edges, hover_fields=["size", "internal_weight"])
+    # Clicks drill down by the group's id (a community's number, not its label).
+    ids = dict(zip(groups["group"], groups["id_"]))
+    for trace in figure.data:
+        if (trace.meta or {}).get("role") == "nodes":
+            trace.customdata = [ids.get(c, c) for c in trace.customdata]
+    return figure
+
+
+@router.get("/network/figure")
+def network_figure_json(
+    principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    level: Annotated[str, Query(pattern="^(department|community|person)$")] = "department",
+    department: DepartmentParam = None,
+    community: Annotated[int | None, Query(ge=0)] = None,
+    person: Annotated[str | None, Query(max_length=200)] = None,
+    color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
+    size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
+) -> JSONResponse:
+    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "suppressed", "note"}``."""
+    label = snapshots.label(period)
+    if person or level == "person":
+        if not allowed(principal.role, PEOPLE):
+            raise HTTPException(403, f"the {principal.role} role may not see person-level graphs")
+        focus = _resolve_person(snapshots, person) if person else None
+        if person and focus is None:
+            raise HTTPException(404, f"nobody matches {person!r}")
+        try:
+            view = person_view(snapshots, label, settings.max_graph_nodes, department=None if focus else department, community=None if focus else community, person=focus)
+        except TooLarge as error:
+            raise HTTPException(400, str(error)) from None
+        record_read(snapshots.store, principal, "page.network", f"{label} department={department or ''} community={'' if community is None else community} person={focus or ''}")
+    elif level == "community":
+        view = community_view(snapshots, label, settings.min_group_size)
+    else:
+        view = group_view(snapshots, label, settings.min_group_size)
+    suppressed = [n.label for n in view.nodes if n.suppressed]
+    note = f"{len(suppressed)} group(s) below the minimum size of {settings.min_group_size} are not drawn" if suppressed else ""
+    figure = _view_figure(view, color, size)
+    return JSONResponse({"figure": json.loads(_figure_json(figure)), "level": view.level, "focus": view.focus, "suppressed": suppressed, "note": note, "nodes": len(view.nodes)})
+
+
+@router.get("/silos", response_class=HTMLResponse)
+def silos(request: Request, principal: Annotated[Principal, Depends(_page_principal(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None) -> HTMLResponse:
+    """Department heatmap, E-I per department and (for person-level roles) fragile bridges."""
+    label = snapshots.label(period)
+    stored = snapshots.result("group_matrix", label)
+    sizes = group_sizes(snapshots, label)
+    hidden = suppressed_groups(sizes, settings.min_group_size)
+    matrix = pd.DataFrame(stored["weight"], index=pd.Index(stored["groups"], name="from"), columns=pd.Index(stored["groups"], name="to"))
+    heatmap = silo_heatmap(matrix, "tie weight", suppressed=sorted(hidden), title="Who talks to whom (tie weight)")
+    ei = pd.DataFrame(snapshots.result("silos", label))[["group", "ei_index", "size"]]
+    ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
+    bars = ei_bar(ei, title="E-I index per department (-1: closed silo)")
+    fragile = None
+    if allowed(principal.role, PEOPLE):
+        record_read(snapshots.store, principal, "page.silos", label)
+        fragile = [
+            c for c in snapshots.result("fragility", label)["carriers"] if c.get("fragile") and c["group_a"] not in hidden and c["group_b"] not in hidden
+        ]
+    return _render(
+        request, "silos.html", principal, label=label, periods=snapshots.periods(), heatmap=_figure_json(heatmap), ei=_figure_json(bars),
+        fragile=fragile, suppressed=sorted(hidden), min_group_size=settings.min_group_size,
+    )

@@ -1,0 +1,30 @@
+"""Query parameters many routes share, and pagination."""
+
+from __future__ import annotations
+
+from typing import Annotated, Sequence, TypeVar
+
+from fastapi import Query
+
+from api.models import Page
+from api.snapshots import SNAPSHOT_PATTERN
+
+__all__ = ["PeriodParam", "OffsetParam", "LimitParam", "DepartmentParam", "paginate"]
+
+T = TypeVar("T")
+
+PeriodParam = Annotated[
+    str | None,
+    Query(
+        pattern=SNAPSHOT_PATTERN,
+        description="Snapshot: a period (`2026-10`) or a range (`2026-08..2026-10`); default the latest analysed period.",
+    ),
+]
+OffsetParam = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
+LimitParam = Annotated[int, Query(ge=1, le=1000, description="Most rows to return.")]
+DepartmentParam = Annotated[str | None, Query(max_length=200, description="Only this department.")]
+
+
+def paginate(rows: Sequence[T], offset: int, limit: int) -> Page[T]:
+    """The page of ``rows`` starting at ``offset``."""
+    return Page(items=list(rows[offset : offset + limit]), total=len(rows), offset=offset, limit=limit)

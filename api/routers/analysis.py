@@ -1,0 +1,194 @@
+"""Stored analysis results of a snapshot: headline numbers, silos, fragile bridges, brokers, communities.
+
+Every answer comes from the results ``orgnet analyze`` stored (404 with "run
+orgnet analyze" when the snapshot was not analysed). Group-level figures of
+groups below the minimum group size are suppressed here, for every role.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Callable, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import Auditor, Require, SettingsDep, SnapshotsDep
+from api.models import (
+    BrokerRow,
+    Communities,
+    Community,
+    FragileBridge,
+    Fragility,
+    GroupMatrix,
+    GroupSummary,
+    Growth,
+    GrowthPoint,
+    Page,
+    SiloPair,
+    SiloRow,
+    SiloTable,
+    Summary,
+)
+from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from api.snapshots import Snapshots
+from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppressed_groups
+
+__all__ = ["router", "group_sizes"]
+
+router = APIRouter(tags=["analysis"])
+
+
+def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
+    """Members per group of a snapshot, from its stored summary."""
+    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
+
+
+def _fields(model: type, record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k) for k in model.model_fields}
+
+
+@router.get("/summary", response_model=Summary, summary="Headline numbers")
+def summary(
+    principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+) -> Summary:
+    """Size, density and cohesion of a snapshot; per-group rows only for roles that see group aggregates."""
+    label = snapshots.label(period)
+    stored = snapshots.result("summary", label)
+    groups = []
+    if allowed(principal.role, GROUPS):
+        groups = [GroupSummary(**_fields(GroupSummary, r)) for r in suppress_groups(stored["groups"], settings.min_group_size)]
+    return Summary(snapshot=label, **{k: v for k, v in _fields(Summary, stored).items() if k not in ("snapshot", "groups")}, groups=groups)
+
+
+@router.get("/growth", response_model=Growth, summary="Headline numbers over periods")
+def growth(principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots: SnapshotsDep) -> Growth:
+    """Headline numbers of every analysed single period, oldest first, and the periods not analysed."""
+    points, missing = [], []
+    for period in snapshots.periods():
+        stored = snapshots.optional_result("summary", period)
+        if stored is None:
+            missing.append(period)
+        else:
+            points.append(GrowthPoint(period=period, **{k: v for k, v in _fields(GrowthPoint, stored).items() if k != "period"}))
+    return Growth(periods=points, missing=missing)
+
+
+@router.get("/silos", response_model=SiloTable, summary="E-I index per department")
+def silos(
+    principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+) -> SiloTable:
+    """E-I index, external shares and conductance per group, most inward first; small groups suppressed."""
+    label = snapshots.label(period)
+    rows = suppress_groups(snapshots.result("silos", label), settings.min_group_size)
+    rows.sort(key=lambda r: (r["ei_index"] is None, r["ei_index"] if r["ei_index"] is not None else 0.0, str(r["group"])))
+    return SiloTable(snapshot=label, groups=[SiloRow(**_fields(SiloRow, r)) for r in rows])
+
+
+@router.get("/silos/matrix", response_model=GroupMatrix, summary="Department x department matrix")
+def matrix(
+    principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+) -> GroupMatrix:
+    """Ties and tie weight from each group to each group; cells of suppressed groups are `null`."""
+    label = snapshots.label(period)
+    stored = snapshots.result("group_matrix", label)
+    hidden = suppressed_groups({g: group_sizes(snapshots, label).get(g) for g in stored["groups"]}, settings.min_group_size)
+    groups = stored["groups"]
+
+    def masked(values: list[list[float]]) -> list[list[float | None]]:
+        return [[None if a in hidden or b in hidden else v for b, v in zip(groups, row)] for a, row in zip(groups, values)]
+
+    return GroupMatrix(
+        snapshot=label, by=stored["by"], groups=groups, ties=masked(stored["ties"]), weight=masked(stored["weight"]), suppressed=sorted(hidden)
+    )
+
+
+@router.get("/silos/pairs", response_model=Page[SiloPair], summary="Silo pairs")
+def pairs(
+    principal: Annotated[Principal, Depends(Require(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    silo_only: Annotated[bool, Query(description="Only the pairs that count as silos.")] = False,
+    offset: OffsetParam = 0,
+    limit: LimitParam = 100,
+) -> Page[SiloPair]:
+    """Pairs of groups by how much less they talk than their sizes predict (lowest ratio first)."""
+    label = snapshots.label(period)
+    hidden = suppressed_groups(group_sizes(snapshots, label), settings.min_group_size)
+    rows = []
+    for record in snapshots.result("silo_pairs", label):
+        small = record["group_a"] in hidden or record["group_b"] in hidden
+        if silo_only and (small or not record.get("silo")):
+            continue
+        row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
+        rows.append(SiloPair(**_fields(SiloPair, {**row, "suppressed": small})))
+    return paginate(rows, offset, limit)
+
+
+@router.get("/silos/fragile-bridges", response_model=Fragility, summary="Fragile bridges")
+def fragile_bridges(
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    audit: Annotated[Callable[[str], None], Depends(Auditor(PEOPLE, "fragile_bridges"))],
+    period: PeriodParam = None,
+) -> Fragility:
+    """Articulation points, bridge ties, and the group pairs whose ties few people carry (fragile first)."""
+    label = snapshots.label(period)
+    stored = snapshots.result("fragility", label)
+    hidden = suppressed_groups(group_sizes(snapshots, label), settings.min_group_size)
+    audit(label)
+    carriers = []
+    for record in stored["carriers"]:
+        small = record["group_a"] in hidden or record["group_b"] in hidden
+        row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
+        carriers.append(FragileBridge(**_fields(FragileBridge, {**row, "suppressed": small})))
+    carriers.sort(key=lambda c: (not c.fragile, c.suppressed, -(c.weight or 0.0)))
+    return Fragility(
+        snapshot=label,
+        articulation_points=[str(p) for p in stored["articulation_points"]],
+        bridges=[[str(a), str(b)] for a, b in stored["bridges"]],
+        carriers=carriers,
+    )
+
+
+BrokerOrder = Literal["betweenness", "brokerage", "effective_size", "participation", "constraint"]
+
+
+@router.get("/brokers", response_model=Page[BrokerRow], summary="Bridges and brokers")
+def broker_list(
+    snapshots: SnapshotsDep,
+    audit: Annotated[Callable[[str], None], Depends(Auditor(PEOPLE, "brokers"))],
+    period: PeriodParam = None,
+    department: DepartmentParam = None,
+    order: Annotated[BrokerOrder, Query(description="Measure to rank by (constraint: lowest first).")] = "betweenness",
+    offset: OffsetParam = 0,
+    limit: LimitParam = 50,
+) -> Page[BrokerRow]:
+    """People ranked by a brokerage measure."""
+    label = snapshots.label(period)
+    rows = [r for r in snapshots.result("brokers", label) if department is None or r.get("group") == department]
+    people = snapshots.people()
+    ascending = order == "constraint"
+    rows = sorted(rows, key=lambda r: (r.get(order) is None, (r.get(order) or 0.0) * (1 if ascending else -1), r["person_id"]))
+    audit(f"{label} order={order} department={department or ''} offset={offset}")
+    page = paginate(rows, offset, limit)
+    names = {k: v if isinstance(v, str) else None for k, v in people["name"].items()}
+    items = [BrokerRow(**_fields(BrokerRow, {**r, "name": names.get(r["person_id"])})) for r in page.items]
+    return Page(items=items, total=page.total, offset=offset, limit=limit)
+
+
+@router.get("/communities", response_model=Communities, summary="Communities")
+def communities(
+    principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+) -> Communities:
+    """Leiden communities with their size and dominant department; small communities suppressed."""
+    label = snapshots.label(period)
+    stored = snapshots.result("communities", label)
+    rows = suppress_groups(stored["labels"], settings.min_group_size, keep=("community",))
+    return Communities(
+        snapshot=label,
+        method=str(stored.get("method", "")),
+        modularity=stored.get("modularity"),
+        resolution=stored.get("resolution"),
+        agreement=stored.get("agreement", {}),
+        communities=[Community(**_fields(Community, r)) for r in rows],
+    )

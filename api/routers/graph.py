@@ -1,0 +1,52 @@
+"""The graph of a snapshot at person, department or community level, with stored layouts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from api.deps import Require, SettingsDep, SnapshotsDep
+from api.graphs import TooLarge, community_view, group_view, person_view
+from api.models import GraphView
+from api.params import DepartmentParam, PeriodParam
+from orgnet.access import GROUPS, PEOPLE, Principal, allowed, record_read
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["graph"])
+
+
+@router.get("/graph", response_model=GraphView, summary="The graph of a period")
+def graph(
+    principal: Annotated[Principal, Depends(Require(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    level: Annotated[Literal["department", "community", "person"], Query(description="What a node is; `person` needs the analyst role.")] = "department",
+    department: DepartmentParam = None,
+    community: Annotated[int | None, Query(ge=0, description="Only this community (person level).")] = None,
+    person: Annotated[str | None, Query(max_length=200, description="Only this person's ego network (person level).")] = None,
+    hops: Annotated[int, Query(ge=1, le=2, description="Radius of the ego network.")] = 1,
+) -> GraphView:
+    """Nodes with attributes and layout, edges with weights.
+
+    Group levels suppress groups below the minimum size. The person level is
+    audited and refuses (400) selections larger than the service's
+    ``max_graph_nodes``: filter by department, community or person.
+    """
+    label = snapshots.label(period)
+    if level == "department":
+        return group_view(snapshots, label, settings.min_group_size)
+    if level == "community":
+        return community_view(snapshots, label, settings.min_group_size)
+    if not allowed(principal.role, PEOPLE):
+        raise HTTPException(403, f"the {principal.role} role may not see person-level graphs")
+    try:
+        view = person_view(snapshots, label, settings.max_graph_nodes, department=department, community=community, person=person, hops=hops)
+    except KeyError:
+        raise HTTPException(404, f"no person {person!r} in {label}") from None
+    except TooLarge as error:
+        raise HTTPException(400, str(error)) from None
+    record_read(snapshots.store, principal, "graph.person", f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}")
+    return view
