@@ -8,6 +8,7 @@ compatible": the official driver, ``cypher-shell`` and orgnet's
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import sys
@@ -54,7 +55,10 @@ def serve(
         import arcadedb_embedded
     except ImportError as error:
         raise StoreError("graph-server needs the arcadedb-embedded package: pip install arcadedb-embedded") from error
+    root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
+    # ArcadeDB writes its logs to ./log; keep them with the server's files, not wherever it was started.
+    os.chdir(root)
     server = arcadedb_embedded.create_server(
         str(root),
         root_password=password,
