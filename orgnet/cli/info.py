@@ -61,9 +61,11 @@ def print_info(info: dict[str, Any]) -> None:
     if info["channels"]:
         console.print("channels: " + ", ".join(f"{k} ({v:,} ties)" for k, v in sorted(info["channels"].items())))
     if info["ingests"]:
-        ledger = Table("source", "path", "finished", "rows", "rejects", title="sources ingested", title_justify="left")
+        ledger = Table("source", "path", "finished", "records read", "rejects", title="sources ingested", title_justify="left")
         for entry in info["ingests"]:
-            ledger.add_row(entry["source"], entry["path"], entry["finished_at"][:19], f"{entry['counts'].get('rows', entry['counts'].get('messages', 0)):,}", str(entry["rejects"]))
+            counts = entry["counts"]
+            read = counts.get("rows", counts.get("interactions", 0))
+            ledger.add_row(entry["source"], entry["path"], entry["finished_at"][:19], f"{read:,}", str(entry["rejects"]))
         console.print(ledger)
 
 
