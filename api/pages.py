@@ -24,7 +24,7 @@ from api.graphs import TooLarge, community_view, group_view, person_view
 from api.models import GraphView
 from api.params import DepartmentParam, PeriodParam
 from api.routers.analysis import group_sizes
-from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, authenticate, hash_key, record_read, suppressed_groups
+from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, authenticate, hash_key, record_read, suppressed_groups
 from viz.growth import growth_chart
 from viz.network import group_network_figure, network_figure
 from viz.silos import ei_bar, silo_heatmap
@@ -37,7 +37,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 #: plotly.js as the installed plotly package bundles it; served, never copied into the repository.
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
+NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS))
 
 
 def _figure_json(figure: go.Figure) -> str:

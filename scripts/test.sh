@@ -7,4 +7,14 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# The browser tests drive Debian's chromium (Playwright's own browser download is not reachable); install it when missing.
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+            || echo "could not install chromium; the browser tests will be skipped" >&2
+    else
+        echo "chromium is missing and this is not root; the browser tests will be skipped" >&2
+    fi
+fi
+
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
