@@ -25,7 +25,6 @@ from typing import Any, Collection, Hashable, Mapping
 import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from pydantic import BaseModel, Field, model_validator
 
 from orgnet.engine import IndexedGraph

@@ -35,7 +35,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Any, Collection, Hashable, Mapping, Sequence
+from typing import Any, Collection, Hashable, Sequence
 
 import networkx as nx
 import numpy as np
