@@ -1264,15 +1264,27 @@ def write_roster_csv(path: Path | str, n_people: int, seed: int = 7) -> Path:
     return path
 
 
-def write_interactions_csv(path: Path | str, n_rows: int, n_people: int, seed: int = 7) -> Path:
+def write_interactions_csv(
+    path: Path | str,
+    n_rows: int,
+    n_people: int,
+    seed: int = 7,
+    *,
+    threads: int | None = None,
+    months: int = 6,
+) -> Path:
     """Write an interactions table of ``n_rows`` rows among the people of :func:`write_roster_csv`.
 
-    Senders and recipients are person ids or addresses (half each), one to
-    three recipients a row, timestamps over 2026-05 .. 2026-10, channels
-    chat, email, call and meeting. Vectorised: millions of rows in seconds.
-    Returns the path.
+    Rows repeat a pool of ``threads`` conversations (a sender and one to three
+    recipients, default ``n_rows // 8``), as real logs do: most messages go
+    to people one wrote to before. Senders and recipients are person ids or
+    addresses (half each), timestamps spread over ``months`` months from
+    2026-05, channels chat, email, call and meeting. The number of ties is
+    about 1.4 x ``threads`` x ``months``, at most. Vectorised: millions of
+    rows in seconds. Returns the path.
     """
     rng = np.random.default_rng(seed)
+    threads = threads or max(n_rows // 8, 1)
     ids = _person_ids(n_people).astype(str)
     names = pa.array(np.concatenate([ids, np.char.add(np.char.lower(ids), "@" + ORG_DOMAIN)]))
     activity = np.cumsum(rng.pareto(1.6, n_people) + 1.0)
@@ -1281,17 +1293,20 @@ def write_interactions_csv(path: Path | str, n_rows: int, n_people: int, seed: i
         person = np.minimum(np.searchsorted(activity, rng.random(size) * activity[-1]), n_people - 1)
         return names.take(pa.array(person + n_people * rng.integers(0, 2, size)))
 
-    n_recipients = rng.choice([1, 2, 3], n_rows, p=[0.7, 0.2, 0.1])
-    second = pc.if_else(pa.array(n_recipients >= 2), people(n_rows), pa.nulls(n_rows, pa.string()))
-    third = pc.if_else(pa.array(n_recipients >= 3), people(n_rows), pa.nulls(n_rows, pa.string()))
-    recipients = pc.binary_join_element_wise(people(n_rows), second, third, ";", null_handling="skip")
-    seconds = np.datetime64("2026-05-01T00:00:00", "s") + rng.integers(0, 184 * 86_400, n_rows)
-    channel = np.array(["chat", "email", "call", "meeting"], dtype=object)[rng.choice(4, n_rows, p=[0.5, 0.3, 0.1, 0.1])]
+    n_recipients = rng.choice([1, 2, 3], threads, p=[0.7, 0.2, 0.1])
+    second = pc.if_else(pa.array(n_recipients >= 2), people(threads), pa.nulls(threads, pa.string()))
+    third = pc.if_else(pa.array(n_recipients >= 3), people(threads), pa.nulls(threads, pa.string()))
+    pool_recipients = pc.binary_join_element_wise(people(threads), second, third, ";", null_handling="skip")
+    pool_senders = people(threads)
+    pool_channel = np.array(["chat", "email", "call", "meeting"], dtype=object)[rng.choice(4, threads, p=[0.5, 0.3, 0.1, 0.1])]
+    thread = pa.array(rng.integers(0, threads, n_rows))
+    channel = pool_channel[thread.to_numpy()]
+    seconds = np.datetime64("2026-05-01T00:00:00", "s") + rng.integers(0, months * 30 * 86_400, n_rows)
     duration = np.where(np.isin(channel, ["call", "meeting"]), rng.choice([0.5, 1.0], n_rows), np.nan)
     table = pa.table(
         {
-            "sender": people(n_rows),
-            "recipients": recipients,
+            "sender": pool_senders.take(thread),
+            "recipients": pool_recipients.take(thread),
             "timestamp": pa.array(np.datetime_as_string(seconds, unit="s", timezone="UTC")),
             "channel": pa.array(channel),
             "duration_hours": pa.array(duration, from_pandas=True),
