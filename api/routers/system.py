@@ -25,10 +25,9 @@ def _version() -> str:
 
 
 @router.get("/health", response_model=Health, summary="Health (no key needed)")
-def health(store: StoreDep) -> Health:
-    """Whether the service is up and its store answers."""
-    counts = store.counts()
-    return Health(status="ok", version=_version(), people=counts.get("people", 0), periods=counts.get("periods", 0))
+def health(snapshots: SnapshotsDep) -> Health:
+    """Whether the service is up and its store answers (figures cached for a few seconds)."""
+    return Health(status="ok", version=_version(), people=len(snapshots.people()), periods=len(snapshots.periods()))
 
 
 @router.get("/me", response_model=Me, summary="The caller")
