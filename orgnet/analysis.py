@@ -21,6 +21,7 @@ from typing import Any, Callable
 import networkx as nx
 import pandas as pd
 
+from orgnet.advocates import advocates
 from orgnet.brokers import EXACT_LIMIT, brokers
 from orgnet.communities import attribute_agreement, find_communities, label_communities
 from orgnet.engine import IndexedGraph, index_edges
@@ -29,6 +30,7 @@ from orgnet.fragility import fragility
 from orgnet.graph import people_graph, tie_edges
 from orgnet.layout import group_edges, group_layout, person_layout
 from orgnet.periods import periods_between
+from orgnet.reach import brand_overlap, campaigns, jaccard_matrix, max_coverage, owner_audiences, reach_summary
 from orgnet.results import load_result, parse_snapshot_label, save_result, snapshot_label
 from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
 from orgnet.store import Store
@@ -60,6 +62,9 @@ RESULT_NAMES = (
     *GROUP_RESULT_NAMES,
     "communities",
     "brokers",
+    "advocates",
+    "reach",
+    "campaigns",
     "layout_people",
     "layout_groups",
     "group_edges",
@@ -78,6 +83,8 @@ class AnalysisOptions:
     seed : seed of every randomised job (communities, sampled betweenness, layouts).
     exact_limit : up to this many people betweenness is exact; above, sampled.
     pivots : number of sampled betweenness pivots (default: the brokers job's own).
+    squad : size of the greedy maximum-coverage squad (and length of its reach curve).
+    overlap_top : how many top advocates the audience-overlap (Jaccard) matrix compares.
     layout : whether to compute and store layouts (the network explorer needs them).
     """
 
@@ -86,6 +93,8 @@ class AnalysisOptions:
     seed: int = 0
     exact_limit: int = EXACT_LIMIT
     pivots: int | None = None
+    squad: int = 50
+    overlap_top: int = 10
     layout: bool = True
 
 
@@ -229,9 +238,12 @@ def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) ->
     """
     options = options or AnalysisOptions()
     graph, indexed = data.graph, data.indexed
+    # Advocates count the communities each person reaches; they reuse the communities job's partition.
+    found_communities: dict[str, Any] = {}
 
     def communities() -> dict[str, Any]:
         found = find_communities(graph, resolution=options.resolution, seed=options.seed, indexed=indexed)
+        found_communities["membership"] = found.membership
         return {
             **found.to_dict(),
             "agreement": attribute_agreement(graph, found, options.by),
@@ -243,8 +255,36 @@ def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) ->
         return table.rename_axis("person_id").reset_index()
 
     jobs: dict[str, Callable[[], Any]] = {grouped_name(name, options.by): job for name, job in group_jobs(data, options.by).items()}
+    def advocate_table() -> pd.DataFrame:
+        if "membership" not in found_communities:
+            communities()
+        return advocates(
+            graph,
+            data.engagement,
+            data.audiences,
+            data.followers,
+            start=data.start,
+            end=data.end,
+            by=options.by,
+            communities=found_communities["membership"],
+            indexed=indexed,
+        )
+
+    def reach() -> dict[str, Any]:
+        audiences = owner_audiences(data.audiences, data.followers)
+        squad = max_coverage(audiences, k=options.squad)
+        return {
+            "summary": reach_summary(data.audiences, data.followers),
+            "brand": brand_overlap(data.audiences, data.followers),
+            "squad": squad.to_dict(),
+            "overlap": jaccard_matrix(audiences, squad.members[: options.overlap_top]).reset_index(),
+        }
+
     jobs["communities"] = communities
     jobs["brokers"] = broker_table
+    jobs["advocates"] = advocate_table
+    jobs["reach"] = reach
+    jobs["campaigns"] = lambda: campaigns(data.engagement, data.audiences, data.followers, data.people, start=data.start, end=data.end)
     if options.layout:
         jobs["layout_people"] = lambda: person_layout(graph, options.seed, by=options.by, indexed=indexed)
         jobs["layout_groups"] = lambda: group_layout(graph, options.by, seed=options.seed, indexed=indexed)

@@ -73,3 +73,33 @@ def test_other_attributes_are_computed_on_demand(analysed):
 def test_unknown_periods_are_clear_errors(analysed):
     with pytest.raises(OrgnetError, match="no ties in 2027-01"):
         analyze(analysed, "2027-01")
+
+
+def test_the_planted_advocates_rank_on_top(analysed, truths):
+    table = load_result(analysed, "advocates", "2026-10")
+    top = [row["person_id"] for row in table[: len(truths["advocates"])]]
+    assert set(top) == set(truths["advocates"])
+    assert all(row["explain"] for row in table[:10])
+
+
+def test_reach_matches_the_exact_unions_of_the_samples(analysed, truths):
+    reach = load_result(analysed, "reach", "2026-10")
+    platforms = {row["platform"]: row for row in reach["summary"]}
+    for platform, unique in truths["audiences"]["unique_person_followers"].items():
+        assert platforms[platform]["unique_followers"] == unique
+        assert platforms[platform]["method"] == "exact"
+    brand = {row["platform"]: row for row in reach["brand"]}
+    assert brand["linkedin"]["union"] == truths["audiences"]["unique_all_followers"]["linkedin"]
+    assert brand["linkedin"]["employees_only"] == truths["audiences"]["person_followers_not_following_brand"]["linkedin"]
+    curve = reach["squad"]["curve"]
+    assert [row["k"] for row in curve] == list(range(1, len(curve) + 1))
+    assert all(later["unique_reach"] >= earlier["unique_reach"] for earlier, later in zip(curve, curve[1:]))
+
+
+def test_leader_led_campaigns_get_reach_from_leaders(analysed, truths):
+    rows = {row["content_id"]: row for row in load_result(analysed, "campaigns", "2026-10")}
+    for campaign in truths["engagement"]["campaigns"]:
+        if campaign["content_id"] in rows:
+            row = rows[campaign["content_id"]]
+            assert (row["leaders"] > 0) == campaign["leader_led"]
+            assert (row["leader_reach"] > 0) == campaign["leader_led"]
