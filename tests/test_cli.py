@@ -65,3 +65,33 @@ def test_help_explains_every_command():
     for command in ("demo", "ingest", "info"):
         assert command in result.output
     assert "--skip-bad-rows" in invoke("ingest", "--help").output
+
+
+def test_analysis_commands_print_json(sample_store_path, tmp_path, truths):
+    import shutil
+
+    db = str(tmp_path / "analysed.db")
+    shutil.copy(sample_store_path, db)
+    runs = json.loads(invoke("analyze", "--store", db, "--period", "2026-10", "--json").output)
+    assert runs[0]["label"] == "2026-10" and "advocates" in runs[0]["stored"]
+    top = json.loads(invoke("advocates", "--store", db, "--top", "5", "--json").output)["advocates"]
+    assert {row["person_id"] for row in top} == set(truths["advocates"])
+    engineering = json.loads(invoke("advocates", "--store", db, "--department", "Engineering", "--json").output)["advocates"]
+    assert engineering and all(row["department"] == "Engineering" for row in engineering)
+    bridges = json.loads(invoke("bridges", "--store", db, "--json").output)
+    assert [truths["fragile_bridge"]["person"]] in [row["carrier_ids"] for row in bridges["fragile_bridges"]]
+    silos = json.loads(invoke("silos", "--store", db, "--by", "location", "--json").output)
+    assert silos["by"] == "location" and len(silos["silos"]) == truths["counts"]["locations"]
+    reach = json.loads(invoke("reach", "--store", db, "--squad", "3", "--json").output)
+    assert [row["k"] for row in reach["squad"]] == [1, 2, 3]
+    campaigns = json.loads(invoke("campaigns", "--store", db, "--json").output)["campaigns"]
+    assert {row["content_id"] for row in campaigns} >= {"acme-2026-10-a"}
+
+
+def test_analysis_commands_explain_bad_periods(tmp_path, roster_file):
+    db = str(tmp_path / "x.db")
+    invoke("ingest", "roster", str(roster_file), "--store", db)
+    result = runner.invoke(app, ["analyze", "--store", db])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["advocates", "--store", db, "--period", "October"])
+    assert result.exit_code == 1

@@ -1,4 +1,4 @@
-"""``orgnet analyze`` and the commands that print its results: ``silos``, ``bridges``."""
+"""``orgnet analyze`` and the commands that print its results: ``silos``, ``bridges``, ``advocates``, ``reach``, ``campaigns``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from orgnet.errors import OrgnetError
 from orgnet.periods import is_period_label
 from orgnet.results import snapshot_label
 
-__all__ = ["analyze_command", "silos_command", "bridges_command"]
+__all__ = ["analyze_command", "silos_command", "bridges_command", "advocates_command", "reach_command", "campaigns_command"]
 
 PeriodOption = Annotated[Optional[str], typer.Option("--period", help="One period (YYYY-MM or YYYY-Www); default the latest.")]
 FromOption = Annotated[Optional[str], typer.Option("--from", help="First period of a range.")]
@@ -138,3 +138,78 @@ def bridges_command(
     print_records(ranked, ["person_id", "group", "betweenness", "constraint", "effective_size", "brokerage", "participation", "boundary_spanner"], f"Brokers, {label}", top)
     print_records(fragile, ["group_a", "group_b", "ties", "carriers", "carrier_ids", "top_shares"], "Fragile bridges: cross-group ties carried by one or two people")
     console.print(f"single points of failure: {len(fragility['articulation_points'])} people whose departure splits the network; {len(fragility['bridges'])} bridge ties")
+
+
+@app.command("advocates")
+@friendly_errors
+def advocates_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many advocates to list.")] = 10,
+    department: Annotated[Optional[str], typer.Option("--department", help="Only people of this department.")] = None,
+    location: Annotated[Optional[str], typer.Option("--location", help="Only people of this location.")] = None,
+    min_actions: Annotated[float, typer.Option("--min-actions", min=0, help="Only people with at least this many advocacy actions a month.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Top advocates: internal influence, engagement, unique external reach and bridging, with an explanation each.
+
+    Ranks are those of the whole organisation; the filters only choose whom to list.
+    """
+    label = snapshot_of(period, start, end)
+    label, table = _result(store, "advocates", label)
+    rows = [
+        row
+        for row in table
+        if (department is None or row.get("department") == department)
+        and (location is None or row.get("location") == location)
+        and (row.get("actions_per_month") or 0) >= min_actions
+    ][:top]
+    if as_json:
+        emit_json({"snapshot": label, "advocates": rows})
+        return
+    print_records(rows, ["rank", "person_id", "name", "department", "score", "explain"], f"Top advocates, {label}")
+
+
+@app.command("reach")
+@friendly_errors
+def reach_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    squad: Annotated[int, typer.Option("--squad", min=1, help="Squad size: the k advocates whose audiences together reach the most people.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Reach of the combined employee social graphs: sum of followers vs unique followers, the brand accounts, and the best squad of k."""
+    label = snapshot_of(period, start, end)
+    label, reach = _result(store, "reach", label)
+    curve = reach["squad"]["curve"]
+    if squad > len(curve):
+        raise OrgnetError(f"the stored reach curve goes to {len(curve)} people; analyse with a larger squad to see more")
+    if as_json:
+        emit_json({"snapshot": label, "summary": reach["summary"], "brand": reach["brand"], "squad": curve[:squad], "guarantee": reach["squad"]["guarantee"]})
+        return
+    print_records(reach["summary"], ["platform", "accounts", "follower_sum", "unique_followers", "overlap", "count_only_followers", "method", "relative_error"], f"Combined reach of employees' audiences, {label}")
+    print_records(reach["brand"], ["platform", "employees_unique", "brand_unique", "union", "overlap", "employees_only"], "Employees versus the brand accounts")
+    print_records(curve[:squad], ["k", "person_id", "gain", "unique_reach", "follower_sum"], f"Greedy squad of {squad}")
+    console.print(reach["squad"]["guarantee"])
+
+
+@app.command("campaigns")
+@friendly_errors
+def campaigns_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Campaigns: for each piece of content, who shared it, their combined unique reach, engagement per share and the leaders' part."""
+    label = snapshot_of(period, start, end)
+    label, rows = _result(store, "campaigns", label)
+    if as_json:
+        emit_json({"snapshot": label, "campaigns": rows})
+        return
+    print_records(rows, ["content_id", "sharers", "unique_reach", "engagement_per_share", "leaders", "leader_reach", "leader_share"], f"Campaigns, {label}")
