@@ -62,6 +62,8 @@ __all__ = [
     "IngestRecord",
     "ApiKey",
     "AuditEntry",
+    "ScheduleRun",
+    "RUN_STATUSES",
     "empty_frame",
 ]
 
@@ -200,3 +202,25 @@ class AuditEntry:
     role: str
     action: str
     target: str
+
+
+#: What a scheduled run can be: under way, done, failed (``detail`` says why), or refused because another run of its job was under way.
+RUN_STATUSES = ("running", "succeeded", "failed", "skipped")
+
+
+@dataclass
+class ScheduleRun:
+    """One run of a scheduled job (:mod:`orgnet.schedule`): when it was due, when it ran, and how it ended.
+
+    ``status`` is one of :data:`RUN_STATUSES`; ``finished_at`` is ``None``
+    while it runs; ``detail`` is the reason of a failure or a skip, or a
+    short account of what a successful run did. Times are ISO-8601 UTC strings.
+    """
+
+    run_id: str
+    job: str
+    scheduled_for: str
+    started_at: str
+    status: str
+    finished_at: str | None = None
+    detail: str = ""

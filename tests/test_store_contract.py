@@ -349,3 +349,27 @@ def test_cli_shows_a_store_error_without_traceback(bolt_location, monkeypatch):
     result = CliRunner().invoke(app, ["info", "--store", bolt_location.uri])
     assert result.exit_code == 1
     assert "refused the credentials" in result.output and "Traceback" not in result.output
+
+
+def test_schedule_runs_never_overlap(any_store):
+    assert any_store.runs() == []
+    assert any_store.claim_run("monthly", "r1", "2026-11-01T06:00:00Z", "2026-11-01T06:00:01Z", "2026-10-31T06:00:01Z")
+    # A second claim while r1 runs is refused, and recorded as skipped with the reason.
+    assert not any_store.claim_run("monthly", "r2", "2026-11-01T06:00:00Z", "2026-11-01T06:00:02Z", "2026-10-31T06:00:02Z")
+    assert any_store.claim_run("other", "o1", "2026-11-01T06:00:00Z", "2026-11-01T06:00:03Z", "2026-10-31T06:00:03Z")
+    any_store.finish_run("r1", "succeeded", "2026-11-01T06:05:00Z", "analysed 2026-10")
+    assert any_store.claim_run("monthly", "r3", "2026-12-01T06:00:00Z", "2026-12-01T06:00:01Z", "2026-11-30T06:00:01Z")
+    runs = {run.run_id: run for run in any_store.runs("monthly")}
+    assert [run.run_id for run in any_store.runs("monthly")] == ["r3", "r2", "r1"]
+    assert (runs["r1"].status, runs["r1"].finished_at, runs["r1"].detail) == ("succeeded", "2026-11-01T06:05:00Z", "analysed 2026-10")
+    assert runs["r2"].status == "skipped" and "r1" in runs["r2"].detail
+    assert runs["r3"].status == "running" and runs["r3"].finished_at is None
+    assert len(any_store.runs()) == 4 and len(any_store.runs(limit=1)) == 1
+
+
+def test_a_stale_run_is_abandoned(any_store):
+    assert any_store.claim_run("monthly", "dead", "2026-11-01T06:00:00Z", "2026-11-01T06:00:00Z", "2026-10-31T06:00:00Z")
+    # Seven hours later, with runs older than six hours taken as abandoned.
+    assert any_store.claim_run("monthly", "next", "2026-11-01T06:00:00Z", "2026-11-01T13:00:00Z", "2026-11-01T07:00:00Z")
+    dead = next(run for run in any_store.runs("monthly") if run.run_id == "dead")
+    assert dead.status == "failed" and "abandoned" in dead.detail

@@ -19,7 +19,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import pandas as pd
 
 from orgnet.errors import StoreError
-from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord
+from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 
 __all__ = ["Store", "open_store", "STORE_ENV", "DEFAULT_STORE", "BOLT_SCHEMES", "is_bolt_location"]
 
@@ -121,6 +121,21 @@ class Store(Protocol):
 
     def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
         """Audit entries, newest first."""
+
+    def claim_run(self, job: str, run_id: str, scheduled_for: str, started_at: str, stale_before: str) -> bool:
+        """Start run ``run_id`` of ``job`` unless another run of it is under way, atomically.
+
+        A ``running`` run that started before ``stale_before`` is taken as
+        abandoned (its process died) and marked ``failed``. The run is
+        recorded either way: ``running`` and ``True`` when claimed,
+        ``skipped`` (naming the run under way) and ``False`` otherwise.
+        """
+
+    def finish_run(self, run_id: str, status: str, finished_at: str, detail: str = "") -> None:
+        """Record how run ``run_id`` ended (``succeeded`` or ``failed``, with ``detail``)."""
+
+    def runs(self, job: str | None = None, limit: int = 50) -> list[ScheduleRun]:
+        """Scheduled runs (of ``job``, or of every job), newest first."""
 
 
 def is_bolt_location(location: str) -> bool:

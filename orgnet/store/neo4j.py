@@ -19,6 +19,7 @@ Graph model (``docs/neo4j.md`` has the full description)::
     (:MessageKey {key})  (:Setting {name, value})
     (:Ingest {ingest_id, source, path, content_hash, finished_at, report})
     (:Result {name, period, payload, created_at})  (:ApiKey {...})  (:AuditEntry {...})
+    (:ScheduleLock {job, claimed_at})  (:ScheduleRun {run_id, job, scheduled_for, started_at, status, finished_at, detail})
 
 Timestamps stay ISO-8601 UTC strings (as in the embedded store), so that they
 compare as strings and read back identically on every server.
@@ -42,7 +43,7 @@ import pandas as pd
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
 
 from orgnet.errors import StoreError
-from orgnet.model import CORE_PERSON_FIELDS, ApiKey, AuditEntry, IngestBatch, IngestRecord
+from orgnet.model import CORE_PERSON_FIELDS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
@@ -81,6 +82,8 @@ SCHEMA = (
     "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE",
     "CREATE CONSTRAINT api_key_hash IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_hash IS UNIQUE",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at)",
+    "CREATE CONSTRAINT schedule_lock_job IF NOT EXISTS FOR (n:ScheduleLock) REQUIRE n.job IS UNIQUE",
+    "CREATE CONSTRAINT schedule_run_id IF NOT EXISTS FOR (n:ScheduleRun) REQUIRE n.run_id IS UNIQUE",
 )
 
 # -- writes of one ingest, in order; each takes $rows ---------------------------------
@@ -504,6 +507,58 @@ class Neo4jStore:
         )
         return [AuditEntry(*row) for row in rows]
 
+    def claim_run(self, job: str, run_id: str, scheduled_for: str, started_at: str, stale_before: str) -> bool:
+        def claim(tx: neo4j.ManagedTransaction) -> bool:
+            # Writing the job's lock node first takes its write lock: a second claimer
+            # waits here until this transaction ends, then sees this run as running.
+            tx.run(_CLAIM_LOCK, job=job, started_at=started_at).consume()
+            tx.run(_ABANDON_STALE, job=job, stale_before=stale_before, now=started_at).consume()
+            running = [record[0] for record in tx.run(_RUNNING, job=job)]
+            tx.run(
+                _CREATE_RUN,
+                run_id=run_id,
+                job=job,
+                scheduled_for=scheduled_for,
+                started_at=started_at,
+                status="skipped" if running else "running",
+                finished_at=started_at if running else None,
+                detail=f"run {running[0]} of {job} is still running" if running else "",
+            ).consume()
+            return not running
+
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_write(claim)
+
+    def finish_run(self, run_id: str, status: str, finished_at: str, detail: str = "") -> None:
+        self._write_one(
+            "MATCH (r:ScheduleRun {run_id: $run_id}) SET r.status = $status, r.finished_at = $finished_at, r.detail = $detail",
+            run_id=run_id,
+            status=status,
+            finished_at=finished_at,
+            detail=detail,
+        )
+
+    def runs(self, job: str | None = None, limit: int = 50) -> list[ScheduleRun]:
+        rows = self._read(
+            "MATCH (r:ScheduleRun) WHERE $job IS NULL OR r.job = $job "
+            "RETURN r.run_id, r.job, r.scheduled_for, r.started_at, r.status, r.finished_at, r.detail "
+            "ORDER BY r.started_at DESC, r.run_id DESC LIMIT $limit",
+            job=job,
+            limit=limit,
+        )
+        return [ScheduleRun(*row) for row in rows]
+
+
+_CLAIM_LOCK = "MERGE (l:ScheduleLock {job: $job}) SET l.claimed_at = $started_at"
+_ABANDON_STALE = """
+MATCH (r:ScheduleRun {job: $job, status: 'running'}) WHERE r.started_at < $stale_before
+SET r.status = 'failed', r.finished_at = $now, r.detail = 'abandoned: no finish recorded (the scheduler stopped during the run)'
+"""
+_RUNNING = "MATCH (r:ScheduleRun {job: $job, status: 'running'}) RETURN r.run_id ORDER BY r.started_at"
+_CREATE_RUN = """
+CREATE (:ScheduleRun {run_id: $run_id, job: $job, scheduled_for: $scheduled_for, started_at: $started_at,
+                      status: $status, finished_at: $finished_at, detail: $detail})
+"""
 
 #: An inclusive range on ``field`` whose open ends are null parameters.
 _RANGE = "($start IS NULL OR {field} >= $start) AND ($end IS NULL OR {field} <= $end)"

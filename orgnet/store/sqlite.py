@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from orgnet.errors import StoreError
-from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord
+from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
@@ -71,6 +71,11 @@ CREATE TABLE IF NOT EXISTS result (
     name TEXT NOT NULL, period TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
     PRIMARY KEY (name, period)
 );
+CREATE TABLE IF NOT EXISTS schedule_run (
+    run_id TEXT PRIMARY KEY, job TEXT NOT NULL, scheduled_for TEXT NOT NULL, started_at TEXT NOT NULL,
+    status TEXT NOT NULL, finished_at TEXT, detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS schedule_run_by_job ON schedule_run (job, status);
 """
 
 _PERSON_UPSERT = """
@@ -302,6 +307,37 @@ class SQLiteStore:
     def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
         rows = self._rows("SELECT at, key_id, role, action, target FROM audit ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?", (limit, offset))
         return [AuditEntry(*row) for row in rows]
+
+    def claim_run(self, job: str, run_id: str, scheduled_for: str, started_at: str, stale_before: str) -> bool:
+        # BEGIN IMMEDIATE takes the file's write lock, so the check and the insert
+        # are one step even for schedulers in other processes.
+        with self._lock, self._transaction() as connection:
+            connection.execute(
+                "UPDATE schedule_run SET status = 'failed', finished_at = ?, "
+                "detail = 'abandoned: no finish recorded (the scheduler stopped during the run)' "
+                "WHERE job = ? AND status = 'running' AND started_at < ?",
+                (started_at, job, stale_before),
+            )
+            running = connection.execute(
+                "SELECT run_id FROM schedule_run WHERE job = ? AND status = 'running' ORDER BY started_at LIMIT 1", (job,)
+            ).fetchall()
+            status, finished_at, detail = ("skipped", started_at, f"run {running[0][0]} of {job} is still running") if running else ("running", None, "")
+            connection.execute(
+                "INSERT INTO schedule_run VALUES (?, ?, ?, ?, ?, ?, ?)", (run_id, job, scheduled_for, started_at, status, finished_at, detail)
+            )
+            return not running
+
+    def finish_run(self, run_id: str, status: str, finished_at: str, detail: str = "") -> None:
+        with self._lock, self._transaction() as connection:
+            connection.execute("UPDATE schedule_run SET status = ?, finished_at = ?, detail = ? WHERE run_id = ?", (status, finished_at, detail, run_id))
+
+    def runs(self, job: str | None = None, limit: int = 50) -> list[ScheduleRun]:
+        rows = self._rows(
+            "SELECT run_id, job, scheduled_for, started_at, status, finished_at, detail FROM schedule_run "
+            "WHERE ? IS NULL OR job = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
+            (job, job, limit),
+        )
+        return [ScheduleRun(*row) for row in rows]
 
 
 class _Transaction:
