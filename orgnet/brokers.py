@@ -73,8 +73,6 @@ BROKER_COLUMNS = [
     "boundary_spanner",
 ]
 
-# Rows of a masked sparse product computed at once: bounds its temporary memory.
-_BLOCK_ENTRIES = 4_000_000
 # Pivots are sent to igraph in this many batches: each call costs an O(E)
 # set-up, and the batch totals give the variance of the estimate.
 _PIVOT_BATCHES = 8
@@ -109,42 +107,6 @@ def _mutual(indexed: IndexedGraph, weight: str | None) -> sp.csr_matrix:
     mutual.sum_duplicates()
     mutual.sort_indices()
     return mutual
-
-
-def _masked_product(X: sp.csr_matrix, Y: sp.csr_matrix, mask: sp.csr_matrix) -> np.ndarray:
-    """``(X @ Y)[i, j]`` at every stored entry of ``mask``, in ``mask``'s CSR order.
-
-    The product is formed in row blocks of bounded size and read only where
-    ``mask`` has entries, so memory stays O(E + block) even when ``X @ Y`` is dense.
-    ``mask`` must have sorted indices.
-    """
-    n_rows, n_cols = mask.shape
-    out = np.zeros(mask.nnz)
-    pattern = mask.copy()
-    pattern.data = np.ones(mask.nnz)
-    # Upper bound on the entries of each row of X @ Y.
-    work = X.copy()
-    work.data = np.diff(Y.indptr)[X.indices].astype(float)
-    row_work = np.asarray(work.sum(axis=1)).ravel()
-    start = 0
-    while start < n_rows:
-        cumulative = np.cumsum(row_work[start:])
-        stop = start + max(1, int(np.searchsorted(cumulative, _BLOCK_ENTRIES, side="right")))
-        lo, hi = mask.indptr[start], mask.indptr[stop]
-        if hi > lo:
-            # Element-wise product first: SciPy handles the product's unsorted
-            # rows in linear time, and only the (few) masked entries get sorted.
-            block = (X[start:stop] @ Y).multiply(pattern[start:stop]).tocsr()
-            block.sort_indices()
-            block_keys = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(block.indptr)) * n_cols + block.indices
-            mask_rows = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(mask.indptr[start : stop + 1]))
-            mask_keys = mask_rows * n_cols + mask.indices[lo:hi]
-            if len(block_keys):
-                position = np.minimum(np.searchsorted(block_keys, mask_keys), len(block_keys) - 1)
-                found = block_keys[position] == mask_keys
-                out[lo:hi][found] = block.data[position[found]]
-        start = stop
-    return out
 
 
 def _groups(G: nx.Graph, by: str | Mapping[Hashable, Hashable], nodes: list[Hashable]) -> tuple[list[Hashable], np.ndarray]:
@@ -449,8 +411,10 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGr
     Notes
     -----
     :math:`\sum_q p_{iq} p_{qj}` is :math:`(P^2)_{ij}`, needed only where
-    :math:`i` and :math:`j` are tied; it is formed in row blocks and read at
-    the ties only, so time is O(sum of squared degrees) and memory O(E + block).
+    :math:`i` and :math:`j` are tied, so it is summed over the triangles of
+    the ties (:meth:`orgnet.engine.Triangles.masked_product`, listed once per
+    graph): O(E^1.5) time at worst, O(E + T) memory, about 0.1 s on a
+    50,000-person, 800,000-tie org once its 760,000 triangles are listed (1 s).
     People without ties get NaN, as in NetworkX. Self-loops are ignored
     (NetworkX would count them as a tie to oneself).
 
@@ -463,7 +427,7 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGr
     """
     indexed = indexed_of(G, indexed, weight)
     P, isolated = _proportions(indexed, weight)
-    indirect = _masked_product(P, P, P)
+    indirect = indexed.triangles.masked_product(P, P, P)
     local = (P.data + indirect) ** 2
     rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
     values = np.bincount(rows, weights=local, minlength=P.shape[0])
@@ -497,8 +461,9 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight", indexed: Index
     Notes
     -----
     :math:`\sum_{j \in N(i)} m_{jq}` is :math:`(N M)_{iq}` with :math:`N` the
-    0/1 neighbour matrix, needed only where :math:`i` and :math:`q` are tied:
-    O(sum of squared degrees) time, O(E + block) memory. People without ties
+    0/1 neighbour matrix, needed only where :math:`i` and :math:`q` are tied,
+    so it is summed over the triangles of the ties (as in :func:`constraint`):
+    O(E^1.5) time at worst, O(E + T) memory. People without ties
     get NaN, as in NetworkX. Self-loops are ignored.
 
     References
@@ -522,7 +487,7 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight", indexed: Index
     neighbours.data[:] = 1.0
     for matrix in (P, M, neighbours):
         matrix.sort_indices()
-    redundancy = P.data * _masked_product(neighbours, M, P)
+    redundancy = P.data * indexed.triangles.masked_product(neighbours, M, P)
     rows = np.repeat(np.arange(n), np.diff(P.indptr))
     degree = np.diff(neighbours.indptr).astype(float)
     values = degree - np.bincount(rows, weights=redundancy, minlength=n)
@@ -577,8 +542,8 @@ def brokerage_roles(
     (:math:`I_{bg} O_{bg}`), minus the returning ones (:math:`a = c`, the
     reciprocated ties of :math:`b`) and the closed ones, read per tie
     :math:`a \to b` from :math:`(B B^\top)_{ab}` (and two variants restricted to
-    same-group ties) at the tie positions only. O(sum of squared degrees) time,
-    O(E + block) memory.
+    same-group ties) at the tie positions only, summed over the triangles of
+    the ties (as in :func:`constraint`). O(E^1.5) time at worst, O(E + T) memory.
 
     References
     ----------
@@ -627,9 +592,10 @@ def brokerage_roles(
     same_ties = B.multiply(sp.csr_matrix((same.astype(float), B.indices, B.indptr), shape=B.shape)).tocsr()
     same_ties.sort_indices()
     BT = B.T.tocsr()
-    closed_all = _masked_product(B, BT, B)
-    closed_c_with_b = _masked_product(B, same_ties.T.tocsr(), B)
-    closed_c_with_a = _masked_product(same_ties, BT, B)
+    triangles = indexed.triangles
+    closed_all = triangles.masked_product(B, BT, B)
+    closed_c_with_b = triangles.masked_product(B, same_ties.T.tocsr(), B)
+    closed_c_with_a = triangles.masked_product(same_ties, BT, B)
     brokers_of_tie = cols
     counts["coordinator"] -= np.bincount(brokers_of_tie[same], weights=closed_c_with_b[same], minlength=n)
     counts["representative"] -= np.bincount(
@@ -760,7 +726,7 @@ def brokers(
     Notes
     -----
     Dominated by betweenness (see :func:`betweenness`); the other measures take
-    O(sum of squared degrees).
+    O(E^1.5) at worst, from the triangles of the ties listed once.
     """
     indexed = indexed_of(G, indexed, weight)
     nodes = indexed.nodes
