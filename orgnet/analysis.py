@@ -27,7 +27,7 @@ from orgnet.communities import attribute_agreement, find_communities, label_comm
 from orgnet.engine import IndexedGraph, index_edges
 from orgnet.errors import OrgnetError
 from orgnet.fragility import fragility
-from orgnet.graph import people_graph, tie_edges
+from orgnet.graph import edge_graph, tie_edges
 from orgnet.layout import group_edges, group_layout, person_layout
 from orgnet.periods import periods_between
 from orgnet.reach import brand_overlap, campaigns, jaccard_matrix, max_coverage, owner_audiences, reach_summary
@@ -153,8 +153,9 @@ def snapshot_from_tables(
     Every person of ``people`` is a node, tied or not; people who only appear
     in ties (a Viva export's collaborators, say) are added too.
     """
-    graph = people_graph(ties, people)
-    indexed = index_edges(tie_edges(ties), list(graph.nodes()), directed=True)
+    edges = tie_edges(ties)
+    graph = edge_graph(edges, people)
+    indexed = index_edges(edges, list(graph.nodes()), directed=True)
     return SnapshotData(
         label,
         start,
