@@ -1,0 +1,73 @@
+"""Growth reports written by ``orgnet report`` or ``orgnet schedule``: the list, and each report's page.
+
+The list carries no person-level data and is open to every role that sees
+the headline numbers; a report itself names people (advocate movers, the
+carriers of fragile bridges), so serving it needs the person-level
+permission and is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Callable
+
+from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Auditor, Require, StoreDep
+from api.reports import list_reports
+from orgnet.access import PEOPLE, SUMMARY, Principal
+from orgnet.results import load_result
+
+__all__ = ["router", "ReportEntry", "ReportList"]
+
+router = APIRouter(tags=["reports"])
+
+#: A report id: two snapshot labels joined by ``_`` (see :func:`api.reports.report_id`).
+REPORT_ID_PATTERN = r"^\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?_\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?$"
+
+
+class ReportEntry(BaseModel):
+    """One written report."""
+
+    id: str = Field(description="Report id: the two snapshots compared, joined by `_`.")
+    before: str = Field(description="Snapshot compared from.")
+    after: str = Field(description="Snapshot compared with it.")
+    created_at: str = Field(description="When the report was written (UTC).")
+    url: str = Field(description="Where the API serves the report's page.")
+
+
+class ReportList(BaseModel):
+    """Every written report, newest first."""
+
+    reports: list[ReportEntry]
+
+
+@router.get("/reports", response_model=ReportList, summary="Growth reports")
+def reports(principal: Annotated[Principal, Depends(Require(SUMMARY))], store: StoreDep, request: Request) -> ReportList:
+    """The growth reports written so far, newest first, with the URL of each page."""
+    return ReportList(
+        reports=[
+            ReportEntry(id=r["id"], before=r["before"], after=r["after"], created_at=r["created_at"], url=request.url_for("report", report_id=r["id"]).path)
+            for r in list_reports(store)
+        ]
+    )
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse, summary="One growth report", responses={200: {"content": {"text/html": {}}}})
+async def report(
+    report_id: Annotated[str, PathParam(pattern=REPORT_ID_PATTERN, description="Report id, e.g. `2026-09_2026-10`.")],
+    store: StoreDep,
+    audit: Annotated[Callable[[str], None], Depends(Auditor(PEOPLE, "report"))],
+) -> HTMLResponse:
+    """The report's self-contained HTML page (plotly embedded; no other request needed)."""
+    record = await run_in_threadpool(load_result, store, "report", report_id)
+    if record is None:
+        raise HTTPException(404, f"no report {report_id}; list them at /api/v1/reports")
+    page = Path(record["html"])
+    if not page.is_file():
+        raise HTTPException(404, f"report {report_id} was removed from {page.parent}; write it again with orgnet report")
+    audit(report_id)
+    return HTMLResponse(await run_in_threadpool(page.read_text, encoding="utf-8"))
