@@ -1,18 +1,24 @@
 """The ASGI app: the JSON API under ``/api/v1`` and the browser pages, on one store.
 
 ``create_app(settings)`` opens the store the settings name and keeps it, with
-the in-memory snapshots, on ``app.state``; every route reaches them through
-the dependencies of :mod:`api.deps`.
+the in-memory snapshots, the key cache and the audit buffer, on
+``app.state``; every route reaches them through the dependencies of
+:mod:`api.deps`. The lifespan's shutdown writes the audit entries still in
+memory, then closes the store.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from fastapi import FastAPI
 
+from api.audit import AuditBuffer
 from api.errors import install_error_handlers
+from api.keys import KeyCache
 from api.models import ErrorBody
 from api.settings import Settings
 from api.snapshots import Snapshots
@@ -21,6 +27,8 @@ from orgnet.store import open_store
 __all__ = ["create_app", "API_V1", "ERROR_RESPONSES"]
 
 API_V1 = "/api/v1"
+
+logger = logging.getLogger("orgnet.api")
 
 #: Error answers every API route may give, documented once.
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -35,18 +43,36 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 }
 
 
+def _warm(snapshots: Snapshots) -> None:
+    from api.routers.advocates import advocate_table
+
+    try:
+        advocate_table(snapshots, snapshots.label(None))
+    except Exception:  # noqa: BLE001 - nothing analysed yet, or the store closed: the first request will say so
+        logger.debug("nothing to warm", exc_info=True)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service on the store ``settings.store`` (settings from ``ORGNET_*`` when ``None``)."""
     from api import pages
-    from api.routers import admin, analysis, graph, people, system
+    from api.routers import admin, advocates, analysis, graph, people, system
 
     settings = settings or Settings()
     store = open_store(settings.store)
+    audit = AuditBuffer(store, interval=settings.audit_interval, batch=settings.audit_batch)
+
+    snapshots = Snapshots(store, ttl=settings.result_ttl)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        store.close()
+        audit.open()
+        # Build the busiest table before the first request needs it, without delaying the start.
+        threading.Thread(target=_warm, args=(snapshots,), name="orgnet-warm", daemon=True).start()
+        try:
+            yield
+        finally:
+            audit.close()
+            store.close()
 
     app = FastAPI(
         title="orgnet",
@@ -62,9 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.snapshots = Snapshots(store, ttl=settings.result_ttl)
+    app.state.snapshots = snapshots
+    app.state.keys = KeyCache(store, ttl=settings.key_ttl)
+    app.state.audit = audit
     install_error_handlers(app)
-    for module in (system, people, analysis, graph, admin):
+    for module in (system, people, analysis, advocates, graph, admin):
         app.include_router(module.router, prefix=API_V1, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     return app

@@ -379,3 +379,183 @@ class GraphView(BaseModel):
     nodes: list[GraphNode] = Field(description="Nodes with attributes and layout.")
     edges: list[GraphEdge] = Field(description="Edges with weights.")
     focus: str | None = Field(None, description="The person whose ego network this is, when one was asked for.")
+
+
+class AdvocateRow(BaseModel):
+    """One person ranked as an advocate: the score, its four weighted components, the measures behind them and why."""
+
+    rank: int = Field(description="Rank among everyone in the snapshot (1 = best).")
+    person_id: str = Field(description="The person.")
+    name: str | None = Field(None, description="Name; `null` when identities are pseudonymised.")
+    department: str | None = Field(None, description="Department.")
+    location: str | None = Field(None, description="Location.")
+    score: float = Field(description="Advocate score in (0, 1]: the sum of the four components.")
+    influence: float = Field(description="Weighted percentile of internal influence (PageRank and eigenvector centrality).")
+    engagement: float = Field(description="Weighted percentile of advocacy actions per month and their trend.")
+    reach: float = Field(description="Weighted percentile of unique external followers.")
+    bridging: float = Field(description="Weighted percentile of departments and communities the person talks with.")
+    pagerank: float | None = Field(None, description="PageRank on the tie graph.")
+    eigenvector: float | None = Field(None, description="Eigenvector centrality.")
+    actions_per_month: float | None = Field(None, description="Advocacy actions (shares, posts...) per month in the window.")
+    engagement_trend: float | None = Field(None, description="Fitted change of monthly actions per month.")
+    followers: float | None = Field(None, description="Summed follower counts of the person's accounts.")
+    unique_reach: float | None = Field(None, description="Distinct followers.")
+    marginal_reach: float | None = Field(None, description="Followers nobody ranked above reaches.")
+    groups_reached: int | None = Field(None, description="Departments the person has ties with.")
+    communities_reached: int | None = Field(None, description="Communities the person has ties with.")
+    explain: str = Field(description="The score in one sentence.")
+
+
+class AdvocateList(Page[AdvocateRow]):
+    """A page of the advocate ranking of a snapshot."""
+
+    snapshot: str = Field(description="Snapshot label.")
+
+
+class ReachPlatform(BaseModel):
+    """How many distinct people the employees' own accounts reach on one platform (`all`: every platform together)."""
+
+    platform: str = Field(description="Platform, or `all`.")
+    accounts: int = Field(description="Employee accounts.")
+    accounts_with_ids: int = Field(description="Accounts whose follower identifiers were given (hashed).")
+    follower_sum: float = Field(description="Summed follower counts: the reach if no two accounts shared a follower.")
+    follower_sum_with_ids: float = Field(description="Summed followers of the accounts with identifiers.")
+    unique_followers: float = Field(description="Distinct followers of the accounts with identifiers: their union.")
+    overlap: float = Field(description="Followers counted more than once: `follower_sum_with_ids - unique_followers`.")
+    count_only_followers: float = Field(description="Followers of accounts known only by a count.")
+    unique_upper_bound: float = Field(description="Most distinct people reachable: the union plus the count-only followers.")
+    method: str = Field(description="`exact`, or `hll` (HyperLogLog estimate) on large audiences.")
+    relative_error: float = Field(description="Standard relative error of the estimate (0 when exact).")
+
+
+class BrandOverlap(BaseModel):
+    """Employees' audiences against the brand accounts' on one platform (`all`: together)."""
+
+    platform: str = Field(description="Platform, or `all`.")
+    employees_unique: float = Field(description="Distinct followers of employees' accounts (with identifiers).")
+    brand_unique: float = Field(description="Distinct followers of the brand accounts.")
+    union: float = Field(description="Distinct followers of either.")
+    overlap: float = Field(description="Followers of both.")
+    employees_only: float = Field(description="People only employees reach.")
+    brand_only: float = Field(description="People only the brand reaches.")
+    employees_only_share: float = Field(description="Share of the employees' audience the brand does not reach.")
+    employees_count_only: float = Field(description="Followers of employee accounts known only by a count (outside the comparison).")
+    method: str = Field(description="`exact` or `hll`.")
+    relative_error: float = Field(description="Standard relative error (0 when exact).")
+
+
+class SquadPoint(BaseModel):
+    """The greedy squad after its k-th member."""
+
+    k: int = Field(description="Squad size.")
+    person_id: str | None = Field(description="The member added at this size; `null` for roles that see aggregates only.")
+    gain: float = Field(description="New distinct followers this member adds.")
+    unique_reach: float = Field(description="Distinct followers of the first k members.")
+    count_only_reach: float = Field(description="Their followers known only by counts.")
+    follower_sum: float = Field(description="Their summed follower counts (the naive reach).")
+
+
+class Squad(BaseModel):
+    """The squad of k employees that together reach the most distinct followers (greedy maximum coverage)."""
+
+    size: int = Field(description="Members (the analysis' squad size, or fewer when fewer people have audiences).")
+    members: list[str] | None = Field(description="Members in the order chosen; `null` for roles that see aggregates only.")
+    curve: list[SquadPoint] = Field(description="Unique reach after each member: the reach curve.")
+    unique_reach: float = Field(description="Distinct followers of the whole squad.")
+    upper_bound: float = Field(description="No squad of this size can reach more.")
+    ratio: float | None = Field(description="Guaranteed share of the best possible squad (1 - 1/e for greedy).")
+    guarantee: str = Field(description="The guarantee in words.")
+
+
+class OverlapRow(BaseModel):
+    """Audience overlap (Jaccard index of follower sets) of one squad member with the others."""
+
+    person_id: str = Field(description="The member.")
+    jaccard: dict[str, float | None] = Field(description="Member -> shared followers over followers of either.")
+
+
+class ReachView(BaseModel):
+    """Combined reach of the employees' social audiences in a snapshot."""
+
+    snapshot: str = Field(description="Snapshot label.")
+    people_shown: bool = Field(description="Whether squad members and their overlaps are named (roles with the advocates permission).")
+    platforms: list[ReachPlatform] = Field(description="Union and overlap per platform, then `all`.")
+    brand: list[BrandOverlap] = Field(description="Employees' audiences against the brand accounts'.")
+    squad: Squad = Field(description="The best squad and its reach curve.")
+    overlap: list[OverlapRow] | None = Field(description="Pairwise audience overlap of the top squad members; `null` for aggregate-only roles.")
+
+
+class InternalReachQuery(BaseModel):
+    """Whom a message started by some people reaches inside the organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people: list[str] = Field(min_length=1, max_length=100, description="Person ids who start the message (1 to 100).")
+    hops: int = Field(2, ge=1, le=4, description="Largest number of directed hops counted.")
+    probability: float = Field(0.1, gt=0, le=1, description="Chance that a tie passes the message on (independent cascade).")
+    runs: int = Field(200, ge=10, le=1000, description="Monte Carlo runs of the cascade.")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed: the same query gives the same answer.")
+
+
+class HopCount(BaseModel):
+    """People first reached at one hop."""
+
+    hop: int = Field(description="Hops from the nearest starting person (0: the starting people).")
+    new: int = Field(description="People first reached at this hop.")
+    reached: int = Field(description="People reached within this many hops.")
+
+
+class SpreadEstimateModel(BaseModel):
+    """Monte Carlo estimate of the expected number of people reached under the independent cascade."""
+
+    mean: float = Field(description="Expected people reached (starting people included).")
+    stderr: float = Field(description="Standard error of the mean.")
+    ci_low: float = Field(description="Lower end of the 95% confidence interval.")
+    ci_high: float = Field(description="Upper end of the 95% confidence interval.")
+    runs: int = Field(description="Simulations run.")
+
+
+class InternalReach(BaseModel):
+    """Internal reach from given people: k-hop counts and the expected cascade spread."""
+
+    snapshot: str = Field(description="Snapshot label.")
+    people: list[str] = Field(description="The starting people (distinct, sorted).")
+    hops: int = Field(description="Largest hop counted.")
+    per_hop: list[HopCount] = Field(description="People reached per hop, 0..hops.")
+    reached: int = Field(description="People within `hops` hops.")
+    probability: float = Field(description="Tie activation probability of the cascade.")
+    seed: int = Field(description="Random seed of the cascade.")
+    spread: SpreadEstimateModel = Field(description="Expected cascade spread with its 95% interval.")
+    people_in_graph: int = Field(description="People in the snapshot's graph.")
+
+
+class CampaignRow(BaseModel):
+    """How far one piece of shared content travelled through employees' audiences."""
+
+    content_id: str = Field(description="The content.")
+    first_date: str | None = Field(description="First share.")
+    last_date: str | None = Field(description="Last share.")
+    platforms: str | None = Field(description="Platforms it was shared on, comma separated.")
+    sharers: int = Field(description="People who shared or posted it.")
+    shares: int = Field(description="Shares and posts.")
+    follower_sum: float = Field(description="Summed follower counts of the sharers.")
+    unique_reach: float = Field(description="Distinct followers of the sharers.")
+    count_only_reach: float = Field(description="Followers known only by counts.")
+    clicks: int | None = Field(description="Clicks reported.")
+    impressions: int | None = Field(description="Impressions reported.")
+    reactions: int | None = Field(description="Likes and comments on it.")
+    clicks_per_share: float | None = Field(description="Clicks per share.")
+    impressions_per_share: float | None = Field(description="Impressions per share.")
+    engagement_per_share: float | None = Field(description="Clicks and impressions per share.")
+    reactions_per_share: float | None = Field(description="Reactions per share.")
+    leaders: int | None = Field(description="Sharers who manage people.")
+    leader_reach: float | None = Field(description="Distinct followers of the sharing leaders.")
+    others_reach: float | None = Field(description="Distinct followers of the other sharers.")
+    leader_marginal_reach: float | None = Field(description="Followers only the leaders reach.")
+    leader_share: float | None = Field(description="Share of the unique reach only leaders bring.")
+
+
+class CampaignList(Page[CampaignRow]):
+    """Campaigns of a snapshot, widest unique reach first."""
+
+    snapshot: str = Field(description="Snapshot label.")

@@ -19,12 +19,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SESSION_COOKIE, Require, SettingsDep, SnapshotsDep, StoreDep, optional_principal, session_serializer
+from api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from api.graphs import TooLarge, community_view, group_view, person_view
 from api.models import GraphView
 from api.params import DepartmentParam, PeriodParam
 from api.routers.analysis import group_sizes
-from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, authenticate, hash_key, record_read, suppressed_groups
+from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
 from viz.growth import growth_chart
 from viz.network import group_network_figure, network_figure
 from viz.silos import ei_bar, silo_heatmap
@@ -67,9 +67,9 @@ def login_form(request: Request, next: str | None = None, failed: bool = False) 
 
 
 @router.post("/login")
-def login(request: Request, store: StoreDep, settings: SettingsDep, key: Annotated[str, Form(max_length=500)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+def login(request: Request, keys: KeysDep, settings: SettingsDep, key: Annotated[str, Form(max_length=500)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:
     """Check the key and start a session."""
-    if authenticate(store, key) is None:
+    if keys.authenticate(key) is None:
         return login_form(request, next, failed=True)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -93,12 +93,10 @@ def logout() -> RedirectResponse:
 
 def _page_principal(permission: str):
     """Dependency: the logged-in caller with ``permission`` (401 sends to the login page, 403 otherwise)."""
-    require = Require(permission)
-
-    def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
         if principal is None:
             raise HTTPException(401, "log in first")
-        return require(principal)
+        return check(principal, permission)
 
     return dependency
 
@@ -168,6 +166,7 @@ def network_figure_json(
     principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
     snapshots: SnapshotsDep,
     settings: SettingsDep,
+    audit_log: AuditDep,
     period: PeriodParam = None,
     level: Annotated[str, Query(pattern="^(department|community|person)$")] = "department",
     department: DepartmentParam = None,
@@ -188,7 +187,7 @@ def network_figure_json(
             view = person_view(snapshots, label, settings.max_graph_nodes, department=None if focus else department, community=None if focus else community, person=focus)
         except TooLarge as error:
             raise HTTPException(400, str(error)) from None
-        record_read(snapshots.store, principal, "page.network", f"{label} department={department or ''} community={'' if community is None else community} person={focus or ''}")
+        audit_log.record(principal, "page.network", f"{label} department={department or ''} community={'' if community is None else community} person={focus or ''}")
     elif level == "community":
         view = community_view(snapshots, label, settings.min_group_size)
     else:
@@ -200,7 +199,14 @@ def network_figure_json(
 
 
 @router.get("/silos", response_class=HTMLResponse)
-def silos(request: Request, principal: Annotated[Principal, Depends(_page_principal(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None) -> HTMLResponse:
+def silos(
+    request: Request,
+    principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    audit_log: AuditDep,
+    period: PeriodParam = None,
+) -> HTMLResponse:
     """Department heatmap, E-I per department and (for person-level roles) fragile bridges."""
     label = snapshots.label(period)
     stored = snapshots.result("group_matrix", label)
@@ -213,7 +219,7 @@ def silos(request: Request, principal: Annotated[Principal, Depends(_page_princi
     bars = ei_bar(ei, title="E-I index per department (-1: closed silo)")
     fragile = None
     if allowed(principal.role, PEOPLE):
-        record_read(snapshots.store, principal, "page.silos", label)
+        audit_log.record(principal, "page.silos", label)
         fragile = [
             c for c in snapshots.result("fragility", label)["carriers"] if c.get("fragile") and c["group_a"] not in hidden and c["group_b"] not in hidden
         ]

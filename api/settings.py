@@ -32,4 +32,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface `orgnet serve` listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port `orgnet serve` listens on.")
     max_graph_nodes: int = Field(5000, ge=1, description="Most people one person-level graph response may hold.")
-    result_ttl: float = Field(5.0, ge=0, description="Seconds a stored result is kept parsed in memory before it is read again.")
+    result_ttl: float = Field(
+        5.0, ge=0, description="Most seconds before a new `orgnet analyze` shows: how often the index of stored results is read again."
+    )
+    key_ttl: float = Field(1.0, ge=0, le=60, description="Seconds an authenticated key is trusted without asking the store (revocations take effect within it).")
+    audit_interval: float = Field(0.5, gt=0, le=60, description="Most seconds an audit entry waits in memory before it is written.")
+    audit_batch: int = Field(500, ge=1, description="Audit entries that are written at once, before the interval is up.")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes `orgnet serve` starts.")

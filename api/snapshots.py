@@ -1,8 +1,13 @@
-"""What the service keeps in memory per snapshot: parsed stored results, people and graphs.
+"""What the service keeps in memory per snapshot: parsed stored results, people, graphs and tables built from them.
 
-Stored results are read from the store and parsed once, then kept for
-``result_ttl`` seconds, so that a busy endpoint answers from memory while a
-fresh ``orgnet analyze`` still shows up within seconds. People graphs (for
+Stored results are immutable until the next ``orgnet analyze`` of their
+snapshot, which rewrites them with a new ``created_at``. The service parses
+each result once and keeps it; at most every ``result_ttl`` seconds it reads
+the small ``(name, period, created_at)`` index of the stored results (one
+query for all of them) and drops what changed, so a fresh analysis shows up
+within ``result_ttl`` seconds while a busy endpoint answers from memory.
+Tables derived from a result (a pre-sorted advocate table...) are keyed by
+the result's ``created_at`` and rebuilt when it changes. People graphs (for
 ego summaries, person-level graphs and internal reach) are built once per
 snapshot and kept for the few most recent snapshots.
 """
@@ -32,8 +37,8 @@ T = TypeVar("T")
 #: How many snapshots' graphs stay in memory.
 GRAPHS_KEPT = 4
 
-#: How many derived values (community-level graphs...) stay in memory.
-DERIVED_KEPT = 16
+#: How many derived values (community-level graphs, sorted tables, reach computations...) stay in memory.
+DERIVED_KEPT = 64
 
 
 class NotAnalysed(LookupError):
@@ -71,7 +76,11 @@ class Snapshots:
         self._entries: dict[tuple, _Entry] = {}
         self._graphs: OrderedDict[str, nx.DiGraph] = OrderedDict()
         self._graph_locks: dict[str, threading.Lock] = {}
-        self._derived: dict[tuple, Any] = {}
+        self._derived: OrderedDict[tuple, Any] = OrderedDict()
+        self._versions: dict[tuple[str, str], str] = {}
+        self._versions_at = float("-inf")
+        self._versions_lock = threading.Lock()
+        self._build_locks: dict[tuple, threading.Lock] = {}
 
     def _cached(self, key: tuple, load: Callable[[], T]) -> T:
         now = time.monotonic()
@@ -118,9 +127,50 @@ class Snapshots:
             raise UnknownSnapshot("the store holds no ties yet; run orgnet ingest")
         return periods[-1]
 
+    def version(self, name: str, label: str) -> str | None:
+        """When the stored result ``name`` of ``label`` was written (``None`` when it was not).
+
+        Answers from an index of every stored result that is read again at most every ``ttl`` seconds;
+        results whose ``created_at`` changed are dropped from memory then.
+        """
+        now = time.monotonic()
+        # One thread reads the index; the others meanwhile use the one read at most a moment ago.
+        if now - self._versions_at >= self.ttl and self._versions_lock.acquire(blocking=self._versions_at == float("-inf")):
+            try:
+                self._refresh_versions(now)
+            finally:
+                self._versions_lock.release()
+        return self._versions.get((name, label))
+
+    def _refresh_versions(self, now: float) -> None:
+        if now - self._versions_at < self.ttl:
+            return
+        stored = self.store.results()
+        versions = {(str(n), str(p)): str(c) for n, p, c in zip(stored["name"], stored["period"], stored["created_at"])} if len(stored) else {}
+        with self._lock:
+            changed = {key for key in set(versions) | set(self._versions) if versions.get(key) != self._versions.get(key)}
+            for name_, label_ in changed:
+                self._entries.pop(("result", name_, label_), None)
+            if changed:
+                self._entries.pop(("analysed",), None)
+            self._versions = versions
+            self._versions_at = now
+
     def result(self, name: str, label: str) -> Any:
         """The stored result ``name`` of snapshot ``label``; :class:`NotAnalysed` when it was never computed."""
-        value = self._cached(("result", name, label), lambda: load_result(self.store, name, label))
+        if self.version(name, label) is None:
+            # Not in the index read at most ``ttl`` ago; the store itself has the last word.
+            value = self._cached(("result", name, label), lambda: load_result(self.store, name, label))
+        else:
+            key = ("result", name, label)
+            with self._lock:
+                entry = self._entries.get(key)
+            if entry is not None and entry.value is not None:
+                value = entry.value
+            else:
+                value = load_result(self.store, name, label)
+                with self._lock:
+                    self._entries[key] = _Entry(value, time.monotonic())
         if value is None:
             raise NotAnalysed(name, label)
         return value
@@ -132,19 +182,38 @@ class Snapshots:
         except NotAnalysed:
             return None
 
-    def derived(self, name: str, label: str, build: Callable[[], T]) -> T:
-        """A value computed from snapshot ``label`` (by ``build``), kept until the snapshot is analysed again."""
-        meta = self.optional_result("meta", label) or {}
-        key = ("derived", name, label, meta.get("computed_at"))
+    def derived(self, name: str, label: str, build: Callable[[], T], source: str = "meta") -> T:
+        """A value computed from snapshot ``label`` (by ``build``), kept until the stored result ``source`` is written again.
+
+        ``name`` must say everything ``build`` depends on besides the snapshot (its parameters too).
+        """
+        key = ("derived", name, label, self.version(source, label))
         with self._lock:
             if key in self._derived:
+                self._derived.move_to_end(key)
                 return self._derived[key]
-        value = build()
-        with self._lock:
-            self._derived[key] = value
-            while len(self._derived) > DERIVED_KEPT:
-                self._derived.pop(next(iter(self._derived)))
+            building = self._build_locks.setdefault(key, threading.Lock())
+        # One build per key even when many requests ask at once (a cold worker under load).
+        with building:
+            with self._lock:
+                if key in self._derived:
+                    return self._derived[key]
+            value = build()
+            with self._lock:
+                self._derived[key] = value
+                self._build_locks.pop(key, None)
+                while len(self._derived) > DERIVED_KEPT:
+                    self._derived.popitem(last=False)
         return value
+
+    def peek_derived(self, name: str, label: str, source: str = "meta") -> Any | None:
+        """The value :meth:`derived` would give, when it can be answered from memory without touching the store; else ``None``.
+
+        Lets a coroutine answer from memory and leave store reads and builds to the threadpool.
+        """
+        if time.monotonic() - self._versions_at >= self.ttl:
+            return None
+        return self._derived.get(("derived", name, label, self._versions.get((source, label))))
 
     def graph(self, label: str) -> nx.DiGraph:
         """The people graph of snapshot ``label`` (every person a node, ties of its periods summed)."""

@@ -55,6 +55,7 @@ __all__ = [
     "principal_of_hash",
     "allowed",
     "record_read",
+    "audit_entry",
     "suppress_groups",
     "suppressed_groups",
 ]
@@ -168,9 +169,14 @@ def allowed(role: str, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
 
 
+def audit_entry(principal: Principal, action: str, target: str) -> AuditEntry:
+    """The audit-log entry of one read of person-level data: who, what (``action`` on ``target``), and now."""
+    return AuditEntry(at=_now(), key_id=principal.key_id, role=principal.role, action=action, target=target)
+
+
 def record_read(store: Store, principal: Principal, action: str, target: str) -> None:
-    """Write one read of person-level data to the audit log: who, what (``action`` on ``target``), and now."""
-    store.append_audit([AuditEntry(at=_now(), key_id=principal.key_id, role=principal.role, action=action, target=target)])
+    """Write one read of person-level data to the audit log at once (the service batches them instead)."""
+    store.append_audit([audit_entry(principal, action, target)])
 
 
 def suppressed_groups(sizes: Mapping[Any, int | None], min_size: int) -> set[Any]:

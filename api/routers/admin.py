@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 
-from api.deps import Require, StoreDep
+from api.deps import AuditDep, KeysDep, Require, StoreDep
 from api.models import AuditRow, IngestEntry, KeyCreate, KeyCreated, KeyRow, Page
 from api.params import LimitParam, OffsetParam, paginate
 from orgnet.access import ADMIN, Principal, create_key, revoke_key
@@ -38,8 +38,12 @@ def ingests(principal: AdminDep, store: StoreDep, offset: OffsetParam = 0, limit
 
 
 @router.get("/audit", response_model=Page[AuditRow], summary="Audit log of person-level reads")
-def audit(principal: AdminDep, store: StoreDep, offset: OffsetParam = 0, limit: LimitParam = 100) -> Page[AuditRow]:
-    """Who read which person-level data when, newest first. ``total`` counts the rows up to this page and the next one."""
+def audit(principal: AdminDep, store: StoreDep, audit_log: AuditDep, offset: OffsetParam = 0, limit: LimitParam = 100) -> Page[AuditRow]:
+    """Who read which person-level data when, newest first. ``total`` counts the rows up to this page and the next one.
+
+    Entries still waiting in memory are written first, so every read answered before this one is listed.
+    """
+    audit_log.flush()
     # The store pages the log itself; one row past the page tells whether more follow without counting them all.
     entries = store.audit_log(limit=limit + 1, offset=offset)
     rows = [AuditRow(at=e.at, key_id=e.key_id, role=e.role, action=e.action, target=e.target) for e in entries[:limit]]
@@ -60,10 +64,11 @@ def add_key(principal: AdminDep, store: StoreDep, body: KeyCreate) -> KeyCreated
 
 
 @router.delete("/keys/{key_id}", status_code=204, summary="Revoke an API key", responses={404: {"description": "No live key with this id."}})
-def delete_key(principal: AdminDep, store: StoreDep, key_id: str) -> Response:
-    """Revoke a key; requests with it (and its sessions) fail from now on."""
+def delete_key(principal: AdminDep, store: StoreDep, keys: KeysDep, key_id: str) -> Response:
+    """Revoke a key; requests with it (and its sessions) fail from now on (in other worker processes within `key_ttl` seconds)."""
     try:
         revoke_key(store, key_id)
     except OrgnetError as error:
         raise HTTPException(404, str(error)) from None
+    keys.forget(key_id)
     return Response(status_code=204)

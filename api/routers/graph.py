@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from api.deps import Require, SettingsDep, SnapshotsDep
+from api.deps import AuditDep, Require, SettingsDep, SnapshotsDep
 from api.graphs import TooLarge, community_view, group_view, person_view
 from api.models import GraphView
 from api.params import DepartmentParam, PeriodParam
-from orgnet.access import GROUPS, PEOPLE, Principal, allowed, record_read
+from orgnet.access import GROUPS, PEOPLE, Principal, allowed
 
 __all__ = ["router"]
 
@@ -22,6 +22,7 @@ def graph(
     principal: Annotated[Principal, Depends(Require(GROUPS))],
     snapshots: SnapshotsDep,
     settings: SettingsDep,
+    audit_log: AuditDep,
     period: PeriodParam = None,
     level: Annotated[Literal["department", "community", "person"], Query(description="What a node is; `person` needs the analyst role.")] = "department",
     department: DepartmentParam = None,
@@ -48,5 +49,5 @@ def graph(
         raise HTTPException(404, f"no person {person!r} in {label}") from None
     except TooLarge as error:
         raise HTTPException(400, str(error)) from None
-    record_read(snapshots.store, principal, "graph.person", f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}")
+    audit_log.record(principal, "graph.person", f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}")
     return view

@@ -1,0 +1,246 @@
+"""Advocates, the combined reach of employees' audiences, internal reach from given people, and campaigns.
+
+Roles: advocates, internal reach and campaigns need the ``advocates``
+permission (admin, analyst, comms). The combined reach is open to every role
+with ``summary`` (viewers too), but only roles with ``advocates`` see who is
+in the squad and their pairwise overlaps; the others get the aggregate
+figures. Person-level reads are audited.
+
+The advocate ranking of each snapshot is parsed once into a list of rows
+sorted by rank (and one per department), kept until the snapshot is analysed
+again, so a page of the ranking is a slice of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AuditDep, Auditor, Require, SnapshotsDep
+from api.models import (
+    AdvocateList,
+    AdvocateRow,
+    BrandOverlap,
+    CampaignList,
+    CampaignRow,
+    HopCount,
+    InternalReach,
+    InternalReachQuery,
+    OverlapRow,
+    ReachPlatform,
+    ReachView,
+    Squad,
+    SquadPoint,
+    SpreadEstimateModel,
+)
+from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from api.snapshots import Snapshots
+from orgnet.access import ADVOCATES, SUMMARY, Principal, allowed
+from orgnet.engine import index_graph
+from orgnet.spread import expected_spread, k_hop_reach
+
+__all__ = ["router", "AdvocateTable", "advocate_table", "reach_view", "internal_reach"]
+
+router = APIRouter(tags=["advocates"])
+
+
+def _fields(model: type, record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k) for k in model.model_fields}
+
+
+@dataclass(frozen=True)
+class AdvocateTable:
+    """The advocate ranking of a snapshot: every row by rank, and the rows of each department."""
+
+    rows: tuple[AdvocateRow, ...]
+    by_department: dict[str, tuple[AdvocateRow, ...]]
+
+    def select(self, department: str | None = None, top: int | None = None) -> tuple[AdvocateRow, ...]:
+        """The rows of ``department`` (every row when ``None``), the ``top`` first only when given."""
+        rows = self.rows if department is None else self.by_department.get(department, ())
+        return rows if top is None else rows[:top]
+
+
+def advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable:
+    """The ranking of snapshot ``label``, built once per stored ``advocates`` result."""
+
+    def build() -> AdvocateTable:
+        stored = sorted(snapshots.result("advocates", label), key=lambda r: (r["rank"], str(r["person_id"])))
+        rows = tuple(AdvocateRow(**_fields(AdvocateRow, r)) for r in stored)
+        by_department: dict[str, list[AdvocateRow]] = {}
+        for row in rows:
+            by_department.setdefault(str(row.department), []).append(row)
+        return AdvocateTable(rows, {k: tuple(v) for k, v in by_department.items()})
+
+    return snapshots.derived("advocate_table", label, build, source="advocates")
+
+
+TopParam = Annotated[int | None, Query(ge=1, le=100_000, description="Only the best `top` advocates (of the department when one is given).")]
+
+
+@router.get("/advocates", response_model=AdvocateList, summary="Top advocates")
+async def advocates(
+    snapshots: SnapshotsDep,
+    audit: Annotated[Callable[[str], None], Depends(Auditor(ADVOCATES, "advocates"))],
+    period: PeriodParam = None,
+    department: DepartmentParam = None,
+    top: TopParam = None,
+    offset: OffsetParam = 0,
+    limit: LimitParam = 50,
+) -> AdvocateList:
+    """People ranked by advocate score, best first, with the score's components, the measures behind them and a sentence.
+
+    ``rank`` is the rank among everyone in the snapshot; ``department`` keeps
+    that department's people, ``top`` the first ``top`` of them; ``offset``
+    and ``limit`` page through what is left.
+    """
+    label = snapshots.label(period)
+    # The parsed, sorted ranking is in memory after the first request: answer it here, without a thread.
+    table = snapshots.peek_derived("advocate_table", label, source="advocates")
+    if table is None:
+        table = await run_in_threadpool(advocate_table, snapshots, label)
+    page = paginate(table.select(department, top), offset, limit)
+    audit(f"{label} department={department or ''} top={top or ''} offset={offset} limit={limit}")
+    return AdvocateList(snapshot=label, items=page.items, total=page.total, offset=offset, limit=limit)
+
+
+def reach_view(snapshots: Snapshots, label: str, people_shown: bool) -> ReachView:
+    """The stored reach of snapshot ``label``; squad members and overlaps only when ``people_shown``."""
+    stored = snapshots.result("reach", label)
+    squad = stored["squad"]
+    curve = [
+        SquadPoint(**{**_fields(SquadPoint, point), "person_id": point.get("person_id") if people_shown else None})
+        for point in squad.get("curve", [])
+    ]
+    overlap = None
+    if people_shown:
+        overlap = [
+            OverlapRow(person_id=str(row["index"]), jaccard={k: v for k, v in row.items() if k != "index"}) for row in stored.get("overlap", [])
+        ]
+    return ReachView(
+        snapshot=label,
+        people_shown=people_shown,
+        platforms=[ReachPlatform(**_fields(ReachPlatform, r)) for r in stored["summary"]],
+        brand=[BrandOverlap(**_fields(BrandOverlap, r)) for r in stored["brand"]],
+        squad=Squad(
+            size=len(squad.get("members", [])),
+            members=[str(m) for m in squad.get("members", [])] if people_shown else None,
+            curve=curve,
+            unique_reach=squad.get("unique_reach", 0.0),
+            upper_bound=squad.get("upper_bound", 0.0),
+            ratio=squad.get("ratio"),
+            guarantee=squad.get("guarantee", ""),
+        ),
+        overlap=overlap,
+    )
+
+
+@router.get("/reach", response_model=ReachView, summary="Combined reach of employees' audiences")
+def reach(
+    principal: Annotated[Principal, Depends(Require(SUMMARY))],
+    snapshots: SnapshotsDep,
+    audit_log: AuditDep,
+    period: PeriodParam = None,
+) -> ReachView:
+    """Union and overlap of the employees' audiences per platform, against the brand accounts, and the squad of k
+    employees that together reach the most distinct people, with its reach curve.
+
+    Every role sees the figures; only roles with the advocates permission
+    (admin, analyst, comms) see who is in the squad (those reads are audited).
+    """
+    label = snapshots.label(period)
+    shown = allowed(principal.role, ADVOCATES)
+    view = reach_view(snapshots, label, shown)
+    if shown:
+        audit_log.record(principal, "reach", label)
+    return view
+
+
+def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery) -> InternalReach:
+    """k-hop counts and the expected independent-cascade spread from ``query.people`` in snapshot ``label``.
+
+    Kept per snapshot and query, so asking again costs nothing until the snapshot is analysed again.
+
+    Raises
+    ------
+    KeyError : some people are not in the snapshot's graph (the message lists them).
+    """
+    people = sorted(set(query.people))
+    graph = snapshots.graph(label)
+    missing = [p for p in people if p not in graph]
+    if missing:
+        raise KeyError(f"not in {label}: {', '.join(missing[:10])}")
+    indexed = snapshots.derived("indexed_graph", label, lambda: index_graph(graph, weight="weight"))
+
+    def compute() -> InternalReach:
+        hops = k_hop_reach(graph, people, query.hops, indexed=indexed)
+        spread = expected_spread(graph, people, probability=query.probability, runs=query.runs, seed=query.seed, indexed=indexed)
+        per_hop = [HopCount(hop=int(r["hop"]), new=int(r["new"]), reached=int(r["reached"])) for r in hops.per_hop.to_dict("records")]
+        return InternalReach(
+            snapshot=label, people=people, hops=query.hops, per_hop=per_hop, reached=per_hop[-1].reached,
+            probability=query.probability, seed=query.seed, spread=SpreadEstimateModel(**spread.to_dict()), people_in_graph=len(indexed.nodes),
+        )
+
+    key = f"internal_reach {','.join(people)} hops={query.hops} p={query.probability!r} runs={query.runs} seed={query.seed}"
+    return snapshots.derived(key, label, compute)
+
+
+def _internal(snapshots: Snapshots, audit: Callable[[str], None], period: str | None, query: InternalReachQuery) -> InternalReach:
+    label = snapshots.label(period)
+    try:
+        answer = internal_reach(snapshots, label, query)
+    except KeyError as error:
+        raise HTTPException(404, str(error.args[0])) from None
+    audit(f"{label} people={','.join(answer.people)} hops={query.hops}")
+    return answer
+
+
+InternalAuditor = Annotated[Callable[[str], None], Depends(Auditor(ADVOCATES, "reach.internal"))]
+INTERNAL_RESPONSES: dict[int | str, dict] = {404: {"description": "Some people are not in the snapshot."}}
+
+
+@router.get("/reach/internal", response_model=InternalReach, summary="Internal reach from given people", responses=INTERNAL_RESPONSES)
+def internal_get(
+    snapshots: SnapshotsDep,
+    audit: InternalAuditor,
+    people: Annotated[list[str], Query(min_length=1, max_length=100, description="Person ids who start the message (repeat: `people=E1&people=E2`).")],
+    period: PeriodParam = None,
+    hops: Annotated[int, Query(ge=1, le=4, description="Largest number of directed hops counted.")] = 2,
+    probability: Annotated[float, Query(gt=0, le=1, description="Chance that a tie passes the message on.")] = 0.1,
+    runs: Annotated[int, Query(ge=10, le=1000, description="Monte Carlo runs of the cascade.")] = 200,
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed.")] = 0,
+) -> InternalReach:
+    """People reached within 1..`hops` directed hops of the given people, and the expected number an
+    independent cascade reaches (tie probability `probability`, `runs` seeded simulations), with its 95% interval.
+
+    Computed on the snapshot's graph on request and kept in memory per query.
+    """
+    for person in people:
+        if len(person) > 200:
+            raise HTTPException(422, "a person id is at most 200 characters")
+    return _internal(snapshots, audit, period, InternalReachQuery(people=people, hops=hops, probability=probability, runs=runs, seed=seed))
+
+
+@router.post("/reach/internal", response_model=InternalReach, summary="Internal reach from given people (JSON body)", responses=INTERNAL_RESPONSES)
+def internal_post(snapshots: SnapshotsDep, audit: InternalAuditor, query: InternalReachQuery, period: PeriodParam = None) -> InternalReach:
+    """As `GET /reach/internal`, with the query as a JSON body (for long lists of people)."""
+    return _internal(snapshots, audit, period, query)
+
+
+@router.get("/campaigns", response_model=CampaignList, summary="Campaigns")
+def campaign_list(
+    principal: Annotated[Principal, Depends(Require(ADVOCATES))],
+    snapshots: SnapshotsDep,
+    period: PeriodParam = None,
+    offset: OffsetParam = 0,
+    limit: LimitParam = 50,
+) -> CampaignList:
+    """Each shared piece of content: sharers, shares, unique reach against the summed follower counts, clicks and
+    impressions per share, and how much of the reach only leaders bring. Widest unique reach first."""
+    label = snapshots.label(period)
+    rows = sorted(snapshots.result("campaigns", label), key=lambda r: (-(r.get("unique_reach") or 0.0), str(r.get("content_id"))))
+    page = paginate([CampaignRow(**_fields(CampaignRow, r)) for r in rows], offset, limit)
+    return CampaignList(snapshot=label, items=page.items, total=page.total, offset=offset, limit=limit)
