@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, unique_keys
 from orgnet.reach import engagement_window, owner_audiences, ranked_marginal_reach
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
@@ -269,7 +269,7 @@ def _distinct_neighbour_groups(indexed: IndexedGraph, codes: np.ndarray) -> np.n
     nodes = np.concatenate([indexed.sources, indexed.targets])
     groups = np.concatenate([codes[indexed.targets], codes[indexed.sources]])
     known = groups >= 0
-    pairs = np.unique(nodes[known] * k + groups[known])
+    pairs = unique_keys(nodes[known] * k + groups[known])
     return np.bincount(pairs // k, minlength=n).astype(np.int64)
 
 
@@ -518,7 +518,7 @@ def advocates(
         keep &= np.array([_matches(node_data[v].get(attribute), wanted) for v in nodes], dtype=bool)
     if min_ties > 0:
         low, high = np.minimum(indexed.sources, indexed.targets), np.maximum(indexed.sources, indexed.targets)
-        pairs = np.unique(low * n + high)
+        pairs = unique_keys(low * n + high)
         ties = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
         keep &= ties >= min_ties
     if min_actions > 0:

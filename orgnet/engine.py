@@ -12,12 +12,14 @@ from functools import cached_property
 from itertools import permutations
 from typing import Hashable
 
+import weakref
+
 import igraph as ig
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["IndexedGraph", "Triangles", "index_graph", "index_edges"]
+__all__ = ["IndexedGraph", "Triangles", "unique_keys", "index_graph", "index_edges"]
 
 # Candidate wedges examined at once while listing triangles: bounds their temporary memory.
 _WEDGE_BLOCK = 4_000_000
@@ -74,6 +76,16 @@ class Triangles:
             ends = self.positions[u, v]
             product += np.bincount(ends, weights=x[self.positions[u, w]] * y[self.positions[w, v]], minlength=len(product))
         return product[self._positions_of(mask)]
+
+
+def unique_keys(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array, as ``np.unique(keys)``.
+
+    Sort-based: NumPy 2's hash-based ``np.unique`` (without ``return_inverse``)
+    takes seconds on a million int64 pair keys that ``np.sort`` orders in 20 ms.
+    """
+    keys = np.sort(keys)
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
 
 
 def _entry_keys(matrix: sp.csr_matrix) -> np.ndarray:
@@ -156,6 +168,11 @@ class IndexedGraph:
     directed: bool
 
     @cached_property
+    def described(self) -> weakref.WeakSet:
+        """NetworkX graphs already checked to be the graph these arrays describe (see ``orgnet.summary.indexed_of``)."""
+        return weakref.WeakSet()
+
+    @cached_property
     def tie_pattern(self) -> sp.csr_matrix:
         """Symmetric 0/1 CSR matrix of the ties in either direction, self-loops left out, sorted indices."""
         n = len(self.nodes)
@@ -172,6 +189,23 @@ class IndexedGraph:
     def triangles(self) -> Triangles:
         """:class:`Triangles` of :attr:`tie_pattern`, listed on first use and kept for every job."""
         return list_triangles(self.tie_pattern)
+
+    @cached_property
+    def undirected_pairs(self) -> np.ndarray:
+        """``(P, 2)`` array of the distinct undirected ties ``(low, high)``, self-loops left out, sorted."""
+        n = len(self.nodes)
+        keep = self.sources != self.targets
+        low = np.minimum(self.sources[keep], self.targets[keep])
+        high = np.maximum(self.sources[keep], self.targets[keep])
+        keys = unique_keys(low * n + high)
+        return np.column_stack([keys // max(n, 1), keys % max(n, 1)])
+
+    @cached_property
+    def undirected_igraph(self) -> ig.Graph:
+        """Simple undirected ``igraph.Graph`` of :attr:`undirected_pairs`, built once and shared (never modify it)."""
+        graph = ig.Graph(n=len(self.nodes), directed=False)
+        graph.add_edges(self.undirected_pairs)
+        return graph
 
     def igraph(self) -> ig.Graph:
         """The same graph as an ``igraph.Graph`` with edge attribute ``weight``."""

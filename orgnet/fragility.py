@@ -47,23 +47,6 @@ CARRIER_COLUMNS = [
 ]
 
 
-def _simple_undirected(indexed: IndexedGraph):
-    """igraph of the undirected simple tie graph (both directions merged, no self-loops) and its edge list."""
-    import igraph as ig
-
-    n = len(indexed.nodes)
-    keep = indexed.sources != indexed.targets
-    low = np.minimum(indexed.sources[keep], indexed.targets[keep])
-    high = np.maximum(indexed.sources[keep], indexed.targets[keep])
-    # Sort-based unique: NumPy 2's hash-based np.unique is several times slower here.
-    keys = np.sort(low * n + high)
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
-    pairs = np.column_stack([keys // n, keys % n])
-    graph = ig.Graph(n=n, directed=False)
-    graph.add_edges(pairs)
-    return graph, pairs
-
-
 def _cut_points(indexed: IndexedGraph, graph) -> list[Hashable]:
     return [indexed.nodes[i] for i in sorted(graph.articulation_points())]
 
@@ -100,7 +83,7 @@ def articulation_points(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> 
        for graph manipulation. Communications of the ACM 16(6), 372-378.
     """
     indexed = indexed_of(G, indexed, None)
-    return _cut_points(indexed, _simple_undirected(indexed)[0])
+    return _cut_points(indexed, indexed.undirected_igraph)
 
 
 def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
@@ -130,7 +113,7 @@ def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[H
        Information Processing Letters 2(6), 160-161.
     """
     indexed = indexed_of(G, indexed, None)
-    return _cut_ties(indexed, *_simple_undirected(indexed))
+    return _cut_ties(indexed, indexed.undirected_igraph, indexed.undirected_pairs)
 
 
 def cross_group_carriers(
@@ -342,9 +325,8 @@ def fragility(
     O(N + E * min(10, carriers)).
     """
     indexed = indexed_of(G, indexed, weight)
-    graph, pairs = _simple_undirected(indexed)
     return Fragility(
-        _cut_points(indexed, graph),
-        _cut_ties(indexed, graph, pairs),
+        _cut_points(indexed, indexed.undirected_igraph),
+        _cut_ties(indexed, indexed.undirected_igraph, indexed.undirected_pairs),
         cross_group_carriers(G, by, weight=weight, share=share, max_carriers=max_carriers, top=top, indexed=indexed),
     )

@@ -59,8 +59,13 @@ def indexed_of(G: nx.Graph, indexed: IndexedGraph | None = None, weight: str | N
     """``indexed`` after checking it numbers the nodes of ``G``, else a fresh index of ``G``."""
     if indexed is None:
         return index_graph(G, weight=weight)
-    if len(indexed.nodes) != G.number_of_nodes() or len(indexed.sources) != G.number_of_edges():
+    if len(indexed.nodes) != G.number_of_nodes():
         raise ValueError("`indexed` does not describe G: node or edge counts differ")
+    # NetworkX counts edges by summing every node's degree; a snapshot's jobs ask ~20 times.
+    if G not in indexed.described:
+        if len(indexed.sources) != G.number_of_edges():
+            raise ValueError("`indexed` does not describe G: node or edge counts differ")
+        indexed.described.add(G)
     return indexed
 
 
@@ -88,14 +93,15 @@ def group_codes(G: nx.Graph, by: str = "department", nodes: list[Hashable] | Non
         nodes = list(G)
     node_data = G.nodes
     values = [node_data[node].get(by) for node in nodes]
-    known = {value for value in values if not _missing(value)}
+    missing = [_missing(value) for value in values]
+    known = {value for value, gone in zip(values, missing) if not gone}
     labels: list[Hashable] = sorted(known, key=lambda value: (str(value), str(type(value))))
-    if any(_missing(value) for value in values):
+    if any(missing):
         labels.append(UNKNOWN)
     position = {label: i for i, label in enumerate(labels)}
     unknown_code = len(labels) - 1
     codes = np.fromiter(
-        (unknown_code if _missing(value) else position[value] for value in values), dtype=np.int64, count=len(values)
+        (unknown_code if gone else position[value] for value, gone in zip(values, missing)), dtype=np.int64, count=len(values)
     )
     return labels, codes
 
@@ -216,16 +222,6 @@ def igraph_of(n: int, sources: np.ndarray, targets: np.ndarray, directed: bool, 
     return graph
 
 
-def _undirected_igraph(indexed: IndexedGraph):
-    """Simple undirected igraph of the indexed graph: a tie in either direction is one edge."""
-    n = len(indexed.nodes)
-    low = np.minimum(indexed.sources, indexed.targets)
-    high = np.maximum(indexed.sources, indexed.targets)
-    keep = low != high
-    keys = np.unique(low[keep] * n + high[keep])
-    return igraph_of(n, keys // n, keys % n, directed=False)
-
-
 def _component_sizes(n: int, sources: np.ndarray, targets: np.ndarray, connection: str) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components
 
@@ -299,7 +295,7 @@ def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGrap
     pairs = n * (n - 1) if directed else n * (n - 1) / 2
 
     if n:
-        simple = _undirected_igraph(indexed)
+        simple = indexed.undirected_igraph
         average_clustering = float(np.mean(simple.transitivity_local_undirected(mode="zero")))
         transitivity = float(np.nan_to_num(simple.transitivity_undirected(mode="zero")))
         weak = _component_sizes(n, s, t, "weak")
