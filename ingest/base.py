@@ -7,6 +7,7 @@ one transaction once the whole file has been read and checked.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from orgnet.errors import IngestError, OrgnetError, RowProblem
 from orgnet.identity import IdentityResolver
@@ -30,6 +34,9 @@ __all__ = [
     "read_bytes",
     "decode_text",
     "read_table",
+    "read_text_table",
+    "clean_text",
+    "encode_text",
     "map_columns",
     "TableColumns",
 ]
@@ -149,6 +156,11 @@ def decode_text(data: bytes, path: Path, problems: ProblemLog) -> str:
 
 
 def _check_line_lengths(data: bytes, path: Path, problems: ProblemLog) -> None:
+    # A line longer than MAX_FIELD_BYTES covers a whole aligned block of half that size, so when every
+    # such block holds a newline (a C search per block, not per line) no line can be too long.
+    block = MAX_FIELD_BYTES // 2
+    if all(data.find(b"\n", start, start + block) >= 0 for start in range(0, len(data) - block + 1, block)):
+        return
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     bounds = np.concatenate([[-1], newlines, [len(data)]])
     too_long = np.flatnonzero(np.diff(bounds) - 1 > MAX_FIELD_BYTES)
@@ -236,28 +248,126 @@ def read_table(path: Path, problems: ProblemLog, sheet: str | int | None = 0) ->
     CSV line numbers assume no quoted field spans several lines.
     """
     suffix = path.suffix.lower()
+    if suffix not in _NOT_DELIMITED:
+        table, lines = read_text_table(path, problems)
+        return _arrow_strings(table), lines
     try:
         if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
-            return _as_strings(frame), np.arange(1, len(frame) + 1)
-        if suffix in (".xlsx", ".xlsm", ".xls"):
+            frame, lines = _as_strings(frame), np.arange(1, len(frame) + 1)
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
             frame = pd.read_excel(path, sheet_name=sheet, dtype=str)
-            return _as_strings(frame), np.arange(2, len(frame) + 2)
-        data = read_bytes(path, problems)
-        decode_text(data, path, problems)
-        _check_line_lengths(data, path, problems)
-        if suffix in (".jsonl", ".ndjson"):
-            return _read_json_lines(data, path, problems)
-        separator = "\t" if suffix in (".tsv", ".tab") else ","
-        frame = pd.read_csv(io.BytesIO(data), sep=separator, dtype=str, engine="pyarrow", encoding="utf-8")
+            frame, lines = _as_strings(frame), np.arange(2, len(frame) + 2)
+        else:
+            frame, lines = _read_json_lines(_read_text(path, problems), path, problems)
     except IngestError:
         raise
     except (ValueError, OSError, ImportError) as error:
-        # pandas/pyarrow parse errors carry the row; keep their words, drop the traceback.
-        raise problems.fatal(path, f"cannot parse the file: {str(error).strip().splitlines()[0]}") from None
+        raise _parse_error(path, problems, error) from None
     if frame.columns.empty:
         raise problems.fatal(path, "no columns found")
-    return _as_strings(frame), np.arange(2, len(frame) + 2)
+    return frame, lines
+
+
+def read_text_table(path: Path, problems: ProblemLog, sheet: str | int | None = 0) -> tuple[pa.Table, np.ndarray]:
+    """Read a tabular file as an Arrow table of text cells, for ingesters that stay in Arrow and NumPy.
+
+    Parameters
+    ----------
+    path, problems, sheet : as for :func:`read_table`.
+
+    Returns
+    -------
+    (table, lines): every column as Arrow strings, and the line each row came
+    from. CSV and TSV cells come as written, not yet trimmed (pass them
+    through :func:`clean_text` or :func:`encode_text`); other formats come
+    through :func:`read_table`, already clean.
+
+    Notes
+    -----
+    CSV and TSV are parsed by Arrow's multi-threaded reader without a
+    Python object per cell; the checks are :func:`read_table`'s.
+    """
+    suffix = path.suffix.lower()
+    if suffix in _NOT_DELIMITED:
+        frame, lines = read_table(path, problems, sheet)
+        schema = pa.schema([(str(name), pa.string()) for name in frame.columns])
+        return pa.Table.from_pandas(frame, schema=schema, preserve_index=False), lines
+    try:
+        data = _read_text(path, problems)
+        table = _read_delimited(data, "\t" if suffix in (".tsv", ".tab") else ",")
+    except IngestError:
+        raise
+    except (ValueError, OSError, pa.ArrowInvalid) as error:
+        raise _parse_error(path, problems, error) from None
+    if table.num_columns == 0:
+        raise problems.fatal(path, "no columns found")
+    return table, np.arange(2, table.num_rows + 2)
+
+
+#: Suffixes of the formats that are not CSV or TSV; any other file is read as CSV.
+_NOT_DELIMITED = (".parquet", ".pq", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson")
+
+
+def _read_text(path: Path, problems: ProblemLog) -> bytes:
+    data = read_bytes(path, problems)
+    # ASCII is valid UTF-8: the (much slower) full decode only runs on files with other bytes.
+    if not data.isascii():
+        decode_text(data, path, problems)
+    _check_line_lengths(data, path, problems)
+    return data
+
+
+def _parse_error(path: Path, problems: ProblemLog, error: Exception) -> IngestError:
+    # pandas/pyarrow parse errors carry the row; keep their words, drop the traceback.
+    return problems.fatal(path, f"cannot parse the file: {str(error).strip().splitlines()[0]}")
+
+
+def _read_delimited(data: bytes, separator: str) -> pa.Table:
+    """Parse CSV/TSV bytes with pyarrow's multi-threaded reader; every column as text, as written."""
+    first_line = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    names = next(csv.reader([first_line], delimiter=separator))
+    return pa_csv.read_csv(
+        io.BytesIO(data),
+        parse_options=pa_csv.ParseOptions(delimiter=separator),
+        convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}),
+    )
+
+
+def clean_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Cells trimmed of white space, empty ones as null."""
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def encode_text(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary-encode cells after :func:`clean_text`, cleaning each distinct value once.
+
+    Returns
+    -------
+    (codes, values): an int64 code per cell into ``values``, the distinct
+    clean texts (object array, in order of first appearance); empty and
+    missing cells get -1.
+
+    Notes
+    -----
+    O(n) hashing of the cells; trimming and the rest touch only the
+    distinct values, which is what makes repetitive columns (senders,
+    channels) cheap.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
+    encoded = column.cast(pa.string()).dictionary_encode()
+    # Distinct raw values can clean to the same text (" a" and "a"), so encode once more.
+    cleaned = clean_text(encoded.dictionary).dictionary_encode()
+    remap = np.append(cleaned.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), -1)
+    codes = remap[encoded.indices.fill_null(len(remap) - 1).to_numpy(zero_copy_only=False)]
+    return codes, cleaned.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _arrow_strings(table: pa.Table) -> pd.DataFrame:
+    """Object columns of trimmed strings, empty cells as ``None``, from an Arrow table of strings (vectorised)."""
+    return pd.DataFrame({name: clean_text(column).to_numpy(zero_copy_only=False).astype(object) for name, column in zip(table.column_names, table.columns)})
 
 
 def _read_json_lines(data: bytes, path: Path, problems: ProblemLog) -> tuple[pd.DataFrame, np.ndarray]:

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ingest.base import IngestContext
-from orgnet.aggregate import aggregate_edges, pair_weights, split_weights
-from orgnet.identity import EXTERNAL, PERSON, UNKNOWN_INTERNAL
+from orgnet.aggregate import aggregate_coded_edges, pair_weights, split_weights
+from orgnet.identity import EXTERNAL, MISSING, PERSON, UNKNOWN_INTERNAL
 from orgnet.model import EDGE_COLUMNS, EXTERNAL_CONTACT_COLUMNS, IngestBatch
-from orgnet.periods import period_labels
+from orgnet.periods import period_codes, utc_datetime64
 
 __all__ = ["INTERACTION_COLUMNS", "PARTICIPANT_COLUMNS", "add_interactions"]
 
@@ -41,7 +41,9 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
 
     Parameters
     ----------
-    interactions, participants : the two tables described in the module docstring.
+    interactions, participants : the two tables described in the module
+        docstring (``channel``, ``kind``, ``role`` and ``raw`` may be
+        categoricals, which spares the factorising).
     context : the ingest context (resolver, options, report).
     batch : receives ``ties`` and ``external_contacts``.
 
@@ -49,120 +51,172 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     -----
     Messages with more than ``broadcast_cutoff`` recipients and meetings with
     more than ``meeting_cutoff`` attendees are dropped and counted
-    (``broadcasts_dropped``, ``large_meetings_dropped``). Vectorised: no
-    Python loop per interaction.
+    (``broadcasts_dropped``, ``large_meetings_dropped``).
+
+    Works on integer codes: identities are resolved once per distinct
+    address, edges are built as person codes by index arithmetic on the
+    interaction positions, and only the ties get their person ids back.
+    O(P) for P participants plus the aggregation's O(E log E); no Python
+    loop per interaction.
     """
     report, options = context.report, context.options
-    interactions = interactions.set_index("interaction", drop=False)
-    participants = participants[participants["raw"].notna()]
-    listed = participants.groupby("interaction", sort=False).size()
-    recipients = participants[participants["role"] == "recipient"].groupby("interaction", sort=False).size()
-    is_meeting = interactions["kind"] == "meeting"
-    too_many_recipients = recipients.reindex(interactions.index, fill_value=0) > options.broadcast_cutoff
-    too_many_attendees = listed.reindex(interactions.index, fill_value=0) > options.meeting_cutoff
-    dropped_broadcasts = too_many_recipients & ~is_meeting
-    dropped_meetings = too_many_attendees & is_meeting
-    report.add("interactions", len(interactions))
+    n = len(interactions)
+    position = _positions(interactions["interaction"].to_numpy(), participants["interaction"].to_numpy())
+    raw, raw_values = _codes(participants["raw"])
+    role = _labels(participants["role"])
+    present = (raw >= 0) & (position >= 0)
+    listed = np.bincount(position[present], minlength=n)
+    recipients = np.bincount(position[present & (role == "recipient")], minlength=n)
+    is_meeting = _labels(interactions["kind"]) == "meeting"
+    dropped_broadcasts = (recipients > options.broadcast_cutoff) & ~is_meeting
+    dropped_meetings = (listed > options.meeting_cutoff) & is_meeting
+    report.add("interactions", n)
     report.add("broadcasts_dropped", int(dropped_broadcasts.sum()))
     report.add("large_meetings_dropped", int(dropped_meetings.sum()))
-    kept = interactions[~(dropped_broadcasts | dropped_meetings)]
-    participants = participants[participants["interaction"].isin(kept.index)]
+    kept = present & ~(dropped_broadcasts | dropped_meetings)[np.maximum(position, 0)]
 
-    resolution = context.resolver.resolve(participants["raw"])
-    participants = participants.assign(person_id=resolution.person_id.to_numpy(), kind=resolution.kind.to_numpy())
-    _report_unplaced(participants, resolution.identity, context)
+    resolution = context.resolver.resolve(pd.Series(raw_values, dtype=object))
+    kind_of_value = resolution.kind.to_numpy(dtype=object)
+    kind = np.full(len(raw), MISSING, dtype=object)
+    kind[kept] = kind_of_value[raw[kept]]
+    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[kept & (kind == UNKNOWN_INTERNAL)]], context)
+    # Sorted person codes make the tie key sort like the person ids (see aggregate_coded_edges).
+    person_of_value, people = pd.factorize(resolution.person_id.to_numpy(dtype=object), sort=True)
+    people = np.asarray(people, dtype=object)
+    person = np.append(person_of_value, -1)[raw]
+    channel, channels = _codes(interactions["channel"], sort=True)
+    timestamps = utc_datetime64(interactions["timestamp"])
 
-    meta = kept[["timestamp", "channel"]]
-    message_edges, message_external = _message_edges(participants, kept, meta)
-    meeting_edges, meeting_external = _meeting_edges(participants, kept, meta)
-    edges = pd.concat([message_edges, meeting_edges], ignore_index=True)
-    report.add("edges", len(edges))
-    ties = aggregate_edges(edges, options.period_unit)
+    parts = [
+        _message_edges(position, role, kind, person, kept & ~is_meeting[np.maximum(position, 0)], recipients),
+        _meeting_edges(
+            position, raw, kind, person, kept & is_meeting[np.maximum(position, 0)], interactions["duration_hours"].to_numpy(dtype=float)
+        ),
+    ]
+    source, target, where, weight = (np.concatenate(columns) for columns in zip(*(edges for edges, _ in parts)))
+    report.add("edges", len(source))
+    ties = aggregate_coded_edges(source, target, people, timestamps[where], channel[where], channels, weight, options.period_unit)
     report.add("ties", len(ties))
     batch.ties = pd.concat([batch.ties, ties], ignore_index=True) if len(batch.ties) else ties
-    external = pd.concat([message_external, meeting_external], ignore_index=True)
-    report.add("external_interactions", len(external))
-    if len(external):
-        external = external.assign(period=period_labels(external["timestamp"], options.period_unit))
-        counts = external.groupby(["person_id", "period", "channel"], sort=True).size().rename("count").reset_index()
-        batch.external_contacts = counts[EXTERNAL_CONTACT_COLUMNS]
+    host, at = (np.concatenate(columns) for columns in zip(*(external for _, external in parts)))
+    report.add("external_interactions", len(host))
+    if len(host):
+        batch.external_contacts = _external_counts(host, people, timestamps[at], channel[at], channels, options.period_unit)
 
 
-def _report_unplaced(participants: pd.DataFrame, identity: pd.Series, context: IngestContext) -> None:
-    unknown = identity[participants["kind"].to_numpy() == UNKNOWN_INTERNAL]
-    if unknown.empty:
+def _positions(ids: np.ndarray, referenced: np.ndarray) -> np.ndarray:
+    """Row of ``interactions`` each participant belongs to (-1 for none); ids numbered from 0 need no lookup."""
+    if np.array_equal(ids, np.arange(len(ids))):
+        referenced = referenced.astype(np.int64)
+        return np.where((referenced >= 0) & (referenced < len(ids)), referenced, -1)
+    return pd.Index(ids).get_indexer(referenced)
+
+
+def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for missing) and distinct values of a column; a categorical one already has them."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(dtype=np.int64), values.cat.categories.to_numpy(dtype=object)
+        if not sort:
+            return codes, uniques
+        order = np.argsort(uniques)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return np.where(codes < 0, -1, np.append(rank, -1)[codes]), uniques[order]
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=sort)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _labels(values: pd.Series) -> np.ndarray:
+    """A text column as an object array (one look-up per distinct value when categorical)."""
+    codes, uniques = _codes(values)
+    return np.append(uniques, None)[codes]
+
+
+def _first(rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The rows (a subset of ``rows``, in their order) that are the first of their group."""
+    if len(groups) < 2 or (groups[1:] > groups[:-1]).all():
+        return rows
+    _, first = np.unique(groups, return_index=True)
+    return rows[np.sort(first)]
+
+
+def _report_unplaced(unknown: np.ndarray, context: IngestContext) -> None:
+    if not len(unknown):
         return
+    unknown = pd.Series(unknown, dtype=object)
     shown = context.resolver.key(unknown) if context.pseudonymiser else unknown
     counts = shown.value_counts()
     context.report.add("unknown_internal", int(counts.sum()))
     context.report.unknown_internal.update({str(k): int(v) for k, v in counts.head(_UNKNOWN_LISTED).items()})
 
 
-def _message_edges(participants: pd.DataFrame, kept: pd.DataFrame, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    messages = kept.index[kept["kind"] != "meeting"]
-    rows = participants[participants["interaction"].isin(messages)]
-    senders = rows[rows["role"] == "sender"].drop_duplicates("interaction").set_index("interaction")
-    recipients = rows[rows["role"] == "recipient"]
-    n_recipients = recipients.groupby("interaction").size()
-    pairs = recipients.merge(
-        senders[["person_id", "kind"]].add_suffix("_sender"), left_on="interaction", right_index=True, how="inner"
-    )
-    weights = split_weights(n_recipients.reindex(pairs["interaction"]).to_numpy())
-    internal = (pairs["kind_sender"] == PERSON).to_numpy() & (pairs["kind"] == PERSON).to_numpy()
-    stamps = meta.loc[pairs["interaction"]]
-    edges = pd.DataFrame(
-        {
-            "source": pairs["person_id_sender"].to_numpy()[internal],
-            "target": pairs["person_id"].to_numpy()[internal],
-            "timestamp": stamps["timestamp"].to_numpy()[internal],
-            "channel": stamps["channel"].to_numpy()[internal],
-            "weight": weights[internal],
-        }
-    )
-    edges["timestamp"] = pd.to_datetime(edges["timestamp"], utc=True)
+def _message_edges(position, role, kind, person, rows, recipients):
+    """Sender -> recipient edges of messages (1/n each) and the contacts with outside addresses.
+
+    Returns ((source, target, interaction, weight), (person, interaction)).
+    """
+    senders = np.flatnonzero(rows & (role == "sender"))
+    senders = _first(senders, position[senders])
+    sender_of = np.full(len(recipients), -1, dtype=np.int64)
+    sender_of[position[senders]] = senders
+    # Participant order, as a merge of recipients with their message's sender would give.
+    to = np.flatnonzero(rows & (role == "recipient"))
+    by = sender_of[position[to]]
+    to, by = to[by >= 0], by[by >= 0]
+    where = position[to]
+    weights = split_weights(recipients[where])
+    internal = (kind[by] == PERSON) & (kind[to] == PERSON)
     # An internal person writing to, or written to by, an outside address: kept only as a count.
-    outward = (pairs["kind_sender"] == PERSON).to_numpy() & (pairs["kind"] == EXTERNAL).to_numpy()
-    inward = (pairs["kind_sender"] == EXTERNAL).to_numpy() & (pairs["kind"] == PERSON).to_numpy()
-    external = pd.DataFrame(
-        {
-            "person_id": np.concatenate([pairs["person_id_sender"].to_numpy()[outward], pairs["person_id"].to_numpy()[inward]]),
-            "timestamp": np.concatenate([stamps["timestamp"].to_numpy()[outward], stamps["timestamp"].to_numpy()[inward]]),
-            "channel": np.concatenate([stamps["channel"].to_numpy()[outward], stamps["channel"].to_numpy()[inward]]),
-        }
-    )
-    external["timestamp"] = pd.to_datetime(external["timestamp"], utc=True)
-    return edges[EDGE_COLUMNS], external
+    outward = (kind[by] == PERSON) & (kind[to] == EXTERNAL)
+    inward = (kind[by] == EXTERNAL) & (kind[to] == PERSON)
+    edges = (person[by][internal], person[to][internal], where[internal], weights[internal])
+    external = (np.concatenate([person[by][outward], person[to][inward]]), np.concatenate([where[outward], where[inward]]))
+    return edges, external
 
 
-def _meeting_edges(participants: pd.DataFrame, kept: pd.DataFrame, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    meetings = kept[kept["kind"] == "meeting"]
-    rows = participants[participants["interaction"].isin(meetings.index)]
+def _meeting_edges(position, raw, kind, person, rows, duration_hours):
+    """Edges between every ordered pair of a meeting's attendees (hours/(n-1) each) and the hosts of outside attendees.
+
+    Returns ((source, target, interaction, weight), (person, interaction)).
+    """
+    n = len(duration_hours)
+    attendees = np.flatnonzero(rows)
     # One attendee appears once per meeting, whichever way the source listed them.
-    rows = rows.drop_duplicates(["interaction", "raw"])
-    n_attendees = rows.groupby("interaction").size()
-    people = rows[rows["kind"] == PERSON].drop_duplicates(["interaction", "person_id"])[["interaction", "person_id"]]
-    pairs = people.merge(people, on="interaction", suffixes=("_source", "_target"))
-    pairs = pairs[pairs["person_id_source"] != pairs["person_id_target"]]
-    hours = meetings["duration_hours"].astype(float).fillna(1.0)
-    stamps = meta.loc[pairs["interaction"]]
-    edges = pd.DataFrame(
+    attendees = _first(attendees, position[attendees] * (raw.max(initial=0) + 1) + raw[attendees])
+    n_attendees = np.bincount(position[attendees], minlength=n)
+    people = attendees[kind[attendees] == PERSON]
+    people = _first(people, position[people] * (person.max(initial=0) + 1) + person[people])
+    # Every person against every person of the same meeting, in participant order (as a self-merge gives).
+    meeting = position[people]
+    grouped = np.argsort(meeting, kind="stable")
+    size = np.bincount(meeting, minlength=n)
+    start = np.cumsum(size) - size
+    repeat = size[meeting]
+    left = np.repeat(np.arange(len(people)), repeat)
+    right = grouped[np.repeat(start[meeting], repeat) + np.arange(len(left)) - np.repeat(np.cumsum(repeat) - repeat, repeat)]
+    pair = left != right
+    left, right = people[left[pair]], people[right[pair]]
+    where = position[left]
+    hours = np.where(np.isnan(duration_hours), 1.0, duration_hours)
+    edges = (person[left], person[right], where, pair_weights(hours[where], n_attendees[where]))
+    externals = np.bincount(position[attendees[kind[attendees] == EXTERNAL]], minlength=n)
+    hosts = people[externals[meeting] > 0]
+    times = externals[position[hosts]]
+    return edges, (np.repeat(person[hosts], times), np.repeat(position[hosts], times))
+
+
+def _external_counts(host, people, timestamps, channel, channels, unit) -> pd.DataFrame:
+    """Contacts with outside addresses counted per (person, period, channel), sorted like the labels."""
+    period, periods = period_codes(timestamps, unit)
+    key = (host * len(periods) + period) * len(channels) + channel
+    key, count = np.unique(key, return_counts=True)
+    rest, channel_of = np.divmod(key, len(channels))
+    person_of, period_of = np.divmod(rest, len(periods))
+    return pd.DataFrame(
         {
-            "source": pairs["person_id_source"].to_numpy(),
-            "target": pairs["person_id_target"].to_numpy(),
-            "timestamp": pd.to_datetime(stamps["timestamp"].to_numpy(), utc=True),
-            "channel": stamps["channel"].to_numpy(),
-            "weight": pair_weights(hours.reindex(pairs["interaction"]).to_numpy(), n_attendees.reindex(pairs["interaction"]).to_numpy()),
+            "person_id": pd.Series(people[person_of], dtype=object),
+            "period": pd.Series(periods[period_of], dtype=object),
+            "channel": pd.Series(channels[channel_of], dtype=object),
+            "count": count.astype("int64"),
         }
-    )
-    externals = rows[rows["kind"] == EXTERNAL].groupby("interaction").size()
-    hosts = people[people["interaction"].isin(externals.index)]
-    repeat = externals.reindex(hosts["interaction"]).to_numpy()
-    host_stamps = meta.loc[hosts["interaction"]]
-    external = pd.DataFrame(
-        {
-            "person_id": np.repeat(hosts["person_id"].to_numpy(), repeat),
-            "timestamp": pd.to_datetime(np.repeat(host_stamps["timestamp"].to_numpy(), repeat), utc=True),
-            "channel": np.repeat(host_stamps["channel"].to_numpy(), repeat),
-        }
-    )
-    return edges[EDGE_COLUMNS], external
+    )[EXTERNAL_CONTACT_COLUMNS]

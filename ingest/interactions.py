@@ -16,9 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.base import IngestContext, TableColumns, map_columns, read_table
+from ingest.base import IngestContext, TableColumns, clean_text, encode_text, map_columns, read_text_table
 from ingest.edges import add_interactions
 from orgnet.model import IngestBatch
+from orgnet.periods import utc_datetime64
 
 __all__ = ["COLUMNS", "read", "parse_timestamps", "split_lists"]
 
@@ -39,7 +40,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
 
 
-def split_lists(values: pd.Series, separators: str = ";,") -> tuple[np.ndarray, np.ndarray]:
+def split_lists(values: pd.Series | pa.Array, separators: str = ";,") -> tuple[np.ndarray, np.ndarray]:
     """Split ``a;b;c`` cells into items.
 
     Returns
@@ -47,7 +48,7 @@ def split_lists(values: pd.Series, separators: str = ";,") -> tuple[np.ndarray, 
     (positions, items): for each item, the position (0-based) of the cell it
     came from, and the item itself, trimmed; empty items are dropped.
     """
-    array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     pattern = "[" + "".join("\\" + s for s in separators) + "]"
     lists = pc.split_pattern_regex(array, pattern)
     items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
@@ -75,63 +76,136 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     -----
     A row is bad when its sender or recipients are missing, its timestamp
     does not parse, it has no channel, or its duration is not a number.
+
+    The columns stay in Arrow and NumPy: senders, recipient lists, channels
+    and durations are dictionary-encoded and cleaned, split or parsed once
+    per distinct value; participants reach :func:`~ingest.edges.add_interactions`
+    as categoricals, so no Python object is made per row. O(n) apart from
+    the aggregation's sort.
     """
-    frame, lines = read_table(path, context.problems)
-    columns = map_columns(list(frame.columns), COLUMNS, context.options, path, context.problems)
+    table, lines = read_text_table(path, context.problems)
+    columns = map_columns(table.column_names, COLUMNS, context.options, path, context.problems)
     problems = context.problems
-    sender = frame[columns["sender"]]
-    recipients = frame[columns["recipients"]]
-    timestamps = parse_timestamps(frame[columns["timestamp"]])
-    if "channel" in columns:
-        channel = frame[columns["channel"]].str.lower()
-        if context.options.channel:
-            channel = channel.fillna(context.options.channel)
-    elif context.options.channel:
-        channel = pd.Series(context.options.channel, index=frame.index, dtype=object)
+    n_rows = table.num_rows
+    sender, senders = encode_text(table[columns["sender"]])
+    recipients, recipient_lists = encode_text(table[columns["recipients"]])
+    stamped, timestamps = _parse_timestamps(table[columns["timestamp"]])
+    channel, channels = _channels(table, columns, context.options.channel)
+    if "duration_hours" in columns:
+        duration, durations = encode_text(table[columns["duration_hours"]])
+        hours_of = np.append(pd.to_numeric(pd.Series(durations, dtype=object), errors="coerce").to_numpy(dtype=float), np.nan)
+        hours = hours_of[duration]
     else:
-        channel = pd.Series(None, index=frame.index, dtype=object)
-    duration = pd.to_numeric(frame[columns["duration_hours"]], errors="coerce") if "duration_hours" in columns else pd.Series(np.nan, index=frame.index)
+        hours = np.full(n_rows, np.nan)
 
     checks = [
-        (sender.isna(), "missing sender"),
-        (recipients.isna(), "missing recipients"),
-        (frame[columns["timestamp"]].isna(), "missing timestamp"),
-        (timestamps.isna() & frame[columns["timestamp"]].notna(), "timestamp is not an ISO 8601 date and time"),
-        (channel.isna(), "missing channel (add a channel column or pass --channel)"),
+        (sender < 0, "missing sender"),
+        (recipients < 0, "missing recipients"),
+        (~stamped, "missing timestamp"),
+        (np.isnat(timestamps) & stamped, "timestamp is not an ISO 8601 date and time"),
+        (channel < 0, "missing channel (add a channel column or pass --channel)"),
     ]
     if "duration_hours" in columns:
-        checks.append((duration.isna() & frame[columns["duration_hours"]].notna(), "duration_hours is not a number"))
-    bad = np.zeros(len(frame), dtype=bool)
+        checks.append((np.isnan(hours) & (duration >= 0), "duration_hours is not a number"))
+    bad = np.zeros(n_rows, dtype=bool)
     for mask, reason in checks:
-        mask = mask.to_numpy(dtype=bool)
         problems.add_lines(path, lines[mask & ~bad], reason)
         bad |= mask
-    context.report.add("rows", len(frame))
+    context.report.add("rows", n_rows)
 
     keep = ~bad
     ids = np.arange(int(keep.sum()), dtype=np.int64)
-    channel = channel[keep].to_numpy(dtype=object)
+    channel = channel[keep]
+    meeting = channels[np.maximum(channel, 0)] == "meeting"
     interactions = pd.DataFrame(
         {
             "interaction": ids,
-            "timestamp": timestamps[keep].to_numpy(),
-            "channel": channel,
-            "kind": np.where(channel == "meeting", "meeting", "message"),
-            "duration_hours": duration[keep].to_numpy(dtype=float),
+            "timestamp": pd.DatetimeIndex(timestamps[keep]).tz_localize("UTC"),
+            "channel": _categorical(channel, channels),
+            "kind": _categorical(meeting.astype(np.int64), np.array(["message", "meeting"], dtype=object)),
+            "duration_hours": hours[keep],
         }
     )
-    interactions["timestamp"] = pd.to_datetime(interactions["timestamp"], utc=True)
-    positions, items = split_lists(recipients[keep].reset_index(drop=True))
-    meeting = interactions["kind"].to_numpy() == "meeting"
+    positions, item_codes, items = _recipient_items(recipients[keep], recipient_lists)
+    # One set of categories for senders and recipients, so a person has one code whatever their role.
+    raw_codes, raw_values = pd.factorize(np.concatenate([senders, items]))
     participants = pd.DataFrame(
         {
             "interaction": np.concatenate([ids, positions]),
-            "role": np.concatenate(
-                [np.where(meeting, "attendee", "sender"), np.where(meeting[positions], "attendee", "recipient")]
-            ).astype(object),
-            "raw": np.concatenate([sender[keep].to_numpy(dtype=object), items]),
+            "role": _categorical(
+                np.concatenate([np.where(meeting, 2, 0), np.where(meeting[positions], 2, 1)]),
+                np.array(["sender", "recipient", "attendee"], dtype=object),
+            ),
+            "raw": _categorical(
+                np.concatenate([raw_codes[: len(senders)][sender[keep]], raw_codes[len(senders) :][item_codes]]),
+                np.asarray(raw_values, dtype=object),
+            ),
         }
     )
     batch = IngestBatch()
     add_interactions(interactions, participants, context, batch)
     return batch
+
+
+def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(present, timestamps): whether each cell holds text, and its instant as naive UTC datetime64[ns] (NaT when unparsable).
+
+    Exports write one format, ``2026-05-04T09:00:00Z``. When every cell is
+    20 characters long, Arrow's ISO-8601 cast parses the column in C; the
+    only such strings it accepts are that form and ``YYYY-MM-DDTHH:MM+HHMM``,
+    which pandas reads the same way. Anything else, or any cell the cast
+    rejects, sends the whole column through pandas (:func:`parse_timestamps`).
+    """
+    column = column.cast(pa.string())
+    if column.null_count == 0 and len(column):
+        lengths = pc.min_max(pc.utf8_length(column))
+        if lengths["min"].as_py() == lengths["max"].as_py() == 20:
+            try:
+                seconds = pc.cast(column, pa.timestamp("s", tz="UTC")).to_numpy().astype("datetime64[s]")
+            except pa.ArrowInvalid:
+                seconds = None
+            # Beyond datetime64[ns] (years before 1678 or after 2261) pandas decides, as it always did.
+            if seconds is not None and _NS_RANGE[0] <= seconds.min() and seconds.max() <= _NS_RANGE[1]:
+                return np.ones(len(column), dtype=bool), seconds.astype("datetime64[ns]")
+    text = clean_text(column).to_numpy(zero_copy_only=False)
+    parsed = parse_timestamps(pd.Series(text, dtype=object))
+    return pd.notna(text), utc_datetime64(parsed)
+
+
+_NS_RANGE = (pd.Timestamp.min.ceil("s").to_datetime64(), pd.Timestamp.max.floor("s").to_datetime64())
+
+
+def _channels(table: pa.Table, columns: dict[str, str], default: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's channel as a code into the distinct lower-case channels (-1 when missing and no default)."""
+    if "channel" in columns:
+        codes, values = encode_text(table[columns["channel"]])
+        lowered = pc.utf8_lower(pa.array(values, type=pa.string())).to_numpy(zero_copy_only=False)
+    else:
+        codes, lowered = np.full(table.num_rows, -1, dtype=np.int64), np.zeros(0, dtype=object)
+    if default:
+        codes = np.where(codes < 0, len(lowered), codes)
+        lowered = np.append(lowered, default)
+    # Lower-casing can make two distinct values one ("Email", "email").
+    remap, channels = pd.factorize(lowered)
+    return np.where(codes < 0, -1, np.append(remap, -1)[codes]), np.asarray(channels, dtype=object)
+
+
+def _recipient_items(cells: np.ndarray, lists: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split the distinct recipient lists once, then lay their items out row by row.
+
+    Returns (positions, codes, items): for each item of each row, the row's
+    position, the item's code into ``items``, and the distinct items.
+    """
+    owner, found = split_lists(pa.array(lists, type=pa.string()))
+    item_codes, items = pd.factorize(found)
+    per_list = np.bincount(owner, minlength=len(lists))
+    first = np.cumsum(per_list) - per_list
+    counts = per_list[cells]
+    positions = np.repeat(np.arange(len(cells), dtype=np.int64), counts)
+    within = np.arange(len(positions), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return positions, item_codes[np.repeat(first[cells], counts) + within], np.asarray(items, dtype=object)
+
+
+def _categorical(codes: np.ndarray, categories: np.ndarray) -> pd.Categorical:
+    # Object categories: pandas would otherwise convert them to its Arrow-backed str dtype.
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))

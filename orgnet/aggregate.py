@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from orgnet.model import EDGE_COLUMNS, TIE_COLUMNS, TIE_KEY, empty_frame
-from orgnet.periods import PeriodUnit, period_labels
+from orgnet.periods import PeriodUnit, period_codes, utc_datetime64
 
-__all__ = ["aggregate_edges", "merge_ties", "split_weights", "pair_weights"]
+__all__ = ["aggregate_edges", "aggregate_coded_edges", "merge_ties", "split_weights", "pair_weights"]
 
 
 def split_weights(recipient_counts: pd.Series | np.ndarray) -> np.ndarray:
@@ -52,44 +52,91 @@ def aggregate_edges(edges: pd.DataFrame, unit: PeriodUnit = "month") -> pd.DataF
 
     Notes
     -----
-    Runs in O(E log E) with integer group codes (no Python loop per edge).
+    Factorises the people and channels, then :func:`aggregate_coded_edges`:
+    O(E log E), no Python loop per edge.
     """
     missing = set(EDGE_COLUMNS) - set(edges.columns)
     if missing:
         raise ValueError(f"edges lack columns {sorted(missing)}")
-    keep = (edges["source"] != edges["target"]).to_numpy()
-    if not keep.all():
-        edges = edges[keep]
-    if edges.empty:
-        return empty_frame(TIE_COLUMNS)
     people, person_codes = _codes(np.concatenate([edges["source"].to_numpy(), edges["target"].to_numpy()]))
-    source_codes, target_codes = person_codes[: len(edges)], person_codes[len(edges) :]
-    periods, period_codes = _codes(period_labels(edges["timestamp"], unit).to_numpy())
     channels, channel_codes = _codes(edges["channel"].to_numpy())
-    # One int64 key per (source, target, period, channel); sorting it groups the ties.
-    key = ((source_codes * len(people) + target_codes) * len(periods) + period_codes) * len(channels) + channel_codes
+    return aggregate_coded_edges(
+        person_codes[: len(edges)],
+        person_codes[len(edges) :],
+        people,
+        utc_datetime64(edges["timestamp"]),
+        channel_codes,
+        channels,
+        edges["weight"].to_numpy(dtype=float),
+        unit,
+    )
+
+
+def aggregate_coded_edges(
+    source: np.ndarray,
+    target: np.ndarray,
+    people: np.ndarray,
+    timestamps: np.ndarray,
+    channel: np.ndarray,
+    channels: np.ndarray,
+    weight: np.ndarray,
+    unit: PeriodUnit = "month",
+) -> pd.DataFrame:
+    """Sum edges given as integer codes into ties (what :func:`aggregate_edges` does after factorising).
+
+    Parameters
+    ----------
+    source, target : int64 codes into ``people``, one per edge.
+    people : the person ids, sorted.
+    timestamps : datetime64 (UTC, naive) of each edge.
+    channel : int64 codes into ``channels``, sorted.
+    weight : float weight of each edge.
+    unit : period unit, ``"month"`` or ``"week"``.
+
+    Returns
+    -------
+    The ties, as :func:`aggregate_edges` returns them, sorted by
+    (source, target, period, channel).
+
+    Notes
+    -----
+    O(E log E) for one stable sort of an int64 key per edge; sums run in
+    edge order within each tie, so the weights come out the same bit for
+    bit whatever codes the caller chose.
+    """
+    keep = source != target
+    if not keep.all():
+        source, target, timestamps, channel, weight = source[keep], target[keep], timestamps[keep], channel[keep], weight[keep]
+    if not len(source):
+        return empty_frame(TIE_COLUMNS)
+    period_of_edge, periods = period_codes(timestamps, unit)
+    # One int64 key per (source, target, period, channel); sorting it groups the ties, and sorted codes make it sort like the tuple.
+    key = ((source * len(people) + target) * len(periods) + period_of_edge) * len(channels) + channel
     order = np.argsort(key, kind="stable")
     key = key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    weights = edges["weight"].to_numpy(dtype=float)[order]
-    stamps = edges["timestamp"].to_numpy(dtype="datetime64[ns]").astype("int64")[order]
+    stamps = timestamps.astype("datetime64[ns]").astype("int64")[order]
     group_key = key[starts]
     group_key, channel_of = np.divmod(group_key, len(channels))
     group_key, period_of = np.divmod(group_key, len(periods))
     source_of, target_of = np.divmod(group_key, len(people))
-    ties = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "source": people[source_of],
-            "target": people[target_of],
-            "period": periods[period_of],
-            "channel": channels[channel_of],
+            "source": _text(people[source_of]),
+            "target": _text(people[target_of]),
+            "period": _text(periods[period_of]),
+            "channel": _text(channels[channel_of]),
             "count": np.diff(np.r_[starts, len(key)]).astype("int64"),
-            "weight": np.add.reduceat(weights, starts),
+            "weight": np.add.reduceat(weight[order], starts),
             "first_seen": _utc(np.minimum.reduceat(stamps, starts)),
             "last_seen": _utc(np.maximum.reduceat(stamps, starts)),
         }
     )
-    return ties
+
+
+def _text(values: np.ndarray) -> pd.Series:
+    # Kept as object: letting pandas infer its Arrow-backed str dtype costs a conversion here and another one back in the store.
+    return pd.Series(values, dtype=object)
 
 
 def _utc(nanoseconds: np.ndarray) -> pd.DatetimeIndex:

@@ -13,11 +13,23 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["PeriodUnit", "PERIOD_UNITS", "period_labels", "is_period_label", "periods_between", "period_dates"]
+__all__ = ["PeriodUnit", "PERIOD_UNITS", "utc_datetime64", "period_labels", "period_codes", "is_period_label", "periods_between", "period_dates"]
 
 PeriodUnit = Literal["month", "week"]
 PERIOD_UNITS: tuple[str, ...] = ("month", "week")
 _LABEL = {"month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "week": re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")}
+
+
+def utc_datetime64(timestamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Timestamps as a ``datetime64[ns]`` array in UTC; naive ones are taken as UTC already.
+
+    Going through the UTC wall clock avoids pandas converting time-zone-aware
+    values to Python objects one by one.
+    """
+    values = pd.DatetimeIndex(timestamps)
+    if values.tz is not None:
+        values = values.tz_convert("UTC").tz_localize(None)
+    return values.to_numpy(dtype="datetime64[ns]")
 
 
 def period_labels(timestamps: pd.Series, unit: PeriodUnit = "month") -> pd.Series:
@@ -36,22 +48,49 @@ def period_labels(timestamps: pd.Series, unit: PeriodUnit = "month") -> pd.Serie
     -----
     Vectorised: only the distinct months or weeks are formatted.
     """
+    codes, labels = period_codes(utc_datetime64(timestamps), unit)
+    return pd.Series(labels[codes], index=timestamps.index)
+
+
+def period_codes(timestamps: np.ndarray, unit: PeriodUnit = "month") -> tuple[np.ndarray, np.ndarray]:
+    """The period of each timestamp as an integer code into the sorted labels of the periods present.
+
+    Parameters
+    ----------
+    timestamps : ``datetime64`` array in UTC (naive), no NaT.
+    unit : ``"month"`` or ``"week"``.
+
+    Returns
+    -------
+    (codes, labels): ``int64`` codes aligned with ``timestamps`` and the
+    labels (object array) in sorted order, so codes sort like their labels.
+
+    Notes
+    -----
+    O(n): months and weeks are numbered from the epoch, and the numbers a
+    datetime64[ns] can hold (about 7,000 months or 30,000 weeks) are ranked
+    with a counting pass instead of a sort.
+    """
     if unit not in PERIOD_UNITS:
         raise ValueError(f"unknown period unit {unit!r}; use one of {', '.join(PERIOD_UNITS)}")
-    naive = timestamps.dt.tz_convert("UTC").dt.tz_localize(None) if timestamps.dt.tz is not None else timestamps
     if unit == "month":
-        months = naive.to_numpy(dtype="datetime64[M]")
-        codes, uniques = pd.factorize(months)
-        labels = np.array([str(u)[:7] for u in uniques.astype("datetime64[M]")], dtype=object)
+        numbers = timestamps.astype("datetime64[M]").astype("int64")
     else:
-        days = naive.dt.normalize()
-        codes, uniques = pd.factorize(days)
-        iso = pd.DatetimeIndex(uniques).isocalendar()
-        labels = np.array(
-            [f"{int(year):04d}-W{int(week):02d}" for year, week in zip(iso["year"], iso["week"])],
-            dtype=object,
-        )
-    return pd.Series(labels[codes] if len(codes) else np.array([], dtype=object), index=timestamps.index)
+        # 1 January 1970 was a Thursday: shifting by 3 days numbers the weeks from Monday 29 December 1969.
+        numbers = (timestamps.astype("datetime64[D]").astype("int64") + 3) // 7
+    if not len(numbers):
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype=object)
+    lowest = numbers.min()
+    present = np.bincount(numbers - lowest) > 0
+    rank = np.cumsum(present) - 1
+    distinct = np.flatnonzero(present) + lowest
+    if unit == "month":
+        labels = [str(month)[:7] for month in distinct.astype("datetime64[M]")]
+    else:
+        # A week's Monday lies in that ISO week, so its ISO calendar gives the label.
+        iso = pd.DatetimeIndex((distinct * 7 - 3).astype("datetime64[D]")).isocalendar()
+        labels = [f"{int(year):04d}-W{int(week):02d}" for year, week in zip(iso["year"], iso["week"])]
+    return rank[numbers - lowest], np.array(labels, dtype=object)
 
 
 def is_period_label(label: str, unit: PeriodUnit | None = None) -> bool:
