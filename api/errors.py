@@ -2,19 +2,23 @@
 
 Body: ``{"error": "<short code>", "detail": "<message>"}`` (``detail`` is the
 list of problems for a 422). Browser pages (paths outside ``/api``) send a
-401 to the login page instead.
+401 to the login page instead, and answer other errors with an HTML page:
+a snapshot not analysed yet says to run ``orgnet analyze``.
 """
 
 from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from markupsafe import escape
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.snapshots import NotAnalysed, UnknownSnapshot
@@ -25,6 +29,8 @@ __all__ = ["install_error_handlers", "error_response", "API_PREFIX"]
 API_PREFIX = "/api/"
 
 logger = logging.getLogger("orgnet.api")
+
+_templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
 def _code(status: int) -> str:
@@ -43,32 +49,53 @@ def _is_page(request: Request) -> bool:
     return not request.url.path.startswith(API_PREFIX) and request.url.path not in ("/openapi.json",)
 
 
+def error_page(request: Request, status: int, detail: str, hint: str = "") -> HTMLResponse:
+    """The HTML error page of a browser page: the status in words, what went wrong and what to do."""
+    title = f"{status} · {HTTPStatus(status).phrase}" if status in HTTPStatus._value2member_map_ else str(status)
+    context = {"principal": None, "nav": [], "path": request.url.path, "title": title, "detail": detail, "hint": hint}
+    return _templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
-    if error.status_code == 401 and _is_page(request):
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if _is_page(request):
+        if error.status_code == 401:
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return error_page(request, error.status_code, str(error.detail))
     return error_response(error.status_code, error.detail, getattr(error, "headers", None))
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> Response:
     # Echoing the rejected input back is useless to the caller and may repeat a secret; keep where and why.
     problems = [{k: v for k, v in problem.items() if k in ("loc", "msg", "type")} for problem in error.errors()]
+    if _is_page(request):
+        return error_page(request, 422, "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems))
     return error_response(422, problems)
 
 
 async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
+    if _is_page(request):
+        start, _, end = error.label.partition("..")
+        command = f"orgnet analyze --from {escape(start)} --to {escape(end)}" if end else f"orgnet analyze --period {escape(start)}"
+        return error_page(request, 404, f"{error.label} has not been analysed yet.", f"Run <code>{command}</code>, then reload this page.")
     return error_response(404, str(error))
 
 
 async def _unknown_snapshot(request: Request, error: UnknownSnapshot) -> Response:
+    if _is_page(request):
+        return error_page(request, 404, str(error), "Ingest some sources with <code>orgnet ingest</code>, then run <code>orgnet analyze</code>.")
     return error_response(404, str(error))
 
 
 async def _orgnet_error(request: Request, error: OrgnetError) -> Response:
+    if _is_page(request):
+        return error_page(request, 400, str(error))
     return error_response(400, str(error))
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    if _is_page(request):
+        return error_page(request, 500, "Something went wrong; the server log has the details.")
     return error_response(500, "internal error; the server log has the details")
 
 

@@ -2,7 +2,8 @@
 
 Pages ask for an API key once (``/login``) and keep a signed, HttpOnly,
 SameSite=Strict session cookie holding the key's hash; the same roles apply
-as in the API. Figures come from :mod:`viz` and are drawn by the plotly.js
+as in the API: the menu shows only the pages a role may open, and any other
+answers an HTML 403 page (viewers get no advocates page: it names people). Figures come from :mod:`viz` and are drawn by the plotly.js
 that orgnet serves itself (``/static/plotly.min.js``), so pages work offline.
 """
 
@@ -23,10 +24,13 @@ from api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDe
 from api.graphs import TooLarge, community_view, group_view, person_view
 from api.models import GraphView
 from api.params import DepartmentParam, PeriodParam
+from api.routers.advocates import advocate_table, reach_view
 from api.routers.analysis import group_sizes
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
+from viz.advocates import advocate_bar
 from viz.growth import growth_chart
 from viz.network import group_network_figure, network_figure
+from viz.reach import reach_curve
 from viz.silos import ei_bar, silo_heatmap
 
 __all__ = ["router", "PLOTLY_JS"]
@@ -37,7 +41,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 #: plotly.js as the installed plotly package bundles it; served, never copied into the repository.
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS))
+NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
 
 
 def _figure_json(figure: go.Figure) -> str:
@@ -226,4 +230,37 @@ def silos(
     return _render(
         request, "silos.html", principal, label=label, periods=snapshots.periods(), heatmap=_figure_json(heatmap), ei=_figure_json(bars),
         fragile=fragile, suppressed=sorted(hidden), min_group_size=settings.min_group_size,
+    )
+
+
+@router.get("/advocates", response_class=HTMLResponse)
+def advocates(
+    request: Request,
+    principal: Annotated[Principal, Depends(_page_principal(ADVOCATES))],
+    snapshots: SnapshotsDep,
+    audit_log: AuditDep,
+    period: PeriodParam = None,
+    department: DepartmentParam = None,
+    top: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> HTMLResponse:
+    """The advocate ranking with its explanations, and the reach curve of the best squad."""
+    label = snapshots.label(period)
+    table = advocate_table(snapshots, label)
+    rows = list(table.select(department or None, top))
+    audit_log.record(principal, "page.advocates", f"{label} department={department or ''} top={top}")
+    scores = pd.DataFrame(
+        [{"label": r.name or r.person_id, "score": r.score, "influence": r.influence, "engagement": r.engagement, "reach": r.reach, "bridging": r.bridging} for r in rows],
+        columns=["label", "score", "influence", "engagement", "reach", "bridging"],
+    )
+    bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
+    bars.update_layout(height=max(320, 22 * len(rows) + 160))
+    reach = reach_view(snapshots, label, people_shown=True)
+    curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach", "follower_sum"])
+    follower_sum = float(curve["follower_sum"].iloc[-1]) if len(curve) else 0.0
+    brand = next((b.brand_unique for b in reach.brand if b.platform == "all"), None)
+    figure = reach_curve(curve, follower_sum, brand, title="Squad size against unique reach")
+    return _render(
+        request, "advocates.html", principal, label=label, periods=snapshots.periods(), departments=sorted(table.by_department),
+        department=department or "", top=top, rows=rows, bars=_figure_json(bars), curve=_figure_json(figure),
+        squad=reach.squad, follower_sum=follower_sum, brand_reach=brand,
     )

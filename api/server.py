@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
 
 from api.app import create_app
@@ -23,8 +25,19 @@ def serve(store: str | None = None, host: str | None = None, port: int | None = 
     ----------
     store : store location; ``ORGNET_STORE`` or ``./orgnet.db`` when ``None``.
     host, port : where to listen; ``ORGNET_HOST``/``ORGNET_PORT`` or 127.0.0.1:8000 when ``None``.
-    settings : other :class:`~api.settings.Settings` fields (``min_group_size``...).
+    settings : other :class:`~api.settings.Settings` fields (``min_group_size``, ``workers``...).
+
+    With ``workers`` above 1, uvicorn starts that many processes, each
+    building the app from the environment: the resolved settings (the session
+    secret included, so a session works with every worker) are passed to them
+    as ``ORGNET_*`` variables.
     """
     given = {k: v for k, v in {"store": store, "host": host, "port": port, **settings}.items() if v is not None}
     resolved = Settings(**given)
-    uvicorn.run(create_app(resolved), host=resolved.host, port=resolved.port, log_level="warning")
+    if resolved.workers == 1:
+        uvicorn.run(create_app(resolved), host=resolved.host, port=resolved.port, log_level="warning")
+        return
+    os.environ.update({f"ORGNET_{name.upper()}": str(value) for name, value in resolved.model_dump().items()})
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=resolved.host, port=resolved.port, workers=resolved.workers, log_level="warning", access_log=False
+    )

@@ -1,0 +1,112 @@
+"""``orgnet serve`` and ``orgnet demo``: the commands that start the service.
+
+They live above ``orgnet/`` (the service imports ``viz/``) and join the
+``orgnet`` command through the ``orgnet.cli`` entry point group
+(``serve = "api.cli"`` in ``pyproject.toml``), so the core never imports
+``api/``. Both are thin shells: ``serve`` calls :func:`api.server.serve`;
+``demo`` ingests the samples, analyses every period, creates an admin key,
+prints the summary, the address and the key, then serves.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import Progress
+
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.cli.info import print_info, store_info
+
+__all__ = ["serve_command", "demo_command"]
+
+HostOption = Annotated[str, typer.Option("--host", envvar="ORGNET_HOST", help="Interface to listen on (localhost by default).")]
+PortOption = Annotated[int, typer.Option("--port", envvar="ORGNET_PORT", help="Port to listen on.")]
+
+
+@app.command("serve")
+@friendly_errors
+def serve_command(
+    store: StoreOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    min_group_size: Annotated[
+        Optional[int], typer.Option("--min-group-size", envvar="ORGNET_MIN_GROUP_SIZE", help="Suppress figures of smaller groups (default 5).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", envvar="ORGNET_WORKERS", min=1, max=64, help="Worker processes (one per core under load).")] = 1,
+) -> None:
+    """Serve the JSON API (/api/v1, docs at /docs) and the browser pages until interrupted."""
+    from api.server import serve, url_of
+
+    console.print(f"serving {store or 'the configured store'} at {url_of(host, port)} (API docs at {url_of(host, port)}docs); Ctrl-C stops")
+    sys.stdout.flush()
+    serve(store, host, port, min_group_size=min_group_size, workers=workers)
+
+
+def _default_samples() -> Path:
+    from ingest.samples import SAMPLES_DIR
+
+    return SAMPLES_DIR
+
+
+@app.command("demo")
+@friendly_errors
+def demo_command(
+    store: Annotated[
+        Optional[str],
+        typer.Option("--store", envvar="ORGNET_STORE", help="Store to fill (default ./orgnet.db)."),
+    ] = None,
+    samples: Annotated[Optional[Path], typer.Option("--samples", help="Folder of sample sources (default: the bundled data/samples).")] = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the analysed samples afterwards (until Ctrl-C).")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest every bundled sample source into the store, analyse every period, print the summary, then serve it.
+
+    Prints the address to open and an admin key to log in with (a new one each run). Running it again is safe:
+    sources already ingested are skipped. `--no-serve` stops after the summary (for scripts).
+    """
+    from api.server import serve as serve_app, url_of
+    from ingest.samples import SAMPLE_SOURCES, ingest_samples
+    from orgnet.access import create_key
+    from orgnet.analysis import analyze_periods
+
+    opened = store_from(store)
+    try:
+        with Progress(console=console, transient=True, disable=as_json) as progress:
+            task = progress.add_task("ingesting samples", total=len(SAMPLE_SOURCES))
+
+            def advance(index: int, source: str, path: str) -> None:
+                progress.update(task, description=f"ingesting {source}", completed=index)
+
+            reports = ingest_samples(opened, samples or _default_samples(), progress=advance)
+            progress.update(task, description="analysing every period", completed=len(SAMPLE_SOURCES))
+            runs = analyze_periods(opened)
+        info = store_info(opened)
+        key_id, key = create_key(opened, "admin", "orgnet demo")
+    finally:
+        opened.close()
+    url = url_of(host, port)
+    if as_json:
+        emit_json(
+            {"ingests": [r.to_dict() for r in reports], "analyses": [run.to_dict() for run in runs], "summary": info, "url": url, "key_id": key_id, "key": key}
+        )
+    else:
+        for report in reports:
+            state = "skipped (already ingested)" if report.skipped else ", ".join(f"{k} {v:,}" for k, v in list(report.counts.items())[:4])
+            console.print(f"[green]✓[/] {report.source:<13} {state}")
+        console.print(f"[green]✓[/] analysed {len(runs)} periods: {runs[0].label} .. {runs[-1].label}")
+        print_info(info)
+        if serve:
+            console.print("\nopen this address and log in with the admin key below (API docs under /docs; Ctrl-C stops):")
+            console.print(url, highlight=False, soft_wrap=True)
+        else:
+            console.print(f"\nadmin key for `orgnet serve` ({key_id}):")
+        console.print(key, highlight=False, soft_wrap=True)
+    # The caller (a terminal, a script, a test) reads the address and key before the server blocks.
+    sys.stdout.flush()
+    if serve:
+        serve_app(store, host, port)
