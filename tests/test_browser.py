@@ -1,7 +1,8 @@
 """Real-browser tests: Playwright drives Debian's chromium against the app served by uvicorn on loopback.
 
 Each page loads with no console errors and draws its plot; the person search
-focuses the right node; a screenshot of each page is kept in ``test-artifacts/``.
+focuses the right node; the advocates page draws the ranking and the reach
+curve; a screenshot of each page is kept in ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-@pytest.mark.parametrize("path,plot", [("/", "#plot-growth"), ("/silos", "#plot-heatmap"), ("/network", "#plot-network")])
+@pytest.mark.parametrize(
+    "path,plot", [("/", "#plot-growth"), ("/silos", "#plot-heatmap"), ("/network", "#plot-network"), ("/advocates", "#plot-reach")]
+)
 def test_page_loads_and_draws_its_plot(page, base_url, path, plot):
     page.goto(base_url + path)
     page.wait_for_selector(f"{plot} .main-svg", timeout=20_000)
@@ -126,4 +129,25 @@ def test_clicking_a_department_drills_down(page, base_url):
     page.select_option("#department", "Legal")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert "14 people" in page.inner_text("#status")
+    assert page.errors == []
+
+
+def test_advocates_page_draws_the_ranking_and_the_reach_curve(page, base_url, truths):
+    page.goto(f"{base_url}/advocates?top=10")
+    page.wait_for_selector("#plot-reach .main-svg", timeout=20_000)
+    page.wait_for_selector("#plot-advocates .main-svg", timeout=20_000)
+    # The curve and the two reference lines (sum of follower counts, brand accounts) are drawn.
+    drawn = page.evaluate(
+        """() => {
+          const plot = document.getElementById("plot-reach");
+          return {points: plot._fullData[0].x.length, lines: (plot._fullLayout.shapes || []).length};
+        }"""
+    )
+    assert drawn["points"] >= 5 and drawn["lines"] == 2
+    ranked = page.locator("#advocates tr td:nth-child(2)").all_inner_texts()
+    assert len(ranked) == 10 and all(any(p in row for row in ranked[:5]) for p in truths["advocates"])
+    page.select_option("#department", "Sales")
+    page.wait_for_url("**department=Sales**")
+    assert set(page.locator("#advocates tr td:nth-child(3)").all_inner_texts()) == {"Sales"}
+    _shot(page, "advocates-sales")
     assert page.errors == []
