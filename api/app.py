@@ -55,7 +55,7 @@ def _warm(snapshots: Snapshots) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service on the store ``settings.store`` (settings from ``ORGNET_*`` when ``None``)."""
     from api import pages
-    from api.routers import admin, advocates, analysis, graph, people, system
+    from api.routers import admin, advocates, analysis, graph, people, reports, system
 
     settings = settings or Settings()
     store = open_store(settings.store)
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = KeyCache(store, ttl=settings.key_ttl)
     app.state.audit = audit
     install_error_handlers(app)
-    for module in (system, people, analysis, advocates, graph, admin):
+    for module in (system, people, analysis, advocates, graph, reports, admin):
         app.include_router(module.router, prefix=API_V1, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     return app

@@ -24,6 +24,7 @@ from api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDe
 from api.graphs import TooLarge, community_view, group_view, person_view
 from api.models import GraphView
 from api.params import DepartmentParam, PeriodParam
+from api.reports import list_reports
 from api.routers.advocates import advocate_table, reach_view
 from api.routers.analysis import group_sizes
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
@@ -42,6 +43,9 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
+
+#: Growth reports listed on the overview, newest first.
+REPORTS_SHOWN = 12
 
 
 def _figure_json(figure: go.Figure) -> str:
@@ -116,6 +120,7 @@ def overview(request: Request, principal: Annotated[Principal, Depends(_page_pri
     return _render(
         request, "overview.html", principal, label=label, summary=summary, periods=snapshots.periods(),
         figure=_figure_json(figure) if figure is not None else None,
+        reports=list_reports(snapshots.store)[:REPORTS_SHOWN], reports_readable=allowed(principal.role, PEOPLE),
     )
 
 

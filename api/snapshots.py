@@ -14,6 +14,7 @@ snapshot and kept for the few most recent snapshots.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -109,7 +110,9 @@ class Snapshots:
 
         def load() -> list[str]:
             stored = self.store.results()
-            return sorted(set(stored["period"].astype(str)) if len(stored) else set(), key=order)
+            # Other stored records (growth reports keyed by two snapshots) share the table; keep snapshot labels only.
+            labels = {label for label in stored["period"].astype(str) if re.match(SNAPSHOT_PATTERN, label)} if len(stored) else set()
+            return sorted(labels, key=order)
         return self._cached(("analysed",), load)
 
     def label(self, requested: str | None) -> str:
