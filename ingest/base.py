@@ -139,7 +139,8 @@ def read_bytes(path: Path, problems: ProblemLog) -> bytes:
         data = path.read_bytes()
     except OSError as error:
         raise OrgnetError(f"cannot read {path}: {error.strerror or error}") from error
-    if not data.strip():
+    # isspace stops at the first other byte; strip() would copy the whole file.
+    if not data or data.isspace():
         raise problems.fatal(path, "the file is empty")
     if b"\x00" in data[:65536]:
         raise problems.fatal(path, "the file is binary, not text (NUL bytes found)")
@@ -325,7 +326,8 @@ def _parse_error(path: Path, problems: ProblemLog, error: Exception) -> IngestEr
 
 def _read_delimited(data: bytes, separator: str) -> pa.Table:
     """Parse CSV/TSV bytes with pyarrow's multi-threaded reader; every column as text, as written."""
-    first_line = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    end = data.find(b"\n")
+    first_line = data[: end if end >= 0 else len(data)].decode("utf-8-sig").rstrip("\r")
     names = next(csv.reader([first_line], delimiter=separator))
     return pa_csv.read_csv(
         io.BytesIO(data),

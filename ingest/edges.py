@@ -34,6 +34,8 @@ __all__ = ["INTERACTION_COLUMNS", "PARTICIPANT_COLUMNS", "add_interactions"]
 INTERACTION_COLUMNS = ["interaction", "timestamp", "channel", "kind", "duration_hours"]
 PARTICIPANT_COLUMNS = ["interaction", "role", "raw"]
 _UNKNOWN_LISTED = 50
+_KINDS = [PERSON, EXTERNAL, UNKNOWN_INTERNAL, MISSING]
+_PERSON, _EXTERNAL, _UNKNOWN = (_KINDS.index(kind) for kind in (PERSON, EXTERNAL, UNKNOWN_INTERNAL))
 
 
 def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, context: IngestContext, batch: IngestBatch) -> None:
@@ -63,11 +65,11 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     n = len(interactions)
     position = _positions(interactions["interaction"].to_numpy(), participants["interaction"].to_numpy())
     raw, raw_values = _codes(participants["raw"])
-    role = _labels(participants["role"])
+    is_sender, is_recipient = _is(participants["role"], "sender"), _is(participants["role"], "recipient")
     present = (raw >= 0) & (position >= 0)
     listed = np.bincount(position[present], minlength=n)
-    recipients = np.bincount(position[present & (role == "recipient")], minlength=n)
-    is_meeting = _labels(interactions["kind"]) == "meeting"
+    recipients = np.bincount(position[present & is_recipient], minlength=n)
+    is_meeting = _is(interactions["kind"], "meeting")
     dropped_broadcasts = (recipients > options.broadcast_cutoff) & ~is_meeting
     dropped_meetings = (listed > options.meeting_cutoff) & is_meeting
     report.add("interactions", n)
@@ -76,10 +78,10 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     kept = present & ~(dropped_broadcasts | dropped_meetings)[np.maximum(position, 0)]
 
     resolution = context.resolver.resolve(pd.Series(raw_values, dtype=object))
-    kind_of_value = resolution.kind.to_numpy(dtype=object)
-    kind = np.full(len(raw), MISSING, dtype=object)
-    kind[kept] = kind_of_value[raw[kept]]
-    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[kept & (kind == UNKNOWN_INTERNAL)]], context)
+    # Kinds as small integers (the index in _KINDS): comparing millions of Python strings is what made this slow.
+    kind_of_value = np.append(pd.Index(_KINDS).get_indexer(resolution.kind.to_numpy(dtype=object)), _KINDS.index(MISSING)).astype(np.int8)
+    kind = kind_of_value[np.where(kept, raw, -1)]
+    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[kind == _UNKNOWN]], context)
     # Sorted person codes make the tie key sort like the person ids (see aggregate_coded_edges).
     person_of_value, people = pd.factorize(resolution.person_id.to_numpy(dtype=object), sort=True)
     people = np.asarray(people, dtype=object)
@@ -88,7 +90,7 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     timestamps = utc_datetime64(interactions["timestamp"])
 
     parts = [
-        _message_edges(position, role, kind, person, kept & ~is_meeting[np.maximum(position, 0)], recipients),
+        _message_edges(position, is_sender, is_recipient, kind, person, kept & ~is_meeting[np.maximum(position, 0)], recipients),
         _meeting_edges(
             position, raw, kind, person, kept & is_meeting[np.maximum(position, 0)], interactions["duration_hours"].to_numpy(dtype=float)
         ),
@@ -126,10 +128,10 @@ def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarra
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def _labels(values: pd.Series) -> np.ndarray:
-    """A text column as an object array (one look-up per distinct value when categorical)."""
+def _is(values: pd.Series, label: str) -> np.ndarray:
+    """Whether each value of a text column is ``label``, compared once per distinct value."""
     codes, uniques = _codes(values)
-    return np.append(uniques, None)[codes]
+    return np.append(uniques == label, False)[codes]
 
 
 def _first(rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -150,25 +152,26 @@ def _report_unplaced(unknown: np.ndarray, context: IngestContext) -> None:
     context.report.unknown_internal.update({str(k): int(v) for k, v in counts.head(_UNKNOWN_LISTED).items()})
 
 
-def _message_edges(position, role, kind, person, rows, recipients):
+def _message_edges(position, is_sender, is_recipient, kind, person, rows, recipients):
     """Sender -> recipient edges of messages (1/n each) and the contacts with outside addresses.
 
     Returns ((source, target, interaction, weight), (person, interaction)).
     """
-    senders = np.flatnonzero(rows & (role == "sender"))
+    senders = np.flatnonzero(rows & is_sender)
     senders = _first(senders, position[senders])
     sender_of = np.full(len(recipients), -1, dtype=np.int64)
     sender_of[position[senders]] = senders
     # Participant order, as a merge of recipients with their message's sender would give.
-    to = np.flatnonzero(rows & (role == "recipient"))
+    to = np.flatnonzero(rows & is_recipient)
     by = sender_of[position[to]]
     to, by = to[by >= 0], by[by >= 0]
     where = position[to]
     weights = split_weights(recipients[where])
-    internal = (kind[by] == PERSON) & (kind[to] == PERSON)
+    kind_by, kind_to = kind[by], kind[to]
+    internal = (kind_by == _PERSON) & (kind_to == _PERSON)
     # An internal person writing to, or written to by, an outside address: kept only as a count.
-    outward = (kind[by] == PERSON) & (kind[to] == EXTERNAL)
-    inward = (kind[by] == EXTERNAL) & (kind[to] == PERSON)
+    outward = (kind_by == _PERSON) & (kind_to == _EXTERNAL)
+    inward = (kind_by == _EXTERNAL) & (kind_to == _PERSON)
     edges = (person[by][internal], person[to][internal], where[internal], weights[internal])
     external = (np.concatenate([person[by][outward], person[to][inward]]), np.concatenate([where[outward], where[inward]]))
     return edges, external
@@ -184,7 +187,7 @@ def _meeting_edges(position, raw, kind, person, rows, duration_hours):
     # One attendee appears once per meeting, whichever way the source listed them.
     attendees = _first(attendees, position[attendees] * (raw.max(initial=0) + 1) + raw[attendees])
     n_attendees = np.bincount(position[attendees], minlength=n)
-    people = attendees[kind[attendees] == PERSON]
+    people = attendees[kind[attendees] == _PERSON]
     people = _first(people, position[people] * (person.max(initial=0) + 1) + person[people])
     # Every person against every person of the same meeting, in participant order (as a self-merge gives).
     meeting = position[people]
@@ -199,7 +202,7 @@ def _meeting_edges(position, raw, kind, person, rows, duration_hours):
     where = position[left]
     hours = np.where(np.isnan(duration_hours), 1.0, duration_hours)
     edges = (person[left], person[right], where, pair_weights(hours[where], n_attendees[where]))
-    externals = np.bincount(position[attendees[kind[attendees] == EXTERNAL]], minlength=n)
+    externals = np.bincount(position[attendees[kind[attendees] == _EXTERNAL]], minlength=n)
     hosts = people[externals[meeting] > 0]
     times = externals[position[hosts]]
     return edges, (np.repeat(person[hosts], times), np.repeat(position[hosts], times))

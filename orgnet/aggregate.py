@@ -100,7 +100,7 @@ def aggregate_coded_edges(
 
     Notes
     -----
-    O(E log E) for one stable sort of an int64 key per edge; sums run in
+    O(E log E) for one sort of an int64 key per edge; sums run in
     edge order within each tie, so the weights come out the same bit for
     bit whatever codes the caller chose.
     """
@@ -112,8 +112,7 @@ def aggregate_coded_edges(
     period_of_edge, periods = period_codes(timestamps, unit)
     # One int64 key per (source, target, period, channel); sorting it groups the ties, and sorted codes make it sort like the tuple.
     key = ((source * len(people) + target) * len(periods) + period_of_edge) * len(channels) + channel
-    order = np.argsort(key, kind="stable")
-    key = key[order]
+    order, key = _stable_sort(key)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     stamps = timestamps.astype("datetime64[ns]").astype("int64")[order]
     group_key = key[starts]
@@ -132,6 +131,18 @@ def aggregate_coded_edges(
             "last_seen": _utc(np.maximum.reduceat(stamps, starts)),
         }
     )
+
+
+def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The permutation that sorts ``key`` stably, and the sorted keys."""
+    shift = max(int(len(key) - 1).bit_length(), 1)
+    if key.min() >= 0 and key.max() < 1 << (62 - shift):
+        # Key and edge index packed in one int64: a plain (SIMD) sort of that is several times faster
+        # than a stable argsort of the key, and equal keys come out in index order, i.e. stably.
+        packed = np.sort((key << shift) | np.arange(len(key), dtype=np.int64))
+        return packed & ((1 << shift) - 1), packed >> shift
+    order = np.argsort(key, kind="stable")
+    return order, key[order]
 
 
 def _text(values: np.ndarray) -> pd.Series:

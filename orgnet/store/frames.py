@@ -12,6 +12,8 @@ from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orgnet.model import (
     AUDIENCE_COLUMNS,
@@ -39,7 +41,10 @@ __all__ = [
 def timestamps_to_text(values: pd.Series) -> np.ndarray:
     """ISO-8601 UTC strings, to the second, of a datetime64 Series (vectorised)."""
     stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
-    return np.char.add(np.datetime_as_string(stamps, unit="s"), "Z").astype(object)
+    # Arrow writes "2026-10-01 09:30:00" several times faster than np.datetime_as_string plus np.char.add.
+    text = pc.utf8_replace_slice(pc.cast(pa.array(stamps), pa.string()), 10, 11, "T")
+    text = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "NaTZ")
+    return text.to_numpy(zero_copy_only=False).astype(object)
 
 
 def text_to_timestamps(values: Iterable[str]) -> pd.Series:
@@ -97,16 +102,20 @@ def tie_rows(ties: pd.DataFrame) -> list[tuple]:
     if ties.empty:
         return []
     columns = [
-        ties["source"].astype(str).to_numpy(object),
-        ties["target"].astype(str).to_numpy(object),
-        ties["period"].astype(str).to_numpy(object),
-        ties["channel"].astype(str).to_numpy(object),
+        *(_texts(ties[name]) for name in TIE_KEY),
         ties["count"].astype("int64").tolist(),
         ties["weight"].astype(float).tolist(),
         timestamps_to_text(ties["first_seen"]),
         timestamps_to_text(ties["last_seen"]),
     ]
     return list(zip(*columns))
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """A column as an object array of str; object columns of str (what aggregation gives) pass as they are."""
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values.to_numpy()
+    return values.astype(str).to_numpy(object)
 
 
 def ties_frame(rows: Iterable[tuple]) -> pd.DataFrame:
