@@ -158,6 +158,12 @@ class IndexedGraph:
     sources, targets, weights : edge arrays (one entry per edge of the graph;
         an undirected graph lists each edge once)
     directed : whether the edges are directed
+
+    Notes
+    -----
+    Views that several jobs need (:attr:`tie_pattern`, :attr:`triangles`,
+    :attr:`undirected_pairs`, :attr:`undirected_igraph`) are built on first
+    use and cached on the instance, so a snapshot's jobs share them.
     """
 
     nodes: list[Hashable]
