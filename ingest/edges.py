@@ -26,7 +26,7 @@ import pandas as pd
 from ingest.base import IngestContext
 from orgnet.aggregate import aggregate_coded_edges, pair_weights, split_weights
 from orgnet.identity import EXTERNAL, MISSING, PERSON, UNKNOWN_INTERNAL
-from orgnet.model import EDGE_COLUMNS, EXTERNAL_CONTACT_COLUMNS, IngestBatch
+from orgnet.model import EXTERNAL_CONTACT_COLUMNS, IngestBatch
 from orgnet.periods import period_codes, utc_datetime64
 
 __all__ = ["INTERACTION_COLUMNS", "PARTICIPANT_COLUMNS", "add_interactions"]
