@@ -73,6 +73,8 @@ def period_codes(timestamps: np.ndarray, unit: PeriodUnit = "month") -> tuple[np
     """
     if unit not in PERIOD_UNITS:
         raise ValueError(f"unknown period unit {unit!r}; use one of {', '.join(PERIOD_UNITS)}")
+    if np.isnat(timestamps).any():
+        raise ValueError("a missing timestamp (NaT) has no period")
     if unit == "month":
         numbers = timestamps.astype("datetime64[M]").astype("int64")
     else:
