@@ -39,13 +39,14 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Any, Callable
 
 import networkx as nx
 import numpy as np
 
 from orgnet.advocates import pagerank
-from orgnet.analysis import AnalysisOptions, run_jobs, snapshot_from_tables
+from orgnet.analysis import AnalysisOptions, run_jobs, snapshot_from_tables, snapshot_jobs, worker_count
 from orgnet.brokers import DEFAULT_PIVOTS
 from orgnet.synth import benchmark_org
 
@@ -251,16 +252,18 @@ def main() -> None:
     period = str(data["ties"]["period"].iloc[0])
     tables = (data["people"], data["ties"], data["audiences"], data["followers"], data["engagement"])
     snapshot, build = _timed(lambda: snapshot_from_tables(period, period, period, *tables))
-    options = AnalysisOptions(by=args.by, seed=args.seed, squad=args.squad)
-    (results, timings), _ = _timed(lambda: run_jobs(snapshot, options))
-    jobs = {name: seconds for name, seconds in timings.items() if name not in LAYOUT_JOBS}
-    layouts = {name: seconds for name, seconds in timings.items() if name in LAYOUT_JOBS}
-    orgnet_total = build + sum(jobs.values())
+    options = AnalysisOptions(by=args.by, seed=args.seed, squad=args.squad, layout=False)
+    # Wall clock: with two cores the brokers job runs in a worker process beside the others.
+    (results, jobs), wall = _timed(lambda: run_jobs(snapshot, options))
+    layout_jobs = snapshot_jobs(snapshot, replace(options, layout=True))
+    layouts = {name: _timed(layout_jobs[name])[1] for name in LAYOUT_JOBS}
+    orgnet_total = build + wall
     G = snapshot.graph
     print(f"\norgnet: {G.number_of_nodes():,} people, {G.number_of_edges():,} ties")
     print(f"  {'graph build':<28}{build:8.2f} s")
     for name, seconds in jobs.items():
         print(f"  {name:<28}{seconds:8.2f} s")
+    print(f"  {'jobs, wall clock':<28}{wall:8.2f} s   ({worker_count(options, snapshot)} process{'es' if worker_count(options, snapshot) > 1 else ''})")
     print(f"  {'total (build + jobs)':<28}{orgnet_total:8.2f} s   target <= {TARGET_SECONDS:.0f} s: {'met' if orgnet_total <= TARGET_SECONDS else 'NOT met'}")
     print(f"  layouts (not in total): " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in layouts.items()))
     print(f"  {'total with layouts':<28}{orgnet_total + sum(layouts.values()):8.2f} s")
@@ -273,10 +276,9 @@ def main() -> None:
 
     print(f"\n{'job':<26}{'orgnet s':>10}{'networkx s':>12}{'speed-up':>10}  networkx figures")
     print(f"{'graph build (both)':<26}{build:10.2f}{build:12.2f}{1:10.1f}  the same graph")
-    ours_total, theirs_total, complete = build, build, True
+    theirs_total, complete = build, True
     for name, seconds in jobs.items():
         parts = COUNTERPARTS.get(name.split("@")[0])
-        ours_total += seconds
         if parts is None:
             # Silo tables and campaigns are pandas on both sides: counted at orgnet's time for both.
             theirs_total += seconds
@@ -291,9 +293,9 @@ def main() -> None:
         theirs_total += theirs
         detail = "; ".join(f"{part} {figure:.1f} s ({how})" for part, (figure, how) in zip(parts, figures))
         print(f"{name:<26}{seconds:10.2f}{theirs:12.2f}{theirs / seconds:10.1f}  {detail}")
-    speedup = theirs_total / ours_total
+    speedup = theirs_total / orgnet_total
     verdict = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
-    print(f"{'total':<26}{ours_total:10.2f}{theirs_total:12.2f}{speedup:10.1f}  target >= {TARGET_SPEEDUP:.0f}x: {verdict}" + ("" if complete else " (some NetworkX jobs skipped: a lower bound)"))
+    print(f"{'total (orgnet wall clock)':<26}{orgnet_total:10.2f}{theirs_total:12.2f}{speedup:10.1f}  target >= {TARGET_SPEEDUP:.0f}x: {verdict}" + ("" if complete else " (some NetworkX jobs skipped: a lower bound)"))
     print(f"NetworkX wall time spent: {nxrun.spent:.0f} s")
 
     print("\nagreement")

@@ -14,6 +14,8 @@ the NetworkX graph and its array view once and hands both to every job.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -47,6 +49,7 @@ __all__ = [
     "snapshot_jobs",
     "run_jobs",
     "snapshot_result",
+    "worker_count",
     "analyze",
     "analyze_periods",
     "grouped_name",
@@ -55,6 +58,11 @@ __all__ = [
 #: Results whose content depends on the grouping attribute; stored as ``name`` for
 #: departments and ``name@attribute`` for any other attribute (see :func:`grouped_name`).
 GROUP_RESULT_NAMES = ("summary", "group_matrix", "silos", "silo_pairs", "vertical", "fragility")
+
+#: Below this many people a forked worker costs more than it saves.
+PARALLEL_MIN_PEOPLE = 5_000
+#: Jobs worth a process of their own (see :attr:`AnalysisOptions.workers`).
+_OFFLOADED_JOBS = ("brokers",)
 
 #: Every result :func:`analyze` stores for a snapshot.
 RESULT_NAMES = (
@@ -86,6 +94,12 @@ class AnalysisOptions:
     squad : size of the greedy maximum-coverage squad (and length of its reach curve).
     overlap_top : how many top advocates the audience-overlap (Jaccard) matrix compares.
     layout : whether to compute and store layouts (the network explorer needs them).
+    workers : 1 runs every job in this process; 2 runs the brokers job (the
+        heaviest: sampled betweenness, structural holes, brokerage roles) in a
+        forked child process beside the others, which pays on two cores since
+        igraph and SciPy hold the GIL. ``None`` picks 2 for graphs of at least
+        :data:`PARALLEL_MIN_PEOPLE` people on a machine with two or more cores
+        where ``fork`` exists.
     """
 
     by: str = "department"
@@ -96,6 +110,7 @@ class AnalysisOptions:
     squad: int = 50
     overlap_top: int = 10
     layout: bool = True
+    workers: int | None = None
 
 
 @dataclass
@@ -311,15 +326,65 @@ def run_jobs(
     (results, timings): results by stored name (see :func:`snapshot_jobs`)
     and the seconds each job took.
     """
+    options = options or AnalysisOptions()
+    jobs = snapshot_jobs(data, options)
+    offloaded = {name: _start_in_child(jobs.pop(name)) for name in _OFFLOADED_JOBS if worker_count(options, data) > 1 and name in jobs}
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    for name, job in snapshot_jobs(data, options).items():
+    for name, job in jobs.items():
         if progress is not None:
             progress(name)
         started = time.perf_counter()
         results[name] = job()
         timings[name] = time.perf_counter() - started
+    for name, finish in offloaded.items():
+        if progress is not None:
+            progress(name)
+        results[name], timings[name] = finish()
     return results, timings
+
+
+def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
+    """How many processes :func:`run_jobs` uses for ``data`` (see :attr:`AnalysisOptions.workers`)."""
+    if options.workers is not None:
+        return options.workers
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    return 2 if can_fork and (os.cpu_count() or 1) >= 2 and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
+
+
+def _start_in_child(job: Callable[[], Any]) -> Callable[[], tuple[Any, float]]:
+    """Start ``job`` in a forked process; the returned function waits for (result, seconds).
+
+    ``fork`` hands the child the snapshot's graph without copying or pickling
+    it; only the result comes back through a pipe. An exception in the child
+    is raised again in the parent.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            sender.send((True, job(), time.perf_counter() - started))
+        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+            sender.send((False, error, time.perf_counter() - started))
+
+    process = context.Process(target=run, daemon=True)
+    process.start()
+    sender.close()
+
+    def finish() -> tuple[Any, float]:
+        try:
+            succeeded, value, seconds = receiver.recv()
+        except EOFError:
+            raise OrgnetError(f"an analysis worker died (exit code {process.exitcode})") from None
+        finally:
+            process.join()
+        if not succeeded:
+            raise value
+        return value, seconds
+
+    return finish
 
 
 def snapshot_result(store: Store, name: str, label: str | None = None, options: AnalysisOptions | None = None) -> tuple[str, Any]:

@@ -103,3 +103,30 @@ def test_leader_led_campaigns_get_reach_from_leaders(analysed, truths):
             row = rows[campaign["content_id"]]
             assert (row["leaders"] > 0) == campaign["leader_led"]
             assert (row["leader_reach"] > 0) == campaign["leader_led"]
+
+
+def test_a_forked_worker_gives_the_same_results(sample_store_path):
+    from orgnet.analysis import load_snapshot, run_jobs
+
+    store = SQLiteStore(sample_store_path)
+    data = load_snapshot(store, "2026-10")
+    store.close()
+    alone, _ = run_jobs(data, AnalysisOptions(layout=False, workers=1))
+    forked, _ = run_jobs(data, AnalysisOptions(layout=False, workers=2))
+    assert forked["brokers"].equals(alone["brokers"])
+    assert forked["advocates"].equals(alone["advocates"])
+
+
+def test_a_failing_worker_raises_in_the_parent(sample_store_path, monkeypatch):
+    import orgnet.analysis as analysis
+
+    store = SQLiteStore(sample_store_path)
+    data = analysis.load_snapshot(store, "2026-10")
+    store.close()
+
+    def broken(*args, **kwargs):
+        raise ValueError("brokers exploded")
+
+    monkeypatch.setattr(analysis, "brokers", broken)
+    with pytest.raises(ValueError, match="brokers exploded"):
+        analysis.run_jobs(data, AnalysisOptions(layout=False, workers=2))
