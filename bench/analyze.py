@@ -46,7 +46,7 @@ import networkx as nx
 import numpy as np
 
 from orgnet.advocates import pagerank
-from orgnet.analysis import AnalysisOptions, run_jobs, snapshot_from_tables, snapshot_jobs, worker_count
+from orgnet.analysis import AnalysisOptions, run_jobs, snapshot_from_tables, worker_count
 from orgnet.brokers import DEFAULT_PIVOTS
 from orgnet.synth import benchmark_org
 
@@ -255,9 +255,10 @@ def main() -> None:
     options = AnalysisOptions(by=args.by, seed=args.seed, squad=args.squad, layout=False)
     # Wall clock: with two cores the brokers job runs in a worker process beside the others.
     (results, jobs), wall = _timed(lambda: run_jobs(snapshot, options))
-    layout_jobs = snapshot_jobs(snapshot, replace(options, layout=True))
-    layouts = {name: _timed(layout_jobs[name])[1] for name in LAYOUT_JOBS}
     orgnet_total = build + wall
+    # The whole analysis as `orgnet analyze` runs it, layouts included (the person layout shares the worker).
+    (_, with_layouts), wall_with_layouts = _timed(lambda: run_jobs(snapshot, replace(options, layout=True)))
+    layouts = {name: with_layouts[name] for name in LAYOUT_JOBS}
     G = snapshot.graph
     print(f"\norgnet: {G.number_of_nodes():,} people, {G.number_of_edges():,} ties")
     print(f"  {'graph build':<28}{build:8.2f} s")
@@ -266,7 +267,7 @@ def main() -> None:
     print(f"  {'jobs, wall clock':<28}{wall:8.2f} s   ({worker_count(options, snapshot)} process{'es' if worker_count(options, snapshot) > 1 else ''})")
     print(f"  {'total (build + jobs)':<28}{orgnet_total:8.2f} s   target <= {TARGET_SECONDS:.0f} s: {'met' if orgnet_total <= TARGET_SECONDS else 'NOT met'}")
     print(f"  layouts (not in total): " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in layouts.items()))
-    print(f"  {'total with layouts':<28}{orgnet_total + sum(layouts.values()):8.2f} s")
+    print(f"  {'total with layouts':<28}{build + wall_with_layouts:8.2f} s   (a second run, layouts included, wall clock)")
     if args.skip_networkx:
         return
 

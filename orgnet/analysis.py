@@ -61,8 +61,9 @@ GROUP_RESULT_NAMES = ("summary", "group_matrix", "silos", "silo_pairs", "vertica
 
 #: Below this many people a forked worker costs more than it saves.
 PARALLEL_MIN_PEOPLE = 5_000
-#: Jobs worth a process of their own (see :attr:`AnalysisOptions.workers`).
-_OFFLOADED_JOBS = ("brokers",)
+#: Jobs run, one after the other, in the worker process (see :attr:`AnalysisOptions.workers`):
+#: together they take about as long as all the others.
+_OFFLOADED_JOBS = ("brokers", "layout_people")
 
 #: Every result :func:`analyze` stores for a snapshot.
 RESULT_NAMES = (
@@ -95,9 +96,9 @@ class AnalysisOptions:
     overlap_top : how many top advocates the audience-overlap (Jaccard) matrix compares.
     layout : whether to compute and store layouts (the network explorer needs them).
     workers : 1 runs every job in this process; 2 runs the brokers job (the
-        heaviest: sampled betweenness, structural holes, brokerage roles) in a
-        forked child process beside the others, which pays on two cores since
-        igraph and SciPy hold the GIL. ``None`` picks 2 for graphs of at least
+        heaviest: sampled betweenness, structural holes, brokerage roles) and
+        the person layout in a forked child process beside the others, which
+        pays on two cores since igraph and SciPy hold the GIL. ``None`` picks 2 for graphs of at least
         :data:`PARALLEL_MIN_PEOPLE` people on a machine with two or more cores
         where ``fork`` exists.
     """
@@ -328,7 +329,8 @@ def run_jobs(
     """
     options = options or AnalysisOptions()
     jobs = snapshot_jobs(data, options)
-    offloaded = {name: _start_in_child(jobs.pop(name)) for name in _OFFLOADED_JOBS if worker_count(options, data) > 1 and name in jobs}
+    offloaded = {name: jobs.pop(name) for name in _OFFLOADED_JOBS if worker_count(options, data) > 1 and name in jobs}
+    finish = _start_in_child(offloaded) if offloaded else None
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
     for name, job in jobs.items():
@@ -337,10 +339,11 @@ def run_jobs(
         started = time.perf_counter()
         results[name] = job()
         timings[name] = time.perf_counter() - started
-    for name, finish in offloaded.items():
+    if finish is not None:
         if progress is not None:
-            progress(name)
-        results[name], timings[name] = finish()
+            progress(", ".join(offloaded))
+        for name, (value, seconds) in finish().items():
+            results[name], timings[name] = value, seconds
     return results, timings
 
 
@@ -352,37 +355,40 @@ def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
     return 2 if can_fork and (os.cpu_count() or 1) >= 2 and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
 
 
-def _start_in_child(job: Callable[[], Any]) -> Callable[[], tuple[Any, float]]:
-    """Start ``job`` in a forked process; the returned function waits for (result, seconds).
+def _start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str, tuple[Any, float]]]:
+    """Start ``jobs`` one after the other in a forked process; the returned function waits for them.
 
-    ``fork`` hands the child the snapshot's graph without copying or pickling
-    it; only the result comes back through a pipe. An exception in the child
-    is raised again in the parent.
+    It returns ``{name: (result, seconds)}``. ``fork`` hands the child the
+    snapshot's graph without copying or pickling it; only the results come
+    back through a pipe. An exception in the child is raised again in the parent.
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
 
     def run() -> None:
-        started = time.perf_counter()
+        done: dict[str, tuple[Any, float]] = {}
         try:
-            sender.send((True, job(), time.perf_counter() - started))
+            for name, job in jobs.items():
+                started = time.perf_counter()
+                done[name] = (job(), time.perf_counter() - started)
+            sender.send((True, done))
         except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
-            sender.send((False, error, time.perf_counter() - started))
+            sender.send((False, error))
 
     process = context.Process(target=run, daemon=True)
     process.start()
     sender.close()
 
-    def finish() -> tuple[Any, float]:
+    def finish() -> dict[str, tuple[Any, float]]:
         try:
-            succeeded, value, seconds = receiver.recv()
+            succeeded, value = receiver.recv()
         except EOFError:
             raise OrgnetError(f"an analysis worker died (exit code {process.exitcode})") from None
         finally:
             process.join()
         if not succeeded:
             raise value
-        return value, seconds
+        return value
 
     return finish
 
