@@ -95,3 +95,23 @@ def test_analysis_commands_explain_bad_periods(tmp_path, roster_file):
     assert result.exit_code == 1
     result = runner.invoke(app, ["advocates", "--store", db, "--period", "October"])
     assert result.exit_code == 1
+
+
+def test_internal_reach_from_people(sample_store_path):
+    import networkx as nx
+
+    from orgnet.analysis import load_snapshot
+    from orgnet.store.sqlite import SQLiteStore
+
+    db = str(sample_store_path)
+    result = json.loads(invoke("reach", "--store", db, "--from-person", "E0093", "--hops", "2", "--json").output)
+    store = SQLiteStore(db)
+    graph = load_snapshot(store, "2026-10").graph
+    store.close()
+    # NetworkX as the reference: people within two directed hops.
+    within = nx.single_source_shortest_path_length(graph, "E0093", cutoff=2)
+    assert result["per_hop"][-1]["reached"] == len(within)
+    spread = result["expected_spread"]
+    assert 1 <= spread["ci_low"] <= spread["mean"] <= spread["ci_high"] <= graph.number_of_nodes()
+    unknown = runner.invoke(app, ["reach", "--store", db, "--from-person", "nobody"])
+    assert unknown.exit_code == 1
