@@ -45,6 +45,7 @@ from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverE
 from orgnet.errors import StoreError
 from orgnet.model import CORE_PERSON_FIELDS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
+from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
 __all__ = ["Neo4jStore", "USER_ENV", "PASSWORD_ENV", "DATABASE_ENV", "BATCH_SIZE_ENV", "DEFAULT_BATCH_SIZE", "SCHEMA"]
@@ -346,7 +347,7 @@ class Neo4jStore:
 
     def known_message_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(list(keys), self.batch_size):
+        for chunk in chunks(list(keys), self.batch_size):
             found.update(row[0] for row in self._read("UNWIND $keys AS key MATCH (m:MessageKey {key: key}) RETURN m.key", keys=chunk))
         return found
 
@@ -400,7 +401,7 @@ class Neo4jStore:
             self._unwind(tx, leave, rows)
             if join:
                 self._unwind(tx, join, rows)
-        for chunk in _chunks(sorted({row["person_id"] for row in people}), self.batch_size):
+        for chunk in chunks(sorted({row["person_id"] for row in people}), self.batch_size):
             tx.run(_REPORTS_TO, ids=chunk).consume()
             tx.run(_REPORTED_BY, ids=chunk).consume()
         self._unwind(tx, _IDENTITIES, _maps(batch.identities))
@@ -427,7 +428,7 @@ class Neo4jStore:
         ).consume()
 
     def _unwind(self, tx: neo4j.ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:
-        for chunk in _chunks(rows, self.batch_size):
+        for chunk in chunks(rows, self.batch_size):
             tx.run(cypher, rows=chunk).consume()
 
     def _write_one(self, cypher: str, **parameters: Any) -> list[list[Any]]:
@@ -578,11 +579,6 @@ def _maps(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of ``frame`` as dicts of plain Python values (``None`` for missing)."""
     columns = list(frame.columns)
     return [dict(zip(columns, map(clean_value, row))) for row in frame.itertuples(index=False, name=None)]
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for offset in range(0, len(items), size):
-        yield items[offset : offset + size]
 
 
 def _record(row: list[Any]) -> IngestRecord:
