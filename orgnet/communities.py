@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, undirected_edges
 from orgnet.summary import group_codes, igraph_of, indexed_of
 
 __all__ = [
@@ -78,20 +78,6 @@ class Communities:
             "resolution": self.resolution,
             "seed": self.seed,
         }
-
-
-def _undirected_edges(indexed: IndexedGraph, weight: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each unordered pair once, with the weights of both directions summed, or 1 when ``weight`` is None (self-loops dropped)."""
-    n = len(indexed.nodes)
-    values = indexed.weights if weight is not None else np.ones(len(indexed.sources))
-    low = np.minimum(indexed.sources, indexed.targets)
-    high = np.maximum(indexed.sources, indexed.targets)
-    keep = low != high
-    matrix = sp.coo_matrix((values[keep], (low[keep], high[keep])), shape=(n, n)).tocsr()
-    matrix.sum_duplicates()
-    matrix = matrix.tocoo()
-    values = matrix.data.astype(float) if weight is not None else np.ones(matrix.nnz)
-    return matrix.row.astype(np.int64), matrix.col.astype(np.int64), values
 
 
 def _modularity_of_codes(n: int, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, codes: np.ndarray, resolution: float) -> float:
@@ -186,7 +172,7 @@ def find_communities(
         raise ValueError("engine must be 'igraph' or 'leidenalg'")
     indexed = indexed_of(G, indexed, weight=weight)
     n = len(indexed.nodes)
-    rows, cols, values = _undirected_edges(indexed, weight)
+    rows, cols, values = undirected_edges(indexed, weighted=weight is not None)
     graph = igraph_of(n, rows, cols, directed=False, weights=values)
 
     if method == "leiden" and engine == "leidenalg":
@@ -281,7 +267,7 @@ def modularity(
        networks. *PNAS* 103(23), 8577-8582.
     """
     indexed = indexed_of(G, indexed, weight=weight)
-    rows, cols, values = _undirected_edges(indexed, weight)
+    rows, cols, values = undirected_edges(indexed, weighted=weight is not None)
     codes = _membership_codes(communities, indexed.nodes)
     return _modularity_of_codes(len(indexed.nodes), rows, cols, values, codes, resolution)
 

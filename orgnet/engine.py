@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["IndexedGraph", "Triangles", "unique_keys", "index_graph", "index_edges"]
+__all__ = ["IndexedGraph", "Triangles", "unique_keys", "undirected_edges", "index_graph", "index_edges"]
 
 # Candidate wedges examined at once while listing triangles: bounds their temporary memory.
 _WEDGE_BLOCK = 4_000_000
@@ -86,6 +86,36 @@ def unique_keys(keys: np.ndarray) -> np.ndarray:
     """
     keys = np.sort(keys)
     return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+
+
+def undirected_edges(indexed: IndexedGraph, weighted: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unordered pair of tied nodes once: the undirected edge list of ``indexed``.
+
+    Parameters
+    ----------
+    indexed : the graph, directed or not.
+    weighted : sum the weights of the pair's edges (both directions); else every pair weighs 1.
+
+    Returns
+    -------
+    rows, cols : int64 node indices of each pair, ``rows < cols``, sorted by ``(rows, cols)``.
+    weights : float64 weight of each pair.
+
+    Notes
+    -----
+    O(E log E). Self-loops are dropped.
+    """
+    n = max(len(indexed.nodes), 1)
+    low = np.minimum(indexed.sources, indexed.targets)
+    high = np.maximum(indexed.sources, indexed.targets)
+    keep = low != high
+    keys, inverse = np.unique(low[keep] * n + high[keep], return_inverse=True)
+    if weighted:
+        # bincount of nothing is int64 even with weights: keep the dtype float for empty graphs too.
+        weights = np.bincount(inverse.reshape(-1), weights=indexed.weights[keep], minlength=len(keys)).astype(float, copy=False)
+    else:
+        weights = np.ones(len(keys))
+    return keys // n, keys % n, weights
 
 
 def _entry_keys(matrix: sp.csr_matrix) -> np.ndarray:

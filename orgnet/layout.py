@@ -49,7 +49,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, undirected_edges
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = ["person_layout", "group_layout", "group_edges", "group_labels"]
@@ -77,17 +77,6 @@ def _igraph_seed(seed: int) -> Iterator[None]:
         yield
     finally:
         ig.set_random_number_generator(random)
-
-
-def _undirected(indexed: IndexedGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each unordered pair once (low, high), both directions' weights summed, self-loops dropped."""
-    n = len(indexed.nodes)
-    low = np.minimum(indexed.sources, indexed.targets)
-    high = np.maximum(indexed.sources, indexed.targets)
-    keep = low != high
-    keys, inverse = np.unique(low[keep] * max(n, 1) + high[keep], return_inverse=True)
-    weights = np.bincount(inverse.reshape(-1), weights=indexed.weights[keep], minlength=len(keys))
-    return keys // max(n, 1), keys % max(n, 1), weights
 
 
 def _codes(G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int) -> tuple[list[Hashable], np.ndarray]:
@@ -224,7 +213,7 @@ def _layout_indexed(
     niter: int,
 ) -> np.ndarray:
     n = len(indexed.nodes)
-    rows, cols, weights = _undirected(indexed)
+    rows, cols, weights = undirected_edges(indexed)
     # Every pass costs about niter * (nodes + edges); cap the total so that the largest graphs stay within seconds.
     niter = int(max(MIN_ITERATIONS, min(niter, WORK_BUDGET // max(1, n + len(rows)))))
     if method == "auto":
@@ -340,7 +329,7 @@ def group_layout(
     O(N + E + k^2 + niter * (k + k_E)) for k groups and k_E group pairs with ties.
     """
     indexed = indexed_of(G, indexed)
-    rows, cols, weights = _undirected(indexed)
+    rows, cols, weights = undirected_edges(indexed)
     labels, codes = _codes(G, by, indexed, seed)
     k = len(labels)
     centres, _ = _group_centres(codes, k, rows, cols, weights, seed, niter)
