@@ -109,22 +109,6 @@ def _mutual(indexed: IndexedGraph, weight: str | None) -> sp.csr_matrix:
     return mutual
 
 
-def _groups(G: nx.Graph, by: str | Mapping[Hashable, Hashable], nodes: list[Hashable]) -> tuple[list[Hashable], np.ndarray]:
-    """Group labels and each node's group code, from a node attribute or a node -> group mapping."""
-    if not isinstance(by, Mapping):
-        return group_codes(G, by, nodes)
-    values = [by.get(node) for node in nodes]
-    missing = [value is None or value == "" or (isinstance(value, float) and value != value) for value in values]
-    labels: list[Hashable] = sorted({v for v, m in zip(values, missing) if not m}, key=lambda v: (str(v), str(type(v))))
-    if any(missing):
-        labels.append(UNKNOWN)
-    position = {label: i for i, label in enumerate(labels)}
-    codes = np.fromiter(
-        (len(labels) - 1 if m else position[v] for v, m in zip(values, missing)), dtype=np.int64, count=len(values)
-    )
-    return labels, codes
-
-
 def _check_weight(weight: str | None, indexed: IndexedGraph) -> None:
     if weight is None or len(indexed.weights) == 0:
         return
@@ -554,7 +538,7 @@ def brokerage_roles(
     indexed = indexed_of(G, indexed, None)
     nodes = indexed.nodes
     n = len(nodes)
-    _, codes = _groups(G, by, nodes)
+    _, codes = group_codes(G, by, nodes)
     B = _adjacency(indexed, None, binary=True)
     if not indexed.directed:
         B = (B + B.T).tocsr()
@@ -667,7 +651,7 @@ def participation(
        complex metabolic networks. Nature 433, 895-900.
     """
     indexed = indexed_of(G, indexed, weight)
-    _, codes = _groups(G, by, indexed.nodes)
+    _, codes = group_codes(G, by, indexed.nodes)
     return dict(zip(indexed.nodes, _participation(indexed, codes, weight)[0].tolist()))
 
 
@@ -730,7 +714,7 @@ def brokers(
     """
     indexed = indexed_of(G, indexed, weight)
     nodes = indexed.nodes
-    labels, codes = _groups(G, by, nodes)
+    labels, codes = group_codes(G, by, nodes)
     between = betweenness(G, weight=weight, k=k, exact_limit=exact_limit, seed=seed, indexed=indexed)
     roles = brokerage_roles(G, by, indexed=indexed)
     values, strengths = _participation(indexed, codes, weight)

@@ -19,9 +19,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from orgnet.brokers import _groups
 from orgnet.engine import IndexedGraph
-from orgnet.summary import UNKNOWN, indexed_of
+from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = [
     "CARRIER_COLUMNS",
@@ -182,7 +181,7 @@ def cross_group_carriers(
     indexed = indexed_of(G, indexed, weight)
     nodes = indexed.nodes
     n = len(nodes)
-    labels, codes = _groups(G, by, nodes)
+    labels, codes = group_codes(G, by, nodes)
     sources, targets = indexed.sources, indexed.targets
     weights = indexed.weights if weight is not None else np.ones(len(sources))
     group_s, group_t = codes[sources], codes[targets]

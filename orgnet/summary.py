@@ -14,7 +14,7 @@ other jobs of the same graph.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Hashable
+from typing import Any, Hashable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -69,20 +69,20 @@ def indexed_of(G: nx.Graph, indexed: IndexedGraph | None = None, weight: str | N
     return indexed
 
 
-def group_codes(G: nx.Graph, by: str = "department", nodes: list[Hashable] | None = None) -> tuple[list[Hashable], np.ndarray]:
-    """Number the groups of an HR attribute and give each node its group's number.
+def group_codes(G: nx.Graph, by: str | Mapping[Hashable, Hashable] = "department", nodes: list[Hashable] | None = None) -> tuple[list[Hashable], np.ndarray]:
+    """Number the groups of an HR attribute (or of a node -> group mapping) and give each node its group's number.
 
     Parameters
     ----------
     G : NetworkX graph whose nodes carry the attribute ``by``.
-    by : node attribute that defines the groups.
+    by : node attribute that defines the groups, or a node -> group mapping.
     nodes : nodes to code, in this order; defaults to ``list(G)``.
 
     Returns
     -------
     labels : group labels, sorted by their text, with :data:`UNKNOWN` last
-        (present only when some node lacks the attribute, or its value is
-        ``None``, NaN or the empty string).
+        (present only when some node lacks the attribute or is missing from
+        the mapping, or its value is ``None``, NaN or the empty string).
     codes : int64 array, ``labels[codes[i]]`` is the group of ``nodes[i]``.
 
     Notes
@@ -91,8 +91,11 @@ def group_codes(G: nx.Graph, by: str = "department", nodes: list[Hashable] | Non
     """
     if nodes is None:
         nodes = list(G)
-    node_data = G.nodes
-    values = [node_data[node].get(by) for node in nodes]
+    if isinstance(by, Mapping):
+        values = [by.get(node) for node in nodes]
+    else:
+        node_data = G.nodes
+        values = [node_data[node].get(by) for node in nodes]
     missing = [_missing(value) for value in values]
     known = {value for value, gone in zip(values, missing) if not gone}
     labels: list[Hashable] = sorted(known, key=lambda value: (str(value), str(type(value))))
