@@ -31,7 +31,7 @@ from orgnet.errors import OrgnetError
 from orgnet.fragility import fragility
 from orgnet.graph import edge_graph, tie_edges
 from orgnet.layout import group_edges, group_layout, person_layout
-from orgnet.periods import periods_between
+from orgnet.periods import period_dates, periods_between
 from orgnet.reach import brand_overlap, campaigns, jaccard_matrix, max_coverage, owner_audiences, reach_summary
 from orgnet.results import load_result, parse_snapshot_label, save_result, snapshot_label
 from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
@@ -94,6 +94,9 @@ class AnalysisOptions:
     pivots : number of sampled betweenness pivots (default: the brokers job's own).
     squad : size of the greedy maximum-coverage squad (and length of its reach curve).
     overlap_top : how many top advocates the audience-overlap (Jaccard) matrix compares.
+    engagement_months : advocates' actions per month and their trend are taken
+        over at least this many months ending with the snapshot, so a rising
+        advocate shows in a one-month snapshot too.
     layout : whether to compute and store layouts (the network explorer needs them).
     workers : 1 runs every job in this process; 2 runs the brokers job (the
         heaviest: sampled betweenness, structural holes, brokerage roles) and
@@ -110,6 +113,7 @@ class AnalysisOptions:
     pivots: int | None = None
     squad: int = 50
     overlap_top: int = 10
+    engagement_months: int = 3
     layout: bool = True
     workers: int | None = None
 
@@ -119,7 +123,10 @@ class SnapshotData:
     """The data of one snapshot: its people, ties and the graph built from them.
 
     ``indexed`` numbers the graph's nodes in ``graph`` order so jobs can use
-    array kernels without rebuilding it.
+    array kernels without rebuilding it. ``engagement`` covers the months of
+    ``engagement_window`` (first and last ``YYYY-MM``), which ends with the
+    snapshot but may start earlier, so that engagement trends have months to
+    compare even in a one-month snapshot.
     """
 
     label: str
@@ -132,6 +139,12 @@ class SnapshotData:
     audiences: pd.DataFrame = field(default_factory=pd.DataFrame)
     followers: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engagement_window: tuple[str, str] | None = None
+
+    @property
+    def months(self) -> tuple[str, str]:
+        """First and last calendar month (``YYYY-MM``) of the snapshot, whatever its period unit."""
+        return period_dates(self.start)[0][:7], period_dates(self.end)[1][:7]
 
 
 @dataclass
@@ -163,11 +176,13 @@ def snapshot_from_tables(
     audiences: pd.DataFrame | None = None,
     followers: pd.DataFrame | None = None,
     engagement: pd.DataFrame | None = None,
+    engagement_window: tuple[str, str] | None = None,
 ) -> SnapshotData:
     """Build a :class:`SnapshotData` from tables (as a store returns them).
 
     Every person of ``people`` is a node, tied or not; people who only appear
     in ties (a Viva export's collaborators, say) are added too.
+    ``engagement_window`` defaults to the snapshot's own months.
     """
     edges = tie_edges(ties)
     graph = edge_graph(edges, people)
@@ -183,10 +198,22 @@ def snapshot_from_tables(
         audiences if audiences is not None else pd.DataFrame(),
         followers if followers is not None else pd.DataFrame(),
         engagement if engagement is not None else pd.DataFrame(),
+        engagement_window,
     )
 
 
-def load_snapshot(store: Store, start: str | None = None, end: str | None = None) -> SnapshotData:
+def engagement_span(start: str, end: str, months: int) -> tuple[str, str]:
+    """First and last month (``YYYY-MM``) of the engagement window of the periods ``start`` to ``end``.
+
+    The window ends with the snapshot's last month and spans at least
+    ``months`` months (more when the snapshot itself is longer).
+    """
+    first, last = period_dates(start)[0][:7], period_dates(end)[1][:7]
+    earliest = (pd.Period(last, "M") - (months - 1)).strftime("%Y-%m")
+    return min(first, earliest), last
+
+
+def load_snapshot(store: Store, start: str | None = None, end: str | None = None, engagement_months: int = 3) -> SnapshotData:
     """Read the data of the periods ``start`` to ``end`` from ``store``.
 
     Parameters
@@ -194,6 +221,8 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
     store : the store.
     start, end : period labels; ``start`` alone is one period; neither means
         the latest period that holds ties.
+    engagement_months : advocacy engagement is read for at least this many
+        months ending with the snapshot (see :func:`engagement_span`).
 
     Returns
     -------
@@ -213,6 +242,7 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
         raise OrgnetError(f"--from {start} comes after --to {end}")
     if not periods_between(periods, start, end):
         raise OrgnetError(f"no ties in {snapshot_label(start, end)}; the store holds {periods[0]} .. {periods[-1]}")
+    window = engagement_span(start, end, engagement_months)
     return snapshot_from_tables(
         snapshot_label(start, end),
         start,
@@ -221,7 +251,8 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
         store.ties(start, end),
         store.audiences(),
         store.followers(),
-        store.engagement(start, end),
+        store.engagement(*window),
+        window,
     )
 
 
@@ -272,6 +303,7 @@ def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) ->
         return table.rename_axis("person_id").reset_index()
 
     jobs: dict[str, Callable[[], Any]] = {grouped_name(name, options.by): job for name, job in group_jobs(data, options.by).items()}
+
     def advocate_table() -> pd.DataFrame:
         if "membership" not in found_communities:
             communities()
@@ -280,8 +312,8 @@ def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) ->
             data.engagement,
             data.audiences,
             data.followers,
-            start=data.start,
-            end=data.end,
+            start=(data.engagement_window or data.months)[0],
+            end=(data.engagement_window or data.months)[1],
             by=options.by,
             communities=found_communities["membership"],
             indexed=indexed,
@@ -301,7 +333,7 @@ def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) ->
     jobs["brokers"] = broker_table
     jobs["advocates"] = advocate_table
     jobs["reach"] = reach
-    jobs["campaigns"] = lambda: campaigns(data.engagement, data.audiences, data.followers, data.people, start=data.start, end=data.end)
+    jobs["campaigns"] = lambda: campaigns(data.engagement, data.audiences, data.followers, data.people, start=data.months[0], end=data.months[1])
     if options.layout:
         jobs["layout_people"] = lambda: person_layout(graph, options.seed, by=options.by, indexed=indexed)
         jobs["layout_groups"] = lambda: group_layout(graph, options.by, seed=options.seed, indexed=indexed)
@@ -416,7 +448,7 @@ def snapshot_result(store: Store, name: str, label: str | None = None, options: 
     stored_name = grouped_name(name, options.by) if name in GROUP_RESULT_NAMES else name
     value = load_result(store, stored_name, label)
     if value is None:
-        data = load_snapshot(store, *parse_snapshot_label(label))
+        data = load_snapshot(store, *parse_snapshot_label(label), engagement_months=options.engagement_months)
         jobs = snapshot_jobs(data, options)
         if stored_name not in jobs:
             raise OrgnetError(f"no result called {name!r}; results are {', '.join(sorted(jobs))}")
@@ -448,7 +480,7 @@ def analyze(
     """
     options = options or AnalysisOptions()
     started = time.perf_counter()
-    data = load_snapshot(store, start, end)
+    data = load_snapshot(store, start, end, options.engagement_months)
     load_seconds = time.perf_counter() - started
     results, timings = run_jobs(data, options, progress)
     timings = {"load": load_seconds, **timings}

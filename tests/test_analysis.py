@@ -130,3 +130,16 @@ def test_a_failing_worker_raises_in_the_parent(sample_store_path, monkeypatch):
     monkeypatch.setattr(analysis, "brokers", broken)
     with pytest.raises(ValueError, match="brokers exploded"):
         analysis.run_jobs(data, AnalysisOptions(layout=False, workers=2))
+
+
+def test_engagement_trends_look_back_before_a_one_month_snapshot(analysed, truths):
+    from orgnet.analysis import engagement_span
+
+    assert engagement_span("2026-10", "2026-10", 3) == ("2026-08", "2026-10")
+    assert engagement_span("2026-01", "2026-12", 3) == ("2026-01", "2026-12")
+    assert engagement_span("2026-W40", "2026-W40", 1) == ("2026-09", "2026-10")
+    # The emerging advocates started acting in month four: by 2026-10 their trend is rising.
+    rows = {row["person_id"]: row for row in load_result(analysed, "advocates", "2026-10")}
+    for person in truths["emerging_advocates"]:
+        assert rows[person]["engagement_trend"] > 0
+        assert "rising" in rows[person]["explain"]
