@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Mapping, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,11 +21,21 @@ __all__ = [
     "KeyRow",
     "KeyCreate",
     "KeyCreated",
+    "from_record",
 ]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 Role = Literal["admin", "analyst", "comms", "viewer"]
+
+
+def from_record(model: type[M], record: Mapping[str, Any], **values: Any) -> M:
+    """``model`` from a stored result record: every field taken from ``record`` (``None`` when absent), then from ``values``.
+
+    Stored results may carry more keys than a model shows, and older ones fewer.
+    """
+    return model(**{**{name: record.get(name) for name in model.model_fields}, **values})
 
 
 class ErrorBody(BaseModel):

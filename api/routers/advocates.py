@@ -14,7 +14,7 @@ again, so a page of the ranking is a slice of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable
+from typing import Annotated, Callable
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +35,7 @@ from api.models import (
     Squad,
     SquadPoint,
     SpreadEstimateModel,
+    from_record,
 )
 from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from api.snapshots import Snapshots
@@ -45,10 +46,6 @@ from orgnet.spread import expected_spread, k_hop_reach
 __all__ = ["router", "AdvocateTable", "advocate_table", "reach_view", "internal_reach"]
 
 router = APIRouter(tags=["advocates"])
-
-
-def _fields(model: type, record: dict[str, Any]) -> dict[str, Any]:
-    return {k: record.get(k) for k in model.model_fields}
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ def advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable:
 
     def build() -> AdvocateTable:
         stored = sorted(snapshots.result("advocates", label), key=lambda r: (r["rank"], str(r["person_id"])))
-        rows = tuple(AdvocateRow(**_fields(AdvocateRow, r)) for r in stored)
+        rows = tuple(from_record(AdvocateRow, r) for r in stored)
         by_department: dict[str, list[AdvocateRow]] = {}
         for row in rows:
             by_department.setdefault(str(row.department), []).append(row)
@@ -112,7 +109,7 @@ def reach_view(snapshots: Snapshots, label: str, people_shown: bool) -> ReachVie
     stored = snapshots.result("reach", label)
     squad = stored["squad"]
     curve = [
-        SquadPoint(**{**_fields(SquadPoint, point), "person_id": point.get("person_id") if people_shown else None})
+        from_record(SquadPoint, point, person_id=point.get("person_id") if people_shown else None)
         for point in squad.get("curve", [])
     ]
     overlap = None
@@ -123,8 +120,8 @@ def reach_view(snapshots: Snapshots, label: str, people_shown: bool) -> ReachVie
     return ReachView(
         snapshot=label,
         people_shown=people_shown,
-        platforms=[ReachPlatform(**_fields(ReachPlatform, r)) for r in stored["summary"]],
-        brand=[BrandOverlap(**_fields(BrandOverlap, r)) for r in stored["brand"]],
+        platforms=[from_record(ReachPlatform, r) for r in stored["summary"]],
+        brand=[from_record(BrandOverlap, r) for r in stored["brand"]],
         squad=Squad(
             size=len(squad.get("members", [])),
             members=[str(m) for m in squad.get("members", [])] if people_shown else None,
@@ -242,5 +239,5 @@ def campaign_list(
     impressions per share, and how much of the reach only leaders bring. Widest unique reach first."""
     label = snapshots.label(period)
     rows = sorted(snapshots.result("campaigns", label), key=lambda r: (-(r.get("unique_reach") or 0.0), str(r.get("content_id"))))
-    page = paginate([CampaignRow(**_fields(CampaignRow, r)) for r in rows], offset, limit)
+    page = paginate([from_record(CampaignRow, r) for r in rows], offset, limit)
     return CampaignList(snapshot=label, items=page.items, total=page.total, offset=offset, limit=limit)

@@ -7,7 +7,7 @@ groups below the minimum group size are suppressed here, for every role.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Callable, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -27,6 +27,7 @@ from api.models import (
     SiloRow,
     SiloTable,
     Summary,
+    from_record,
 )
 from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from api.snapshots import Snapshots
@@ -42,10 +43,6 @@ def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
     return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
 
 
-def _fields(model: type, record: dict[str, Any]) -> dict[str, Any]:
-    return {k: record.get(k) for k in model.model_fields}
-
-
 @router.get("/summary", response_model=Summary, summary="Headline numbers")
 def summary(
     principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
@@ -55,8 +52,8 @@ def summary(
     stored = snapshots.result("summary", label)
     groups = []
     if allowed(principal.role, GROUPS):
-        groups = [GroupSummary(**_fields(GroupSummary, r)) for r in suppress_groups(stored["groups"], settings.min_group_size)]
-    return Summary(snapshot=label, **{k: v for k, v in _fields(Summary, stored).items() if k not in ("snapshot", "groups")}, groups=groups)
+        groups = [from_record(GroupSummary, r) for r in suppress_groups(stored["groups"], settings.min_group_size)]
+    return from_record(Summary, stored, snapshot=label, groups=groups)
 
 
 @router.get("/growth", response_model=Growth, summary="Headline numbers over periods")
@@ -68,7 +65,7 @@ def growth(principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots
         if stored is None:
             missing.append(period)
         else:
-            points.append(GrowthPoint(period=period, **{k: v for k, v in _fields(GrowthPoint, stored).items() if k != "period"}))
+            points.append(from_record(GrowthPoint, stored, period=period))
     return Growth(periods=points, missing=missing)
 
 
@@ -80,7 +77,7 @@ def silos(
     label = snapshots.label(period)
     rows = suppress_groups(snapshots.result("silos", label), settings.min_group_size)
     rows.sort(key=lambda r: (r["ei_index"] is None, r["ei_index"] if r["ei_index"] is not None else 0.0, str(r["group"])))
-    return SiloTable(snapshot=label, groups=[SiloRow(**_fields(SiloRow, r)) for r in rows])
+    return SiloTable(snapshot=label, groups=[from_record(SiloRow, r) for r in rows])
 
 
 @router.get("/silos/matrix", response_model=GroupMatrix, summary="Department x department matrix")
@@ -120,7 +117,7 @@ def pairs(
         if silo_only and (small or not record.get("silo")):
             continue
         row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
-        rows.append(SiloPair(**_fields(SiloPair, {**row, "suppressed": small})))
+        rows.append(from_record(SiloPair, row, suppressed=small))
     return paginate(rows, offset, limit)
 
 
@@ -140,7 +137,7 @@ def fragile_bridges(
     for record in stored["carriers"]:
         small = record["group_a"] in hidden or record["group_b"] in hidden
         row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
-        carriers.append(FragileBridge(**_fields(FragileBridge, {**row, "suppressed": small})))
+        carriers.append(from_record(FragileBridge, row, suppressed=small))
     carriers.sort(key=lambda c: (not c.fragile, c.suppressed, -(c.weight or 0.0)))
     return Fragility(
         snapshot=label,
@@ -172,7 +169,7 @@ def broker_list(
     audit(f"{label} order={order} department={department or ''} offset={offset}")
     page = paginate(rows, offset, limit)
     names = {k: v if isinstance(v, str) else None for k, v in people["name"].items()}
-    items = [BrokerRow(**_fields(BrokerRow, {**r, "name": names.get(r["person_id"])})) for r in page.items]
+    items = [from_record(BrokerRow, r, name=names.get(r["person_id"])) for r in page.items]
     return Page(items=items, total=page.total, offset=offset, limit=limit)
 
 
@@ -190,5 +187,5 @@ def communities(
         modularity=stored.get("modularity"),
         resolution=stored.get("resolution"),
         agreement=stored.get("agreement", {}),
-        communities=[Community(**_fields(Community, r)) for r in rows],
+        communities=[from_record(Community, r) for r in rows],
     )
