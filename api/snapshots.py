@@ -19,7 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Hashable, TypeVar
 
 import networkx as nx
 import pandas as pd
@@ -92,6 +92,26 @@ class Snapshots:
         value = load()
         with self._lock:
             self._entries[key] = _Entry(value, now)
+        return value
+
+    def _built_once(self, cache: OrderedDict, locks: dict, key: Hashable, build: Callable[[], T], kept: int) -> T:
+        """``cache[key]``, built by ``build`` when absent; the ``kept`` most recently used entries stay."""
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+            building = locks.setdefault(key, threading.Lock())
+        # One build per key even when many requests ask at once (a cold worker under load).
+        with building:
+            with self._lock:
+                if key in cache:
+                    return cache[key]
+            value = build()
+            with self._lock:
+                cache[key] = value
+                locks.pop(key, None)
+                while len(cache) > kept:
+                    cache.popitem(last=False)
         return value
 
     def periods(self) -> list[str]:
@@ -191,23 +211,7 @@ class Snapshots:
         ``name`` must say everything ``build`` depends on besides the snapshot (its parameters too).
         """
         key = ("derived", name, label, self.version(source, label))
-        with self._lock:
-            if key in self._derived:
-                self._derived.move_to_end(key)
-                return self._derived[key]
-            building = self._build_locks.setdefault(key, threading.Lock())
-        # One build per key even when many requests ask at once (a cold worker under load).
-        with building:
-            with self._lock:
-                if key in self._derived:
-                    return self._derived[key]
-            value = build()
-            with self._lock:
-                self._derived[key] = value
-                self._build_locks.pop(key, None)
-                while len(self._derived) > DERIVED_KEPT:
-                    self._derived.popitem(last=False)
-        return value
+        return self._built_once(self._derived, self._build_locks, key, build, DERIVED_KEPT)
 
     def peek_derived(self, name: str, label: str, source: str = "meta") -> Any | None:
         """The value :meth:`derived` would give, when it can be answered from memory without touching the store; else ``None``.
@@ -224,20 +228,7 @@ class Snapshots:
         periods = self.periods()
         if not any(start <= p <= end for p in periods):
             raise UnknownSnapshot(f"no ties in {label}; periods held: {', '.join(periods) or 'none'}")
-        with self._lock:
-            if label in self._graphs:
-                self._graphs.move_to_end(label)
-                return self._graphs[label]
-            building = self._graph_locks.setdefault(label, threading.Lock())
-        # One build per snapshot even when many requests ask at once.
-        with building:
-            with self._lock:
-                if label in self._graphs:
-                    return self._graphs[label]
-            graph = people_graph(self.store.ties(start, end), self.store.people())
-            with self._lock:
-                self._graphs[label] = graph
-                while len(self._graphs) > GRAPHS_KEPT:
-                    self._graphs.popitem(last=False)
-            return graph
+        return self._built_once(
+            self._graphs, self._graph_locks, label, lambda: people_graph(self.store.ties(start, end), self.store.people()), GRAPHS_KEPT
+        )
 
