@@ -39,6 +39,16 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def tie_table(store) -> dict:
+    """Every tie of ``store``: ``(source, target, period, channel) -> (count, weight rounded to 6 places)``."""
+    return {(r.source, r.target, r.period, r.channel): (r.count, round(r.weight, 6)) for r in store.ties().itertuples()}
+
+
+def database_bytes(folder: Path) -> bytes:
+    """The bytes of the store ``orgnet.db`` in ``folder``, write-ahead log included."""
+    return b"".join(p.read_bytes() for p in sorted(folder.glob("orgnet.db*")))
+
+
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 

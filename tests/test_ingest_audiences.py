@@ -9,13 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import write
+from conftest import database_bytes, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from ingest.samples import SAMPLE_SOURCES
 from orgnet.errors import IngestError
 from orgnet.store import SETTING_FOLLOWER_SALT
-from test_ingest_slack import database_bytes
 
 DATA = Path(__file__).parent / "data" / "audiences"
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import write
+from conftest import database_bytes, tie_table, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
@@ -28,15 +28,6 @@ EXPECTED = {
     # m4 in maildir/new: 30 June 23:30 at -02:00 is 1 July 01:30 UTC.
     ("E4", "E1", "2026-07", "email"): (1, 1.0),
 }
-
-
-def tie_table(store):
-    return {(r.source, r.target, r.period, r.channel): (r.count, round(r.weight, 6)) for r in store.ties().itertuples()}
-
-
-def database_bytes(tmp_path: Path) -> bytes:
-    """The store's bytes, write-ahead log included."""
-    return b"".join(p.read_bytes() for p in sorted(tmp_path.glob("orgnet.db*")))
 
 
 def test_hand_computed_ties_and_counts(store, roster_file):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import write
+from conftest import database_bytes, tie_table, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
@@ -36,10 +36,6 @@ WEEKLY = {
 }
 STANDUP = both_ways("E2", "E4", "2026-06", 2, 1.0)  # daily 30 min from 29 June, no end: 29 and 30 June before the export.
 EXPECTED = {**PLANNING, **CUSTOMER_CALL, **WEEKLY, **STANDUP}
-
-
-def tie_table(store):
-    return {(r.source, r.target, r.period, r.channel): (r.count, round(r.weight, 6)) for r in store.ties().itertuples()}
 
 
 def test_hand_computed_meeting_ties_and_counts(store, roster_file):
@@ -114,5 +110,5 @@ def test_titles_descriptions_and_locations_never_reach_the_store(store, roster_f
     ingest_path(store, "roster", roster_file)
     ingest_path(store, "ics", DATA / "team.ics")
     store.close()
-    stored = b"".join(p.read_bytes() for p in sorted(tmp_path.glob("orgnet.db*")))
+    stored = database_bytes(tmp_path)
     assert b"SECRET" not in stored and b"war room" not in stored

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import write
+from conftest import tie_table, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
@@ -18,11 +18,6 @@ Bob Roy <BOB@acme.example>,@ann,2026-05-05T10:00:00+02:00,chat,
 E1,E2;E3,2026-06-01T15:00:00Z,meeting,2
 E4,ghost@acme.example;di@acme.example,2026-06-02T08:00:00Z,chat,
 """
-
-
-def tie_table(store):
-    ties = store.ties()
-    return {(r.source, r.target, r.period, r.channel): (r.count, round(r.weight, 6)) for r in ties.itertuples()}
 
 
 def test_hand_computed_ties(store, roster_file, tmp_path):

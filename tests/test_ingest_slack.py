@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import database_bytes, tie_table, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
-from test_ingest_interactions import tie_table
 
 EXPORT = Path(__file__).parent / "data" / "slack" / "export"
 
@@ -40,11 +39,6 @@ def zipped(folder: Path, target: Path, prefix: str = "") -> Path:
             if file.is_file():
                 archive.write(file, prefix + file.relative_to(folder).as_posix())
     return target
-
-
-def database_bytes(tmp_path: Path) -> bytes:
-    """The store's bytes, write-ahead log included."""
-    return b"".join(p.read_bytes() for p in sorted(tmp_path.glob("orgnet.db*")))
 
 
 def test_hand_computed_ties_and_counts(store, roster_file):

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import tie_table, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
-from test_ingest_interactions import tie_table
 
 EXPORT = Path(__file__).parent / "data" / "viva" / "person_to_person.csv"
 KEY = "viva-test-key-0123456789"
