@@ -12,13 +12,14 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 
 from orgnet.errors import StoreError
 from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
+from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
 __all__ = ["SQLiteStore"]
@@ -195,7 +196,7 @@ class SQLiteStore:
 
     def known_message_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(list(keys), 900):
+        for chunk in chunks(list(keys), 900):
             sql = f"SELECT key FROM message_key WHERE key IN ({', '.join('?' * len(chunk))})"
             found.update(row[0] for row in self._rows(sql, chunk))
         return found
@@ -375,11 +376,6 @@ def _with_where(sql: str, where: list[str]) -> str:
 
 def _tuples(frame: pd.DataFrame) -> list[tuple]:
     return [tuple(clean_value(v) for v in row) for row in frame.itertuples(index=False, name=None)]
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for offset in range(0, len(items), size):
-        yield items[offset : offset + size]
 
 
 def _record(row: tuple) -> IngestRecord:
