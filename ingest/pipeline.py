@@ -118,11 +118,10 @@ def _context(store: Store, settings: dict[str, str], options: IngestOptions, rep
     if not salt:
         salt = secrets.token_hex(16)
         batch.settings[SETTING_FOLLOWER_SALT] = salt
-    people = store.people()
     return IngestContext(
         options=options,
         resolver=IdentityResolver(store.identities(), domains, pseudonymiser),
-        known_people=set(people["person_id"]),
+        known_people=store.person_ids(),
         report=report,
         problems=ProblemLog(),
         pseudonymiser=pseudonymiser,

@@ -177,6 +177,7 @@ def assert_same(left: dict, right: dict) -> None:
 def test_empty_store(any_store):
     assert any_store.people().empty and list(any_store.people().columns)[:2] == ["person_id", "name"]
     assert any_store.ties().empty and any_store.periods() == []
+    assert any_store.person_ids() == set()
     assert any_store.find_ingest("roster", "nothing") is None
     assert set(any_store.counts().values()) == {0}
 
@@ -185,6 +186,7 @@ def test_apply_and_read_back(any_store):
     apply_both(any_store)
     people = any_store.people().set_index("person_id")
     assert list(people.index) == ["E1", "E2", "E3", "E4"]
+    assert any_store.person_ids() == {"E1", "E2", "E3", "E4"}
     assert people.loc["E2", "name"] == "Bob Roy"  # kept: the second source left it empty
     assert people.loc["E2", "department"] == "Sales" and people.loc["E2", "manager_id"] == "E3"
     assert people.loc["E2", "level"] == "4" and people.loc["E2", "site"] == "HQ"

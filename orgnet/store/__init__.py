@@ -54,6 +54,9 @@ class Store(Protocol):
     def people(self) -> pd.DataFrame:
         """People, one row each: :data:`~orgnet.model.CORE_PERSON_FIELDS` then one column per HR attribute."""
 
+    def person_ids(self) -> set[str]:
+        """The ids of every person (cheaper than :meth:`people` when only the ids matter)."""
+
     def identities(self) -> pd.DataFrame:
         """Identity -> person_id pairs (:data:`~orgnet.model.IDENTITY_COLUMNS`)."""
 

@@ -297,6 +297,9 @@ class Neo4jStore:
             rows.append(row)
         return people_frame(rows)
 
+    def person_ids(self) -> set[str]:
+        return {person_id for (person_id,) in self._read("MATCH (p:Person) WHERE p.in_roster = true RETURN p.person_id")}
+
     def identities(self) -> pd.DataFrame:
         return frame_from_rows("identities", self._read("MATCH (i:Identity) RETURN i.identity, i.person_id"))
 

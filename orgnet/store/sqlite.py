@@ -157,6 +157,9 @@ class SQLiteStore:
             rows = [dict(zip(names, row)) for row in cursor.fetchall()]
         return people_frame(rows)
 
+    def person_ids(self) -> set[str]:
+        return {row[0] for row in self._rows("SELECT person_id FROM person")}
+
     def identities(self) -> pd.DataFrame:
         return frame_from_rows("identities", self._rows("SELECT identity, person_id FROM identity"))
 
