@@ -375,7 +375,7 @@ def _explain(
 ) -> str:
     parts = [f"Top {max(1, math.ceil(100 * top))}% internal influence"]
     if level > 0:
-        parts.append(f"{_number(level)} actions/month, {_trend_word(level, slope, months)}")
+        parts.append(f"{_number(level)} {'action' if _number(level) == '1' else 'actions'}/month, {_trend_word(level, slope, months)}")
     else:
         parts.append("no advocacy actions")
     if unique > 0:

@@ -662,6 +662,6 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     k = c.communities
     sentences.append(
         f"{k['changed']} of the {k['common']} people present in both changed community; "
-        f"{len(k['merges'])} communities merged and {len(k['splits'])} split ({k['count_before']} communities before, {k['count_after']} after)."
+        f"{len(k['merges'])} {'community' if len(k['merges']) == 1 else 'communities'} merged and {len(k['splits'])} split ({k['count_before']} communities before, {k['count_after']} after)."
     )
     return sentences
