@@ -7,7 +7,10 @@ calendars) only parse their format into two long tables and hand them to
 ``interactions``
     one row per interaction: ``interaction`` (int id), ``timestamp``
     (datetime64 UTC), ``channel``, ``kind`` (``message`` or ``meeting``),
-    ``duration_hours`` (meetings; NaN elsewhere).
+    ``duration_hours`` (meetings; NaN elsewhere); optionally ``count`` and
+    ``last_timestamp``: a row may stand for ``count`` identical interactions
+    (same participants, channel, kind, duration and period), from
+    ``timestamp`` (the earliest) to ``last_timestamp`` (the latest).
 ``participants``
     one row per participant: ``interaction``, ``role`` (``sender`` or
     ``recipient`` for messages, ``attendee`` for meetings) and ``raw``, the
@@ -53,7 +56,9 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     -----
     Messages with more than ``broadcast_cutoff`` recipients and meetings with
     more than ``meeting_cutoff`` attendees are dropped and counted
-    (``broadcasts_dropped``, ``large_meetings_dropped``).
+    (``broadcasts_dropped``, ``large_meetings_dropped``). Every count of the
+    report counts interactions, so a row that stands for ``count`` of them
+    counts ``count`` times.
 
     Works on integer codes: identities are resolved once per distinct
     address, edges are built as person codes by index arithmetic on the
@@ -63,6 +68,7 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     """
     report, options = context.report, context.options
     n = len(interactions)
+    repeats, timestamps, last_timestamps = _repeats(interactions)
     position = _positions(interactions["interaction"].to_numpy(), participants["interaction"].to_numpy())
     raw, raw_values = _codes(participants["raw"])
     is_sender, is_recipient = _is(participants["role"], "sender"), _is(participants["role"], "recipient")
@@ -72,22 +78,22 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     is_meeting = _is(interactions["kind"], "meeting")
     dropped_broadcasts = (recipients > options.broadcast_cutoff) & ~is_meeting
     dropped_meetings = (listed > options.meeting_cutoff) & is_meeting
-    report.add("interactions", n)
-    report.add("broadcasts_dropped", int(dropped_broadcasts.sum()))
-    report.add("large_meetings_dropped", int(dropped_meetings.sum()))
+    report.add("interactions", int(repeats.sum()))
+    report.add("broadcasts_dropped", int(repeats[dropped_broadcasts].sum()))
+    report.add("large_meetings_dropped", int(repeats[dropped_meetings].sum()))
     kept = present & ~(dropped_broadcasts | dropped_meetings)[np.maximum(position, 0)]
 
     resolution = context.resolver.resolve(pd.Series(raw_values, dtype=object))
     # Kinds as small integers (the index in _KINDS): comparing millions of Python strings is what made this slow.
     kind_of_value = np.append(pd.Index(_KINDS).get_indexer(resolution.kind.to_numpy(dtype=object)), _KINDS.index(MISSING)).astype(np.int8)
     kind = kind_of_value[np.where(kept, raw, -1)]
-    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[kind == _UNKNOWN]], context)
+    unplaced = kind == _UNKNOWN
+    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[unplaced]], repeats[position[unplaced]], context)
     # Sorted person codes make the tie key sort like the person ids (see aggregate_coded_edges).
     person_of_value, people = pd.factorize(resolution.person_id.to_numpy(dtype=object), sort=True)
     people = np.asarray(people, dtype=object)
     person = np.append(person_of_value, -1)[raw]
     channel, channels = _codes(interactions["channel"], sort=True)
-    timestamps = utc_datetime64(interactions["timestamp"])
 
     parts = [
         _message_edges(position, is_sender, is_recipient, kind, person, kept & ~is_meeting[np.maximum(position, 0)], recipients),
@@ -96,14 +102,18 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
         ),
     ]
     source, target, where, weight = (np.concatenate(columns) for columns in zip(*(edges for edges, _ in parts)))
-    report.add("edges", len(source))
-    ties = aggregate_coded_edges(source, target, people, timestamps[where], channel[where], channels, weight, options.period_unit)
+    times = repeats[where]
+    report.add("edges", int(times.sum()))
+    ties = aggregate_coded_edges(
+        source, target, people, timestamps[where], channel[where], channels, weight * times, options.period_unit,
+        count=times, last_timestamps=last_timestamps[where],
+    )
     report.add("ties", len(ties))
     batch.ties = pd.concat([batch.ties, ties], ignore_index=True) if len(batch.ties) else ties
     host, at = (np.concatenate(columns) for columns in zip(*(external for _, external in parts)))
-    report.add("external_interactions", len(host))
+    report.add("external_interactions", int(repeats[at].sum()))
     if len(host):
-        batch.external_contacts = _external_counts(host, people, timestamps[at], channel[at], channels, options.period_unit)
+        batch.external_contacts = _external_counts(host, people, timestamps[at], channel[at], channels, repeats[at], options.period_unit)
 
 
 def _positions(ids: np.ndarray, referenced: np.ndarray) -> np.ndarray:
@@ -112,6 +122,14 @@ def _positions(ids: np.ndarray, referenced: np.ndarray) -> np.ndarray:
         referenced = referenced.astype(np.int64)
         return np.where((referenced >= 0) & (referenced < len(ids)), referenced, -1)
     return pd.Index(ids).get_indexer(referenced)
+
+
+def _repeats(interactions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(count, earliest, latest timestamp) of each row: 1 and its own timestamp twice unless it stands for several."""
+    timestamps = utc_datetime64(interactions["timestamp"])
+    if "count" not in interactions:
+        return np.ones(len(interactions), dtype=np.int64), timestamps, timestamps
+    return interactions["count"].to_numpy(dtype=np.int64), timestamps, utc_datetime64(interactions["last_timestamp"])
 
 
 def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -142,12 +160,14 @@ def _first(rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return rows[np.sort(first)]
 
 
-def _report_unplaced(unknown: np.ndarray, context: IngestContext) -> None:
+def _report_unplaced(unknown: np.ndarray, times: np.ndarray, context: IngestContext) -> None:
+    """Count the unknown internal identities (each ``times`` times), the most frequent listed in the report."""
     if not len(unknown):
         return
     unknown = pd.Series(unknown, dtype=object)
     shown = context.resolver.key(unknown) if context.pseudonymiser else unknown
-    counts = shown.value_counts()
+    # Most frequent first; equally frequent ones in the order they first appear.
+    counts = pd.Series(times).groupby(shown.to_numpy(dtype=object), sort=False).sum().sort_values(ascending=False, kind="stable")
     context.report.add("unknown_internal", int(counts.sum()))
     context.report.unknown_internal.update({str(k): int(v) for k, v in counts.head(_UNKNOWN_LISTED).items()})
 
@@ -208,11 +228,13 @@ def _meeting_edges(position, raw, kind, person, rows, duration_hours):
     return edges, (np.repeat(person[hosts], times), np.repeat(position[hosts], times))
 
 
-def _external_counts(host, people, timestamps, channel, channels, unit) -> pd.DataFrame:
-    """Contacts with outside addresses counted per (person, period, channel), sorted like the labels."""
+def _external_counts(host, people, timestamps, channel, channels, times, unit) -> pd.DataFrame:
+    """Contacts with outside addresses (each ``times`` times) counted per (person, period, channel), sorted like the labels."""
     period, periods = period_codes(timestamps, unit)
     key = (host * len(periods) + period) * len(channels) + channel
-    key, count = np.unique(key, return_counts=True)
+    key, inverse = np.unique(key, return_inverse=True)
+    count = np.zeros(len(key), dtype=np.int64)
+    np.add.at(count, inverse, times)
     rest, channel_of = np.divmod(key, len(channels))
     person_of, period_of = np.divmod(rest, len(periods))
     return pd.DataFrame(

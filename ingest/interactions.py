@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ingest.base import IngestContext, TableColumns, clean_text, encode_text, map_columns, read_text_table
 from ingest.edges import add_interactions
 from orgnet.model import IngestBatch
-from orgnet.periods import utc_datetime64
+from orgnet.periods import period_codes, utc_datetime64
 
 __all__ = ["COLUMNS", "read", "parse_timestamps", "split_lists"]
 
@@ -81,9 +81,13 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
 
     The columns stay in Arrow and NumPy: senders, recipient lists, channels
     and durations are dictionary-encoded and cleaned, split or parsed once
-    per distinct value; participants reach :func:`~ingest.edges.add_interactions`
-    as categoricals, so no Python object is made per row. O(n) apart from
-    the aggregation's sort.
+    per distinct value. Rows that repeat a conversation (same sender,
+    recipient list, channel and period; same duration for meetings) are then
+    collapsed into one that counts them, which is what most of a real log
+    is: the people, edges and ties after that are built once per
+    conversation, not once per message. Participants reach
+    :func:`~ingest.edges.add_interactions` as categoricals, so no Python
+    object is made per row. O(n) apart from the aggregation's sort.
     """
     table, lines = read_text_table(path, context.problems)
     columns = map_columns(table.column_names, COLUMNS, context.options, path, context.problems)
@@ -100,7 +104,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         hours_of = np.append(pd.to_numeric(pd.Series(durations, dtype=object), errors="coerce").to_numpy(dtype=float), np.nan)
         hours = hours_of[duration]
     else:
-        hours = np.full(n_rows, np.nan)
+        duration, hours = np.full(n_rows, -1, dtype=np.int64), np.full(n_rows, np.nan)
 
     checks = [
         (sender < 0, "missing sender"),
@@ -117,20 +121,35 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         bad |= mask
     context.report.add("rows", n_rows)
 
-    keep = ~bad
-    ids = np.arange(int(keep.sum()), dtype=np.int64)
-    channel = channel[keep]
-    meeting = np.asarray(channels == "meeting", dtype=bool)[channel]
+    # Repeats of one conversation in one period become one row that counts them (ingest.edges' ``count``).
+    kept = np.flatnonzero(~bad)
+    meeting_channel = np.asarray(channels == "meeting", dtype=bool)
+    period, _ = period_codes(timestamps[kept], context.options.period_unit)
+    # A duration weighs only meetings' ties, so it tells messages apart only on meetings.
+    weighed = np.where(meeting_channel[channel[kept]], duration[kept] + 1, 0)
+    group, n_groups = _group_rows([sender[kept], recipients[kept], channel[kept], weighed, period])
+    row = np.empty(n_groups, dtype=np.int64)
+    row[group] = kept  # any row of a group stands for it: they differ only in their timestamps
+    nanoseconds = timestamps[kept].view(np.int64)
+    earliest = np.full(n_groups, np.iinfo(np.int64).max)
+    np.minimum.at(earliest, group, nanoseconds)
+    latest = np.full(n_groups, np.iinfo(np.int64).min)
+    np.maximum.at(latest, group, nanoseconds)
+
+    ids = np.arange(n_groups, dtype=np.int64)
+    meeting = meeting_channel[channel[row]]
     interactions = pd.DataFrame(
         {
             "interaction": ids,
-            "timestamp": pd.DatetimeIndex(timestamps[keep]).tz_localize("UTC"),
-            "channel": _categorical(channel, channels),
+            "timestamp": earliest.view("datetime64[ns]"),
+            "channel": _categorical(channel[row], channels),
             "kind": _categorical(meeting.astype(np.int64), np.array(["message", "meeting"], dtype=object)),
-            "duration_hours": hours[keep],
+            "duration_hours": hours[row],
+            "count": np.bincount(group, minlength=n_groups),
+            "last_timestamp": latest.view("datetime64[ns]"),
         }
     )
-    positions, item_codes, items = _recipient_items(recipients[keep], recipient_lists)
+    positions, item_codes, items = _recipient_items(recipients[row], recipient_lists)
     # One set of categories for senders and recipients, so a person has one code whatever their role.
     raw_codes, raw_values = pd.factorize(np.concatenate([senders, items]))
     participants = pd.DataFrame(
@@ -141,7 +160,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
                 np.array(["sender", "recipient", "attendee"], dtype=object),
             ),
             "raw": _categorical(
-                np.concatenate([raw_codes[: len(senders)][sender[keep]], raw_codes[len(senders) :][item_codes]]),
+                np.concatenate([raw_codes[: len(senders)][sender[row]], raw_codes[len(senders) :][item_codes]]),
                 np.asarray(raw_values, dtype=object),
             ),
         }
@@ -208,6 +227,26 @@ def _recipient_items(cells: np.ndarray, lists: np.ndarray) -> tuple[np.ndarray, 
     positions = np.repeat(np.arange(len(cells), dtype=np.int64), counts)
     within = np.arange(len(positions), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     return positions, item_codes[np.repeat(first[cells], counts) + within], np.asarray(items, dtype=object)
+
+
+def _group_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """Number the distinct combinations of several columns of non-negative integer codes.
+
+    Returns (group, n_groups): each row's group, numbered from 0 in order of
+    first appearance. The codes are packed into one int64 key, renumbered
+    first whenever the next column would overflow it; one hash pass, O(n).
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1
+    for codes in columns:
+        width = int(codes.max(initial=0)) + 1
+        if size * width >= 1 << 62:
+            key, distinct = pd.factorize(key)
+            size = len(distinct)
+        key = key * width + codes
+        size *= width
+    group, distinct = pd.factorize(key)
+    return group.astype(np.int64), len(distinct)
 
 
 def _categorical(codes: np.ndarray, categories: np.ndarray) -> pd.Categorical:

@@ -81,6 +81,9 @@ def aggregate_coded_edges(
     channels: np.ndarray,
     weight: np.ndarray,
     unit: PeriodUnit = "month",
+    *,
+    count: np.ndarray | None = None,
+    last_timestamps: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Sum edges given as integer codes into ties (what :func:`aggregate_edges` does after factorising).
 
@@ -92,11 +95,17 @@ def aggregate_coded_edges(
     channel : int64 codes into ``channels``, sorted.
     weight : float weight of each edge.
     unit : period unit, ``"month"`` or ``"week"``.
+    count : optional int64, how many edges of one period each row stands
+        for (default 1 each); ``weight`` is then their summed weight.
+    last_timestamps : with ``count``, the latest of each row's edges
+        (``timestamps`` being the earliest, in the same period); default
+        ``timestamps``.
 
     Returns
     -------
     The ties, as :func:`aggregate_edges` returns them, sorted by
-    (source, target, period, channel).
+    (source, target, period, channel): ``count`` is the sum of the rows'
+    counts, ``first_seen`` the earliest timestamp, ``last_seen`` the latest.
 
     Notes
     -----
@@ -104,9 +113,12 @@ def aggregate_coded_edges(
     edge order within each tie, so the weights come out the same bit for
     bit whatever codes the caller chose.
     """
+    count = np.ones(len(source), dtype=np.int64) if count is None else np.asarray(count, dtype=np.int64)
+    last_timestamps = timestamps if last_timestamps is None else last_timestamps
     keep = source != target
     if not keep.all():
         source, target, timestamps, channel, weight = source[keep], target[keep], timestamps[keep], channel[keep], weight[keep]
+        count, last_timestamps = count[keep], last_timestamps[keep]
     if not len(source):
         return empty_frame(TIE_COLUMNS)
     period_of_edge, periods = period_codes(timestamps, unit)
@@ -114,7 +126,8 @@ def aggregate_coded_edges(
     key = ((source * len(people) + target) * len(periods) + period_of_edge) * len(channels) + channel
     order, key = _stable_sort(key)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    stamps = timestamps.astype("datetime64[ns]").astype("int64")[order]
+    first = _nanoseconds(timestamps)[order]
+    last = first if last_timestamps is timestamps else _nanoseconds(last_timestamps)[order]
     group_key = key[starts]
     group_key, channel_of = np.divmod(group_key, len(channels))
     group_key, period_of = np.divmod(group_key, len(periods))
@@ -125,10 +138,10 @@ def aggregate_coded_edges(
             "target": _text(people[target_of]),
             "period": _text(periods[period_of]),
             "channel": _text(channels[channel_of]),
-            "count": np.diff(np.r_[starts, len(key)]).astype("int64"),
+            "count": np.add.reduceat(count[order], starts),
             "weight": np.add.reduceat(weight[order], starts),
-            "first_seen": _utc(np.minimum.reduceat(stamps, starts)),
-            "last_seen": _utc(np.maximum.reduceat(stamps, starts)),
+            "first_seen": _utc(np.minimum.reduceat(first, starts)),
+            "last_seen": _utc(np.maximum.reduceat(last, starts)),
         }
     )
 
@@ -148,6 +161,10 @@ def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _text(values: np.ndarray) -> pd.Series:
     # Kept as object: letting pandas infer its Arrow-backed str dtype costs a conversion here and another one back in the store.
     return pd.Series(values, dtype=object)
+
+
+def _nanoseconds(timestamps: np.ndarray) -> np.ndarray:
+    return timestamps.astype("datetime64[ns]").astype("int64")
 
 
 def _utc(nanoseconds: np.ndarray) -> pd.DatetimeIndex:

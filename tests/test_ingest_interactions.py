@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
+from pandas.testing import assert_frame_equal
 
 from conftest import tie_table, write
 from ingest.base import IngestOptions
 from ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
+from orgnet.store.sqlite import SQLiteStore
 
 INTERACTIONS = """sender,recipients,timestamp,channel,duration_hours
 ann@acme.example,bob@acme.example;cy@acme.example;partner@other.example,2026-05-04T09:00:00Z,email,
@@ -101,3 +104,92 @@ def test_broadcast_cutoff_drops_and_counts(store, roster_file, tmp_path):
     report = ingest_path(store, "interactions", path, IngestOptions(broadcast_cutoff=2))
     assert report.counts["broadcasts_dropped"] == 1
     assert tie_table(store) == {("E1", "E2", "2026-07", "email"): (1, 1.0)}
+
+
+REPEATED = """sender,recipients,timestamp,channel,duration_hours
+E1,E2;cy@acme.example,2026-05-20T10:00:00Z,email,
+E1,E2;cy@acme.example,2026-05-04T09:00:00Z,email,
+ann@acme.example,E2;cy@acme.example,2026-05-28T18:00:00Z,email,
+E1,E2;cy@acme.example,2026-06-01T08:00:00Z,email,
+E2,E1;partner@other.example,2026-05-06T09:00:00Z,chat,
+E2,E1;partner@other.example,2026-05-07T09:00:00Z,chat,
+E1,E2;E3,2026-05-05T09:00:00Z,meeting,2
+E1,E2;E3,2026-05-12T09:00:00Z,meeting,1
+E1,E2;E3,2026-05-19T09:00:00Z,meeting,2
+"""
+
+
+def test_repeated_conversations_count_every_message(store, roster_file, tmp_path):
+    ingest_path(store, "roster", roster_file)
+    report = ingest_path(store, "interactions", write(tmp_path / "log.csv", REPEATED))
+    assert tie_table(store) == {
+        # Three e-mails of May to Bob and Cy (one from Ann's address): 1/2 each time.
+        ("E1", "E2", "2026-05", "email"): (3, 1.5),
+        ("E1", "E3", "2026-05", "email"): (3, 1.5),
+        ("E1", "E2", "2026-06", "email"): (1, 0.5),
+        ("E1", "E3", "2026-06", "email"): (1, 0.5),
+        # Two chats to Ann and an outside partner: 1/2 each time, the partner only counted.
+        ("E2", "E1", "2026-05", "chat"): (2, 1.0),
+        # Three meetings of three attendees, 2 + 1 + 2 hours: (2 + 1 + 2) / 2 to each ordered pair.
+        **{(a, b, "2026-05", "meeting"): (3, 2.5) for a in ("E1", "E2", "E3") for b in ("E1", "E2", "E3") if a != b},
+    }
+    ties = store.ties().set_index(["source", "target", "period", "channel"])
+    email = ties.loc[("E1", "E2", "2026-05", "email")]
+    assert (email["first_seen"], email["last_seen"]) == (pd.Timestamp("2026-05-04T09:00:00Z"), pd.Timestamp("2026-05-28T18:00:00Z"))
+    assert store.external_contacts().to_dict("records") == [{"person_id": "E2", "period": "2026-05", "channel": "chat", "count": 2}]
+    assert report.counts["interactions"] == 9
+    assert report.counts["edges"] == 8 + 2 + 18
+    assert report.counts["external_interactions"] == 2
+
+
+def _random_log(seed: int, rows: int = 60) -> list[str]:
+    """Rows drawn from a few conversations, so that most repeat; people named every way the roster allows."""
+    rng = np.random.default_rng(seed)
+    names = ["E1", "ann@acme.example", "@ann", "E2", "bobby@acme.example", "cy@acme.example", "E4", "ghost@acme.example", "partner@other.example"]
+    # A broadcast and a large meeting, over the cutoffs the test sets, are among them.
+    conversations = [("E1", "E2;cy@acme.example;E4;partner@other.example", "email", ""), ("E2", "E1;@ann;E3;E4;ghost@acme.example", "meeting", "1")]
+    for _ in range(10):
+        channel = str(rng.choice(["email", "chat", "meeting"]))
+        recipients = ";".join(rng.choice(names, int(rng.integers(1, 5))))
+        duration = str(rng.choice(["0.5", "1", "2", ""])) if channel == "meeting" else ""
+        conversations.append((str(rng.choice(names)), recipients, channel, duration))
+    lines = []
+    for number in range(rows):
+        sender, recipients, channel, duration = conversations[int(rng.integers(len(conversations)))]
+        stamp = pd.Timestamp("2026-05-01T00:00:00Z") + pd.Timedelta(seconds=int(rng.integers(0, 61 * 86_400)))
+        lines.append(f"{number},{sender},{recipients},{stamp.strftime('%Y-%m-%dT%H:%M:%SZ')},{channel},{duration}")
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_whole_log_gives_what_its_rows_give_one_by_one(tmp_path, roster_file, seed):
+    """Collapsing repeats must not change anything: each row ingested alone, the store adding them up, is the oracle."""
+    header = "n,sender,recipients,timestamp,channel,duration_hours"
+    lines = _random_log(seed)
+    options = IngestOptions(ignore_columns=["n"], broadcast_cutoff=3, meeting_cutoff=4)
+    whole, one_by_one = SQLiteStore(tmp_path / "whole.db"), SQLiteStore(tmp_path / "rows.db")
+    for opened in (whole, one_by_one):
+        ingest_path(opened, "roster", roster_file)
+    report = ingest_path(whole, "interactions", write(tmp_path / "log.csv", "\n".join([header, *lines]) + "\n"), options)
+    counts: dict[str, int] = {}
+    unknown: dict[str, int] = {}
+    for number, line in enumerate(lines):
+        alone = ingest_path(one_by_one, "interactions", write(tmp_path / f"row{number}.csv", f"{header}\n{line}\n"), options)
+        for name, value in alone.counts.items():
+            counts[name] = counts.get(name, 0) + value
+        for name, value in alone.unknown_internal.items():
+            unknown[name] = unknown.get(name, 0) + value
+    ties = {key: (count, round(weight, 9)) for key, (count, weight) in _ties_with_dates(whole).items()}
+    assert ties == {key: (count, round(weight, 9)) for key, (count, weight) in _ties_with_dates(one_by_one).items()}
+    assert len(ties) > 5
+    assert_frame_equal(whole.external_contacts(), one_by_one.external_contacts())
+    assert report.unknown_internal == unknown
+    assert {name: value for name, value in report.counts.items() if name != "ties"} == {name: value for name, value in counts.items() if name != "ties"}
+    assert report.counts["interactions"] == len(lines)
+    assert report.counts["broadcasts_dropped"] > 0 and report.counts["large_meetings_dropped"] > 0
+    whole.close()
+    one_by_one.close()
+
+
+def _ties_with_dates(store) -> dict:
+    return {(r.source, r.target, r.period, r.channel, r.first_seen, r.last_seen): (r.count, r.weight) for r in store.ties().itertuples()}
