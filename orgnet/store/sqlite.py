@@ -24,19 +24,24 @@ from orgnet.store.frames import clean_value, frame_from_rows, people_frame, pers
 
 __all__ = ["SQLiteStore"]
 
-_SCHEMA = """
+#: Ties are keyed by period first: every read asks for a range of periods, which is then one stretch of the
+#: table, and no second index has to be kept up to date on each write.
+_TIE_TABLE = """
+    source TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
+    count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    PRIMARY KEY (period, source, target, channel)
+"""
+#: ``PRAGMA user_version`` of the current layout; 0 is a store made before ties were keyed by period first.
+_SCHEMA_VERSION = 1
+
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS person (
     person_id TEXT PRIMARY KEY, name TEXT, email TEXT, department TEXT, title TEXT,
-    manager_id TEXT, location TEXT, hire_date TEXT, attributes TEXT NOT NULL DEFAULT '{}'
+    manager_id TEXT, location TEXT, hire_date TEXT, attributes TEXT NOT NULL DEFAULT '{{}}'
 );
 CREATE TABLE IF NOT EXISTS identity (identity TEXT PRIMARY KEY, person_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tie (
-    source TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
-    count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-    PRIMARY KEY (source, target, period, channel)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tie_by_period ON tie (period);
+CREATE TABLE IF NOT EXISTS tie ({_TIE_TABLE}) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS external_contact (
     person_id TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (person_id, period, channel)
@@ -127,6 +132,8 @@ class SQLiteStore:
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
             self._connection.executescript(_SCHEMA)
+            if self._connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+                _upgrade(self._connection)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the store {self.location}: {error}") from error
         self._lock = threading.RLock()
@@ -177,7 +184,13 @@ class SQLiteStore:
         return ties_frame(self._rows(_with_where(sql, where), parameters))
 
     def periods(self) -> list[str]:
-        return [row[0] for row in self._rows("SELECT DISTINCT period FROM tie ORDER BY period")]
+        # One seek per period along the period-first key instead of a scan of every tie.
+        sql = (
+            "WITH RECURSIVE known(period) AS (SELECT min(period) FROM tie "
+            "UNION ALL SELECT (SELECT min(period) FROM tie WHERE period > known.period) FROM known WHERE known.period IS NOT NULL) "
+            "SELECT period FROM known WHERE period IS NOT NULL"
+        )
+        return [row[0] for row in self._rows(sql)]
 
     def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         where, parameters = _period_filter("period", start, end)
@@ -229,7 +242,7 @@ class SQLiteStore:
             "results": "result",
         }
         counts = {name: self._rows(f"SELECT count(*) FROM {table}")[0][0] for name, table in tables.items()}
-        counts["periods"] = self._rows("SELECT count(DISTINCT period) FROM tie")[0][0]
+        counts["periods"] = len(self.periods())
         return counts
 
     # -- writing -----------------------------------------------------------------
@@ -359,6 +372,28 @@ class _Transaction:
             self._connection.execute("COMMIT")
         else:
             self._connection.execute("ROLLBACK")
+
+
+def _upgrade(connection: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier orgnet to the current layout, in one transaction.
+
+    Version 0 keyed ties by source first, with an index on the period beside;
+    the ties are copied into a table keyed by period first. A store another
+    process has just upgraded is left alone.
+    """
+    with _Transaction(connection):
+        if connection.execute("PRAGMA user_version").fetchone()[0] >= _SCHEMA_VERSION:
+            return
+        (layout,) = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone()
+        if "PRIMARY KEY (period," not in layout:
+            connection.execute(f"CREATE TABLE tie_upgraded ({_TIE_TABLE}) WITHOUT ROWID")
+            connection.execute(
+                "INSERT INTO tie_upgraded SELECT source, target, period, channel, count, weight, first_seen, last_seen "
+                "FROM tie ORDER BY period, source, target, channel"
+            )
+            connection.execute("DROP TABLE tie")
+            connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
+        connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
 
 def _period_filter(column: str, start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
