@@ -89,6 +89,18 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     :func:`~ingest.edges.add_interactions` as categoricals, so no Python
     object is made per row. O(n) apart from the aggregation's sort.
     """
+    interactions, participants = _conversations(path, context)
+    batch = IngestBatch()
+    add_interactions(interactions, participants, context, batch)
+    return batch
+
+
+def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read, check and collapse the rows: the two tables of :mod:`ingest.edges`, one row per conversation.
+
+    Bad rows go to ``context.problems``. Everything made per row dies with
+    this function, before the edges are built.
+    """
     table, lines = read_text_table(path, context.problems)
     columns = map_columns(table.column_names, COLUMNS, context.options, path, context.problems)
     problems = context.problems
@@ -105,6 +117,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         hours = hours_of[duration]
     else:
         duration, hours = np.full(n_rows, -1, dtype=np.int64), np.full(n_rows, np.nan)
+    del table  # the columns are codes now; the text goes before the big arrays that follow
 
     checks = [
         (sender < 0, "missing sender"),
@@ -121,16 +134,19 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         bad |= mask
     context.report.add("rows", n_rows)
 
+    if bad.any():
+        keep = ~bad
+        sender, recipients, timestamps, channel, duration, hours = (values[keep] for values in (sender, recipients, timestamps, channel, duration, hours))
+
     # Repeats of one conversation in one period become one row that counts them (ingest.edges' ``count``).
-    kept = np.flatnonzero(~bad)
     meeting_channel = np.asarray(channels == "meeting", dtype=bool)
-    period, _ = period_codes(timestamps[kept], context.options.period_unit)
+    period, _ = period_codes(timestamps, context.options.period_unit)
     # A duration weighs only meetings' ties, so it tells messages apart only on meetings.
-    weighed = np.where(meeting_channel[channel[kept]], duration[kept] + 1, 0)
-    group, n_groups = _group_rows([sender[kept], recipients[kept], channel[kept], weighed, period])
+    weighed = np.where(meeting_channel[channel], duration + 1, 0)
+    group, n_groups = _group_rows([sender, recipients, channel, weighed, period])
     row = np.empty(n_groups, dtype=np.int64)
-    row[group] = kept  # any row of a group stands for it: they differ only in their timestamps
-    nanoseconds = timestamps[kept].view(np.int64)
+    row[group] = np.arange(len(group))  # any row of a group stands for it: they differ only in their timestamps
+    nanoseconds = timestamps.view(np.int64)
     earliest = np.full(n_groups, np.iinfo(np.int64).max)
     np.minimum.at(earliest, group, nanoseconds)
     latest = np.full(n_groups, np.iinfo(np.int64).min)
@@ -165,9 +181,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
             ),
         }
     )
-    batch = IngestBatch()
-    add_interactions(interactions, participants, context, batch)
-    return batch
+    return interactions, participants
 
 
 def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,19 +197,14 @@ def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     if column.null_count == 0 and len(column):
         lengths = pc.min_max(pc.utf8_length(column))
         if lengths["min"].as_py() == lengths["max"].as_py() == 20:
+            # The cast also refuses instants beyond datetime64[ns] (before 1678, after 2261): pandas decides those.
             try:
-                seconds = pc.cast(column, pa.timestamp("s", tz="UTC")).to_numpy().astype("datetime64[s]")
+                return np.ones(len(column), dtype=bool), pc.cast(column, pa.timestamp("ns", tz="UTC")).to_numpy()
             except pa.ArrowInvalid:
-                seconds = None
-            # Beyond datetime64[ns] (years before 1678 or after 2261) pandas decides, as it always did.
-            if seconds is not None and _NS_RANGE[0] <= seconds.min() and seconds.max() <= _NS_RANGE[1]:
-                return np.ones(len(column), dtype=bool), seconds.astype("datetime64[ns]")
+                pass
     text = clean_text(column).to_numpy(zero_copy_only=False)
     parsed = parse_timestamps(pd.Series(text, dtype=object))
     return pd.notna(text), utc_datetime64(parsed)
-
-
-_NS_RANGE = (pd.Timestamp.min.ceil("s").to_datetime64(), pd.Timestamp.max.floor("s").to_datetime64())
 
 
 def _channels(table: pa.Table, columns: dict[str, str], default: str | None) -> tuple[np.ndarray, np.ndarray]:
