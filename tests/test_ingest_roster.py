@@ -83,7 +83,10 @@ def test_manager_may_already_be_in_the_store(store, tmp_path, roster_file):
     [
         (b"", "the file is empty"),
         (b"\x00\x01\x02PK\x03\x04garbage" * 20, "the file is binary"),
+        (b" \n\t\r\n" * 40_000, "the file is empty"),
         ("person_id,name\nE1,Zo\xe9\n".encode("latin-1"), "line 2: not UTF-8 text"),
+        # The one bad byte is the file's last, past its whole eight-byte words.
+        (b"person_id,name\n" + b"E1,Ann\n" * 10_000 + "E2,Zo\xe9".encode("latin-1"), "line 10002: not UTF-8 text"),
         (b"person_id,name\nE1," + b"x" * (1 << 21) + b"\n", "line 2: longer than"),
     ],
 )
