@@ -14,8 +14,6 @@ the NetworkX graph and its array view once and hands both to every job.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -37,6 +35,7 @@ from orgnet.results import load_result, parse_snapshot_label, save_result, snaps
 from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
 from orgnet.store import Store
 from orgnet.summary import group_matrix, network_summary
+from orgnet.workers import can_fork, start_in_child
 
 __all__ = [
     "AnalysisOptions",
@@ -362,7 +361,7 @@ def run_jobs(
     options = options or AnalysisOptions()
     jobs = snapshot_jobs(data, options)
     offloaded = {name: jobs.pop(name) for name in _OFFLOADED_JOBS if worker_count(options, data) > 1 and name in jobs}
-    finish = _start_in_child(offloaded) if offloaded else None
+    finish = start_in_child(offloaded) if offloaded else None
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
     for name, job in jobs.items():
@@ -383,46 +382,7 @@ def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
     """How many processes :func:`run_jobs` uses for ``data`` (see :attr:`AnalysisOptions.workers`)."""
     if options.workers is not None:
         return options.workers
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    return 2 if can_fork and (os.cpu_count() or 1) >= 2 and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
-
-
-def _start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str, tuple[Any, float]]]:
-    """Start ``jobs`` one after the other in a forked process; the returned function waits for them.
-
-    It returns ``{name: (result, seconds)}``. ``fork`` hands the child the
-    snapshot's graph without copying or pickling it; only the results come
-    back through a pipe. An exception in the child is raised again in the parent.
-    """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def run() -> None:
-        done: dict[str, tuple[Any, float]] = {}
-        try:
-            for name, job in jobs.items():
-                started = time.perf_counter()
-                done[name] = (job(), time.perf_counter() - started)
-            sender.send((True, done))
-        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
-            sender.send((False, error))
-
-    process = context.Process(target=run, daemon=True)
-    process.start()
-    sender.close()
-
-    def finish() -> dict[str, tuple[Any, float]]:
-        try:
-            succeeded, value = receiver.recv()
-        except EOFError:
-            raise OrgnetError(f"an analysis worker died (exit code {process.exitcode})") from None
-        finally:
-            process.join()
-        if not succeeded:
-            raise value
-        return value
-
-    return finish
+    return 2 if can_fork() and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
 
 
 def snapshot_result(store: Store, name: str, label: str | None = None, options: AnalysisOptions | None = None) -> tuple[str, Any]:
