@@ -1,8 +1,9 @@
 """The Store contract: every store answers every operation the same way.
 
-Each test runs on the embedded SQLite store and on a real Bolt server (the
-bundled ArcadeDB one, see ``bolt_server.py``); with ``ORGNET_TEST_NEO4J_URI``
-set, also on that Neo4j. The Bolt stores must return exactly the frames the
+Each test runs on the embedded SQLite store (also with every ingest's ties
+half written by a forked child, as large ingests are) and on a real Bolt
+server (the bundled ArcadeDB one, see ``bolt_server.py``); with
+``ORGNET_TEST_NEO4J_URI`` set, also on that Neo4j. The Bolt stores must return exactly the frames the
 embedded store returns for the same input.
 """
 
@@ -31,9 +32,10 @@ from orgnet.model import (
 )
 from orgnet.store import Store, open_store
 from orgnet.store.neo4j import Neo4jStore
+from orgnet.store import sqlite as sqlite_store
 from orgnet.store.sqlite import SQLiteStore
 
-KINDS = ["sqlite", "bolt", "neo4j"]
+KINDS = ["sqlite", "sqlite-staged", "bolt", "neo4j"]
 BOLT_KINDS = ["bolt", "neo4j"]
 
 
@@ -44,6 +46,8 @@ def _location(request: pytest.FixtureRequest, kind: str) -> BoltLocation:
 def _open(request: pytest.FixtureRequest, kind: str, tmp_path, batch_size: int = 2) -> Store:
     if kind == "sqlite":
         return SQLiteStore(tmp_path / "contract.db")
+    if kind == "sqlite-staged":
+        return SQLiteStore(tmp_path / "contract.db", staged_ties=1)
     where = _location(request, kind)
     # A tiny batch size makes every write span several UNWIND statements.
     return Neo4jStore(where.uri, where.user, where.password, where.database, batch_size=batch_size)
@@ -281,6 +285,48 @@ def test_an_injected_failure_leaves_nothing(any_store, monkeypatch):
     with pytest.raises(RuntimeError, match="injected"):
         any_store.apply(second_batch(), record("i2"))
     assert_same(snapshot(any_store), before)
+
+
+def _staged_store(tmp_path) -> SQLiteStore:
+    store = SQLiteStore(tmp_path / "staged.db", staged_ties=1)
+    store.apply(first_batch(), record("i1"))
+    return store
+
+
+def test_a_failed_staging_child_leaves_nothing(tmp_path, monkeypatch):
+    store = _staged_store(tmp_path)
+    before = snapshot(store)
+
+    def fail(path, ties):
+        raise RuntimeError("injected failure in the staging child")
+
+    # The child is forked from this process, so it runs the patched function.
+    monkeypatch.setattr(sqlite_store, "_write_staging", fail)
+    with pytest.raises(RuntimeError, match="staging child"):
+        store.apply(second_batch(), record("i2"))
+    assert_same(snapshot(store), before)
+    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    store.close()
+
+
+def test_a_failure_before_the_staged_half_merges_leaves_nothing(tmp_path, monkeypatch):
+    store = _staged_store(tmp_path)
+    before = snapshot(store)
+
+    def fail(self, connection):
+        raise RuntimeError("injected failure before the merge")
+
+    monkeypatch.setattr(sqlite_store._StagedTies, "merge", fail)
+    with pytest.raises(RuntimeError, match="before the merge"):
+        store.apply(second_batch(), record("i2"))
+    assert_same(snapshot(store), before)
+    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    # The store takes the next ingest as usual.
+    monkeypatch.undo()
+    store.apply(second_batch(), record("i2"))
+    assert store.counts()["ingests"] == 2
+    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    store.close()
 
 
 # -- Bolt stores against the embedded one --------------------------------------------

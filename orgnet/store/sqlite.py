@@ -7,9 +7,12 @@ state while an ingest writes; each :meth:`SQLiteStore.apply` is one
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,8 +24,13 @@ from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, Schedule
 from orgnet.periods import period_dates
 from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
+from orgnet.workers import can_fork, start_in_child
 
-__all__ = ["SQLiteStore"]
+__all__ = ["SQLiteStore", "STAGED_TIES"]
+
+#: From this many ties in one ingest on, a forked child writes half of them to a staging file while the
+#: transaction writes the other half; one INSERT ... SELECT then adds the staged half (see _StagedTies).
+STAGED_TIES = 200_000
 
 #: Ties are keyed by period first: every read asks for a range of periods, which is then one stretch of the
 #: table, and no second index has to be kept up to date on each write.
@@ -93,13 +101,15 @@ ON CONFLICT (person_id) DO UPDATE SET
     manager_id = coalesce(excluded.manager_id, manager_id), location = coalesce(excluded.location, location),
     hire_date = coalesce(excluded.hire_date, hire_date), attributes = json_patch(attributes, excluded.attributes)
 """
-_TIE_UPSERT = """
-INSERT INTO tie (source, target, period, channel, count, weight, first_seen, last_seen)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (source, target, period, channel) DO UPDATE SET
+_TIE_MERGE = """
+ON CONFLICT (period, source, target, channel) DO UPDATE SET
     count = count + excluded.count, weight = weight + excluded.weight,
     first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
 """
+_TIE_COLUMNS = "source, target, period, channel, count, weight, first_seen, last_seen"
+_TIE_UPSERT = f"INSERT INTO tie ({_TIE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) {_TIE_MERGE}"
+# "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
+_TIE_UPSERT_STAGED = f"INSERT INTO main.tie ({_TIE_COLUMNS}) SELECT {_TIE_COLUMNS} FROM staged.tie WHERE true {_TIE_MERGE}"
 _EXTERNAL_UPSERT = """
 INSERT INTO external_contact (person_id, period, channel, count) VALUES (?, ?, ?, ?)
 ON CONFLICT (person_id, period, channel) DO UPDATE SET count = count + excluded.count
@@ -116,6 +126,9 @@ class SQLiteStore:
     Parameters
     ----------
     path : the database file; created (with its folder) when missing.
+    staged_ties : from this many ties in one ingest on, half of them are
+        written by a forked child beside the transaction (default
+        :data:`STAGED_TIES`; where ``fork`` or a second core is missing, never).
 
     Notes
     -----
@@ -123,8 +136,9 @@ class SQLiteStore:
     open one store per concurrent reader (WAL serves them all).
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, staged_ties: int = STAGED_TIES):
         self.location = str(path)
+        self._staged_ties = staged_ties
         target = Path(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -248,11 +262,30 @@ class SQLiteStore:
     # -- writing -----------------------------------------------------------------
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
-        with self._lock, self._transaction() as connection:
-            self._write(connection, batch, record)
+        with self._lock:
+            if len(batch.ties) < self._staged_ties or not can_fork():
+                with self._transaction() as connection:
+                    self._write(connection, batch, record, tie_rows(batch.ties))
+                return
+            staged = _StagedTies(batch.ties, Path(self.location).resolve().parent)
+            try:
+                with self._transaction() as connection:
+                    self._write(connection, batch, record, tie_rows(staged.kept), staged)
+            finally:
+                staged.close(self._connection)
 
-    def _write(self, connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> None:
-        """Every statement of one ingest; runs inside :meth:`apply`'s transaction."""
+    def _write(
+        self,
+        connection: sqlite3.Connection,
+        batch: IngestBatch,
+        record: IngestRecord,
+        ties: list[tuple],
+        staged: "_StagedTies | None" = None,
+    ) -> None:
+        """Every statement of one ingest; runs inside :meth:`apply`'s transaction.
+
+        ``ties`` are the tie rows to write here; ``staged`` holds the others, if any.
+        """
         connection.executemany(
             "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             list(batch.settings.items()),
@@ -263,7 +296,9 @@ class SQLiteStore:
             "ON CONFLICT (identity) DO UPDATE SET person_id = excluded.person_id",
             _tuples(batch.identities),
         )
-        connection.executemany(_TIE_UPSERT, tie_rows(batch.ties))
+        connection.executemany(_TIE_UPSERT, ties)
+        if staged is not None:
+            staged.merge(connection)
         connection.executemany(_EXTERNAL_UPSERT, _tuples(batch.external_contacts))
         connection.executemany(_AUDIENCE_UPSERT, _tuples(batch.audiences))
         connection.executemany("INSERT OR IGNORE INTO follower VALUES (?, ?, ?, ?)", _tuples(batch.followers))
@@ -355,6 +390,62 @@ class SQLiteStore:
             (job, job, limit),
         )
         return [ScheduleRun(*row) for row in rows]
+
+
+class _StagedTies:
+    """The second half of a large batch's ties, written to a staging file by a forked child.
+
+    While the transaction binds and writes the first half row by row (the
+    Python part of that is what costs), the child does the same for the other
+    half in a file of its own, on the other core; :meth:`merge` then adds the
+    staged rows inside the transaction with one ``INSERT ... SELECT`` that runs
+    entirely in SQLite. The ingest stays one transaction: a failure anywhere
+    rolls all of it back, and the staging file is deleted either way.
+    """
+
+    def __init__(self, ties: pd.DataFrame, folder: Path):
+        handle, name = tempfile.mkstemp(prefix=".orgnet-staging-", suffix=".db", dir=folder)
+        os.close(handle)
+        self.path = Path(name)
+        half = len(ties) // 2
+        self.kept = ties.iloc[:half]
+        rest = ties.iloc[half:]
+        self._finish = start_in_child({"ties": lambda: _write_staging(self.path, rest)})
+        self._waited = False
+        self._attached = False
+
+    def _wait(self) -> None:
+        self._waited = True
+        self._finish()
+
+    def merge(self, connection: sqlite3.Connection) -> None:
+        """Wait for the child, then add its ties to the store inside the caller's transaction."""
+        self._wait()
+        connection.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
+        self._attached = True
+        connection.execute(_TIE_UPSERT_STAGED)
+
+    def close(self, connection: sqlite3.Connection) -> None:
+        """After the transaction: let the child finish, detach and delete the staging file."""
+        if not self._waited:
+            # The ingest failed before the merge; its error is the one to report, not the child's.
+            with contextlib.suppress(Exception):
+                self._wait()
+        if self._attached:
+            connection.execute("DETACH DATABASE staged")
+        self.path.unlink(missing_ok=True)
+
+
+def _write_staging(path: Path, ties: pd.DataFrame) -> None:
+    """Write ``ties`` into a tie table of their own at ``path`` (the child's side of :class:`_StagedTies`)."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as staging:
+        # A scratch file: no journal, no syncing; losing it only fails this ingest.
+        staging.execute("PRAGMA journal_mode=OFF")
+        staging.execute("PRAGMA synchronous=OFF")
+        staging.execute(f"CREATE TABLE tie ({_TIE_TABLE}) WITHOUT ROWID")
+        staging.execute("BEGIN")
+        staging.executemany(_TIE_UPSERT, tie_rows(ties))
+        staging.execute("COMMIT")
 
 
 class _Transaction:
