@@ -69,19 +69,24 @@ def period_codes(timestamps: np.ndarray, unit: PeriodUnit = "month") -> tuple[np
     -----
     O(n): months and weeks are numbered from the epoch, and the numbers a
     datetime64[ns] can hold (about 7,000 months or 30,000 weeks) are ranked
-    with a counting pass instead of a sort.
+    with a counting pass instead of a sort. Months are looked up by day
+    number in a table of the days spanned.
     """
     if unit not in PERIOD_UNITS:
         raise ValueError(f"unknown period unit {unit!r}; use one of {', '.join(PERIOD_UNITS)}")
     if np.isnat(timestamps).any():
         raise ValueError("a missing timestamp (NaT) has no period")
+    if not len(timestamps):
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype=object)
+    days = _epoch_days(timestamps)
     if unit == "month":
-        numbers = timestamps.astype("datetime64[M]").astype("int64")
+        # NumPy's calendar conversion per timestamp is slow; it runs once per day of the span instead.
+        first = days.min()
+        month_of_day = np.arange(first, days.max() + 1).astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+        numbers = month_of_day[days - first]
     else:
         # 1 January 1970 was a Thursday: shifting by 3 days numbers the weeks from Monday 29 December 1969.
-        numbers = (timestamps.astype("datetime64[D]").astype("int64") + 3) // 7
-    if not len(numbers):
-        return np.zeros(0, dtype="int64"), np.zeros(0, dtype=object)
+        numbers = (days + 3) // 7
     lowest = numbers.min()
     present = np.bincount(numbers - lowest) > 0
     rank = np.cumsum(present) - 1
@@ -93,6 +98,16 @@ def period_codes(timestamps: np.ndarray, unit: PeriodUnit = "month") -> tuple[np
         iso = pd.DatetimeIndex((distinct * 7 - 3).astype("datetime64[D]")).isocalendar()
         labels = [f"{int(year):04d}-W{int(week):02d}" for year, week in zip(iso["year"], iso["week"])]
     return rank[numbers - lowest], np.array(labels, dtype=object)
+
+
+_NANOSECONDS_PER_DAY = 86_400 * 10**9
+
+
+def _epoch_days(timestamps: np.ndarray) -> np.ndarray:
+    """Whole days since 1 January 1970 (floored) of each timestamp; an integer division for nanoseconds."""
+    if timestamps.dtype == np.dtype("datetime64[ns]"):
+        return timestamps.view("int64") // _NANOSECONDS_PER_DAY
+    return timestamps.astype("datetime64[D]").astype("int64")
 
 
 def is_period_label(label: str, unit: PeriodUnit | None = None) -> bool:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from orgnet.aggregate import aggregate_edges, merge_ties, pair_weights, split_weights
-from orgnet.periods import is_period_label, period_dates, period_labels
+from orgnet.periods import is_period_label, period_codes, period_dates, period_labels
 
 
 def edges(rows):
@@ -88,3 +88,21 @@ def test_aggregation_matches_a_plain_groupby_on_random_edges():
     expected = reference.groupby(["source", "target", "period", "channel"]).agg(count=("weight", "size"), weight=("weight", "sum")).reset_index()
     assert ties["count"].tolist() == expected["count"].tolist()
     np.testing.assert_allclose(ties["weight"], expected["weight"])
+
+
+@pytest.mark.parametrize("unit", ["month", "week"])
+def test_period_labels_match_pandas_over_the_whole_nanosecond_range(unit):
+    rng = np.random.default_rng(5)
+    # Before and after 1970, first and last instants of a day, both units of storage.
+    instants = rng.integers(pd.Timestamp("1678-01-02").value, pd.Timestamp("2261-12-30").value, 20_000)
+    instants = np.concatenate([instants, [0, -1, 86_400 * 10**9 - 1, pd.Timestamp("2026-01-01").value - 1]])
+    stamps = pd.Series(pd.to_datetime(instants, unit="ns", utc=True))
+    if unit == "month":
+        expected = stamps.dt.strftime("%Y-%m")
+    else:
+        iso = stamps.dt.isocalendar()
+        expected = iso["year"].astype(str).str.zfill(4) + "-W" + iso["week"].astype(str).str.zfill(2)
+    assert period_labels(stamps, unit).tolist() == expected.tolist()
+    seconds = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    codes, labels = period_codes(seconds, unit)
+    assert labels[codes].tolist() == expected.tolist()
