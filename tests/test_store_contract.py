@@ -10,6 +10,7 @@ embedded store returns for the same input.
 from __future__ import annotations
 
 import json
+import threading
 
 import pandas as pd
 import pytest
@@ -421,3 +422,26 @@ def test_a_stale_run_is_abandoned(any_store):
     assert any_store.claim_run("monthly", "next", "2026-11-01T06:00:00Z", "2026-11-01T13:00:00Z", "2026-11-01T07:00:00Z")
     dead = next(run for run in any_store.runs("monthly") if run.run_id == "dead")
     assert dead.status == "failed" and "abandoned" in dead.detail
+
+
+def test_an_ingest_off_the_main_thread_writes_every_tie_itself(tmp_path, monkeypatch):
+    store = SQLiteStore(tmp_path / "threaded.db", staged_ties=1)
+
+    def fail(path, ties):
+        raise RuntimeError("a worker thread must not fork a staging child")
+
+    monkeypatch.setattr(sqlite_store, "_write_staging", fail)
+    errors: list[BaseException] = []
+
+    def ingest() -> None:
+        try:
+            store.apply(first_batch(), record("i1"))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    worker = threading.Thread(target=ingest)
+    worker.start()
+    worker.join()
+    assert errors == []
+    assert len(store.ties()) == 3
+    store.close()

@@ -30,6 +30,9 @@ __all__ = ["SQLiteStore", "STAGED_TIES"]
 
 #: From this many ties in one ingest on, a forked child writes half of them to a staging file while the
 #: transaction writes the other half; one INSERT ... SELECT then adds the staged half (see _StagedTies).
+#: Only an ingest on the main thread forks (the command line, scripts): a server or scheduler ingesting on a
+#: worker thread writes every tie itself, as a lock one of its other threads held at the fork (SQLite's
+#: own, say) would stay locked for ever in the child.
 STAGED_TIES = 200_000
 
 #: Ties are keyed by period first: every read asks for a range of periods, which is then one stretch of the
@@ -128,7 +131,8 @@ class SQLiteStore:
     path : the database file; created (with its folder) when missing.
     staged_ties : from this many ties in one ingest on, half of them are
         written by a forked child beside the transaction (default
-        :data:`STAGED_TIES`; where ``fork`` or a second core is missing, never).
+        :data:`STAGED_TIES`; never where ``fork`` or a second core is
+        missing, nor off the main thread).
 
     Notes
     -----
@@ -263,7 +267,7 @@ class SQLiteStore:
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
         with self._lock:
-            if len(batch.ties) < self._staged_ties or not can_fork():
+            if len(batch.ties) < self._staged_ties or not _may_stage():
                 with self._transaction() as connection:
                     self._write(connection, batch, record, tie_rows(batch.ties))
                 return
@@ -434,6 +438,11 @@ class _StagedTies:
         if self._attached:
             connection.execute("DETACH DATABASE staged")
         self.path.unlink(missing_ok=True)
+
+
+def _may_stage() -> bool:
+    """Whether :meth:`SQLiteStore.apply` may fork a staging child here and now (see :data:`STAGED_TIES`)."""
+    return can_fork() and threading.current_thread() is threading.main_thread()
 
 
 def _write_staging(path: Path, ties: pd.DataFrame) -> None:
