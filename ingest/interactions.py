@@ -245,17 +245,20 @@ def _group_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, int]:
     first appearance. The codes are packed into one int64 key, renumbered
     first whenever the next column would overflow it; one hash pass, O(n).
     """
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    size = 1
-    for codes in columns:
+    key = np.array(columns[0], dtype=np.int64)
+    size = int(key.max(initial=0)) + 1
+    for codes in columns[1:]:
         width = int(codes.max(initial=0)) + 1
+        if width == 1:
+            continue
         if size * width >= 1 << 62:
             key, distinct = pd.factorize(key)
             size = len(distinct)
-        key = key * width + codes
+        key *= width
+        key += codes
         size *= width
     group, distinct = pd.factorize(key)
-    return group.astype(np.int64), len(distinct)
+    return group.astype(np.int64, copy=False), len(distinct)
 
 
 def _categorical(codes: np.ndarray, categories: np.ndarray) -> pd.Categorical:

@@ -193,3 +193,18 @@ def test_a_whole_log_gives_what_its_rows_give_one_by_one(tmp_path, roster_file, 
 
 def _ties_with_dates(store) -> dict:
     return {(r.source, r.target, r.period, r.channel, r.first_seen, r.last_seen): (r.count, r.weight) for r in store.ties().itertuples()}
+
+
+@pytest.mark.parametrize("high", [5, 2**40])
+def test_rows_are_grouped_like_a_pandas_groupby(high):
+    """Conversation groups, also when the packed key would overflow int64 and is renumbered on the way."""
+    from ingest.interactions import _group_rows
+
+    rng = np.random.default_rng(high)
+    columns = [rng.integers(0, high, 2000) % 50, rng.integers(0, high, 2000) % 40, np.zeros(2000, dtype=np.int64), rng.integers(0, 3, 2000)]
+    # Large codes, few distinct values: with 2**40, two columns already overflow a packed int64.
+    columns[0], columns[1] = columns[0] * (high // 50 or 1), columns[1] * (high // 40 or 1)
+    group, n_groups = _group_rows(columns)
+    expected = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))), sort=False).ngroup().to_numpy()
+    assert n_groups == expected.max() + 1
+    assert group.tolist() == expected.tolist()
