@@ -445,3 +445,14 @@ def test_an_ingest_off_the_main_thread_writes_every_tie_itself(tmp_path, monkeyp
     assert errors == []
     assert len(store.ties()) == 3
     store.close()
+
+
+def test_without_a_fork_every_tie_is_written_here(tmp_path, monkeypatch):
+    def refuse(jobs):
+        raise OSError("fork refused: out of process slots")
+
+    monkeypatch.setattr(sqlite_store, "start_in_child", refuse)
+    store = _staged_store(tmp_path)
+    assert len(store.ties()) == 3
+    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    store.close()

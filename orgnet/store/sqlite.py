@@ -267,16 +267,23 @@ class SQLiteStore:
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
         with self._lock:
-            if len(batch.ties) < self._staged_ties or not _may_stage():
-                with self._transaction() as connection:
-                    self._write(connection, batch, record, tie_rows(batch.ties))
-                return
-            staged = _StagedTies(batch.ties, Path(self.location).resolve().parent)
+            staged = self._stage(batch.ties)
             try:
                 with self._transaction() as connection:
-                    self._write(connection, batch, record, tie_rows(staged.kept), staged)
+                    self._write(connection, batch, record, tie_rows(batch.ties if staged is None else staged.kept), staged)
             finally:
-                staged.close(self._connection)
+                if staged is not None:
+                    staged.close(self._connection)
+
+    def _stage(self, ties: pd.DataFrame) -> "_StagedTies | None":
+        """Half of ``ties`` handed to a forked child when they are many and forking is safe here; else ``None``."""
+        if len(ties) < self._staged_ties or not _may_stage():
+            return None
+        try:
+            return _StagedTies(ties, Path(self.location).resolve().parent)
+        except OSError:
+            # No fork to be had (memory, a process limit): this process writes them all, as below the threshold.
+            return None
 
     def _write(
         self,
@@ -414,7 +421,11 @@ class _StagedTies:
         half = len(ties) // 2
         self.kept = ties.iloc[:half]
         rest = ties.iloc[half:]
-        self._finish = start_in_child({"ties": lambda: _write_staging(self.path, rest)})
+        try:
+            self._finish = start_in_child({"ties": lambda: _write_staging(self.path, rest)})
+        except BaseException:
+            self.path.unlink(missing_ok=True)
+            raise
         self._waited = False
         self._attached = False
 
@@ -435,9 +446,11 @@ class _StagedTies:
             # The ingest failed before the merge; its error is the one to report, not the child's.
             with contextlib.suppress(Exception):
                 self._wait()
-        if self._attached:
-            connection.execute("DETACH DATABASE staged")
-        self.path.unlink(missing_ok=True)
+        try:
+            if self._attached:
+                connection.execute("DETACH DATABASE staged")
+        finally:
+            self.path.unlink(missing_ok=True)
 
 
 def _may_stage() -> bool:
