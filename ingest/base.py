@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import mmap
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -38,7 +36,6 @@ __all__ = [
     "ProblemLog",
     "MAX_FIELD_BYTES",
     "read_bytes",
-    "map_bytes",
     "decode_text",
     "read_table",
     "read_text_table",
@@ -140,7 +137,7 @@ class IngestContext:
         return self.pseudonymiser.pseudonyms(cleaned) if self.pseudonymiser else cleaned
 
 
-#: How much of a file the emptiness and binary checks look at in one go.
+#: How much of the start of a file the binary check looks at.
 _SNIFF_BYTES = 65536
 
 
@@ -150,53 +147,28 @@ def read_bytes(path: Path, problems: ProblemLog) -> bytes:
         data = path.read_bytes()
     except OSError as error:
         raise OrgnetError(f"cannot read {path}: {error.strerror or error}") from error
-    _refuse_empty_or_binary(data, path, problems)
-    return data
-
-
-def map_bytes(path: Path, problems: ProblemLog) -> bytes | mmap.mmap:
-    """A file's bytes without reading them into memory: a read-only memory map, with :func:`read_bytes`' checks.
-
-    The pages come from the operating system's file cache as they are read,
-    so a large export costs neither a copy nor fresh memory. The file must
-    not be truncated while it is mapped.
-    """
-    try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-    except (OSError, ValueError) as error:
-        raise OrgnetError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from error
-    _refuse_empty_or_binary(data, path, problems)
-    return data
-
-
-def _refuse_empty_or_binary(data: bytes | mmap.mmap, path: Path, problems: ProblemLog) -> None:
-    # Block by block, so a file with text looks at its first block only; strip() would copy the whole file.
-    if all(data[start : start + _SNIFF_BYTES].isspace() for start in range(0, len(data), _SNIFF_BYTES)):
+    # isspace stops at the first other byte; strip() would copy the whole file.
+    if not data or data.isspace():
         raise problems.fatal(path, "the file is empty")
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    _refuse_binary(data, path, problems)
+    return data
+
+
+def _refuse_binary(start: bytes, path: Path, problems: ProblemLog) -> None:
+    if b"\x00" in start[:_SNIFF_BYTES]:
         raise problems.fatal(path, "the file is binary, not text (NUL bytes found)")
 
 
-def _is_ascii(data: bytes | mmap.mmap) -> bool:
-    """Whether no byte has its high bit set: one OR over the bytes taken eight at a time, without a copy."""
-    octets = np.frombuffer(data, dtype=np.uint8)
-    whole = len(octets) // 8 * 8
-    high = int(np.bitwise_or.reduce(octets[:whole].view(np.uint64), initial=0)) | int(np.bitwise_or.reduce(octets[whole:], initial=0))
-    return not high & 0x8080808080808080
-
-
-def decode_text(data: bytes | mmap.mmap, path: Path, problems: ProblemLog) -> str:
+def decode_text(data: bytes, path: Path, problems: ProblemLog) -> str:
     """Decode UTF-8 (with or without BOM); a wrong encoding names the first bad line."""
     try:
-        return str(data, "utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        line = data.count(b"\n", 0, error.start) + 1
         raise problems.fatal(path, f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}); re-save the file as UTF-8") from None
 
 
-def _check_line_lengths(data: bytes | mmap.mmap, path: Path, problems: ProblemLog) -> None:
+def _check_line_lengths(data: bytes, path: Path, problems: ProblemLog) -> None:
     # A line longer than MAX_FIELD_BYTES covers a whole aligned block of half that size, so when every
     # such block holds a newline (a C search per block, not per line) no line can be too long.
     block = MAX_FIELD_BYTES // 2
@@ -335,8 +307,8 @@ def read_text_table(path: Path, problems: ProblemLog, sheet: str | int | None = 
         schema = pa.schema([(str(name), pa.string()) for name in frame.columns])
         return pa.Table.from_pandas(frame, schema=schema, preserve_index=False), lines
     try:
-        data = _read_text(path, problems)
-        table = _read_delimited(data, "\t" if suffix in (".tsv", ".tab") else ",")
+        _check_text_file(path, problems)
+        table = _read_delimited(path, "\t" if suffix in (".tsv", ".tab") else ",")
     except IngestError:
         raise
     except (ValueError, OSError, pa.ArrowInvalid) as error:
@@ -350,13 +322,39 @@ def read_text_table(path: Path, problems: ProblemLog, sheet: str | int | None = 
 _NOT_DELIMITED = (".parquet", ".pq", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson")
 
 
-def _read_text(path: Path, problems: ProblemLog) -> bytes | mmap.mmap:
-    data = map_bytes(path, problems)
+def _read_text(path: Path, problems: ProblemLog) -> bytes:
+    data = read_bytes(path, problems)
     # ASCII is valid UTF-8: the (much slower) full decode only runs on files with other bytes.
-    if not _is_ascii(data):
+    if not data.isascii():
         decode_text(data, path, problems)
     _check_line_lengths(data, path, problems)
     return data
+
+
+def _check_text_file(path: Path, problems: ProblemLog) -> None:
+    """:func:`_read_text`'s checks, made on the file block by block instead of on a copy of it in memory.
+
+    Blocks are half of :data:`MAX_FIELD_BYTES`: when every whole block holds
+    a newline, no line can be too long (see :func:`_check_line_lengths`).
+    Only a file with other bytes than ASCII, or a block without a newline,
+    is read whole to find the line at fault.
+    """
+    block_size = MAX_FIELD_BYTES // 2
+    blank, ascii, lines_short = True, True, True
+    try:
+        with path.open("rb") as handle:
+            for index, block in enumerate(iter(lambda: handle.read(block_size), b"")):
+                if index == 0:
+                    _refuse_binary(block, path, problems)
+                blank = blank and block.isspace()
+                ascii = ascii and block.isascii()
+                lines_short = lines_short and (len(block) < block_size or b"\n" in block)
+    except OSError as error:
+        raise OrgnetError(f"cannot read {path}: {error.strerror or error}") from error
+    if blank:
+        raise problems.fatal(path, "the file is empty")
+    if not (ascii and lines_short):
+        _read_text(path, problems)
 
 
 def _parse_error(path: Path, problems: ProblemLog, error: Exception) -> IngestError:
@@ -364,16 +362,21 @@ def _parse_error(path: Path, problems: ProblemLog, error: Exception) -> IngestEr
     return problems.fatal(path, f"cannot parse the file: {str(error).strip().splitlines()[0]}")
 
 
-def _read_delimited(data: bytes | mmap.mmap, separator: str) -> pa.Table:
-    """Parse CSV/TSV bytes with pyarrow's multi-threaded reader; every column as text, as written."""
-    end = data.find(b"\n")
-    first_line = data[: end if end >= 0 else len(data)].decode("utf-8-sig").rstrip("\r")
+def _read_delimited(path: Path, separator: str) -> pa.Table:
+    """Parse a CSV/TSV file with pyarrow's multi-threaded reader; every column as text, as written.
+
+    Arrow reads the file itself, a block at a time, so no copy of the whole
+    file is held beside the table it builds.
+    """
+    with path.open("rb") as handle:
+        first_line = handle.readline().decode("utf-8-sig").rstrip("\r\n")
     names = next(csv.reader([first_line], delimiter=separator))
-    return pa_csv.read_csv(
-        pa.BufferReader(pa.py_buffer(data)),
-        parse_options=pa_csv.ParseOptions(delimiter=separator),
-        convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}),
-    )
+    with pa.OSFile(str(path)) as source:
+        return pa_csv.read_csv(
+            source,
+            parse_options=pa_csv.ParseOptions(delimiter=separator),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}),
+        )
 
 
 def clean_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -412,9 +415,9 @@ def _arrow_strings(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame({name: clean_text(column).to_numpy(zero_copy_only=False).astype(object) for name, column in zip(table.column_names, table.columns)})
 
 
-def _read_json_lines(data: bytes | mmap.mmap, path: Path, problems: ProblemLog) -> tuple[pd.DataFrame, np.ndarray]:
+def _read_json_lines(data: bytes, path: Path, problems: ProblemLog) -> tuple[pd.DataFrame, np.ndarray]:
     records, lines = [], []
-    for number, raw in enumerate(str(data, "utf-8-sig").splitlines(), start=1):
+    for number, raw in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
         if not raw.strip():
             continue
         try:

@@ -208,3 +208,12 @@ def test_rows_are_grouped_like_a_pandas_groupby(high):
     expected = pd.DataFrame(dict(enumerate(columns))).groupby(list(range(len(columns))), sort=False).ngroup().to_numpy()
     assert n_groups == expected.max() + 1
     assert group.tolist() == expected.tolist()
+
+
+def test_utf8_with_a_byte_order_mark_and_accented_names(store, roster_file, tmp_path):
+    ingest_path(store, "roster", roster_file)
+    path = tmp_path / "log.csv"
+    text = "sender,recipients,timestamp,channel\nAnn Lée <ann@acme.example>,Bob Roÿ <bob@acme.example>,2026-05-04T09:00:00Z,email\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    ingest_path(store, "interactions", path)
+    assert tie_table(store) == {("E1", "E2", "2026-05", "email"): (1, 1.0)}
