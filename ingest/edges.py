@@ -68,7 +68,7 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     """
     report, options = context.report, context.options
     n = len(interactions)
-    repeats, timestamps, last_timestamps = _repeats(interactions)
+    count, timestamps, last_timestamps = _counts(interactions)
     position = _positions(interactions["interaction"].to_numpy(), participants["interaction"].to_numpy())
     raw, raw_values = _codes(participants["raw"])
     is_sender, is_recipient = _is(participants["role"], "sender"), _is(participants["role"], "recipient")
@@ -78,9 +78,9 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     is_meeting = _is(interactions["kind"], "meeting")
     dropped_broadcasts = (recipients > options.broadcast_cutoff) & ~is_meeting
     dropped_meetings = (listed > options.meeting_cutoff) & is_meeting
-    report.add("interactions", int(repeats.sum()))
-    report.add("broadcasts_dropped", int(repeats[dropped_broadcasts].sum()))
-    report.add("large_meetings_dropped", int(repeats[dropped_meetings].sum()))
+    report.add("interactions", int(count.sum()))
+    report.add("broadcasts_dropped", int(count[dropped_broadcasts].sum()))
+    report.add("large_meetings_dropped", int(count[dropped_meetings].sum()))
     kept = present & ~(dropped_broadcasts | dropped_meetings)[np.maximum(position, 0)]
 
     resolution = context.resolver.resolve(pd.Series(raw_values, dtype=object))
@@ -88,7 +88,7 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     kind_of_value = np.append(pd.Index(_KINDS).get_indexer(resolution.kind.to_numpy(dtype=object)), _KINDS.index(MISSING)).astype(np.int8)
     kind = kind_of_value[np.where(kept, raw, -1)]
     unplaced = kind == _UNKNOWN
-    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[unplaced]], repeats[position[unplaced]], context)
+    _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[unplaced]], count[position[unplaced]], context)
     # Sorted person codes make the tie key sort like the person ids (see aggregate_coded_edges).
     person_of_value, people = pd.factorize(resolution.person_id.to_numpy(dtype=object), sort=True)
     people = np.asarray(people, dtype=object)
@@ -102,18 +102,18 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
         ),
     ]
     source, target, where, weight = (np.concatenate(columns) for columns in zip(*(edges for edges, _ in parts)))
-    times = repeats[where]
-    report.add("edges", int(times.sum()))
+    edge_count = count[where]
+    report.add("edges", int(edge_count.sum()))
     ties = aggregate_coded_edges(
-        source, target, people, timestamps[where], channel[where], channels, weight * times, options.period_unit,
-        count=times, last_timestamps=last_timestamps[where],
+        source, target, people, timestamps[where], channel[where], channels, weight * edge_count, options.period_unit,
+        count=edge_count, last_timestamps=last_timestamps[where],
     )
     report.add("ties", len(ties))
     batch.ties = pd.concat([batch.ties, ties], ignore_index=True) if len(batch.ties) else ties
     host, at = (np.concatenate(columns) for columns in zip(*(external for _, external in parts)))
-    report.add("external_interactions", int(repeats[at].sum()))
+    report.add("external_interactions", int(count[at].sum()))
     if len(host):
-        batch.external_contacts = _external_counts(host, people, timestamps[at], channel[at], channels, repeats[at], options.period_unit)
+        batch.external_contacts = _external_counts(host, people, timestamps[at], channel[at], channels, count[at], options.period_unit)
 
 
 def _positions(ids: np.ndarray, referenced: np.ndarray) -> np.ndarray:
@@ -124,7 +124,7 @@ def _positions(ids: np.ndarray, referenced: np.ndarray) -> np.ndarray:
     return pd.Index(ids).get_indexer(referenced)
 
 
-def _repeats(interactions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _counts(interactions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(count, earliest, latest timestamp) of each row: 1 and its own timestamp twice unless it stands for several."""
     timestamps = utc_datetime64(interactions["timestamp"])
     if "count" not in interactions:
@@ -160,14 +160,14 @@ def _first(rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return rows[np.sort(first)]
 
 
-def _report_unplaced(unknown: np.ndarray, times: np.ndarray, context: IngestContext) -> None:
-    """Count the unknown internal identities (each ``times`` times), the most frequent listed in the report."""
+def _report_unplaced(unknown: np.ndarray, count: np.ndarray, context: IngestContext) -> None:
+    """Count the unknown internal identities (each ``count`` times), the most frequent listed in the report."""
     if not len(unknown):
         return
     unknown = pd.Series(unknown, dtype=object)
     shown = context.resolver.key(unknown) if context.pseudonymiser else unknown
     # Most frequent first; equally frequent ones in the order they first appear.
-    counts = pd.Series(times).groupby(shown.to_numpy(dtype=object), sort=False).sum().sort_values(ascending=False, kind="stable")
+    counts = pd.Series(count).groupby(shown.to_numpy(dtype=object), sort=False).sum().sort_values(ascending=False, kind="stable")
     context.report.add("unknown_internal", int(counts.sum()))
     context.report.unknown_internal.update({str(k): int(v) for k, v in counts.head(_UNKNOWN_LISTED).items()})
 
@@ -228,13 +228,13 @@ def _meeting_edges(position, raw, kind, person, rows, duration_hours):
     return edges, (np.repeat(person[hosts], times), np.repeat(position[hosts], times))
 
 
-def _external_counts(host, people, timestamps, channel, channels, times, unit) -> pd.DataFrame:
-    """Contacts with outside addresses (each ``times`` times) counted per (person, period, channel), sorted like the labels."""
+def _external_counts(host, people, timestamps, channel, channels, count, unit) -> pd.DataFrame:
+    """Contacts with outside addresses (each ``count`` times) counted per (person, period, channel), sorted like the labels."""
     period, periods = period_codes(timestamps, unit)
     key = (host * len(periods) + period) * len(channels) + channel
     key, inverse = np.unique(key, return_inverse=True)
-    count = np.zeros(len(key), dtype=np.int64)
-    np.add.at(count, inverse, times)
+    contacts = np.zeros(len(key), dtype=np.int64)
+    np.add.at(contacts, inverse, count)
     rest, channel_of = np.divmod(key, len(channels))
     person_of, period_of = np.divmod(rest, len(periods))
     return pd.DataFrame(
@@ -242,6 +242,6 @@ def _external_counts(host, people, timestamps, channel, channels, times, unit) -
             "person_id": pd.Series(people[person_of], dtype=object),
             "period": pd.Series(periods[period_of], dtype=object),
             "channel": pd.Series(channels[channel_of], dtype=object),
-            "count": count.astype("int64"),
+            "count": contacts,
         }
     )[EXTERNAL_CONTACT_COLUMNS]

@@ -19,8 +19,13 @@ __all__ = ["can_fork", "start_in_child"]
 
 
 def can_fork() -> bool:
-    """Whether a forked worker can run beside this process: the platform has ``fork`` and the machine a second core."""
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
+    """Whether a forked worker can run beside this process: the platform has ``fork`` and the process a second core.
+
+    The cores counted are those this process may run on (its CPU affinity, as
+    a container's CPU set limits it), not all the machine has.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return "fork" in multiprocessing.get_all_start_methods() and cores >= 2
 
 
 def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str, tuple[Any, float]]]:

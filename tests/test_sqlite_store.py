@@ -80,3 +80,13 @@ def test_periods_are_listed_in_order_without_repeats(tmp_path):
         assert store.periods() == ["2026-05", "2026-06", "2026-07"]
         assert store.counts()["periods"] == 3
     connection.close()
+
+
+def test_a_period_index_an_older_orgnet_put_back_is_dropped(tmp_path):
+    SQLiteStore(tmp_path / "back.db").close()
+    connection = sqlite3.connect(tmp_path / "back.db")
+    connection.execute("CREATE INDEX tie_by_period ON tie (period)")
+    connection.commit()
+    connection.close()
+    SQLiteStore(tmp_path / "back.db").close()
+    assert _layout(tmp_path / "back.db")[2] == []

@@ -10,7 +10,9 @@ embedded store returns for the same input.
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
 
 import pandas as pd
 import pytest
@@ -306,7 +308,7 @@ def test_a_failed_staging_child_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="staging child"):
         store.apply(second_batch(), record("i2"))
     assert_same(snapshot(store), before)
-    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    assert not list(tmp_path.glob(".*.staging-*"))
     store.close()
 
 
@@ -321,12 +323,12 @@ def test_a_failure_before_the_staged_half_merges_leaves_nothing(tmp_path, monkey
     with pytest.raises(RuntimeError, match="before the merge"):
         store.apply(second_batch(), record("i2"))
     assert_same(snapshot(store), before)
-    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    assert not list(tmp_path.glob(".*.staging-*"))
     # The store takes the next ingest as usual.
     monkeypatch.undo()
     store.apply(second_batch(), record("i2"))
     assert store.counts()["ingests"] == 2
-    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    assert not list(tmp_path.glob(".*.staging-*"))
     store.close()
 
 
@@ -454,5 +456,38 @@ def test_without_a_fork_every_tie_is_written_here(tmp_path, monkeypatch):
     monkeypatch.setattr(sqlite_store, "start_in_child", refuse)
     store = _staged_store(tmp_path)
     assert len(store.ties()) == 3
-    assert not list(tmp_path.glob(".orgnet-staging-*"))
+    assert not list(tmp_path.glob(".*.staging-*"))
+    store.close()
+
+
+def test_a_child_interrupted_while_the_ingest_fails_reports_the_ingest_error(tmp_path, monkeypatch):
+    store = _staged_store(tmp_path)
+    before = snapshot(store)
+
+    def interrupted(path, ties):
+        raise KeyboardInterrupt
+
+    def fail(self, connection):
+        raise ValueError("injected failure before the merge")
+
+    monkeypatch.setattr(sqlite_store, "_write_staging", interrupted)
+    monkeypatch.setattr(sqlite_store._StagedTies, "merge", fail)
+    with pytest.raises(ValueError, match="before the merge"):
+        store.apply(second_batch(), record("i2"))
+    assert_same(snapshot(store), before)
+    assert not list(tmp_path.glob(".*.staging-*"))
+    store.close()
+
+
+def test_staging_files_a_killed_ingest_left_are_removed_after_a_day(tmp_path):
+    stale, recent, other_store = (tmp_path / name for name in (".staged.db.staging-old.db", ".staged.db.staging-new.db", ".other.db.staging-old.db"))
+    for leftover in (stale, recent, other_store):
+        leftover.write_bytes(b"")
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    os.utime(other_store, (two_days_ago, two_days_ago))
+    store = _staged_store(tmp_path)
+    assert not stale.exists()
+    # One that may belong to an ingest still running, and another store's, stay.
+    assert recent.exists() and other_store.exists()
     store.close()

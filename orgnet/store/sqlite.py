@@ -11,9 +11,11 @@ import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import sqlite3
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -32,8 +34,12 @@ __all__ = ["SQLiteStore", "STAGED_TIES"]
 #: transaction writes the other half; one INSERT ... SELECT then adds the staged half (see _StagedTies).
 #: Only an ingest on the main thread forks (the command line, scripts): a server or scheduler ingesting on a
 #: worker thread writes every tie itself, as a lock one of its other threads held at the fork (SQLite's
-#: own, say) would stay locked for ever in the child.
+#: own, say) would stay locked for ever in the child. (The command line's progress spinner is such a
+#: thread, but it only draws on the console, which the child never touches.)
 STAGED_TIES = 200_000
+
+#: Staging files older than this are left over from a process that was killed; the next large ingest removes them.
+_STALE_STAGING_SECONDS = 24 * 3600
 
 #: Ties are keyed by period first: every read asks for a range of periods, which is then one stretch of the
 #: table, and no second index has to be kept up to date on each write.
@@ -150,7 +156,7 @@ class SQLiteStore:
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
             self._connection.executescript(_SCHEMA)
-            if self._connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+            if _needs_upgrade(self._connection):
                 _upgrade(self._connection)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the store {self.location}: {error}") from error
@@ -280,7 +286,7 @@ class SQLiteStore:
         if len(ties) < self._staged_ties or not _may_stage():
             return None
         try:
-            return _StagedTies(ties, Path(self.location).resolve().parent)
+            return _StagedTies(ties, Path(self.location).resolve())
         except OSError:
             # No fork to be had (memory, a process limit): this process writes them all, as below the threshold.
             return None
@@ -411,11 +417,19 @@ class _StagedTies:
     half in a file of its own, on the other core; :meth:`merge` then adds the
     staged rows inside the transaction with one ``INSERT ... SELECT`` that runs
     entirely in SQLite. The ingest stays one transaction: a failure anywhere
-    rolls all of it back, and the staging file is deleted either way.
+    rolls all of it back, and the staging file (``.STORE.staging-*.db`` next
+    to the store) is deleted either way.
+
+    A key that two rows of one batch share, one in each half, adds its
+    weights in another order than one row after the other would: the same
+    to the last bit or so. (Ingesters aggregate before they hand ties over,
+    so their keys are unique.)
     """
 
-    def __init__(self, ties: pd.DataFrame, folder: Path):
-        handle, name = tempfile.mkstemp(prefix=".orgnet-staging-", suffix=".db", dir=folder)
+    def __init__(self, ties: pd.DataFrame, store: Path):
+        prefix = f".{store.name}.staging-"
+        _remove_stale(store.parent, prefix)
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=".db", dir=store.parent)
         os.close(handle)
         self.path = Path(name)
         half = len(ties) // 2
@@ -442,11 +456,11 @@ class _StagedTies:
 
     def close(self, connection: sqlite3.Connection) -> None:
         """After the transaction: let the child finish, detach and delete the staging file."""
-        if not self._waited:
-            # The ingest failed before the merge; its error is the one to report, not the child's.
-            with contextlib.suppress(Exception):
-                self._wait()
         try:
+            if not self._waited:
+                # The ingest failed before the merge; its error is the one to report, not the child's.
+                with contextlib.suppress(BaseException):
+                    self._wait()
             if self._attached:
                 connection.execute("DETACH DATABASE staged")
         finally:
@@ -458,8 +472,19 @@ def _may_stage() -> bool:
     return can_fork() and threading.current_thread() is threading.main_thread()
 
 
+def _remove_stale(folder: Path, prefix: str) -> None:
+    """Delete staging files a killed process left behind (older than a day), best effort."""
+    now = time.time()
+    for leftover in folder.glob(f"{prefix}*.db"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > _STALE_STAGING_SECONDS:
+                leftover.unlink()
+
+
 def _write_staging(path: Path, ties: pd.DataFrame) -> None:
     """Write ``ties`` into a tie table of their own at ``path`` (the child's side of :class:`_StagedTies`)."""
+    # Ctrl-C reaches the whole process group: the parent rolls back and waits for this child, which finishes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as staging:
         # A scratch file: no journal, no syncing; losing it only fails this ingest.
         staging.execute("PRAGMA journal_mode=OFF")
@@ -487,15 +512,23 @@ class _Transaction:
             self._connection.execute("ROLLBACK")
 
 
+def _needs_upgrade(connection: sqlite3.Connection) -> bool:
+    """Whether the store is older than this orgnet's layout, or an older orgnet has put its period index back."""
+    if connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+        return True
+    return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'tie_by_period'").fetchone() is not None
+
+
 def _upgrade(connection: sqlite3.Connection) -> None:
     """Bring a store made by an earlier orgnet to the current layout, in one transaction.
 
     Version 0 keyed ties by source first, with an index on the period beside;
-    the ties are copied into a table keyed by period first. A store another
-    process has just upgraded is left alone.
+    the ties are copied into a table keyed by period first. An earlier orgnet
+    that opens an upgraded store creates that index again; it is dropped. A
+    store another process has just upgraded is left alone.
     """
     with _Transaction(connection):
-        if connection.execute("PRAGMA user_version").fetchone()[0] >= _SCHEMA_VERSION:
+        if not _needs_upgrade(connection):
             return
         (layout,) = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone()
         if "PRIMARY KEY (period," not in layout:
@@ -506,6 +539,7 @@ def _upgrade(connection: sqlite3.Connection) -> None:
             )
             connection.execute("DROP TABLE tie")
             connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
+        connection.execute("DROP INDEX IF EXISTS tie_by_period")
         connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
 
