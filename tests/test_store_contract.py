@@ -296,39 +296,44 @@ def _staged_store(tmp_path) -> SQLiteStore:
     return store
 
 
+def _staging_files(folder) -> list:
+    return list(folder.glob(".*.staging-*"))
+
+
+def _assert_failed_ingest_leaves_nothing(store: SQLiteStore, folder, error: type[BaseException], match: str) -> None:
+    """The second batch's ingest raises ``error``; the store is as before it and no staging file is left."""
+    before = snapshot(store)
+    with pytest.raises(error, match=match):
+        store.apply(second_batch(), record("i2"))
+    assert_same(snapshot(store), before)
+    assert not _staging_files(folder)
+
+
 def test_a_failed_staging_child_leaves_nothing(tmp_path, monkeypatch):
     store = _staged_store(tmp_path)
-    before = snapshot(store)
 
     def fail(path, ties):
         raise RuntimeError("injected failure in the staging child")
 
     # The child is forked from this process, so it runs the patched function.
     monkeypatch.setattr(sqlite_store, "_write_staging", fail)
-    with pytest.raises(RuntimeError, match="staging child"):
-        store.apply(second_batch(), record("i2"))
-    assert_same(snapshot(store), before)
-    assert not list(tmp_path.glob(".*.staging-*"))
+    _assert_failed_ingest_leaves_nothing(store, tmp_path, RuntimeError, "staging child")
     store.close()
 
 
 def test_a_failure_before_the_staged_half_merges_leaves_nothing(tmp_path, monkeypatch):
     store = _staged_store(tmp_path)
-    before = snapshot(store)
 
     def fail(self, connection):
         raise RuntimeError("injected failure before the merge")
 
     monkeypatch.setattr(sqlite_store._StagedTies, "merge", fail)
-    with pytest.raises(RuntimeError, match="before the merge"):
-        store.apply(second_batch(), record("i2"))
-    assert_same(snapshot(store), before)
-    assert not list(tmp_path.glob(".*.staging-*"))
+    _assert_failed_ingest_leaves_nothing(store, tmp_path, RuntimeError, "before the merge")
     # The store takes the next ingest as usual.
     monkeypatch.undo()
     store.apply(second_batch(), record("i2"))
     assert store.counts()["ingests"] == 2
-    assert not list(tmp_path.glob(".*.staging-*"))
+    assert not _staging_files(tmp_path)
     store.close()
 
 
@@ -456,13 +461,12 @@ def test_without_a_fork_every_tie_is_written_here(tmp_path, monkeypatch):
     monkeypatch.setattr(sqlite_store, "start_in_child", refuse)
     store = _staged_store(tmp_path)
     assert len(store.ties()) == 3
-    assert not list(tmp_path.glob(".*.staging-*"))
+    assert not _staging_files(tmp_path)
     store.close()
 
 
 def test_a_child_interrupted_while_the_ingest_fails_reports_the_ingest_error(tmp_path, monkeypatch):
     store = _staged_store(tmp_path)
-    before = snapshot(store)
 
     def interrupted(path, ties):
         raise KeyboardInterrupt
@@ -472,10 +476,7 @@ def test_a_child_interrupted_while_the_ingest_fails_reports_the_ingest_error(tmp
 
     monkeypatch.setattr(sqlite_store, "_write_staging", interrupted)
     monkeypatch.setattr(sqlite_store._StagedTies, "merge", fail)
-    with pytest.raises(ValueError, match="before the merge"):
-        store.apply(second_batch(), record("i2"))
-    assert_same(snapshot(store), before)
-    assert not list(tmp_path.glob(".*.staging-*"))
+    _assert_failed_ingest_leaves_nothing(store, tmp_path, ValueError, "before the merge")
     store.close()
 
 
