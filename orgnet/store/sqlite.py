@@ -533,10 +533,7 @@ def _upgrade(connection: sqlite3.Connection) -> None:
         (layout,) = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone()
         if "PRIMARY KEY (period," not in layout:
             connection.execute(f"CREATE TABLE tie_upgraded ({_TIE_TABLE}) WITHOUT ROWID")
-            connection.execute(
-                "INSERT INTO tie_upgraded SELECT source, target, period, channel, count, weight, first_seen, last_seen "
-                "FROM tie ORDER BY period, source, target, channel"
-            )
+            connection.execute(f"INSERT INTO tie_upgraded SELECT {_TIE_COLUMNS} FROM tie ORDER BY period, source, target, channel")
             connection.execute("DROP TABLE tie")
             connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
         connection.execute("DROP INDEX IF EXISTS tie_by_period")
