@@ -3,7 +3,7 @@
 ``create_app(settings)`` opens the store the settings name and keeps it, with
 the in-memory snapshots, the key cache and the audit buffer, on
 ``app.state``; every route reaches them through the dependencies of
-:mod:`api.deps`. The lifespan's shutdown writes the audit entries still in
+:mod:`orgnet.api.deps`. The lifespan's shutdown writes the audit entries still in
 memory, then closes the store.
 """
 
@@ -16,12 +16,12 @@ from typing import AsyncIterator
 
 from fastapi import FastAPI
 
-from api.audit import AuditBuffer
-from api.errors import install_error_handlers
-from api.keys import KeyCache
-from api.models import ErrorBody
-from api.settings import Settings
-from api.snapshots import Snapshots
+from orgnet.api.audit import AuditBuffer
+from orgnet.api.errors import install_error_handlers
+from orgnet.api.keys import KeyCache
+from orgnet.api.models import ErrorBody
+from orgnet.api.settings import Settings
+from orgnet.api.snapshots import Snapshots
 from orgnet.store import open_store
 
 __all__ = ["create_app", "API_V1", "ERROR_RESPONSES"]
@@ -44,7 +44,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 
 
 def _warm(snapshots: Snapshots) -> None:
-    from api.routers.advocates import advocate_table
+    from orgnet.api.routers.advocates import advocate_table
 
     try:
         advocate_table(snapshots, snapshots.label(None))
@@ -54,8 +54,8 @@ def _warm(snapshots: Snapshots) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service on the store ``settings.store`` (settings from ``ORGNET_*`` when ``None``)."""
-    from api import pages
-    from api.routers import admin, advocates, analysis, graph, people, reports, system
+    from orgnet.api import pages
+    from orgnet.api.routers import admin, advocates, analysis, graph, people, reports, system
 
     settings = settings or Settings()
     store = open_store(settings.store)

@@ -2,8 +2,8 @@
 
 They live above ``orgnet/`` (the service imports ``viz/``) and join the
 ``orgnet`` command through the ``orgnet.cli`` entry point group
-(``serve = "api.cli"`` in ``pyproject.toml``), so the core never imports
-``api/``. Both are thin shells: ``serve`` calls :func:`api.server.serve`;
+(``serve = "orgnet.api.cli"`` in ``pyproject.toml``), so the core never imports
+``api/``. Both are thin shells: ``serve`` calls :func:`orgnet.api.server.serve`;
 ``demo`` ingests the samples, analyses every period, creates an admin key,
 prints the summary, the address and the key, then serves.
 """
@@ -38,7 +38,7 @@ def serve_command(
     workers: Annotated[int, typer.Option("--workers", envvar="ORGNET_WORKERS", min=1, max=64, help="Worker processes (one per core under load).")] = 1,
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the browser pages until interrupted."""
-    from api.server import serve, url_of
+    from orgnet.api.server import serve, url_of
 
     console.print(f"serving {store or 'the configured store'} at {url_of(host, port)} (API docs at {url_of(host, port)}docs); Ctrl-C stops")
     sys.stdout.flush()
@@ -46,7 +46,7 @@ def serve_command(
 
 
 def _default_samples() -> Path:
-    from ingest.samples import SAMPLES_DIR
+    from orgnet.ingest.samples import SAMPLES_DIR
 
     return SAMPLES_DIR
 
@@ -69,8 +69,8 @@ def demo_command(
     Prints the address to open and an admin key to log in with (a new one each run). Running it again is safe:
     sources already ingested are skipped. `--no-serve` stops after the summary (for scripts).
     """
-    from api.server import serve as serve_app, url_of
-    from ingest.samples import SAMPLE_SOURCES, ingest_samples
+    from orgnet.api.server import serve as serve_app, url_of
+    from orgnet.ingest.samples import SAMPLE_SOURCES, ingest_samples
     from orgnet.access import create_key
     from orgnet.analysis import analyze_periods
 

@@ -1,12 +1,12 @@
 """Dependencies every route shares: the settings, the store, the snapshots, the caller and the audit log.
 
-They read what :func:`api.app.create_app` put on ``app.state``, so a test
+They read what :func:`orgnet.api.app.create_app` put on ``app.state``, so a test
 points the whole service at a temporary store by passing its own settings.
 A caller proves who it is with an API key in ``X-API-Key`` or
 ``Authorization: Bearer``, or with the signed session cookie the login page sets.
 
 The dependencies are coroutines that do not block (answers come from
-memory, and a key missing from :class:`~api.keys.KeyCache` is looked up in
+memory, and a key missing from :class:`~orgnet.api.keys.KeyCache` is looked up in
 the threadpool), so a request that hits the caches never leaves the event loop.
 """
 
@@ -19,10 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from api.audit import AuditBuffer
-from api.keys import KeyCache
-from api.settings import Settings
-from api.snapshots import Snapshots
+from orgnet.api.audit import AuditBuffer
+from orgnet.api.keys import KeyCache
+from orgnet.api.settings import Settings
+from orgnet.api.snapshots import Snapshots
 from orgnet.access import Principal, allowed, hash_key
 from orgnet.store import Store
 
@@ -147,7 +147,7 @@ class Auditor:
     """Dependency: a function that records one read of person-level data by the caller in the audit log.
 
     Routes call it as ``audit(target)``; the action is the route's, fixed here.
-    The entry is queued in memory and written in a batch (:class:`~api.audit.AuditBuffer`).
+    The entry is queued in memory and written in a batch (:class:`~orgnet.api.audit.AuditBuffer`).
     """
 
     def __init__(self, permission: str, action: str):

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.snapshots import NotAnalysed, UnknownSnapshot
+from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
 from orgnet.errors import OrgnetError
 
 __all__ = ["install_error_handlers", "error_response", "API_PREFIX"]

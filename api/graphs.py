@@ -13,8 +13,8 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from api.models import GraphEdge, GraphNode, GraphView
-from api.snapshots import Snapshots
+from orgnet.api.models import GraphEdge, GraphNode, GraphView
+from orgnet.api.snapshots import Snapshots
 from orgnet.access import suppressed_groups
 
 __all__ = ["TooLarge", "group_view", "community_view", "person_view", "membership"]

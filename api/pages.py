@@ -20,19 +20,19 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from api.graphs import TooLarge, community_view, group_view, person_view
-from api.models import GraphView
-from api.params import DepartmentParam, PeriodParam
-from api.reports import list_reports
-from api.routers.advocates import advocate_table, reach_view
-from api.routers.analysis import group_sizes
+from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
+from orgnet.api.graphs import TooLarge, community_view, group_view, person_view
+from orgnet.api.models import GraphView
+from orgnet.api.params import DepartmentParam, PeriodParam
+from orgnet.api.reports import list_reports
+from orgnet.api.routers.advocates import advocate_table, reach_view
+from orgnet.api.routers.analysis import group_sizes
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
-from viz.advocates import advocate_bar
-from viz.growth import growth_chart
-from viz.network import group_network_figure, network_figure
-from viz.reach import reach_curve
-from viz.silos import ei_bar, silo_heatmap
+from orgnet.viz.advocates import advocate_bar
+from orgnet.viz.growth import growth_chart
+from orgnet.viz.network import group_network_figure, network_figure
+from orgnet.viz.reach import reach_curve
+from orgnet.viz.silos import ei_bar, silo_heatmap
 
 __all__ = ["router", "PLOTLY_JS"]
 

@@ -6,8 +6,8 @@ from typing import Annotated, Sequence, TypeVar
 
 from fastapi import Query
 
-from api.models import Page
-from api.snapshots import SNAPSHOT_PATTERN
+from orgnet.api.models import Page
+from orgnet.api.snapshots import SNAPSHOT_PATTERN
 
 __all__ = ["PeriodParam", "OffsetParam", "LimitParam", "DepartmentParam", "paginate"]
 

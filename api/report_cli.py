@@ -12,9 +12,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from api.reports import list_reports, write_report
-from api.settings import Settings
-from ingest.pipeline import ingest_path
+from orgnet.api.reports import list_reports, write_report
+from orgnet.api.settings import Settings
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
 from orgnet.schedule import Scheduler, Steps, load_config
 from orgnet.store import Store
@@ -30,7 +30,7 @@ def _report_step(min_group_size: int):
 
 
 def schedule_steps(min_group_size: int) -> Steps:
-    """The steps of a scheduled run: orgnet's ingesters and :func:`api.reports.write_report`."""
+    """The steps of a scheduled run: orgnet's ingesters and :func:`orgnet.api.reports.write_report`."""
     return Steps(ingest=ingest_path, report=_report_step(min_group_size))
 
 

@@ -3,7 +3,7 @@
 :func:`build_report` reads the stored analysis (every analysed single period
 for the growth charts, the two snapshots for the comparison), applies the
 service's privacy rules and returns a :class:`Report`; :func:`write_report`
-writes it as ``report.html`` (self-contained, see :mod:`viz.report`),
+writes it as ``report.html`` (self-contained, see :mod:`orgnet.viz.report`),
 ``figures/*.json`` (plotly figure JSON) and ``tables/*.csv``, then registers
 it in the store as the result ``report`` so the API can list and serve it.
 
@@ -35,10 +35,10 @@ from orgnet.errors import OrgnetError
 from orgnet.results import load_result, save_result
 from orgnet.snapshots import find_snapshot, list_snapshots
 from orgnet.store import Store
-from viz.growth import growth_chart, movers_chart
-from viz.reach import reach_curve
-from viz.report import ReportDocument, ReportSection, render_report
-from viz.silos import matrix_change_heatmap
+from orgnet.viz.growth import growth_chart, movers_chart
+from orgnet.viz.reach import reach_curve
+from orgnet.viz.report import ReportDocument, ReportSection, render_report
+from orgnet.viz.silos import matrix_change_heatmap
 
 __all__ = ["REPORT_RESULT", "Report", "report_id", "growth_table", "build_report", "write_report", "list_reports", "find_report"]
 

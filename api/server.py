@@ -6,8 +6,8 @@ import os
 
 import uvicorn
 
-from api.app import create_app
-from api.settings import Settings
+from orgnet.api.app import create_app
+from orgnet.api.settings import Settings
 
 __all__ = ["serve", "url_of"]
 
@@ -25,7 +25,7 @@ def serve(store: str | None = None, host: str | None = None, port: int | None = 
     ----------
     store : store location; ``ORGNET_STORE`` or ``./orgnet.db`` when ``None``.
     host, port : where to listen; ``ORGNET_HOST``/``ORGNET_PORT`` or 127.0.0.1:8000 when ``None``.
-    settings : other :class:`~api.settings.Settings` fields (``min_group_size``, ``workers``...).
+    settings : other :class:`~orgnet.api.settings.Settings` fields (``min_group_size``, ``workers``...).
 
     With ``workers`` above 1, uvicorn starts that many processes, each
     building the app from the environment: the resolved settings (the session
@@ -39,5 +39,5 @@ def serve(store: str | None = None, host: str | None = None, port: int | None = 
         return
     os.environ.update({f"ORGNET_{name.upper()}": str(value) for name, value in resolved.model_dump().items()})
     uvicorn.run(
-        "api.app:create_app", factory=True, host=resolved.host, port=resolved.port, workers=resolved.workers, log_level="warning", access_log=False
+        "orgnet.api.app:create_app", factory=True, host=resolved.host, port=resolved.port, workers=resolved.workers, log_level="warning", access_log=False
     )

@@ -6,7 +6,7 @@
 
 Builds the benchmark organisation (:func:`orgnet.synth.benchmark_org`: 50,000
 people, 800,000 ties) into an SQLite store, analyses it, starts ``uvicorn
-api.app:create_app`` in a child process on a free loopback port, creates an
+orgnet.api.app:create_app`` in a child process on a free loopback port, creates an
 admin key, then ``--clients`` clients send requests back to back on
 keep-alive connections until ``--requests`` have been sent or ``--seconds``
 have passed. The clients run in this process, so they share the machine's
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "ORGNET_STORE": location, "ORGNET_SESSION_SECRET": "bench"}
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
+                sys.executable, "-m", "uvicorn", "orgnet.api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", str(args.workers), "--log-level", "warning", "--no-access-log",
             ],
             env=env,

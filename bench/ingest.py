@@ -26,7 +26,7 @@ from pathlib import Path
 # Run as a script, this file's folder comes first on sys.path and its name would hide the `ingest` package.
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 
-from ingest.pipeline import ingest_path  # noqa: E402
+from orgnet.ingest.pipeline import ingest_path  # noqa: E402
 from orgnet.store.sqlite import SQLiteStore  # noqa: E402
 from orgnet.synth import write_interactions_csv, write_roster_csv  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Ingesters: one module per source format, each turning a file into people, ties, audiences or engagement.
 
 Every module exposes ``read(path, context) -> orgnet.model.IngestBatch``;
-:func:`ingest.pipeline.ingest_path` runs one and applies its batch to a store.
+:func:`orgnet.ingest.pipeline.ingest_path` runs one and applies its batch to a store.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ __all__ = ["SOURCES", "reader"]
 
 #: Source name (as typed after ``orgnet ingest``) -> module, with what the source is.
 SOURCES: dict[str, tuple[str, str]] = {
-    "roster": ("ingest.roster", "HR roster (CSV or Excel)"),
-    "interactions": ("ingest.interactions", "interactions table (CSV, TSV, JSON Lines, Parquet)"),
-    "email": ("ingest.email", "e-mail headers (mbox file, Maildir folder, or a folder of them)"),
-    "slack": ("ingest.slack", "Slack export (zip or folder)"),
-    "ics": ("ingest.ics", "calendar (ICS file or folder)"),
-    "viva": ("ingest.viva", "Viva Insights person-to-person query export (CSV)"),
-    "audiences": ("ingest.audiences", "external audiences (CSV)"),
-    "engagement": ("ingest.engagement", "advocacy engagement (CSV)"),
+    "roster": ("orgnet.ingest.roster", "HR roster (CSV or Excel)"),
+    "interactions": ("orgnet.ingest.interactions", "interactions table (CSV, TSV, JSON Lines, Parquet)"),
+    "email": ("orgnet.ingest.email", "e-mail headers (mbox file, Maildir folder, or a folder of them)"),
+    "slack": ("orgnet.ingest.slack", "Slack export (zip or folder)"),
+    "ics": ("orgnet.ingest.ics", "calendar (ICS file or folder)"),
+    "viva": ("orgnet.ingest.viva", "Viva Insights person-to-person query export (CSV)"),
+    "audiences": ("orgnet.ingest.audiences", "external audiences (CSV)"),
+    "engagement": ("orgnet.ingest.engagement", "advocacy engagement (CSV)"),
 }
 
 

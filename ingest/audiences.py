@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext, TableColumns, map_columns, read_table
-from ingest.checks import flag_rows, parse_counts, resolve_people, unknown_person_reasons
+from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
+from orgnet.ingest.checks import flag_rows, parse_counts, resolve_people, unknown_person_reasons
 from orgnet.model import AUDIENCE_COLUMNS, FOLLOWER_COLUMNS, IngestBatch
 from orgnet.privacy import hash_followers
 

@@ -1,7 +1,7 @@
 """What every ingester shares: options, the ingest context, row problems and safe file reading.
 
 An ingester is a function ``read(path, context) -> IngestBatch``. It never
-writes to the store: :func:`ingest.pipeline.ingest_path` applies the batch in
+writes to the store: :func:`orgnet.ingest.pipeline.ingest_path` applies the batch in
 one transaction once the whole file has been read and checked.
 """
 

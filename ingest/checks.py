@@ -1,6 +1,6 @@
 """Row checks and person lookups that the small tabular ingesters share.
 
-Used by :mod:`ingest.audiences`, :mod:`ingest.engagement` and :mod:`ingest.viva`.
+Used by :mod:`orgnet.ingest.audiences`, :mod:`orgnet.ingest.engagement` and :mod:`orgnet.ingest.viva`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext, ProblemLog
+from orgnet.ingest.base import IngestContext, ProblemLog
 
 __all__ = ["Check", "flag_rows", "resolve_people", "unknown_person_reasons", "parse_counts"]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext
+from orgnet.ingest.base import IngestContext
 from orgnet.aggregate import aggregate_coded_edges, pair_weights, split_weights
 from orgnet.identity import EXTERNAL, MISSING, PERSON, UNKNOWN_INTERNAL
 from orgnet.model import EXTERNAL_CONTACT_COLUMNS, IngestBatch

@@ -9,7 +9,7 @@ A message is one ``message`` interaction on channel ``email`` from its
 sender (``From``) to its recipients (``To`` + ``Cc``, each address once per
 message); Bcc is not in delivered headers and is not read. Weighting, the
 broadcast cutoff, identity resolution and external counts are the shared
-path's (:func:`ingest.edges.add_interactions`).
+path's (:func:`orgnet.ingest.edges.add_interactions`).
 
 A message seen in several mailboxes counts once: within an ingest by its
 Message-ID, across ingests by a keyed hash of it (the store keeps the hashes,
@@ -34,8 +34,8 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext
-from ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
+from orgnet.ingest.base import IngestContext
+from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.errors import OrgnetError
 from orgnet.model import IngestBatch
 
@@ -45,7 +45,7 @@ CHANNEL = "email"
 _SEPARATOR = re.compile(rb"^From ", re.MULTILINE)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _MAILDIR_PARTS = ("cur", "new", "tmp")
-# A NUL byte in the first 64 KiB means a binary file, not a mailbox (the check ingest.base.read_bytes makes).
+# A NUL byte in the first 64 KiB means a binary file, not a mailbox (the check orgnet.ingest.base.read_bytes makes).
 _BINARY_PROBE = 65536
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.base import IngestContext, TableColumns, map_columns, read_table
-from ingest.checks import flag_rows, parse_counts, resolve_people, unknown_person_reasons
+from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
+from orgnet.ingest.checks import flag_rows, parse_counts, resolve_people, unknown_person_reasons
 from orgnet.model import ENGAGEMENT_COLUMNS, IngestBatch
 
 __all__ = ["COLUMNS", "read"]

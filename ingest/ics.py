@@ -5,7 +5,7 @@ and ``ATTENDEE`` addresses; ``duration_hours`` comes from ``DTSTART`` and
 ``DTEND`` (or ``DURATION``). Only those properties, ``STATUS``, ``DTSTAMP``,
 ``UID`` and the recurrence properties are read: ``SUMMARY``, ``DESCRIPTION``
 and ``LOCATION`` never are. The shared path
-(:func:`ingest.edges.add_interactions`) resolves addresses (``mailto:``
+(:func:`orgnet.ingest.edges.add_interactions`) resolves addresses (``mailto:``
 included), drops meetings above ``meeting_cutoff`` attendees and gives each
 ordered pair of the ``n`` attendees ``duration_hours/(n-1)``.
 
@@ -42,8 +42,8 @@ from icalendar import Calendar
 from icalendar.cal import Component
 from icalendar.prop import vRecur
 
-from ingest.base import IngestContext, decode_text, read_bytes
-from ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
+from orgnet.ingest.base import IngestContext, decode_text, read_bytes
+from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.model import IngestBatch
 
 __all__ = ["CHANNEL", "MAX_OCCURRENCES", "read"]
@@ -234,7 +234,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     Returns
     -------
     :class:`~orgnet.model.IngestBatch` with ``ties`` on channel ``meeting``
-    and ``external_contacts``, through :func:`ingest.edges.add_interactions`.
+    and ``external_contacts``, through :func:`orgnet.ingest.edges.add_interactions`.
 
     Notes
     -----

@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.base import IngestContext, TableColumns, clean_text, encode_text, map_columns, read_text_table
-from ingest.edges import add_interactions
+from orgnet.ingest.base import IngestContext, TableColumns, clean_text, encode_text, map_columns, read_text_table
+from orgnet.ingest.edges import add_interactions
 from orgnet.model import IngestBatch
 from orgnet.periods import period_codes, utc_datetime64
 
@@ -86,7 +86,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     collapsed into one that counts them, which is what most of a real log
     is: the people, edges and ties after that are built once per
     conversation, not once per message. Participants reach
-    :func:`~ingest.edges.add_interactions` as categoricals, so no Python
+    :func:`~orgnet.ingest.edges.add_interactions` as categoricals, so no Python
     object is made per row. O(n) apart from the aggregation's sort.
     """
     interactions, participants = _conversations(path, context)
@@ -96,7 +96,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
 
 
 def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read, check and collapse the rows: the two tables of :mod:`ingest.edges`, one row per conversation.
+    """Read, check and collapse the rows: the two tables of :mod:`orgnet.ingest.edges`, one row per conversation.
 
     Bad rows go to ``context.problems``. Everything made per row dies with
     this function, before the edges are built.
@@ -138,7 +138,7 @@ def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd
         keep = ~bad
         sender, recipients, timestamps, channel, duration, hours = (values[keep] for values in (sender, recipients, timestamps, channel, duration, hours))
 
-    # Repeats of one conversation in one period become one row that counts them (ingest.edges' ``count``).
+    # Repeats of one conversation in one period become one row that counts them (orgnet.ingest.edges' ``count``).
     meeting_channel = np.asarray(channels == "meeting", dtype=bool)
     period, _ = period_codes(timestamps, context.options.period_unit)
     # A duration weighs only meetings' ties, so it tells messages apart only on meetings.

@@ -16,8 +16,8 @@ import secrets
 import uuid
 from pathlib import Path
 
-from ingest import SOURCES, reader
-from ingest.base import IngestContext, IngestOptions, ProblemLog
+from orgnet.ingest import SOURCES, reader
+from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
 from orgnet.errors import IngestError, OrgnetError
 from orgnet.identity import IdentityResolver
 from orgnet.model import IngestBatch, IngestRecord, IngestReport
@@ -53,9 +53,9 @@ def ingest_path(store: Store, source: str, path: str | Path, options: IngestOpti
     Parameters
     ----------
     store : the store to write to.
-    source : ingester name, one of :data:`ingest.SOURCES`.
+    source : ingester name, one of :data:`orgnet.ingest.SOURCES`.
     path : the file or folder.
-    options : :class:`~ingest.base.IngestOptions`; defaults are strict.
+    options : :class:`~orgnet.ingest.base.IngestOptions`; defaults are strict.
 
     Returns
     -------

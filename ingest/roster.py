@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext, TableColumns, map_columns, read_table
+from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.identity import normalise_identities
 from orgnet.model import IDENTITY_COLUMNS, PERSON_COLUMNS, IngestBatch
 from orgnet.store import SETTING_DOMAINS

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
-from typing import Callable
 
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
 from orgnet.errors import OrgnetError
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.model import IngestReport
 from orgnet.store import Store
 
 __all__ = ["SAMPLES_DIR", "SAMPLE_SOURCES", "ingest_samples"]
 
-#: ``data/samples`` of the source checkout (the package is installed editable from it).
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
+#: The bundled samples: package data of ``orgnet.samples`` (``data/samples`` of a checkout, installed inside the package).
+#: Installed packages live on the file system, so this is a real folder that the folder ingesters can walk.
+SAMPLES_DIR = Path(str(files("orgnet.samples")))
 
 #: (source, path inside the samples folder), in the order they must go in: the roster first.
 SAMPLE_SOURCES: list[tuple[str, str]] = [
@@ -40,7 +42,7 @@ def ingest_samples(
     Parameters
     ----------
     store : the store to fill.
-    samples : the samples folder (default: the checkout's ``data/samples``).
+    samples : the samples folder (default: the bundled ones, :data:`SAMPLES_DIR`).
     options : ingest options shared by every source.
     progress : called with (index, source, path) before each source.
 

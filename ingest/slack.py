@@ -27,8 +27,8 @@ from types import TracebackType
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext
-from ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
+from orgnet.ingest.base import IngestContext
+from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.errors import OrgnetError
 from orgnet.model import IngestBatch
 
@@ -217,7 +217,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     Returns
     -------
     :class:`~orgnet.model.IngestBatch` with ``ties`` on channel ``chat`` and
-    ``external_contacts``, through :func:`ingest.edges.add_interactions`.
+    ``external_contacts``, through :func:`orgnet.ingest.edges.add_interactions`.
 
     Notes
     -----
@@ -226,7 +226,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     the file and the message's position in it. Bot messages are counted
     (``bot_messages``); interactions with a user who has no e-mail are
     counted (``events_without_email``) and dropped; e-mail addresses nobody
-    in the roster has are reported by :func:`~ingest.edges.add_interactions`.
+    in the roster has are reported by :func:`~orgnet.ingest.edges.add_interactions`.
     Every conversation folder is read (channels, private channels, direct
     messages), so ``channels.json`` is not needed.
     """

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.base import IngestContext, TableColumns, map_columns, read_table
-from ingest.checks import flag_rows, resolve_people
+from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
+from orgnet.ingest.checks import flag_rows, resolve_people
 from orgnet.aggregate import aggregate_edges
 from orgnet.model import EDGE_COLUMNS, PERSON_COLUMNS, IngestBatch
 

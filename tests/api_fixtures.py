@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
-from ingest.samples import ingest_samples
+from orgnet.api.app import create_app
+from orgnet.api.settings import Settings
+from orgnet.ingest.samples import ingest_samples
 from orgnet.access import ROLES, create_key
 from orgnet.analysis import analyze_periods
 from orgnet.store.sqlite import SQLiteStore

@@ -55,7 +55,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 @pytest.fixture(scope="session")
 def sample_store_path(tmp_path_factory) -> Path:
     """A store holding every bundled sample source, built once per test session (and worker); treat it as read-only."""
-    from ingest.samples import ingest_samples
+    from orgnet.ingest.samples import ingest_samples
 
     path = tmp_path_factory.mktemp("samples") / "samples.db"
     opened = SQLiteStore(path)

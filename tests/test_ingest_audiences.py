@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from conftest import database_bytes, write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
-from ingest.samples import SAMPLE_SOURCES
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
+from orgnet.ingest.samples import SAMPLE_SOURCES
 from orgnet.errors import IngestError
 from orgnet.store import SETTING_FOLLOWER_SALT
 

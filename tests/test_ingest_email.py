@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import database_bytes, tie_table, write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
 
 DATA = Path(__file__).parent / "data" / "email"

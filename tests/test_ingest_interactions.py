@@ -10,8 +10,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from conftest import tie_table, write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
 from orgnet.store.sqlite import SQLiteStore
 
@@ -198,7 +198,7 @@ def _ties_with_dates(store) -> dict:
 @pytest.mark.parametrize("high", [5, 2**40])
 def test_rows_are_grouped_like_a_pandas_groupby(high):
     """Conversation groups, also when the packed key would overflow int64 and is renumbered on the way."""
-    from ingest.interactions import _group_rows
+    from orgnet.ingest.interactions import _group_rows
 
     rng = np.random.default_rng(high)
     columns = [rng.integers(0, high, 2000) % 50, rng.integers(0, high, 2000) % 40, np.zeros(2000, dtype=np.int64), rng.integers(0, 3, 2000)]

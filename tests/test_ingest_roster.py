@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROSTER, write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.errors import IngestError, OrgnetError
 
 

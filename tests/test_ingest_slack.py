@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import database_bytes, tie_table, write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
 
 EXPORT = Path(__file__).parent / "data" / "slack" / "export"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import tie_table, write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.errors import IngestError
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
 

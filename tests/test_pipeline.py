@@ -9,8 +9,8 @@ import pytest
 
 import orgnet.store.sqlite as sqlite_module
 from conftest import write
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.errors import OrgnetError
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
 from orgnet.store.sqlite import SQLiteStore

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.reports import list_reports, write_report
-from api.routers import reports as reports_router
-from api.settings import Settings
+from orgnet.api.app import create_app
+from orgnet.api.reports import list_reports, write_report
+from orgnet.api.routers import reports as reports_router
+from orgnet.api.settings import Settings
 from orgnet.access import create_key
 from orgnet.analysis import analyze_periods
 from orgnet.cli import app as cli

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.report_cli import schedule_steps
+from orgnet.api.report_cli import schedule_steps
 from orgnet.errors import OrgnetError
 from orgnet.schedule import JobConfig, ScheduleConfig, Scheduler, Steps, latest_fire, cron_trigger, load_config, run_job, target_period
 from orgnet.store.sqlite import SQLiteStore

@@ -43,7 +43,12 @@ def roster(fresh: Path) -> pd.DataFrame:
 
 
 def _hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    """SHA-256 of every sample file; the ``__init__.py`` that makes the folder the ``orgnet.samples`` package is not one."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "__init__.py" and "__pycache__" not in p.parts
+    }
 
 
 def test_committed_samples_are_a_fresh_generation(fresh: Path) -> None:

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from viz import MISSING_COLOR, MISSING_LABEL, PALETTE, category_colors, scale_sizes
-from viz.advocates import advocate_bar
-from viz.growth import growth_chart, movers_chart
-from viz.network import WEBGL_THRESHOLD, group_network_figure, network_figure
-from viz.reach import reach_curve
-from viz.silos import SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap
+from orgnet.viz import MISSING_COLOR, MISSING_LABEL, PALETTE, category_colors, scale_sizes
+from orgnet.viz.advocates import advocate_bar
+from orgnet.viz.growth import growth_chart, movers_chart
+from orgnet.viz.network import WEBGL_THRESHOLD, group_network_figure, network_figure
+from orgnet.viz.reach import reach_curve
+from orgnet.viz.silos import SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap
 
 
 def people(n: int = 5) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """Plotly figures of orgnet's results: data in, ``plotly.graph_objects.Figure`` out.
 
-One module per view: :mod:`viz.network` (the people and group graphs),
-:mod:`viz.silos` (group matrices and E-I indices), :mod:`viz.reach`
-(squad reach curves), :mod:`viz.growth` (metrics over periods, rank movers)
-and :mod:`viz.advocates` (advocate scores). Functions never read the store
+One module per view: :mod:`orgnet.viz.network` (the people and group graphs),
+:mod:`orgnet.viz.silos` (group matrices and E-I indices), :mod:`orgnet.viz.reach`
+(squad reach curves), :mod:`orgnet.viz.growth` (metrics over periods, rank movers)
+and :mod:`orgnet.viz.advocates` (advocate scores). Functions never read the store
 and never reach the network: the app serves plotly.js itself, so no figure
 names a CDN.
 

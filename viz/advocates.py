@@ -7,7 +7,7 @@ from typing import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz import PALETTE, TEMPLATE, label_column
+from orgnet.viz import PALETTE, TEMPLATE, label_column
 
 __all__ = ["advocate_bar"]
 

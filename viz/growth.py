@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz import PALETTE, TEMPLATE, format_value, label_column
+from orgnet.viz import PALETTE, TEMPLATE, format_value, label_column
 
 __all__ = ["growth_chart", "movers_chart", "SCALE_RATIO"]
 

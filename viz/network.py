@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz import MISSING_LABEL, TEMPLATE, category_colors, hover_text, is_numeric, scale_sizes
+from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, hover_text, is_numeric, scale_sizes
 
 __all__ = ["network_figure", "group_network_figure", "WEBGL_THRESHOLD", "MAX_EDGES"]
 
@@ -129,12 +129,12 @@ def network_figure(
         ``weight`` (1 when absent); edges naming unknown nodes are skipped.
     color_by : column to colour by. A categorical column (text, booleans)
         gives one trace per category, so the legend can show and hide
-        departments; colours follow ``color_map`` or :func:`viz.category_colors`
-        (stable per category), missing values are :data:`viz.MISSING_LABEL`
+        departments; colours follow ``color_map`` or :func:`orgnet.viz.category_colors`
+        (stable per category), missing values are :data:`orgnet.viz.MISSING_LABEL`
         in grey. A numeric column (a metric) gives one trace on ``colorscale``
         with a colour bar. ``None``: one colour.
     size_by : numeric column scaled into ``size_range`` px by area
-        (:func:`viz.scale_sizes`); ``None``: a fixed size (smaller above
+        (:func:`orgnet.viz.scale_sizes`); ``None``: a fixed size (smaller above
         :data:`WEBGL_THRESHOLD` nodes).
     highlight : a node id whose ego network (itself, its neighbours and their
         ties) stays opaque while everything else is dimmed; the node itself

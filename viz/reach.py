@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz import PALETTE, TEMPLATE
+from orgnet.viz import PALETTE, TEMPLATE
 
 __all__ = ["reach_curve"]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz import TEMPLATE, format_value
+from orgnet.viz import TEMPLATE, format_value
 
 __all__ = ["silo_heatmap", "ei_bar", "matrix_change_heatmap", "SUPPRESSED_HOVER", "ANNOTATE_MAX"]
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 
-from api.deps import AuditDep, KeysDep, Require, StoreDep
-from api.models import AuditRow, IngestEntry, KeyCreate, KeyCreated, KeyRow, Page
-from api.params import LimitParam, OffsetParam, paginate
+from orgnet.api.deps import AuditDep, KeysDep, Require, StoreDep
+from orgnet.api.models import AuditRow, IngestEntry, KeyCreate, KeyCreated, KeyRow, Page
+from orgnet.api.params import LimitParam, OffsetParam, paginate
 from orgnet.access import ADMIN, Principal, create_key, revoke_key
 from orgnet.errors import OrgnetError
 

@@ -19,8 +19,8 @@ from typing import Annotated, Callable
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AuditDep, Auditor, Require, SnapshotsDep
-from api.models import (
+from orgnet.api.deps import AuditDep, Auditor, Require, SnapshotsDep
+from orgnet.api.models import (
     AdvocateList,
     AdvocateRow,
     BrandOverlap,
@@ -37,8 +37,8 @@ from api.models import (
     SpreadEstimateModel,
     from_record,
 )
-from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
-from api.snapshots import Snapshots
+from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from orgnet.api.snapshots import Snapshots
 from orgnet.access import ADVOCATES, SUMMARY, Principal, allowed
 from orgnet.engine import index_graph
 from orgnet.spread import expected_spread, k_hop_reach

@@ -11,8 +11,8 @@ from typing import Annotated, Callable, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import Auditor, Require, SettingsDep, SnapshotsDep
-from api.models import (
+from orgnet.api.deps import Auditor, Require, SettingsDep, SnapshotsDep
+from orgnet.api.models import (
     BrokerRow,
     Communities,
     Community,
@@ -29,8 +29,8 @@ from api.models import (
     Summary,
     from_record,
 )
-from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
-from api.snapshots import Snapshots
+from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from orgnet.api.snapshots import Snapshots
 from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppressed_groups
 
 __all__ = ["router", "group_sizes"]

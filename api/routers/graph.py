@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from api.deps import AuditDep, Require, SettingsDep, SnapshotsDep
-from api.graphs import TooLarge, community_view, group_view, person_view
-from api.models import GraphView
-from api.params import DepartmentParam, PeriodParam
+from orgnet.api.deps import AuditDep, Require, SettingsDep, SnapshotsDep
+from orgnet.api.graphs import TooLarge, community_view, group_view, person_view
+from orgnet.api.models import GraphView
+from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.access import GROUPS, PEOPLE, Principal, allowed
 
 __all__ = ["router"]

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Callable
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from api.deps import Auditor, SnapshotsDep
-from api.models import Contact, EgoSummary, GroupCount, Page, PersonRow
-from api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
-from api.snapshots import Snapshots
+from orgnet.api.deps import Auditor, SnapshotsDep
+from orgnet.api.models import Contact, EgoSummary, GroupCount, Page, PersonRow
+from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from orgnet.api.snapshots import Snapshots
 from orgnet.access import PEOPLE
 from orgnet.model import CORE_PERSON_FIELDS
 

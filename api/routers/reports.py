@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Auditor, Require, StoreDep
-from api.reports import list_reports
+from orgnet.api.deps import Auditor, Require, StoreDep
+from orgnet.api.reports import list_reports
 from orgnet.access import PEOPLE, SUMMARY, Principal
 from orgnet.results import load_result
 
@@ -25,7 +25,7 @@ __all__ = ["router", "ReportEntry", "ReportList"]
 
 router = APIRouter(tags=["reports"])
 
-#: A report id: two snapshot labels joined by ``_`` (see :func:`api.reports.report_id`).
+#: A report id: two snapshot labels joined by ``_`` (see :func:`orgnet.api.reports.report_id`).
 REPORT_ID_PATTERN = r"^\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?_\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?$"
 
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import Require, SettingsDep, SnapshotsDep, StoreDep
-from api.models import Health, Me, Periods
-from api.snapshots import UnknownSnapshot
+from orgnet.api.deps import Require, SettingsDep, SnapshotsDep, StoreDep
+from orgnet.api.models import Health, Me, Periods
+from orgnet.api.snapshots import UnknownSnapshot
 from orgnet.access import SUMMARY, Principal
 
 __all__ = ["router"]

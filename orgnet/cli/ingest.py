@@ -9,9 +9,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ingest import SOURCES
-from ingest.base import IngestOptions
-from ingest.pipeline import ingest_path
+from orgnet.ingest import SOURCES
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.errors import OrgnetError
 from orgnet.model import IngestReport
