@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from fastapi import FastAPI
 
@@ -24,7 +24,7 @@ from orgnet.api.settings import Settings
 from orgnet.api.snapshots import Snapshots
 from orgnet.store import open_store
 
-__all__ = ["create_app", "API_V1", "ERROR_RESPONSES"]
+__all__ = ["API_V1", "ERROR_RESPONSES", "create_app"]
 
 API_V1 = "/api/v1"
 
@@ -48,7 +48,7 @@ def _warm(snapshots: Snapshots) -> None:
 
     try:
         advocate_table(snapshots, snapshots.label(None))
-    except Exception:  # noqa: BLE001 - nothing analysed yet, or the store closed: the first request will say so
+    except Exception:
         logger.debug("nothing to warm", exc_info=True)
 
 

@@ -83,7 +83,7 @@ class AuditBuffer:
             self._wake.clear()
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - the entries stay queued; the next round retries
+            except Exception:
                 logger.exception("writing the audit log failed; retrying")
             with self._lock:
                 if self._closed:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import Progress
@@ -20,7 +20,7 @@ from rich.progress import Progress
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.cli.info import print_info, store_info
 
-__all__ = ["serve_command", "demo_command"]
+__all__ = ["demo_command", "serve_command"]
 
 HostOption = Annotated[str, typer.Option("--host", envvar="ORGNET_HOST", help="Interface to listen on (localhost by default).")]
 PortOption = Annotated[int, typer.Option("--port", envvar="ORGNET_PORT", help="Port to listen on.")]
@@ -33,9 +33,11 @@ def serve_command(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     min_group_size: Annotated[
-        Optional[int], typer.Option("--min-group-size", envvar="ORGNET_MIN_GROUP_SIZE", help="Suppress figures of smaller groups (default 5).")
+        int | None, typer.Option("--min-group-size", envvar="ORGNET_MIN_GROUP_SIZE", help="Suppress figures of smaller groups (default 5).")
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", envvar="ORGNET_WORKERS", min=1, max=64, help="Worker processes (one per core under load).")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", envvar="ORGNET_WORKERS", min=1, max=64, help="Worker processes (one per core under load).")
+    ] = 1,
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the browser pages until interrupted."""
     from orgnet.api.server import serve, url_of
@@ -55,10 +57,10 @@ def _default_samples() -> Path:
 @friendly_errors
 def demo_command(
     store: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--store", envvar="ORGNET_STORE", help="Store to fill (default ./orgnet.db)."),
     ] = None,
-    samples: Annotated[Optional[Path], typer.Option("--samples", help="Folder of sample sources (default: the bundled data/samples).")] = None,
+    samples: Annotated[Path | None, typer.Option("--samples", help="Folder of sample sources (default: the bundled data/samples).")] = None,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the analysed samples afterwards (until Ctrl-C).")] = True,
@@ -69,10 +71,11 @@ def demo_command(
     Prints the address to open and an admin key to log in with (a new one each run). Running it again is safe:
     sources already ingested are skipped. `--no-serve` stops after the summary (for scripts).
     """
-    from orgnet.api.server import serve as serve_app, url_of
-    from orgnet.ingest.samples import SAMPLE_SOURCES, ingest_samples
     from orgnet.access import create_key
     from orgnet.analysis import analyze_periods
+    from orgnet.api.server import serve as serve_app
+    from orgnet.api.server import url_of
+    from orgnet.ingest.samples import SAMPLE_SOURCES, ingest_samples
 
     opened = store_from(store)
     try:
@@ -92,7 +95,14 @@ def demo_command(
     url = url_of(host, port)
     if as_json:
         emit_json(
-            {"ingests": [r.to_dict() for r in reports], "analyses": [run.to_dict() for run in runs], "summary": info, "url": url, "key_id": key_id, "key": key}
+            {
+                "ingests": [r.to_dict() for r in reports],
+                "analyses": [run.to_dict() for run in runs],
+                "summary": info,
+                "url": url,
+                "key_id": key_id,
+                "key": key,
+            }
         )
     else:
         for report in reports:

@@ -12,38 +12,39 @@ the threadpool), so a request that hits the caches never leaves the event loop.
 
 from __future__ import annotations
 
-from typing import Annotated, Callable
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
-from starlette.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
+from orgnet.access import Principal, allowed, hash_key
 from orgnet.api.audit import AuditBuffer
 from orgnet.api.keys import KeyCache
 from orgnet.api.settings import Settings
 from orgnet.api.snapshots import Snapshots
-from orgnet.access import Principal, allowed, hash_key
 from orgnet.store import Store
 
 __all__ = [
     "SESSION_COOKIE",
-    "get_settings",
-    "get_store",
-    "get_snapshots",
-    "get_keys",
+    "AuditDep",
+    "Auditor",
+    "KeysDep",
+    "Require",
+    "SettingsDep",
+    "SnapshotsDep",
+    "StoreDep",
+    "check",
     "get_audit",
+    "get_keys",
     "get_principal",
+    "get_settings",
+    "get_snapshots",
+    "get_store",
     "optional_principal",
     "session_serializer",
-    "Require",
-    "Auditor",
-    "SettingsDep",
-    "StoreDep",
-    "SnapshotsDep",
-    "KeysDep",
-    "AuditDep",
-    "check",
 ]
 
 SESSION_COOKIE = "orgnet_session"

@@ -14,17 +14,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from markupsafe import escape
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
 from orgnet.errors import OrgnetError
 
-__all__ = ["install_error_handlers", "error_response", "API_PREFIX"]
+__all__ = ["API_PREFIX", "error_response", "install_error_handlers"]
 
 API_PREFIX = "/api/"
 
@@ -82,7 +82,9 @@ async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
 
 async def _unknown_snapshot(request: Request, error: UnknownSnapshot) -> Response:
     if _is_page(request):
-        return error_page(request, 404, str(error), "Ingest some sources with <code>orgnet ingest</code>, then run <code>orgnet analyze</code>.")
+        return error_page(
+            request, 404, str(error), "Ingest some sources with <code>orgnet ingest</code>, then run <code>orgnet analyze</code>."
+        )
     return error_response(404, str(error))
 
 

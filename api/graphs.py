@@ -13,11 +13,11 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from orgnet.access import suppressed_groups
 from orgnet.api.models import GraphEdge, GraphNode, GraphView
 from orgnet.api.snapshots import Snapshots
-from orgnet.access import suppressed_groups
 
-__all__ = ["TooLarge", "group_view", "community_view", "person_view", "membership"]
+__all__ = ["TooLarge", "community_view", "group_view", "membership", "person_view"]
 
 #: Per-person stored metrics put on person nodes, by result name and column.
 PERSON_METRICS = {"brokers": ("betweenness", "effective_size", "brokerage", "participation")}
@@ -42,7 +42,13 @@ def _group_edges(edges: pd.DataFrame, hidden: set) -> list[GraphEdge]:
         source, target = str(row["source_group"]), str(row["target_group"])
         small = source in hidden or target in hidden
         result.append(
-            GraphEdge(source=source, target=target, weight=None if small else float(row["weight"]), count=None if small else int(row["count"]), suppressed=small)
+            GraphEdge(
+                source=source,
+                target=target,
+                weight=None if small else float(row["weight"]),
+                count=None if small else int(row["count"]),
+                suppressed=small,
+            )
         )
     return result
 
@@ -80,15 +86,28 @@ def _community_tables(snapshots: Snapshots, label: str) -> tuple[pd.DataFrame, p
     layout = pd.DataFrame.from_records(snapshots.result("layout_people", label))
     members = membership(snapshots, label)
     layout["community"] = layout["person_id"].map(members)
-    groups = layout.dropna(subset=["community"]).groupby("community").agg(x=("x", "mean"), y=("y", "mean"), size=("person_id", "size")).reset_index()
+    groups = (
+        layout.dropna(subset=["community"])
+        .groupby("community")
+        .agg(x=("x", "mean"), y=("y", "mean"), size=("person_id", "size"))
+        .reset_index()
+    )
     graph = snapshots.graph(label)
-    ties = pd.DataFrame(((s, t, d.get("weight", 0.0), d.get("count", 0)) for s, t, d in graph.edges(data=True)), columns=["source", "target", "weight", "count"])
+    ties = pd.DataFrame(
+        ((s, t, d.get("weight", 0.0), d.get("count", 0)) for s, t, d in graph.edges(data=True)),
+        columns=["source", "target", "weight", "count"],
+    )
     ties["source_group"] = ties["source"].map(members)
     ties["target_group"] = ties["target"].map(members)
     ties = ties.dropna(subset=["source_group", "target_group"])
     internal = ties[ties["source_group"] == ties["target_group"]].groupby("source_group")["weight"].sum()
     groups["internal_weight"] = groups["community"].map(internal).fillna(0.0)
-    edges = ties[ties["source_group"] != ties["target_group"]].groupby(["source_group", "target_group"]).agg(weight=("weight", "sum"), count=("count", "sum")).reset_index()
+    edges = (
+        ties[ties["source_group"] != ties["target_group"]]
+        .groupby(["source_group", "target_group"])
+        .agg(weight=("weight", "sum"), count=("count", "sum"))
+        .reset_index()
+    )
     for table, columns in ((groups, ["community"]), (edges, ["source_group", "target_group"])):
         table[columns] = table[columns].astype(int)
     return groups, edges
@@ -132,7 +151,9 @@ def person_view(
     if community is not None:
         chosen = {p for p in chosen if members.get(p) == community or p == person}
     if len(chosen) > max_nodes:
-        raise TooLarge(f"{len(chosen):,} people is more than {max_nodes:,} at once; filter by department, community or person, or ask for level=department")
+        raise TooLarge(
+            f"{len(chosen):,} people is more than {max_nodes:,} at once; filter by department, community or person, or ask for level=department"
+        )
     layout = {r["person_id"]: (r["x"], r["y"]) for r in snapshots.result("layout_people", label)}
     metrics: dict[str, dict[str, Any]] = {}
     for name, columns in PERSON_METRICS.items():
@@ -143,11 +164,21 @@ def person_view(
     for ident in sorted(chosen):
         data = graph.nodes[ident]
         x, y = layout.get(ident, (None, None))
-        attributes = {"title": _text(data.get("title")), "location": _text(data.get("location")), "degree": graph.degree(ident), **metrics.get(ident, {})}
+        attributes = {
+            "title": _text(data.get("title")),
+            "location": _text(data.get("location")),
+            "degree": graph.degree(ident),
+            **metrics.get(ident, {}),
+        }
         nodes.append(
             GraphNode(
-                id=str(ident), label=_text(data.get("name")) or str(ident), x=x, y=y,
-                department=_text(data.get("department")), community=members.get(ident), attributes=attributes,
+                id=str(ident),
+                label=_text(data.get("name")) or str(ident),
+                x=x,
+                y=y,
+                department=_text(data.get("department")),
+                community=members.get(ident),
+                attributes=attributes,
             )
         )
     edges = [

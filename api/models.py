@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AuditRow",
+    "Contact",
+    "EgoSummary",
     "ErrorBody",
+    "GroupCount",
     "Health",
+    "IngestEntry",
+    "KeyCreate",
+    "KeyCreated",
+    "KeyRow",
     "Me",
     "Page",
     "Periods",
     "PersonRow",
-    "Contact",
-    "GroupCount",
-    "EgoSummary",
-    "IngestEntry",
-    "AuditRow",
-    "KeyRow",
-    "KeyCreate",
-    "KeyCreated",
     "from_record",
 ]
 
@@ -126,7 +127,9 @@ class EgoSummary(BaseModel):
     external_share: float | None = Field(description="Share of tie weight with other departments (`null` without ties).")
     top_contacts: list[Contact] = Field(description="Strongest ties, heaviest first.")
     departments: list[GroupCount] = Field(description="Contacts per department, most first.")
-    metrics: dict[str, Any] = Field(description="The person's rows in stored results of this snapshot (advocate score, broker measures, community), by result name.")
+    metrics: dict[str, Any] = Field(
+        description="The person's rows in stored results of this snapshot (advocate score, broker measures, community), by result name."
+    )
 
 
 class IngestEntry(BaseModel):
@@ -367,7 +370,9 @@ class GraphNode(BaseModel):
     department: str | None = Field(None, description="Department (person level).")
     community: int | None = Field(None, description="Community number (person and community levels).")
     size: int | None = Field(None, description="Members (group levels).")
-    attributes: dict[str, float | int | str | None] = Field(default_factory=dict, description="Other attributes and metrics to colour, size or hover by.")
+    attributes: dict[str, float | int | str | None] = Field(
+        default_factory=dict, description="Other attributes and metrics to colour, size or hover by."
+    )
     suppressed: bool = Field(False, description="A group below the minimum group size: figures and position hidden.")
 
 
@@ -492,7 +497,9 @@ class ReachView(BaseModel):
     platforms: list[ReachPlatform] = Field(description="Union and overlap per platform, then `all`.")
     brand: list[BrandOverlap] = Field(description="Employees' audiences against the brand accounts'.")
     squad: Squad = Field(description="The best squad and its reach curve.")
-    overlap: list[OverlapRow] | None = Field(description="Pairwise audience overlap of the top squad members; `null` for aggregate-only roles.")
+    overlap: list[OverlapRow] | None = Field(
+        description="Pairwise audience overlap of the top squad members; `null` for aggregate-only roles."
+    )
 
 
 class InternalReachQuery(BaseModel):

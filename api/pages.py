@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from orgnet.api.graphs import TooLarge, community_view, group_view, person_view
 from orgnet.api.models import GraphView
@@ -27,14 +28,13 @@ from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import list_reports
 from orgnet.api.routers.advocates import advocate_table, reach_view
 from orgnet.api.routers.analysis import group_sizes
-from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
 from orgnet.viz.network import group_network_figure, network_figure
 from orgnet.viz.reach import reach_curve
 from orgnet.viz.silos import ei_bar, silo_heatmap
 
-__all__ = ["router", "PLOTLY_JS"]
+__all__ = ["PLOTLY_JS", "router"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -71,11 +71,22 @@ def plotly_js() -> FileResponse:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None, failed: bool = False) -> HTMLResponse:
     """Ask for an API key."""
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "failed": failed, "principal": None, "nav": [], "path": "/login"}, status_code=401 if failed else 200)
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        {"next": _safe_next(next), "failed": failed, "principal": None, "nav": [], "path": "/login"},
+        status_code=401 if failed else 200,
+    )
 
 
 @router.post("/login")
-def login(request: Request, keys: KeysDep, settings: SettingsDep, key: Annotated[str, Form(max_length=500)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+def login(
+    request: Request,
+    keys: KeysDep,
+    settings: SettingsDep,
+    key: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
     """Check the key and start a session."""
     if keys.authenticate(key) is None:
         return login_form(request, next, failed=True)
@@ -101,6 +112,7 @@ def logout() -> RedirectResponse:
 
 def _page_principal(permission: str):
     """Dependency: the logged-in caller with ``permission`` (401 sends to the login page, 403 otherwise)."""
+
     async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
         if principal is None:
             raise HTTPException(401, "log in first")
@@ -110,27 +122,47 @@ def _page_principal(permission: str):
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, principal: Annotated[Principal, Depends(_page_principal(SUMMARY))], snapshots: SnapshotsDep, period: PeriodParam = None) -> HTMLResponse:
+def overview(
+    request: Request,
+    principal: Annotated[Principal, Depends(_page_principal(SUMMARY))],
+    snapshots: SnapshotsDep,
+    period: PeriodParam = None,
+) -> HTMLResponse:
     """Headline numbers of a snapshot and their growth over periods."""
     label = snapshots.label(period)
     summary = snapshots.optional_result("summary", label)
     points = [(p, snapshots.optional_result("summary", p)) for p in snapshots.periods()]
-    table = pd.DataFrame([{"period": p, "people with ties": s["people_with_ties"], "ties": s["ties"], "density": s["density"]} for p, s in points if s])
+    table = pd.DataFrame(
+        [{"period": p, "people with ties": s["people_with_ties"], "ties": s["ties"], "density": s["density"]} for p, s in points if s]
+    )
     figure = growth_chart(table, title="Growth over periods") if len(table) else None
     return _render(
-        request, "overview.html", principal, label=label, summary=summary, periods=snapshots.periods(),
+        request,
+        "overview.html",
+        principal,
+        label=label,
+        summary=summary,
+        periods=snapshots.periods(),
         figure=_figure_json(figure) if figure is not None else None,
-        reports=list_reports(snapshots.store)[:REPORTS_SHOWN], reports_readable=allowed(principal.role, PEOPLE),
+        reports=list_reports(snapshots.store)[:REPORTS_SHOWN],
+        reports_readable=allowed(principal.role, PEOPLE),
     )
 
 
 @router.get("/network", response_class=HTMLResponse)
-def network(request: Request, principal: Annotated[Principal, Depends(_page_principal(GROUPS))], snapshots: SnapshotsDep, period: PeriodParam = None) -> HTMLResponse:
+def network(
+    request: Request, principal: Annotated[Principal, Depends(_page_principal(GROUPS))], snapshots: SnapshotsDep, period: PeriodParam = None
+) -> HTMLResponse:
     """The network explorer; the figure itself comes from ``/network/figure``."""
     label = snapshots.label(period)
     departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result("summary", label) else []
     return _render(
-        request, "network.html", principal, label=label, periods=snapshots.periods(), departments=departments,
+        request,
+        "network.html",
+        principal,
+        label=label,
+        periods=snapshots.periods(),
+        departments=departments,
         people_allowed=allowed(principal.role, PEOPLE),
     )
 
@@ -149,13 +181,31 @@ def _resolve_person(snapshots: Any, query: str) -> str | None:
 def _view_figure(view: GraphView, color_by: str, size_by: str | None) -> go.Figure:
     if view.level == "person":
         nodes = pd.DataFrame(
-            [{"id": n.id, "label": n.label, "x": n.x, "y": n.y, "department": n.department, "community": None if n.community is None else f"community {n.community}", **n.attributes} for n in view.nodes]
+            [
+                {
+                    "id": n.id,
+                    "label": n.label,
+                    "x": n.x,
+                    "y": n.y,
+                    "department": n.department,
+                    "community": None if n.community is None else f"community {n.community}",
+                    **n.attributes,
+                }
+                for n in view.nodes
+            ]
         )
         edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
         size = size_by if size_by in nodes.columns else None
-        return network_figure(nodes, edges, color_by=color_by if color_by in nodes.columns else "department", size_by=size, highlight=view.focus)
+        return network_figure(
+            nodes, edges, color_by=color_by if color_by in nodes.columns else "department", size_by=size, highlight=view.focus
+        )
     shown = [n for n in view.nodes if not n.suppressed]
-    groups = pd.DataFrame([{"group": n.label if view.level == "community" else n.id, "id_": n.id, "x": n.x, "y": n.y, "size": n.size, **n.attributes} for n in shown])
+    groups = pd.DataFrame(
+        [
+            {"group": n.label if view.level == "community" else n.id, "id_": n.id, "x": n.x, "y": n.y, "size": n.size, **n.attributes}
+            for n in shown
+        ]
+    )
     names = {n.id: (n.label if view.level == "community" else n.id) for n in shown}
     edges = pd.DataFrame(
         [{"source_group": names[e.source], "target_group": names[e.target], "weight": e.weight} for e in view.edges if not e.suppressed],
@@ -193,10 +243,21 @@ def network_figure_json(
         if person and focus is None:
             raise HTTPException(404, f"nobody matches {person!r}")
         try:
-            view = person_view(snapshots, label, settings.max_graph_nodes, department=None if focus else department, community=None if focus else community, person=focus)
+            view = person_view(
+                snapshots,
+                label,
+                settings.max_graph_nodes,
+                department=None if focus else department,
+                community=None if focus else community,
+                person=focus,
+            )
         except TooLarge as error:
             raise HTTPException(400, str(error)) from None
-        audit_log.record(principal, "page.network", f"{label} department={department or ''} community={'' if community is None else community} person={focus or ''}")
+        audit_log.record(
+            principal,
+            "page.network",
+            f"{label} department={department or ''} community={'' if community is None else community} person={focus or ''}",
+        )
     elif level == "community":
         view = community_view(snapshots, label, settings.min_group_size)
     else:
@@ -204,7 +265,16 @@ def network_figure_json(
     suppressed = [n.label for n in view.nodes if n.suppressed]
     note = f"{len(suppressed)} group(s) below the minimum size of {settings.min_group_size} are not drawn" if suppressed else ""
     figure = _view_figure(view, color, size)
-    return JSONResponse({"figure": json.loads(_figure_json(figure)), "level": view.level, "focus": view.focus, "suppressed": suppressed, "note": note, "nodes": len(view.nodes)})
+    return JSONResponse(
+        {
+            "figure": json.loads(_figure_json(figure)),
+            "level": view.level,
+            "focus": view.focus,
+            "suppressed": suppressed,
+            "note": note,
+            "nodes": len(view.nodes),
+        }
+    )
 
 
 @router.get("/silos", response_class=HTMLResponse)
@@ -230,11 +300,21 @@ def silos(
     if allowed(principal.role, PEOPLE):
         audit_log.record(principal, "page.silos", label)
         fragile = [
-            c for c in snapshots.result("fragility", label)["carriers"] if c.get("fragile") and c["group_a"] not in hidden and c["group_b"] not in hidden
+            c
+            for c in snapshots.result("fragility", label)["carriers"]
+            if c.get("fragile") and c["group_a"] not in hidden and c["group_b"] not in hidden
         ]
     return _render(
-        request, "silos.html", principal, label=label, periods=snapshots.periods(), heatmap=_figure_json(heatmap), ei=_figure_json(bars),
-        fragile=fragile, suppressed=sorted(hidden), min_group_size=settings.min_group_size,
+        request,
+        "silos.html",
+        principal,
+        label=label,
+        periods=snapshots.periods(),
+        heatmap=_figure_json(heatmap),
+        ei=_figure_json(bars),
+        fragile=fragile,
+        suppressed=sorted(hidden),
+        min_group_size=settings.min_group_size,
     )
 
 
@@ -254,7 +334,17 @@ def advocates(
     rows = list(table.select(department or None, top))
     audit_log.record(principal, "page.advocates", f"{label} department={department or ''} top={top}")
     scores = pd.DataFrame(
-        [{"label": r.name or r.person_id, "score": r.score, "influence": r.influence, "engagement": r.engagement, "reach": r.reach, "bridging": r.bridging} for r in rows],
+        [
+            {
+                "label": r.name or r.person_id,
+                "score": r.score,
+                "influence": r.influence,
+                "engagement": r.engagement,
+                "reach": r.reach,
+                "bridging": r.bridging,
+            }
+            for r in rows
+        ],
         columns=["label", "score", "influence", "engagement", "reach", "bridging"],
     )
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
@@ -265,7 +355,18 @@ def advocates(
     brand = next((b.brand_unique for b in reach.brand if b.platform == "all"), None)
     figure = reach_curve(curve, follower_sum, brand, title="Squad size against unique reach")
     return _render(
-        request, "advocates.html", principal, label=label, periods=snapshots.periods(), departments=sorted(table.by_department),
-        department=department or "", top=top, rows=rows, bars=_figure_json(bars), curve=_figure_json(figure),
-        squad=reach.squad, follower_sum=follower_sum, brand_reach=brand,
+        request,
+        "advocates.html",
+        principal,
+        label=label,
+        periods=snapshots.periods(),
+        departments=sorted(table.by_department),
+        department=department or "",
+        top=top,
+        rows=rows,
+        bars=_figure_json(bars),
+        curve=_figure_json(figure),
+        squad=reach.squad,
+        follower_sum=follower_sum,
+        brand_reach=brand,
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
 
 from fastapi import Query
 
 from orgnet.api.models import Page
 from orgnet.api.snapshots import SNAPSHOT_PATTERN
 
-__all__ = ["PeriodParam", "OffsetParam", "LimitParam", "DepartmentParam", "paginate"]
+__all__ = ["DepartmentParam", "LimitParam", "OffsetParam", "PeriodParam", "paginate"]
 
 T = TypeVar("T")
 

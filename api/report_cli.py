@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from orgnet.api.reports import list_reports, write_report
 from orgnet.api.settings import Settings
-from orgnet.ingest.pipeline import ingest_path
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.schedule import Scheduler, Steps, load_config
 from orgnet.store import Store
 
@@ -41,7 +41,9 @@ def report_command(
     end: Annotated[str, typer.Option("--to", help="Snapshot to compare with it.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for report.html, figures/*.json and tables/*.csv (replaced when complete).")],
     store: StoreOption = None,
-    min_group_size: Annotated[Optional[int], typer.Option("--min-group-size", min=1, help="Smallest group shown (default ORGNET_MIN_GROUP_SIZE or 5).")] = None,
+    min_group_size: Annotated[
+        int | None, typer.Option("--min-group-size", min=1, help="Smallest group shown (default ORGNET_MIN_GROUP_SIZE or 5).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the growth report comparing two analysed snapshots: summary in words, growth charts, silo change, advocate movers, reach."""
@@ -88,7 +90,9 @@ def schedule_command(
     try:
         if history:
             runs = [vars(run) for run in opened.runs()]
-            emit_json(runs) if as_json else print_records(runs, ["job", "scheduled_for", "started_at", "finished_at", "status", "detail"], "Scheduled runs")
+            emit_json(runs) if as_json else print_records(
+                runs, ["job", "scheduled_for", "started_at", "finished_at", "status", "detail"], "Scheduled runs"
+            )
             return
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         scheduler = Scheduler(opened, schedule, schedule_steps(Settings().min_group_size))

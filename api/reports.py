@@ -40,7 +40,7 @@ from orgnet.viz.reach import reach_curve
 from orgnet.viz.report import ReportDocument, ReportSection, render_report
 from orgnet.viz.silos import matrix_change_heatmap
 
-__all__ = ["REPORT_RESULT", "Report", "report_id", "growth_table", "build_report", "write_report", "list_reports", "find_report"]
+__all__ = ["REPORT_RESULT", "Report", "build_report", "find_report", "growth_table", "list_reports", "report_id", "write_report"]
 
 #: Name of the stored result that registers a written report (keyed by :func:`report_id`).
 REPORT_RESULT = "report"
@@ -100,7 +100,9 @@ def growth_table(store: Store, by: str = "department") -> pd.DataFrame:
 
 def _matrix(stored: dict[str, Any]) -> pd.DataFrame:
     groups = stored["groups"]
-    return pd.DataFrame(stored["ties"], index=pd.Index(groups, name=f"sending {stored['by']}"), columns=pd.Index(groups, name=f"receiving {stored['by']}"))
+    return pd.DataFrame(
+        stored["ties"], index=pd.Index(groups, name=f"sending {stored['by']}"), columns=pd.Index(groups, name=f"receiving {stored['by']}")
+    )
 
 
 def _hidden_groups(store: Store, labels: tuple[str, str], min_group_size: int, by: str) -> set[str]:
@@ -132,7 +134,11 @@ def _reach_figure(comparison: Comparison, reach_after: dict[str, Any]) -> go.Fig
     before = pd.DataFrame(curves["before"]) if curves["before"] and not comparison.reach["same_audience"] else None
     brand = sum(float(row.get("brand_unique") or 0.0) for row in reach_after.get("brand", []) if row.get("platform") != "all")
     return reach_curve(
-        after, float(after["follower_sum"].iloc[-1]), brand or None, before=before, labels=(comparison.before, comparison.after),
+        after,
+        float(after["follower_sum"].iloc[-1]),
+        brand or None,
+        before=before,
+        labels=(comparison.before, comparison.after),
         title="Unique reach of the best squad of advocates",
     )
 
@@ -161,10 +167,17 @@ def build_report(
     tables["growth"] = growth
     figures: dict[str, go.Figure] = {}
     if len(growth):
-        figures["growth_size"] = growth_chart(growth, ["people_with_ties", "ties", "cross_group_ties"], title="People, ties and cross-group ties per period")
-        figures["growth_cohesion"] = growth_chart(growth, ["density", "reciprocity", "average_clustering"], secondary=None, title="Cohesion per period")
+        figures["growth_size"] = growth_chart(
+            growth, ["people_with_ties", "ties", "cross_group_ties"], title="People, ties and cross-group ties per period"
+        )
+        figures["growth_cohesion"] = growth_chart(
+            growth, ["density", "reciprocity", "average_clustering"], secondary=None, title="Cohesion per period"
+        )
         figures["growth_fragility"] = growth_chart(
-            growth, ["fragile_bridges", "single_points_of_failure"], secondary=None, title="Fragile bridges and single points of failure per period"
+            growth,
+            ["fragile_bridges", "single_points_of_failure"],
+            secondary=None,
+            title="Fragile bridges and single points of failure per period",
         )
     matrices = [load_result(store, grouped_name("group_matrix", by), label) for label in (before, after)]
     figures["silo_change"] = matrix_change_heatmap(
@@ -179,7 +192,11 @@ def build_report(
     sections = [
         ReportSection(
             "Growth over every period",
-            [f"Every analysed period of the store, {growth['period'].iloc[0]} to {growth['period'].iloc[-1]}." if len(growth) else "No single period is analysed yet."],
+            [
+                f"Every analysed period of the store, {growth['period'].iloc[0]} to {growth['period'].iloc[-1]}."
+                if len(growth)
+                else "No single period is analysed yet."
+            ],
             [figures[name] for name in ("growth_size", "growth_cohesion", "growth_fragility") if name in figures],
             growth,
         ),
@@ -195,7 +212,9 @@ def build_report(
         ),
         ReportSection(
             f"Silos: ties between {by}s",
-            [f"Cells show the change in ties from each sending {by} to each receiving {by}; groups under {min_group_size} people are hidden."],
+            [
+                f"Cells show the change in ties from each sending {by} to each receiving {by}; groups under {min_group_size} people are hidden."
+            ],
             [figures["silo_change"]],
             tables["group_pairs"],
         ),
@@ -232,13 +251,17 @@ def build_report(
         ),
         summary=sentences,
         sections=sections,
-        notes=[*comparison.notes, f"Groups and communities with fewer than {min_group_size} members are left out.", "People are named by their id only."],
+        notes=[
+            *comparison.notes,
+            f"Groups and communities with fewer than {min_group_size} members are left out.",
+            "People are named by their id only.",
+        ],
     )
     return Report(report_id(before, after), before, after, comparison, sentences, figures, tables, render_report(document))
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _write_files(report: Report, folder: Path) -> None:

@@ -39,5 +39,11 @@ def serve(store: str | None = None, host: str | None = None, port: int | None = 
         return
     os.environ.update({f"ORGNET_{name.upper()}": str(value) for name, value in resolved.model_dump().items()})
     uvicorn.run(
-        "orgnet.api.app:create_app", factory=True, host=resolved.host, port=resolved.port, workers=resolved.workers, log_level="warning", access_log=False
+        "orgnet.api.app:create_app",
+        factory=True,
+        host=resolved.host,
+        port=resolved.port,
+        workers=resolved.workers,
+        log_level="warning",
+        access_log=False,
     )

@@ -35,7 +35,12 @@ class Settings(BaseSettings):
     result_ttl: float = Field(
         5.0, ge=0, description="Most seconds before a new `orgnet analyze` shows: how often the index of stored results is read again."
     )
-    key_ttl: float = Field(1.0, ge=0, le=60, description="Seconds an authenticated key is trusted without asking the store (revocations take effect within it).")
+    key_ttl: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="Seconds an authenticated key is trusted without asking the store (revocations take effect within it).",
+    )
     audit_interval: float = Field(0.5, gt=0, le=60, description="Most seconds an audit entry waits in memory before it is written.")
     audit_batch: int = Field(500, ge=1, description="Audit entries that are written at once, before the interval is up.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes `orgnet serve` starts.")

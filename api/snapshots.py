@@ -18,8 +18,9 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 import pandas as pd
@@ -28,7 +29,7 @@ from orgnet.graph import people_graph
 from orgnet.results import load_result, parse_snapshot_label
 from orgnet.store import Store
 
-__all__ = ["SNAPSHOT_PATTERN", "NotAnalysed", "UnknownSnapshot", "Snapshots"]
+__all__ = ["SNAPSHOT_PATTERN", "NotAnalysed", "Snapshots", "UnknownSnapshot"]
 
 #: A period (``2026-10``, ``2026-W42``) or a range of periods (``2026-08..2026-10``).
 SNAPSHOT_PATTERN = r"^\d{4}-(?:W?\d{2})(?:\.\.\d{4}-(?:W?\d{2}))?$"
@@ -124,6 +125,7 @@ class Snapshots:
 
     def analysed(self) -> list[str]:
         """Snapshot labels that hold any stored result, sorted by their last period, single periods first."""
+
         def order(label: str) -> tuple[str, bool, str]:
             start, end = parse_snapshot_label(label)
             return end, start != end, label
@@ -133,6 +135,7 @@ class Snapshots:
             # Other stored records (growth reports keyed by two snapshots) share the table; keep snapshot labels only.
             labels = {label for label in stored["period"].astype(str) if re.match(SNAPSHOT_PATTERN, label)} if len(stored) else set()
             return sorted(labels, key=order)
+
         return self._cached(("analysed",), load)
 
     def label(self, requested: str | None) -> str:
@@ -169,7 +172,9 @@ class Snapshots:
         if now - self._versions_at < self.ttl:
             return
         stored = self.store.results()
-        versions = {(str(n), str(p)): str(c) for n, p, c in zip(stored["name"], stored["period"], stored["created_at"])} if len(stored) else {}
+        versions = (
+            {(str(n), str(p)): str(c) for n, p, c in zip(stored["name"], stored["period"], stored["created_at"])} if len(stored) else {}
+        )
         with self._lock:
             changed = {key for key in set(versions) | set(self._versions) if versions.get(key) != self._versions.get(key)}
             for name_, label_ in changed:
@@ -231,4 +236,3 @@ class Snapshots:
         return self._built_once(
             self._graphs, self._graph_locks, label, lambda: people_graph(self.store.ties(start, end), self.store.people()), GRAPHS_KEPT
         )
-

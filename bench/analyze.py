@@ -39,15 +39,15 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from orgnet.advocates import pagerank
 from orgnet.analysis import AnalysisOptions, run_jobs, snapshot_from_tables, worker_count
-from orgnet.brokers import DEFAULT_PIVOTS
 from orgnet.synth import benchmark_org
 
 LAYOUT_JOBS = ("layout_people", "layout_groups", "group_edges")
@@ -163,7 +163,9 @@ def _participation(G: nx.DiGraph, by: str) -> dict[Any, float]:
 def _reach(audiences, followers, squad: int) -> dict[str, Any]:
     """Audience union, per-brand overlap and the greedy maximum-coverage squad with Python sets."""
     sets: dict[Any, set] = defaultdict(set)
-    for owner_type, owner, platform, follower in zip(followers["owner_type"], followers["owner"], followers["platform"], followers["follower_hash"]):
+    for owner_type, owner, platform, follower in zip(
+        followers["owner_type"], followers["owner"], followers["platform"], followers["follower_hash"]
+    ):
         sets[owner_type, owner].add((platform, follower))
     people = {key: value for key, value in sets.items() if key[0] == "person"}
     union = set().union(*people.values()) if people else set()
@@ -264,15 +266,22 @@ def main() -> None:
     print(f"  {'graph build':<28}{build:8.2f} s")
     for name, seconds in jobs.items():
         print(f"  {name:<28}{seconds:8.2f} s")
-    print(f"  {'jobs, wall clock':<28}{wall:8.2f} s   ({worker_count(options, snapshot)} process{'es' if worker_count(options, snapshot) > 1 else ''})")
-    print(f"  {'total (build + jobs)':<28}{orgnet_total:8.2f} s   target <= {TARGET_SECONDS:.0f} s: {'met' if orgnet_total <= TARGET_SECONDS else 'NOT met'}")
-    print(f"  layouts (not in total): " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in layouts.items()))
+    print(
+        f"  {'jobs, wall clock':<28}{wall:8.2f} s   ({worker_count(options, snapshot)} process{'es' if worker_count(options, snapshot) > 1 else ''})"
+    )
+    print(
+        f"  {'total (build + jobs)':<28}{orgnet_total:8.2f} s   target <= {TARGET_SECONDS:.0f} s: {'met' if orgnet_total <= TARGET_SECONDS else 'NOT met'}"
+    )
+    print("  layouts (not in total): " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in layouts.items()))
     print(f"  {'total with layouts':<28}{build + wall_with_layouts:8.2f} s   (a second run, layouts included, wall clock)")
     if args.skip_networkx:
         return
 
     pivots = results["brokers"].attrs["betweenness"]["pivots"]
-    print(f"\nplain NetworkX (budget {args.networkx_budget:.0f} s; sample {args.sample} people, {args.nx_pivots} pivots for {pivots})", flush=True)
+    print(
+        f"\nplain NetworkX (budget {args.networkx_budget:.0f} s; sample {args.sample} people, {args.nx_pivots} pivots for {pivots})",
+        flush=True,
+    )
     nxrun = run_networkx(G, data, args, pivots)
 
     print(f"\n{'job':<26}{'orgnet s':>10}{'networkx s':>12}{'speed-up':>10}  networkx figures")
@@ -296,14 +305,20 @@ def main() -> None:
         print(f"{name:<26}{seconds:10.2f}{theirs:12.2f}{theirs / seconds:10.1f}  {detail}")
     speedup = theirs_total / orgnet_total
     verdict = "met" if speedup >= TARGET_SPEEDUP else "NOT met"
-    print(f"{'total (orgnet wall clock)':<26}{orgnet_total:10.2f}{theirs_total:12.2f}{speedup:10.1f}  target >= {TARGET_SPEEDUP:.0f}x: {verdict}" + ("" if complete else " (some NetworkX jobs skipped: a lower bound)"))
+    print(
+        f"{'total (orgnet wall clock)':<26}{orgnet_total:10.2f}{theirs_total:12.2f}{speedup:10.1f}  target >= {TARGET_SPEEDUP:.0f}x: {verdict}"
+        + ("" if complete else " (some NetworkX jobs skipped: a lower bound)")
+    )
     print(f"NetworkX wall time spent: {nxrun.spent:.0f} s")
 
     print("\nagreement")
     ours_pr = pagerank(G, indexed=snapshot.indexed)
     if "advocates: pagerank" in nxrun.values:
         theirs = nxrun.values["advocates: pagerank"]
-        top = lambda scores: [node for node, _ in sorted(scores.items(), key=lambda item: -item[1])[:10]]
+
+        def top(scores):
+            return [node for node, _ in sorted(scores.items(), key=lambda item: -item[1])[:10]]
+
         print(f"  pagerank top 10 equal: {top(ours_pr) == top(theirs)}")
     if "communities" in nxrun.values:
         ours_q, theirs_q = results["communities"]["modularity"], nxrun.values["communities"]

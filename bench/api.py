@@ -24,8 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import httpx
 import numpy as np
@@ -55,12 +55,20 @@ def build_store(path: str, n_people: int, n_ties: int) -> None:
     # Stores take HR attributes beyond the core fields as one dict per person.
     people["attributes"] = people[extra].to_dict("records") if extra else [{} for _ in range(len(people))]
     batch = IngestBatch(
-        people=people.drop(columns=extra), ties=frames["ties"], audiences=frames["audiences"],
-        followers=frames["followers"], engagement=frames["engagement"], settings={"period_unit": "month"},
+        people=people.drop(columns=extra),
+        ties=frames["ties"],
+        audiences=frames["audiences"],
+        followers=frames["followers"],
+        engagement=frames["engagement"],
+        settings={"period_unit": "month"},
     )
     record = IngestRecord(
-        ingest_id="bench", source="benchmark_org", path=f"benchmark_org({n_people}, {n_ties})", content_hash=f"bench-{n_people}-{n_ties}",
-        finished_at=dt.datetime.now(dt.timezone.utc).isoformat(), report={"counts": {"people": n_people, "ties": n_ties}},
+        ingest_id="bench",
+        source="benchmark_org",
+        path=f"benchmark_org({n_people}, {n_ties})",
+        content_hash=f"bench-{n_people}-{n_ties}",
+        finished_at=dt.datetime.now(dt.UTC).isoformat(),
+        report={"counts": {"people": n_people, "ties": n_ties}},
     )
     store = open_store(path)
     try:
@@ -111,6 +119,7 @@ async def _load(host: str, port: int, path: str, key: str, clients: int, total: 
     # A minimal HTTP/1.1 client: httpx's AsyncClient spends more CPU per request than the server at 50 connections
     # (measured here: 169 req/s with httpx against ~2,500 with this), and the client shares the server's cores.
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {key}\r\n\r\n".encode()
+
     def budget(total: int, seconds: float) -> Callable[[], bool]:
         remaining, deadline = total, time.monotonic() + seconds
 
@@ -157,8 +166,20 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "ORGNET_STORE": location, "ORGNET_SESSION_SECRET": "bench"}
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "orgnet.api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(args.workers), "--log-level", "warning", "--no-access-log",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "orgnet.api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
             ],
             env=env,
         )
@@ -179,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
             server.wait(timeout=30)
     ms = np.asarray(latencies) * 1000
     p50, p95, p99 = np.percentile(ms, [50, 95, 99])
-    print(f"{args.path}: {len(ms)} requests, {args.clients} clients, {args.workers} workers, {os.cpu_count()} cores, {len(ms) / elapsed:,.0f} req/s")
+    print(
+        f"{args.path}: {len(ms)} requests, {args.clients} clients, {args.workers} workers, {os.cpu_count()} cores, {len(ms) / elapsed:,.0f} req/s"
+    )
     print(f"p50 {p50:.1f} ms  p95 {p95:.1f} ms  p99 {p99:.1f} ms  max {ms.max():.1f} ms  errors {errors}")
     return 1 if errors else 0
 

@@ -44,7 +44,9 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         roster = write_roster_csv(folder / "roster.csv", args.people)
-        interactions = write_interactions_csv(folder / "interactions.csv", args.rows, args.people, threads=args.conversations, months=args.months)
+        interactions = write_interactions_csv(
+            folder / "interactions.csv", args.rows, args.people, threads=args.conversations, months=args.months
+        )
         generated = time.perf_counter() - started
         size_mb = interactions.stat().st_size / 1e6
         store = SQLiteStore(folder / "bench.db")
@@ -55,7 +57,9 @@ def main() -> None:
         ties = store.counts()["ties"]
         store.close()
     conversations = args.conversations or max(args.rows // 8, 1)
-    print(f"generated      {args.rows:,} rows ({size_mb:,.0f} MB), {conversations:,} conversations, {args.people:,} people in {generated:.1f} s")
+    print(
+        f"generated      {args.rows:,} rows ({size_mb:,.0f} MB), {conversations:,} conversations, {args.people:,} people in {generated:.1f} s"
+    )
     print(f"ingested       {report.counts['rows']:,} rows -> {ties:,} ties in {seconds:.2f} s")
     print(f"throughput     {report.counts['rows'] / seconds:,.0f} rows/s (target 500,000)")
 

@@ -25,9 +25,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bolt_server import start_bolt_server  # noqa: E402
-from orgnet.model import CORE_PERSON_FIELDS, IngestBatch, IngestRecord  # noqa: E402
-from orgnet.store.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore  # noqa: E402
+from bolt_server import start_bolt_server
+
+from orgnet.model import CORE_PERSON_FIELDS, IngestBatch, IngestRecord
+from orgnet.store.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore
 
 __all__ = ["benchmark_batches", "main"]
 
@@ -40,7 +41,7 @@ def benchmark_batches(n_people: int, n_ties: int, seed: int = 7) -> tuple[pd.Dat
     rng = np.random.default_rng(seed)
     ids = np.char.add("P", np.arange(n_people).astype(str)).astype(object)
     managers = np.concatenate([[None], ids[(np.arange(1, n_people) - 1) // 8]])
-    people = pd.DataFrame({name: None for name in CORE_PERSON_FIELDS}, index=range(n_people))
+    people = pd.DataFrame(dict.fromkeys(CORE_PERSON_FIELDS), index=range(n_people))
     people["person_id"] = ids
     people["name"] = np.char.add("Person ", np.arange(n_people).astype(str)).astype(object)
     people["department"] = np.array([f"D{d}" for d in range(8)], dtype=object)[rng.integers(0, 8, n_people)]
@@ -52,16 +53,18 @@ def benchmark_batches(n_people: int, n_ties: int, seed: int = 7) -> tuple[pd.Dat
     codes = np.unique(pairs[:, 0].astype(np.int64) * n_people + pairs[:, 1])
     codes = rng.permutation(codes)[:n_ties]
     first = pd.Timestamp("2026-10-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 15 * 86400, len(codes)), unit="s")
-    ties = pd.DataFrame({
-        "source": ids[codes // n_people],
-        "target": ids[codes % n_people],
-        "period": "2026-10",
-        "channel": np.array(["email", "chat"], dtype=object)[rng.integers(0, 2, len(codes))],
-        "count": rng.integers(1, 20, len(codes)),
-        "weight": rng.random(len(codes)) * 5,
-        "first_seen": first,
-        "last_seen": first + pd.to_timedelta(rng.integers(0, 15 * 86400, len(codes)), unit="s"),
-    })
+    ties = pd.DataFrame(
+        {
+            "source": ids[codes // n_people],
+            "target": ids[codes % n_people],
+            "period": "2026-10",
+            "channel": np.array(["email", "chat"], dtype=object)[rng.integers(0, 2, len(codes))],
+            "count": rng.integers(1, 20, len(codes)),
+            "weight": rng.random(len(codes)) * 5,
+            "first_seen": first,
+            "last_seen": first + pd.to_timedelta(rng.integers(0, 15 * 86400, len(codes)), unit="s"),
+        }
+    )
     return people, ties
 
 

@@ -7,7 +7,7 @@ Every module exposes ``read(path, context) -> orgnet.model.IngestBatch``;
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["SOURCES", "reader"]
 

@@ -64,7 +64,9 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     raw_owner = frame[columns["person"]]
     owner_type = frame[columns["owner_type"]].str.lower().fillna("person") if "owner_type" in columns else absent.fillna("person")
     platform = frame[columns["platform"]].str.lower()
-    follower_count, count_check = parse_counts(frame[columns["follower_count"]] if "follower_count" in columns else absent, "follower_count")
+    follower_count, count_check = parse_counts(
+        frame[columns["follower_count"]] if "follower_count" in columns else absent, "follower_count"
+    )
     follower_id = frame[columns["follower_id"]] if "follower_id" in columns else absent
     is_person = (owner_type == "person").to_numpy()
     person = resolve_people(raw_owner.where(is_person, None), context)
@@ -96,7 +98,9 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     uncounted = accounts.index[accounts["given"].isna() & (accounts["listed"] == 0)]
     row_keys = pd.MultiIndex.from_frame(rows[_ACCOUNT])
     uncounted_rows = row_keys.isin(uncounted)
-    context.problems.add_lines(path, lines[~bad][uncounted_rows], "missing follower_count (give it, or list the account's follower_id rows)")
+    context.problems.add_lines(
+        path, lines[~bad][uncounted_rows], "missing follower_count (give it, or list the account's follower_id rows)"
+    )
     accounts = accounts.drop(uncounted).reset_index()
     rows = rows[~uncounted_rows]
 

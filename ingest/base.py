@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,18 +31,18 @@ from orgnet.privacy import Pseudonymiser
 pa.set_memory_pool(pa.system_memory_pool())
 
 __all__ = [
-    "IngestOptions",
-    "IngestContext",
-    "ProblemLog",
     "MAX_FIELD_BYTES",
-    "read_bytes",
-    "decode_text",
-    "read_table",
-    "read_text_table",
+    "IngestContext",
+    "IngestOptions",
+    "ProblemLog",
+    "TableColumns",
     "clean_text",
+    "decode_text",
     "encode_text",
     "map_columns",
-    "TableColumns",
+    "read_bytes",
+    "read_table",
+    "read_text_table",
 ]
 
 #: Longest line (and so field) a tabular source may hold; longer ones are rejected as garbage.
@@ -412,7 +412,9 @@ def encode_text(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndar
 
 def _arrow_strings(table: pa.Table) -> pd.DataFrame:
     """Object columns of trimmed strings, empty cells as ``None``, from an Arrow table of strings (vectorised)."""
-    return pd.DataFrame({name: clean_text(column).to_numpy(zero_copy_only=False).astype(object) for name, column in zip(table.column_names, table.columns)})
+    return pd.DataFrame(
+        {name: clean_text(column).to_numpy(zero_copy_only=False).astype(object) for name, column in zip(table.column_names, table.columns)}
+    )
 
 
 def _read_json_lines(data: bytes, path: Path, problems: ProblemLog) -> tuple[pd.DataFrame, np.ndarray]:

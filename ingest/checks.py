@@ -5,15 +5,15 @@ Used by :mod:`orgnet.ingest.audiences`, :mod:`orgnet.ingest.engagement` and :mod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from orgnet.ingest.base import IngestContext, ProblemLog
 
-__all__ = ["Check", "flag_rows", "resolve_people", "unknown_person_reasons", "parse_counts"]
+__all__ = ["Check", "flag_rows", "parse_counts", "resolve_people", "unknown_person_reasons"]
 
 #: One row check: a boolean mask aligned with the rows and the reason, one for all rows or one per row.
 Check = tuple[pd.Series | np.ndarray, str | pd.Series]

@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orgnet.ingest.base import IngestContext
 from orgnet.aggregate import aggregate_coded_edges, pair_weights, split_weights
 from orgnet.identity import EXTERNAL, MISSING, PERSON, UNKNOWN_INTERNAL
+from orgnet.ingest.base import IngestContext
 from orgnet.model import EXTERNAL_CONTACT_COLUMNS, IngestBatch
 from orgnet.periods import period_codes, utc_datetime64
 
@@ -105,8 +105,16 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
     edge_count = count[where]
     report.add("edges", int(edge_count.sum()))
     ties = aggregate_coded_edges(
-        source, target, people, timestamps[where], channel[where], channels, weight * edge_count, options.period_unit,
-        count=edge_count, last_timestamps=last_timestamps[where],
+        source,
+        target,
+        people,
+        timestamps[where],
+        channel[where],
+        channels,
+        weight * edge_count,
+        options.period_unit,
+        count=edge_count,
+        last_timestamps=last_timestamps[where],
     )
     report.add("ties", len(ties))
     batch.ties = pd.concat([batch.ties, ties], ignore_index=True) if len(batch.ties) else ties

@@ -22,24 +22,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import mmap
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
+from orgnet.errors import OrgnetError
 from orgnet.ingest.base import IngestContext
 from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
-from orgnet.errors import OrgnetError
 from orgnet.model import IngestBatch
 
-__all__ = ["CHANNEL", "read", "message_key"]
+__all__ = ["CHANNEL", "message_key", "read"]
 
 CHANNEL = "email"
 _SEPARATOR = re.compile(rb"^From ", re.MULTILINE)
@@ -124,7 +125,7 @@ def _mbox_headers(path: Path, context: IngestContext) -> Iterator[_Header]:
             if data[:5] != b"From ":
                 raise context.problems.fatal(path, "not an mbox file: it does not start with a 'From ' line")
             starts = [match.start() for match in _SEPARATOR.finditer(data)] + [len(data)]
-            bounds = list(zip(starts[:-1], starts[1:]))
+            bounds = list(itertools.pairwise(starts))
             view = np.frombuffer(data, dtype=np.uint8)
             try:
                 lengths = [int(np.count_nonzero(view[begin:end] == 10)) for begin, end in bounds]
@@ -194,8 +195,8 @@ def _timestamp(header: _Header) -> dt.datetime | str:
     except (TypeError, ValueError, IndexError):
         return f"Date {header.date.strip()[:60]!r} is not an RFC 5322 date"
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def read(path: Path, context: IngestContext) -> IngestBatch:

@@ -97,9 +97,11 @@ def _attendees(event: Component, context: IngestContext) -> list[str] | None:
     return [a for a in dict.fromkeys(everyone) if a and a not in declined and a not in resources]
 
 
-def _occurrences(event: Component, start: dt.datetime, horizon: dt.datetime, moved: set[dt.datetime], context: IngestContext) -> list[dt.datetime]:
+def _occurrences(
+    event: Component, start: dt.datetime, horizon: dt.datetime, moved: set[dt.datetime], context: IngestContext
+) -> list[dt.datetime]:
     """Start times (UTC) of a series' occurrences up to ``horizon``, without those in ``moved``."""
-    zone = start.tzinfo or dt.timezone.utc
+    zone = start.tzinfo or dt.UTC
     local_start = _aware(start, zone)
     series = rruleset()
     for rule in _as_list(event.get("RRULE")):
@@ -115,10 +117,10 @@ def _occurrences(event: Component, start: dt.datetime, horizon: dt.datetime, mov
                 moment = value.dt[0] if isinstance(value.dt, tuple) else value.dt
                 add(_aware(moment, zone))
     series.rdate(local_start)
-    first = local_start.astimezone(dt.timezone.utc)
+    first = local_start.astimezone(dt.UTC)
     found: list[dt.datetime] = []
     for moment in series:
-        utc = moment.astimezone(dt.timezone.utc)
+        utc = moment.astimezone(dt.UTC)
         # The event as written always counts, even when exported before it took place.
         if utc > horizon and utc != first:
             break
@@ -149,7 +151,7 @@ def _meeting(event: Component, horizon: dt.datetime, moved: set[dt.datetime], co
         end = event["DTEND"].dt
         if not isinstance(end, dt.datetime):
             return "DTEND is a date but DTSTART a date-time"
-        length = _aware(end, start.tzinfo or dt.timezone.utc) - _aware(start, dt.timezone.utc)
+        length = _aware(end, start.tzinfo or dt.UTC) - _aware(start, dt.UTC)
     elif event.get("DURATION") is not None:
         length = event["DURATION"].dt
     else:
@@ -158,7 +160,7 @@ def _meeting(event: Component, horizon: dt.datetime, moved: set[dt.datetime], co
     if length is not None and length < dt.timedelta(0):
         return "the event ends before it starts"
     hours = np.nan if length is None else length.total_seconds() / 3600
-    first = _aware(start, dt.timezone.utc).astimezone(dt.timezone.utc)
+    first = _aware(start, dt.UTC).astimezone(dt.UTC)
     recurring = event.get("RRULE") is not None or event.get("RDATE") is not None
     if recurring and event.get("RECURRENCE-ID") is None:
         report.add("recurring", 1)
@@ -173,13 +175,13 @@ def _horizon(events: list[Component]) -> dt.datetime:
     """When the calendar was exported: its latest ``DTSTAMP``, else its latest date-time ``DTSTART``."""
     for name in ("DTSTAMP", "DTSTART"):
         stamps = [
-            _aware(event[name].dt, dt.timezone.utc).astimezone(dt.timezone.utc)
+            _aware(event[name].dt, dt.UTC).astimezone(dt.UTC)
             for event in events
             if event.get(name) is not None and isinstance(event[name].dt, dt.datetime)
         ]
         if stamps:
             return max(stamps)
-    return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _moved(events: list[Component]) -> dict[str, set[dt.datetime]]:
@@ -187,7 +189,7 @@ def _moved(events: list[Component]) -> dict[str, set[dt.datetime]]:
     moved: dict[str, set[dt.datetime]] = {}
     for event in events:
         if event.get("RECURRENCE-ID") is not None and event.get("UID") is not None:
-            original = _aware(event["RECURRENCE-ID"].dt, dt.timezone.utc).astimezone(dt.timezone.utc)
+            original = _aware(event["RECURRENCE-ID"].dt, dt.UTC).astimezone(dt.UTC)
             moved.setdefault(str(event["UID"]), set()).add(original)
     return moved
 

@@ -23,7 +23,7 @@ from orgnet.ingest.edges import add_interactions
 from orgnet.model import IngestBatch
 from orgnet.periods import period_codes, utc_datetime64
 
-__all__ = ["COLUMNS", "read", "parse_timestamps", "split_lists"]
+__all__ = ["COLUMNS", "parse_timestamps", "read", "split_lists"]
 
 COLUMNS = TableColumns(
     fields={
@@ -50,7 +50,11 @@ def split_lists(values: pd.Series | pa.Array, separators: str = ";,") -> tuple[n
     (positions, items): for each item, the position (0-based) of the cell it
     came from, and the item itself, trimmed; empty items are dropped.
     """
-    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    array = (
+        values
+        if isinstance(values, (pa.Array, pa.ChunkedArray))
+        else pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    )
     pattern = "[" + "".join("\\" + s for s in separators) + "]"
     lists = pc.split_pattern_regex(array, pattern)
     items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
@@ -136,7 +140,9 @@ def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd
 
     if bad.any():
         keep = ~bad
-        sender, recipients, timestamps, channel, duration, hours = (values[keep] for values in (sender, recipients, timestamps, channel, duration, hours))
+        sender, recipients, timestamps, channel, duration, hours = (
+            values[keep] for values in (sender, recipients, timestamps, channel, duration, hours)
+        )
 
     # Repeats of one conversation in one period become one row that counts them (orgnet.ingest.edges' ``count``).
     meeting_channel = np.asarray(channels == "meeting", dtype=bool)

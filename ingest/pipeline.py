@@ -16,15 +16,15 @@ import secrets
 import uuid
 from pathlib import Path
 
-from orgnet.ingest import SOURCES, reader
-from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
 from orgnet.errors import IngestError, OrgnetError
 from orgnet.identity import IdentityResolver
+from orgnet.ingest import SOURCES, reader
+from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
 from orgnet.model import IngestBatch, IngestRecord, IngestReport
 from orgnet.privacy import Pseudonymiser, pseudonymiser_from_env
 from orgnet.store import SETTING_DOMAINS, SETTING_FOLLOWER_SALT, SETTING_PERIOD_UNIT, SETTING_PSEUDONYM, Store
 
-__all__ = ["ingest_path", "content_hash"]
+__all__ = ["content_hash", "ingest_path"]
 
 
 def content_hash(path: Path) -> str:
@@ -97,7 +97,7 @@ def ingest_path(store: Store, source: str, path: str | Path, options: IngestOpti
         report.rejects_path = str(_write_rejects(problems, options.rejects_path or path.with_name(path.name + ".rejects.csv")))
         report.notes.append(f"{len(problems)} bad rows set aside in {report.rejects_path}")
     report.ingest_id = uuid.uuid4().hex
-    finished = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     store.apply(result, IngestRecord(report.ingest_id, source, str(path), digest, finished, report.to_dict()))
     return report
 

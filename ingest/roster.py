@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.identity import normalise_identities
+from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.model import IDENTITY_COLUMNS, PERSON_COLUMNS, IngestBatch
 from orgnet.store import SETTING_DOMAINS
 
@@ -109,7 +109,7 @@ def _people(frame: pd.DataFrame, columns: dict[str, str], field: dict[str, pd.Se
     people = pd.DataFrame(index=frame.index)
     people["person_id"] = context.person_ids(field["person_id"])
     for name in ("name", "email", "department", "title", "location", "hire_date"):
-        people[name] = field[name] if name in field else None
+        people[name] = field.get(name)
     people["manager_id"] = context.person_ids(field["manager_id"]) if "manager_id" in field else None
     if context.pseudonymiser is not None:
         people["name"] = None
@@ -129,7 +129,9 @@ def _identities(field: dict[str, pd.Series], context: IngestContext) -> pd.DataF
     if "aliases" in field:
         aliases = field["aliases"].fillna("").str.split(r"[;,]")
         counts = aliases.str.len().to_numpy()
-        parts.append(pd.DataFrame({"raw": np.concatenate(aliases.to_numpy()) if len(aliases) else [], "person_id": np.repeat(person, counts)}))
+        parts.append(
+            pd.DataFrame({"raw": np.concatenate(aliases.to_numpy()) if len(aliases) else [], "person_id": np.repeat(person, counts)})
+        )
     identities = pd.concat(parts, ignore_index=True)
     identities["identity"] = context.resolver.key(normalise_identities(identities["raw"]))
     identities = identities.dropna(subset=["identity"]).drop_duplicates("identity", keep="first")

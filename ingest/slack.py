@@ -27,9 +27,9 @@ from types import TracebackType
 import numpy as np
 import pandas as pd
 
+from orgnet.errors import OrgnetError
 from orgnet.ingest.base import IngestContext
 from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
-from orgnet.errors import OrgnetError
 from orgnet.model import IngestBatch
 
 __all__ = ["CHANNEL", "read"]
@@ -83,7 +83,7 @@ class _Export:
         """How problems name file ``name``."""
         return str(self.path / str(self._root) / name) if str(self._root) != "." else str(self.path / name)
 
-    def __enter__(self) -> "_Export":
+    def __enter__(self) -> _Export:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None) -> None:
@@ -181,13 +181,17 @@ def _messages(export: _Export, context: IngestContext) -> tuple[pd.DataFrame, li
     return pd.DataFrame(rows, columns=columns), mentions, reactions
 
 
-def _events(messages: pd.DataFrame, mentions: list[tuple[int, str]], reactions: list[tuple[int, str]], context: IngestContext) -> pd.DataFrame:
+def _events(
+    messages: pd.DataFrame, mentions: list[tuple[int, str]], reactions: list[tuple[int, str]], context: IngestContext
+) -> pd.DataFrame:
     """Who addressed whom: (message row, source user id, target user id), one row per interaction."""
     thread_ts = messages["thread_ts"].astype("string")
     replies = messages[thread_ts.notna().to_numpy() & (thread_ts != messages["ts"]).fillna(False).to_numpy()]
     parents = messages[["conversation", "ts", "user"]].drop_duplicates(["conversation", "ts"])
-    looked_up = replies[["conversation", "thread_ts"]].astype({"thread_ts": str}).merge(
-        parents.rename(columns={"ts": "thread_ts", "user": "parent"}), on=["conversation", "thread_ts"], how="left"
+    looked_up = (
+        replies[["conversation", "thread_ts"]]
+        .astype({"thread_ts": str})
+        .merge(parents.rename(columns={"ts": "thread_ts", "user": "parent"}), on=["conversation", "thread_ts"], how="left")
     )
     parent = replies["parent_user_id"].where(replies["parent_user_id"].notna(), looked_up["parent"].to_numpy())
     found = parent.notna().to_numpy()

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orgnet.aggregate import aggregate_edges
 from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.ingest.checks import flag_rows, resolve_people
-from orgnet.aggregate import aggregate_edges
 from orgnet.model import EDGE_COLUMNS, PERSON_COLUMNS, IngestBatch
 
 __all__ = ["CHANNEL", "SIDES", "columns_for", "read"]
@@ -147,7 +147,7 @@ def _people(frame: pd.DataFrame, columns: dict[str, str], dates: pd.Series, ends
     parts = []
     for side, (person, matched) in zip(SIDES, ends):
         attribute_columns = [c for c in frame.columns if _side_of(c) == side and c not in id_columns]
-        part = frame[attribute_columns].rename(columns=lambda c: c[len(side) :])
+        part = frame[attribute_columns].rename(columns=dict(zip(attribute_columns, (c[len(side) :] for c in attribute_columns))))
         parts.append(part.assign(person_id=person.to_numpy(), matched=matched.to_numpy(), date=dates.to_numpy()))
     rows = pd.concat(parts, ignore_index=True).sort_values("date", kind="stable")
     rows = rows.drop_duplicates("person_id", keep="last").sort_values("person_id", ignore_index=True)

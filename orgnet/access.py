@@ -30,32 +30,33 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from orgnet.errors import OrgnetError
 from orgnet.model import ApiKey, AuditEntry
 from orgnet.store import Store
 
 __all__ = [
-    "ROLES",
-    "SUMMARY",
+    "ADMIN",
+    "ADVOCATES",
+    "DEFAULT_MIN_GROUP_SIZE",
     "GROUPS",
     "PEOPLE",
-    "ADVOCATES",
-    "ADMIN",
     "PERMISSIONS",
+    "ROLES",
     "ROLE_PERMISSIONS",
-    "DEFAULT_MIN_GROUP_SIZE",
+    "SUMMARY",
     "Principal",
-    "hash_key",
-    "create_key",
-    "revoke_key",
-    "authenticate",
-    "principal_of_hash",
     "allowed",
-    "record_read",
     "audit_entry",
+    "authenticate",
+    "create_key",
+    "hash_key",
+    "principal_of_hash",
+    "record_read",
+    "revoke_key",
     "suppress_groups",
     "suppressed_groups",
 ]
@@ -104,7 +105,7 @@ class Principal:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def hash_key(plaintext: str) -> str:

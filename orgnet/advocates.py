@@ -20,7 +20,8 @@ with weights from :class:`AdvocateWeights`.
 from __future__ import annotations
 
 import math
-from typing import Any, Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -35,12 +36,12 @@ __all__ = [
     "ADVOCATE_COLUMNS",
     "COMPONENTS",
     "AdvocateWeights",
-    "pagerank",
-    "eigenvector",
     "activity",
-    "bridging",
-    "percentile_rank",
     "advocates",
+    "bridging",
+    "eigenvector",
+    "pagerank",
+    "percentile_rank",
 ]
 
 #: Weighted components of the score, each a column of :func:`advocates` summing to ``score``.
@@ -84,7 +85,7 @@ class AdvocateWeights(BaseModel):
     eigenvector_share: float = Field(0.5, ge=0, le=1)
 
     @model_validator(mode="after")
-    def _some_weight(self) -> "AdvocateWeights":
+    def _some_weight(self) -> AdvocateWeights:
         if self.influence + self.engagement + self.reach + self.bridging <= 0:
             raise ValueError("at least one component weight must be positive")
         return self
@@ -531,7 +532,15 @@ def advocates(
     ranked["marginal_reach"] = ranked_marginal_reach(reach, list(ranked["person_id"]))
     months = int(acts["months"].iloc[0]) if len(acts) else 0
     total_groups, total_communities = bridges.attrs["groups"], bridges.attrs["communities"]
-    fields = ["top_share", "actions_per_month", "engagement_trend", "unique_reach", "marginal_reach", "groups_reached", "communities_reached"]
+    fields = [
+        "top_share",
+        "actions_per_month",
+        "engagement_trend",
+        "unique_reach",
+        "marginal_reach",
+        "groups_reached",
+        "communities_reached",
+    ]
     ranked["explain"] = [
         _explain(*values, months=months, by=by, total_groups=total_groups, total_communities=total_communities)
         for values in zip(*(ranked[f].tolist() for f in fields))

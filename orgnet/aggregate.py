@@ -19,7 +19,7 @@ import pandas as pd
 from orgnet.model import EDGE_COLUMNS, TIE_COLUMNS, TIE_KEY, empty_frame
 from orgnet.periods import PeriodUnit, period_codes, utc_datetime64
 
-__all__ = ["aggregate_edges", "aggregate_coded_edges", "merge_ties", "split_weights", "pair_weights"]
+__all__ = ["aggregate_coded_edges", "aggregate_edges", "merge_ties", "pair_weights", "split_weights"]
 
 
 def split_weights(recipient_counts: pd.Series | np.ndarray) -> np.ndarray:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -38,20 +39,20 @@ from orgnet.summary import group_matrix, network_summary
 from orgnet.workers import can_fork, start_in_child
 
 __all__ = [
-    "AnalysisOptions",
-    "SnapshotData",
-    "AnalysisRun",
-    "RESULT_NAMES",
     "GROUP_RESULT_NAMES",
-    "load_snapshot",
-    "group_jobs",
-    "snapshot_jobs",
-    "run_jobs",
-    "snapshot_result",
-    "worker_count",
+    "RESULT_NAMES",
+    "AnalysisOptions",
+    "AnalysisRun",
+    "SnapshotData",
     "analyze",
     "analyze_periods",
+    "group_jobs",
     "grouped_name",
+    "load_snapshot",
+    "run_jobs",
+    "snapshot_jobs",
+    "snapshot_result",
+    "worker_count",
 ]
 
 #: Results whose content depends on the grouping attribute; stored as ``name`` for
@@ -332,7 +333,9 @@ def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) ->
     jobs["brokers"] = broker_table
     jobs["advocates"] = advocate_table
     jobs["reach"] = reach
-    jobs["campaigns"] = lambda: campaigns(data.engagement, data.audiences, data.followers, data.people, start=data.months[0], end=data.months[1])
+    jobs["campaigns"] = lambda: campaigns(
+        data.engagement, data.audiences, data.followers, data.people, start=data.months[0], end=data.months[1]
+    )
     if options.layout:
         jobs["layout_people"] = lambda: person_layout(graph, options.seed, by=options.by, indexed=indexed)
         jobs["layout_groups"] = lambda: group_layout(graph, options.by, seed=options.seed, indexed=indexed)
@@ -453,7 +456,7 @@ def analyze(
         "seed": options.seed,
         "people": data.graph.number_of_nodes(),
         "ties": data.graph.number_of_edges(),
-        "computed_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "computed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "timings": timings,
     }
     for name, value in results.items():

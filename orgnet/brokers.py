@@ -27,8 +27,9 @@ ignored everywhere (orgnet never makes them).
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -39,17 +40,17 @@ from orgnet.engine import IndexedGraph
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = [
-    "EXACT_LIMIT",
-    "DEFAULT_PIVOTS",
-    "ROLES",
     "BROKER_COLUMNS",
+    "DEFAULT_PIVOTS",
+    "EXACT_LIMIT",
+    "ROLES",
     "Betweenness",
     "betweenness",
+    "brokerage_roles",
+    "brokers",
     "constraint",
     "effective_size",
-    "brokerage_roles",
     "participation",
-    "brokers",
 ]
 
 #: Largest graph (in people) whose betweenness :func:`betweenness` computes exactly by default.
@@ -297,7 +298,7 @@ def betweenness(
     _check_weight(weight, indexed)
     nodes = indexed.nodes
     n = len(nodes)
-    params = dict(confidence=confidence, normalized=normalized, weight=weight, distance=distance, seed=seed)
+    params = {"confidence": confidence, "normalized": normalized, "weight": weight, "distance": distance, "seed": seed}
     if n < 3:
         zeros = dict.fromkeys(nodes, 0.0)
         return Betweenness(zeros, dict(zeros), True, n, 0.0, **params)
@@ -582,15 +583,11 @@ def brokerage_roles(
     closed_c_with_a = triangles.masked_product(same_ties, BT, B)
     brokers_of_tie = cols
     counts["coordinator"] -= np.bincount(brokers_of_tie[same], weights=closed_c_with_b[same], minlength=n)
-    counts["representative"] -= np.bincount(
-        brokers_of_tie[same], weights=(closed_all - closed_c_with_b)[same], minlength=n
-    )
+    counts["representative"] -= np.bincount(brokers_of_tie[same], weights=(closed_all - closed_c_with_b)[same], minlength=n)
     diff = ~same
     counts["gatekeeper"] -= np.bincount(brokers_of_tie[diff], weights=closed_c_with_b[diff], minlength=n)
     counts["itinerant"] -= np.bincount(brokers_of_tie[diff], weights=closed_c_with_a[diff], minlength=n)
-    counts["liaison"] -= np.bincount(
-        brokers_of_tie[diff], weights=(closed_all - closed_c_with_b - closed_c_with_a)[diff], minlength=n
-    )
+    counts["liaison"] -= np.bincount(brokers_of_tie[diff], weights=(closed_all - closed_c_with_b - closed_c_with_a)[diff], minlength=n)
     frame = pd.DataFrame({role: np.rint(counts[role]).astype(np.int64) for role in ROLES}, index=pd.Index(nodes))
     frame["brokerage"] = frame[list(ROLES)].sum(axis=1)
     return frame
@@ -599,9 +596,7 @@ def brokerage_roles(
 # ---------------------------------------------------------------- participation
 
 
-def _group_strengths(
-    indexed: IndexedGraph, codes: np.ndarray, weight: str | None
-) -> sp.csr_matrix:
+def _group_strengths(indexed: IndexedGraph, codes: np.ndarray, weight: str | None) -> sp.csr_matrix:
     """``K[i, s]``: weight (or number) of i's ties, in either direction, with group s."""
     n = len(indexed.nodes)
     adjacency = _adjacency(indexed, weight)
@@ -738,7 +733,5 @@ def brokers(
     frame["participation"] = values
     frame["other_groups"] = other_groups.astype(np.int64)
     frame["boundary_spanner"] = (frame["other_groups"] >= min_groups) & (frame["participation"] >= min_participation)
-    frame.attrs["betweenness"] = {
-        key: value for key, value in between.to_dict().items() if key not in ("values", "stderr")
-    }
+    frame.attrs["betweenness"] = {key: value for key, value in between.to_dict().items() if key not in ("values", "stderr")}
     return frame[BROKER_COLUMNS]

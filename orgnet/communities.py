@@ -14,8 +14,9 @@ contingency table (scikit-learn is not a dependency).
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -27,12 +28,12 @@ from orgnet.summary import group_codes, igraph_of, indexed_of
 
 __all__ = [
     "Communities",
-    "find_communities",
-    "modularity",
-    "normalized_mutual_info",
     "adjusted_rand_index",
     "attribute_agreement",
+    "find_communities",
     "label_communities",
+    "modularity",
+    "normalized_mutual_info",
 ]
 
 

@@ -19,8 +19,9 @@ comparison in words.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -32,21 +33,21 @@ from orgnet.snapshots import find_snapshot
 from orgnet.store import Store
 
 __all__ = [
-    "Comparison",
     "DEFAULT_FACTOR",
     "DEFAULT_SHARE",
     "DEFAULT_TIER",
-    "present_people",
-    "pair_weights",
-    "tie_changes",
-    "network_change",
-    "group_pair_changes",
-    "fragility_changes",
-    "rank_movers",
+    "Comparison",
     "community_changes",
-    "reach_change",
     "compare_snapshots",
+    "fragility_changes",
+    "group_pair_changes",
+    "network_change",
+    "pair_weights",
+    "present_people",
+    "rank_movers",
+    "reach_change",
     "summary_sentences",
+    "tie_changes",
 ]
 
 #: A tie is strengthened (weakened) when its weight per period grew (shrank) by at least this factor.
@@ -101,10 +102,13 @@ class Comparison:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The comparison as tables, by name (what a report writes as CSV)."""
         people = pd.DataFrame(
-            [{"person_id": p, "change": "joined"} for p in self.people["joined"]] + [{"person_id": p, "change": "left"} for p in self.people["left"]],
+            [{"person_id": p, "change": "joined"} for p in self.people["joined"]]
+            + [{"person_id": p, "change": "left"} for p in self.people["left"]],
             columns=["person_id", "change"],
         )
-        ties = pd.DataFrame([{"kind": kind, **counts} for kind, counts in self.ties.items()], columns=["kind", "all", "same_people", "involving"])
+        ties = pd.DataFrame(
+            [{"kind": kind, **counts} for kind, counts in self.ties.items()], columns=["kind", "all", "same_people", "involving"]
+        )
         network = pd.DataFrame([{"measure": name, **values} for name, values in self.network.items()])
         fragile = pd.DataFrame(
             [{"status": status, **row} for status in ("fixed", "new", "still") for row in self.fragility[f"{status}_fragile"]],
@@ -219,7 +223,9 @@ def _density_reciprocity(weights: pd.Series, people: Collection[str]) -> tuple[f
     return density, reciprocity
 
 
-def network_change(before: pd.Series, after: pd.Series, before_people: Collection[str], after_people: Collection[str], common: Collection[str]) -> dict[str, dict[str, float]]:
+def network_change(
+    before: pd.Series, after: pd.Series, before_people: Collection[str], after_people: Collection[str], common: Collection[str]
+) -> dict[str, dict[str, float]]:
     """Density and reciprocity of both snapshots, over the people present in each and over the common people.
 
     Parameters
@@ -246,7 +252,9 @@ def network_change(before: pd.Series, after: pd.Series, before_people: Collectio
     return {"density": measure(d_b, d_a, dc_b, dc_a), "reciprocity": measure(r_b, r_a, rc_b, rc_a)}
 
 
-def group_pair_changes(changes: pd.DataFrame, group_of: Mapping[str, Any], silo_before: Iterable[Mapping[str, Any]], silo_after: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def group_pair_changes(
+    changes: pd.DataFrame, group_of: Mapping[str, Any], silo_before: Iterable[Mapping[str, Any]], silo_after: Iterable[Mapping[str, Any]]
+) -> pd.DataFrame:
     """Cross-group ties gained and lost per unordered pair of groups, with the silo metrics of both snapshots.
 
     Parameters
@@ -265,7 +273,9 @@ def group_pair_changes(changes: pd.DataFrame, group_of: Mapping[str, Any], silo_
     ``silo_after``, ``bridged`` (a silo pair with no tie before that has
     ties after); largest net gain first.
     """
-    rows = changes.assign(group_source=changes["source"].map(group_of), group_target=changes["target"].map(group_of)).dropna(subset=["group_source", "group_target"])
+    rows = changes.assign(group_source=changes["source"].map(group_of), group_target=changes["target"].map(group_of)).dropna(
+        subset=["group_source", "group_target"]
+    )
     rows = rows[rows["group_source"] != rows["group_target"]]
     ordered = rows[["group_source", "group_target"]].astype(str)
     rows = rows.assign(group_a=ordered.min(axis=1), group_b=ordered.max(axis=1))
@@ -277,7 +287,12 @@ def group_pair_changes(changes: pd.DataFrame, group_of: Mapping[str, Any], silo_
     )
     rows = rows.assign(gained_same_people=rows["gained"] & rows["same_people"], lost_same_people=rows["lost"] & rows["same_people"])
     sums = ["tied_before", "tied_after", "gained", "lost", "gained_same_people", "lost_same_people"]
-    table = rows.groupby(["group_a", "group_b"])[sums].sum().astype(int).rename(columns={"tied_before": "ties_before", "tied_after": "ties_after"})
+    table = (
+        rows.groupby(["group_a", "group_b"])[sums]
+        .sum()
+        .astype(int)
+        .rename(columns={"tied_before": "ties_before", "tied_after": "ties_after"})
+    )
     silos = {}
     for when, records in (("before", silo_before), ("after", silo_after)):
         for record in records:
@@ -374,18 +389,36 @@ def rank_movers(before: pd.DataFrame, after: pd.DataFrame, common: Collection[st
 
     def ranked(table: pd.DataFrame) -> pd.DataFrame:
         rows = table[table["person_id"].isin(keep)].sort_values("rank", kind="stable")
-        return pd.DataFrame({"person_id": rows["person_id"].to_numpy(), "rank": range(1, len(rows) + 1), "score": rows["score"].to_numpy(), "stored_rank": rows["rank"].to_numpy()})
+        return pd.DataFrame(
+            {
+                "person_id": rows["person_id"].to_numpy(),
+                "rank": range(1, len(rows) + 1),
+                "score": rows["score"].to_numpy(),
+                "stored_rank": rows["rank"].to_numpy(),
+            }
+        )
 
     merged = ranked(before).merge(ranked(after), on="person_id", suffixes=("_before", "_after"))
     merged = merged.rename(columns={"rank_before": "before_rank", "rank_after": "after_rank"})
     merged["rank_change"] = merged["before_rank"] - merged["after_rank"]
     if tier is not None:
         merged = merged[(merged["before_rank"] <= tier) | (merged["after_rank"] <= tier)]
-    columns = ["person_id", "before_rank", "after_rank", "rank_change", "score_before", "score_after", "stored_rank_before", "stored_rank_after"]
+    columns = [
+        "person_id",
+        "before_rank",
+        "after_rank",
+        "rank_change",
+        "score_before",
+        "score_after",
+        "stored_rank_before",
+        "stored_rank_after",
+    ]
     return merged[columns].sort_values(["rank_change", "after_rank"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def community_changes(before: Mapping[str, Any], after: Mapping[str, Any], common: Collection[str], share: float = DEFAULT_SHARE) -> dict[str, Any]:
+def community_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], common: Collection[str], share: float = DEFAULT_SHARE
+) -> dict[str, Any]:
     """How the communities of the common people changed: best-match mapping, moves, merges and splits.
 
     Each community before is mapped to the community after that holds most of
@@ -427,7 +460,10 @@ def community_changes(before: Mapping[str, Any], after: Mapping[str, Any], commo
         sources = sorted((b for (b, aa), n in overlap.items() if aa == a and n >= share * size_before[b]), key=str)
         if len(sources) >= 2:
             merges.append({"after": a, "from": sources})
-    mapping = [{"before": b, "after": a, "overlap": n, "size_before": size_before[b]} for b, (a, n) in sorted(best.items(), key=lambda item: str(item[0]))]
+    mapping = [
+        {"before": b, "after": a, "overlap": n, "size_before": size_before[b]}
+        for b, (a, n) in sorted(best.items(), key=lambda item: str(item[0]))
+    ]
     return {
         "mapping": mapping,
         "changed": int(changed),
@@ -542,7 +578,9 @@ def compare_snapshots(
             "so reach shows no growth unless new audience files were ingested between the two analyses."
         )
     if by in people.columns:
-        notes.append(f"Each person's {by} is the current roster's; a person who moved between groups counts in the new one for both snapshots.")
+        notes.append(
+            f"Each person's {by} is the current roster's; a person who moved between groups counts in the new one for both snapshots."
+        )
     return Comparison(
         before=before_label,
         after=after_label,
@@ -610,11 +648,17 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     visible = c.group_pairs[~c.group_pairs["group_a"].isin(hidden) & ~c.group_pairs["group_b"].isin(hidden)]
     bridged = visible[visible["bridged"]]
     for row in bridged.itertuples():
-        sentences.append(f"{row.group_a} and {row.group_b} gained {row.gained} cross-{kind} ties, from none before: the silo between them is bridged.")
+        sentences.append(
+            f"{row.group_a} and {row.group_b} gained {row.gained} cross-{kind} ties, from none before: the silo between them is bridged."
+        )
     for row in visible[~visible["bridged"] & (visible["net"] > 0)].head(pairs).itertuples():
-        sentences.append(f"{row.group_a} and {row.group_b} gained {row.net} cross-{kind} ties on balance ({row.gained} new, {row.lost} lost).")
+        sentences.append(
+            f"{row.group_a} and {row.group_b} gained {row.net} cross-{kind} ties on balance ({row.gained} new, {row.lost} lost)."
+        )
     for row in visible[visible["net"] < 0].sort_values("net", kind="stable").head(pairs).itertuples():
-        sentences.append(f"{row.group_a} and {row.group_b} lost {-row.net} cross-{kind} ties on balance ({row.gained} new, {row.lost} lost).")
+        sentences.append(
+            f"{row.group_a} and {row.group_b} lost {-row.net} cross-{kind} ties on balance ({row.gained} new, {row.lost} lost)."
+        )
     became = visible[visible["silo_after"].fillna(False).astype(bool) & ~visible["silo_before"].fillna(False).astype(bool)]
     for row in became.itertuples():
         sentences.append(f"{row.group_a} and {row.group_b} now talk far less than their sizes predict: a new silo.")
@@ -627,7 +671,9 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
         ids = row["carrier_ids_after"]
         sentences.append(f"The {row['group_a']}-{row['group_b']} bridge still runs through {_carried_by(ids)} ({_people_list(ids)}).")
     for row in filter(shown, f["fixed_fragile"]):
-        sentences.append(f"The {row['group_a']}-{row['group_b']} bridge was fixed: {row['carriers_after']} people now carry it (was {row['carriers_before']}).")
+        sentences.append(
+            f"The {row['group_a']}-{row['group_b']} bridge was fixed: {row['carriers_after']} people now carry it (was {row['carriers_before']})."
+        )
     for row in filter(shown, f["new_fragile"]):
         ids = row["carrier_ids_after"]
         sentences.append(f"New fragile bridge: {row['group_a']}-{row['group_b']} runs through {_carried_by(ids)} ({_people_list(ids)}).")

@@ -7,19 +7,22 @@ are built once per graph in O(N + E).
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import permutations
-from typing import Hashable
-
-import weakref
+from typing import TYPE_CHECKING
 
 import igraph as ig
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["IndexedGraph", "Triangles", "unique_keys", "undirected_edges", "index_graph", "index_edges"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["IndexedGraph", "Triangles", "index_edges", "index_graph", "undirected_edges", "unique_keys"]
 
 # Candidate wedges examined at once while listing triangles: bounds their temporary memory.
 _WEDGE_BLOCK = 4_000_000
@@ -289,7 +292,7 @@ def index_graph(graph: nx.Graph, weight: str | None = "weight") -> IndexedGraph:
     return IndexedGraph(nodes, index, sources, targets, weights, graph.is_directed())
 
 
-def index_edges(edges: "pd.DataFrame", nodes: list[Hashable] | None = None, directed: bool = True) -> IndexedGraph:
+def index_edges(edges: pd.DataFrame, nodes: list[Hashable] | None = None, directed: bool = True) -> IndexedGraph:
     """Build an :class:`IndexedGraph` straight from an edge table, without NetworkX (vectorised).
 
     Parameters

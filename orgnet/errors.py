@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["OrgnetError", "RowProblem", "IngestError", "StoreError", "MAX_LISTED_PROBLEMS"]
+__all__ = ["MAX_LISTED_PROBLEMS", "IngestError", "OrgnetError", "RowProblem", "StoreError"]
 
 #: How many row problems an error message lists before it summarises the rest.
 MAX_LISTED_PROBLEMS = 20

@@ -15,8 +15,8 @@ again as an orgnet store (people, departments, reporting lines and ties).
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import networkx as nx
 import pandas as pd
@@ -26,7 +26,7 @@ from orgnet.model import CORE_PERSON_FIELDS
 from orgnet.store import Store
 from orgnet.store.frames import timestamps_to_text
 
-__all__ = ["EXPORT_FORMATS", "export_store", "export_frames", "tie_graph", "write_neo4j_csv", "format_for"]
+__all__ = ["EXPORT_FORMATS", "export_frames", "export_store", "format_for", "tie_graph", "write_neo4j_csv"]
 
 EXPORT_FORMATS = ("graphml", "gexf", "neo4j-csv")
 _SUFFIXES = {".graphml": "graphml", ".gexf": "gexf"}
@@ -134,24 +134,36 @@ def write_neo4j_csv(people: pd.DataFrame, ties: pd.DataFrame, folder: Path) -> l
     departments = sorted(people["department"].dropna().unique())
     members = people.loc[people["department"].notna(), ["person_id", "department"]]
     reports = people.loc[people["manager_id"].isin(person_ids), ["person_id", "manager_id"]]
-    interacted = pd.DataFrame({
-        "source": ties["source"],
-        "target": ties["target"],
-        ":TYPE": "INTERACTED",
-        "period": ties["period"],
-        "channel": ties["channel"],
-        "count": ties["count"],
-        "weight": ties["weight"],
-        "first_seen": timestamps_to_text(ties["first_seen"]) if len(ties) else [],
-        "last_seen": timestamps_to_text(ties["last_seen"]) if len(ties) else [],
-    })
+    interacted = pd.DataFrame(
+        {
+            "source": ties["source"],
+            "target": ties["target"],
+            ":TYPE": "INTERACTED",
+            "period": ties["period"],
+            "channel": ties["channel"],
+            "count": ties["count"],
+            "weight": ties["weight"],
+            "first_seen": timestamps_to_text(ties["first_seen"]) if len(ties) else [],
+            "last_seen": timestamps_to_text(ties["last_seen"]) if len(ties) else [],
+        }
+    )
     tables = {
         "people": (node_header, nodes),
         "departments": (["name:ID(Department)", ":LABEL"], pd.DataFrame({"name": departments, ":LABEL": "Department"})),
         "member_of": ([":START_ID(Person)", ":END_ID(Department)", ":TYPE"], members.assign(type="MEMBER_OF")),
         "reports_to": ([":START_ID(Person)", ":END_ID(Person)", ":TYPE"], reports.assign(type="REPORTS_TO")),
         "interacted": (
-            [":START_ID(Person)", ":END_ID(Person)", ":TYPE", "period", "channel", "count:long", "weight:double", "first_seen", "last_seen"],
+            [
+                ":START_ID(Person)",
+                ":END_ID(Person)",
+                ":TYPE",
+                "period",
+                "channel",
+                "count:long",
+                "weight:double",
+                "first_seen",
+                "last_seen",
+            ],
             interacted,
         ),
     }
@@ -167,9 +179,7 @@ def write_neo4j_csv(people: pd.DataFrame, ties: pd.DataFrame, folder: Path) -> l
     script = folder / "import.sh"
     script.write_text(
         "#!/bin/sh\n# Bulk-load into a new, stopped database (default name: neo4j); run from this folder.\n"
-        'cd "$(dirname "$0")" && neo4j-admin database import full \\\n  '
-        + " \\\n  ".join(arguments)
-        + ' \\\n  "${1:-neo4j}"\n',
+        'cd "$(dirname "$0")" && neo4j-admin database import full \\\n  ' + " \\\n  ".join(arguments) + ' \\\n  "${1:-neo4j}"\n',
         encoding="utf-8",
     )
     written.append(script)

@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -24,10 +25,10 @@ from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = [
     "CARRIER_COLUMNS",
+    "Fragility",
     "articulation_points",
     "bridges",
     "cross_group_carriers",
-    "Fragility",
     "fragility",
 ]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-
-__all__ = ["tie_edges", "people_graph", "edge_graph", "undirected_graph"]
+__all__ = ["edge_graph", "people_graph", "tie_edges", "undirected_graph"]
 
 
 def tie_edges(ties: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +68,9 @@ def edge_graph(edges: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.Di
             (person, _present(record) if missing else record)
             for person, record, missing in zip(people["person_id"].tolist(), table.to_dict("records"), incomplete)
         )
-    attributes = ({"weight": w, "count": c} for w, c in zip(edges["weight"].astype(float).tolist(), edges["count"].astype("int64").tolist()))
+    attributes = (
+        {"weight": w, "count": c} for w, c in zip(edges["weight"].astype(float).tolist(), edges["count"].astype("int64").tolist())
+    )
     graph.add_edges_from(zip(edges["source"].tolist(), edges["target"].tolist(), attributes))
     return graph
 

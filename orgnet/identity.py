@@ -10,15 +10,15 @@ each to a lower-case identity and looks it up in the identities the roster
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 from orgnet.privacy import Pseudonymiser
 
-__all__ = ["normalise_identities", "IdentityResolver", "Resolution", "PERSON", "EXTERNAL", "UNKNOWN_INTERNAL", "MISSING"]
+__all__ = ["EXTERNAL", "MISSING", "PERSON", "UNKNOWN_INTERNAL", "IdentityResolver", "Resolution", "normalise_identities"]
 
 PERSON = "person"
 EXTERNAL = "external"

@@ -42,8 +42,8 @@ from ``numpy.random.default_rng(seed)`` and igraph draws from a private
 from __future__ import annotations
 
 import random
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Hashable, Iterator, Mapping
 
 import networkx as nx
 import numpy as np
@@ -52,7 +52,7 @@ import pandas as pd
 from orgnet.engine import IndexedGraph, undirected_edges
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
-__all__ = ["person_layout", "group_layout", "group_edges", "group_labels"]
+__all__ = ["group_edges", "group_labels", "group_layout", "person_layout"]
 
 #: Largest graph laid out in one Fruchterman-Reingold pass by ``method="auto"``.
 FR_MAX_NODES = 2000
@@ -79,7 +79,9 @@ def _igraph_seed(seed: int) -> Iterator[None]:
         ig.set_random_number_generator(random)
 
 
-def _codes(G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int) -> tuple[list[Hashable], np.ndarray]:
+def _codes(
+    G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int
+) -> tuple[list[Hashable], np.ndarray]:
     """Group labels and each indexed node's group code.
 
     ``by`` is a node attribute (people without it go to :data:`UNKNOWN`), a
@@ -113,7 +115,9 @@ def _codes(G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None, indexed: I
     return known, codes
 
 
-def group_labels(G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None) -> dict[Hashable, Hashable]:
+def group_labels(
+    G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None
+) -> dict[Hashable, Hashable]:
     """The group of every person, as the layouts see it (see ``by`` in :func:`group_layout`)."""
     indexed = indexed_of(G, indexed)
     labels, codes = _codes(G, by, indexed, seed)
@@ -399,7 +403,7 @@ def group_edges(
         a, b = np.minimum(a, b), np.maximum(a, b)
     keys, inverse = np.unique(a * k + b, return_inverse=True)
     inverse = inverse.reshape(-1)
-    label_array = np.asarray(labels + [None], dtype=object)
+    label_array = np.asarray([*labels, None], dtype=object)
     return pd.DataFrame(
         {
             "source_group": pd.Series(label_array[keys // k], dtype=object),

@@ -47,23 +47,23 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
-    "PERSON_COLUMNS",
-    "IDENTITY_COLUMNS",
+    "AUDIENCE_COLUMNS",
+    "CORE_PERSON_FIELDS",
     "EDGE_COLUMNS",
+    "ENGAGEMENT_COLUMNS",
+    "EXTERNAL_CONTACT_COLUMNS",
+    "FOLLOWER_COLUMNS",
+    "IDENTITY_COLUMNS",
+    "PERSON_COLUMNS",
+    "RUN_STATUSES",
     "TIE_COLUMNS",
     "TIE_KEY",
-    "EXTERNAL_CONTACT_COLUMNS",
-    "AUDIENCE_COLUMNS",
-    "FOLLOWER_COLUMNS",
-    "ENGAGEMENT_COLUMNS",
-    "CORE_PERSON_FIELDS",
-    "IngestReport",
-    "IngestBatch",
-    "IngestRecord",
     "ApiKey",
     "AuditEntry",
+    "IngestBatch",
+    "IngestRecord",
+    "IngestReport",
     "ScheduleRun",
-    "RUN_STATUSES",
     "empty_frame",
 ]
 
@@ -154,9 +154,7 @@ class IngestBatch:
     people: pd.DataFrame = field(default_factory=lambda: empty_frame(PERSON_COLUMNS))
     identities: pd.DataFrame = field(default_factory=lambda: empty_frame(IDENTITY_COLUMNS))
     ties: pd.DataFrame = field(default_factory=lambda: empty_frame(TIE_COLUMNS))
-    external_contacts: pd.DataFrame = field(
-        default_factory=lambda: empty_frame(EXTERNAL_CONTACT_COLUMNS)
-    )
+    external_contacts: pd.DataFrame = field(default_factory=lambda: empty_frame(EXTERNAL_CONTACT_COLUMNS))
     audiences: pd.DataFrame = field(default_factory=lambda: empty_frame(AUDIENCE_COLUMNS))
     followers: pd.DataFrame = field(default_factory=lambda: empty_frame(FOLLOWER_COLUMNS))
     engagement: pd.DataFrame = field(default_factory=lambda: empty_frame(ENGAGEMENT_COLUMNS))

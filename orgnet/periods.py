@@ -13,7 +13,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["PeriodUnit", "PERIOD_UNITS", "utc_datetime64", "period_labels", "period_codes", "is_period_label", "periods_between", "period_dates"]
+__all__ = [
+    "PERIOD_UNITS",
+    "PeriodUnit",
+    "is_period_label",
+    "period_codes",
+    "period_dates",
+    "period_labels",
+    "periods_between",
+    "utc_datetime64",
+]
 
 PeriodUnit = Literal["month", "week"]
 PERIOD_UNITS: tuple[str, ...] = ("month", "week")

@@ -17,14 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from orgnet.errors import OrgnetError
 
-__all__ = ["PSEUDONYM_KEY_ENV", "Pseudonymiser", "pseudonymiser_from_env", "hash_followers"]
+__all__ = ["PSEUDONYM_KEY_ENV", "Pseudonymiser", "hash_followers", "pseudonymiser_from_env"]
 
 PSEUDONYM_KEY_ENV = "ORGNET_PSEUDONYM_KEY"
 #: Hex characters kept from the HMAC: 80 bits, no collision in any real workforce.
@@ -53,7 +53,7 @@ class Pseudonymiser:
         self._key = key.encode("utf-8")
 
     def _digest(self, namespace: str, value: str) -> str:
-        return hmac.new(self._key, f"{namespace}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self._key, f"{namespace}:{value}".encode(), hashlib.sha256).hexdigest()
 
     @property
     def fingerprint(self) -> str:

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Collection, Hashable, Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -44,27 +45,27 @@ import scipy.sparse as sp
 from datasketch import HyperLogLogPlusPlus
 
 __all__ = [
-    "EXACT_LIMIT",
-    "HLL_PRECISION",
-    "SHARE_ACTIONS",
-    "GREEDY_RATIO",
-    "REACH_SUMMARY_COLUMNS",
     "BRAND_OVERLAP_COLUMNS",
     "CAMPAIGN_COLUMNS",
+    "EXACT_LIMIT",
+    "GREEDY_RATIO",
+    "HLL_PRECISION",
+    "REACH_SUMMARY_COLUMNS",
+    "SHARE_ACTIONS",
     "OwnerAudiences",
-    "owner_audiences",
-    "hll_error",
-    "follower_sketch",
-    "reach_summary",
-    "marginal_reach",
-    "ranked_marginal_reach",
-    "jaccard_matrix",
     "Squad",
-    "max_coverage",
     "brand_overlap",
-    "leaders",
     "campaigns",
     "engagement_window",
+    "follower_sketch",
+    "hll_error",
+    "jaccard_matrix",
+    "leaders",
+    "marginal_reach",
+    "max_coverage",
+    "owner_audiences",
+    "ranked_marginal_reach",
+    "reach_summary",
 ]
 
 #: Follower rows above which :func:`reach_summary` and :func:`brand_overlap` switch from exact counts to sketches.
@@ -171,15 +172,15 @@ def _accounts(audiences: pd.DataFrame | None, followers: pd.DataFrame | None) ->
     hash_codes, hash_values = pd.factorize(followers["follower_hash"])
     platform_codes, platform_values = pd.factorize(followers["platform"], use_na_sentinel=False)
     columns, combined = pd.factorize(hash_codes.astype(np.int64) * max(len(platform_values), 1) + platform_codes)
-    ids = sp.csr_matrix(
-        (np.ones(n_rows, dtype=np.int32), (row_account, columns)), shape=(n_accounts, len(combined))
-    )
+    ids = sp.csr_matrix((np.ones(n_rows, dtype=np.int32), (row_account, columns)), shape=(n_accounts, len(combined)))
     ids.sum_duplicates()
     ids.data[:] = 1
     combined = np.asarray(combined, dtype=np.int64)
     follower_platform = np.asarray(platform_values, dtype=object)[combined % max(len(platform_values), 1)]
     follower_keys = pd.util.hash_pandas_object(
-        pd.DataFrame({"platform": follower_platform, "hash": np.asarray(hash_values, dtype=object)[combined // max(len(platform_values), 1)]}),
+        pd.DataFrame(
+            {"platform": follower_platform, "hash": np.asarray(hash_values, dtype=object)[combined // max(len(platform_values), 1)]}
+        ),
         index=False,
     ).to_numpy(dtype=np.uint64)
 
@@ -629,7 +630,9 @@ def max_coverage(
     indptr, indices = matrix.indptr, matrix.indices
     extra = reach.count_only.astype(float)
     n = len(reach.owners)
-    allowed = np.arange(n) if candidates is None else np.array(sorted(reach.index[c] for c in candidates if c in reach.index), dtype=np.int64)
+    allowed = (
+        np.arange(n) if candidates is None else np.array(sorted(reach.index[c] for c in candidates if c in reach.index), dtype=np.int64)
+    )
     k = len(allowed) if k is None else min(int(k), len(allowed))
     covered = np.zeros(matrix.shape[1], dtype=bool)
     sizes = np.diff(indptr)
@@ -772,7 +775,7 @@ def leaders(people: pd.DataFrame | nx.Graph) -> set[Hashable]:
     if isinstance(people, nx.Graph):
         managers = (data.get("manager_id") for _, data in people.nodes(data=True))
     else:
-        managers = people["manager_id"] if "manager_id" in people else []
+        managers = people.get("manager_id", [])
     return {m for m in managers if m is not None and m == m and m != ""}
 
 
@@ -893,7 +896,9 @@ def campaigns(
     result["reactions_per_share"] = np.where(has_shares, result["reactions"] / per_share, 0.0)
     result["leader_share"] = np.where(unique > 0, (unique - others_reach) / np.maximum(unique, 1.0), 0.0)
     result = result.rename_axis("content_id").reset_index()
-    return result[CAMPAIGN_COLUMNS].sort_values(["unique_reach", "content_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return (
+        result[CAMPAIGN_COLUMNS].sort_values(["unique_reach", "content_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    )
 
 
 def engagement_window(engagement: pd.DataFrame, start: str | None = None, end: str | None = None) -> pd.DataFrame:

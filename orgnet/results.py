@@ -17,7 +17,7 @@ import pandas as pd
 
 from orgnet.store import Store
 
-__all__ = ["snapshot_label", "parse_snapshot_label", "to_jsonable", "save_result", "load_result", "load_table"]
+__all__ = ["load_result", "load_table", "parse_snapshot_label", "save_result", "snapshot_label", "to_jsonable"]
 
 
 def snapshot_label(start: str, end: str | None = None) -> str:

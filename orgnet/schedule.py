@@ -37,9 +37,10 @@ import logging
 import shutil
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -57,13 +58,13 @@ __all__ = [
     "ANALYSE_RULES",
     "JobConfig",
     "ScheduleConfig",
-    "Steps",
-    "load_config",
-    "cron_trigger",
-    "target_period",
-    "latest_fire",
-    "run_job",
     "Scheduler",
+    "Steps",
+    "cron_trigger",
+    "latest_fire",
+    "load_config",
+    "run_job",
+    "target_period",
 ]
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,9 @@ def cron_trigger(job: JobConfig) -> CronTrigger:
             return CronTrigger.from_crontab(job.cron, timezone=job.timezone)
         if len(fields) == 6:
             second, minute, hour, day, month, day_of_week = fields
-            return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=job.timezone)
+            return CronTrigger(
+                second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=job.timezone
+            )
     except ValueError as error:
         raise OrgnetError(f"job {job.name!r}: bad cron rule {job.cron!r}: {error}") from error
     raise OrgnetError(f"job {job.name!r}: a cron rule has 5 fields (or 6, seconds first), not {len(fields)}: {job.cron!r}")
@@ -191,11 +194,11 @@ def latest_fire(trigger: CronTrigger, since: dt.datetime, now: dt.datetime) -> d
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _dropped_files(job: JobConfig) -> list[Path]:
@@ -239,7 +242,7 @@ def run_job(store: Store, job: JobConfig, steps: Steps, due: dt.datetime, clock:
         ingested = 0
         for path in _dropped_files(job):
             ingested += not getattr(steps.ingest(store, job.source_of(path), path), "skipped", False)
-        period = target_period(job.analyse, due.astimezone(dt.timezone.utc))
+        period = target_period(job.analyse, due.astimezone(dt.UTC))
         analyze(store, period, period)
         detail = f"ingested {ingested} new file(s); analysed {period}"
         before = previous_period(store.periods(), period)
@@ -283,7 +286,9 @@ class Scheduler:
         for job in self.config.jobs:
             stored = load_result(self.store, SCHEDULE_RESULT, job.name)
             if stored is None or stored.get("cron") != job.cron or stored.get("timezone") != job.timezone:
-                save_result(self.store, SCHEDULE_RESULT, job.name, {"cron": job.cron, "timezone": job.timezone, "since": _iso(self.clock())})
+                save_result(
+                    self.store, SCHEDULE_RESULT, job.name, {"cron": job.cron, "timezone": job.timezone, "since": _iso(self.clock())}
+                )
 
     def missed(self, job: JobConfig) -> dt.datetime | None:
         """The latest due time of ``job`` up to now that no run started for, or ``None``.
@@ -323,11 +328,13 @@ class Scheduler:
         APScheduler instead (stop it with ``shutdown()``).
         """
         self.catch_up()
-        scheduler = (BackgroundScheduler if background else BlockingScheduler)(timezone=dt.timezone.utc)
+        scheduler = (BackgroundScheduler if background else BlockingScheduler)(timezone=dt.UTC)
         for job in self.config.jobs:
             # One instance at a time in this process (the store's claim covers other processes);
             # a fire delayed by a long run still happens once, late, rather than being dropped.
-            scheduler.add_job(self.tick, cron_trigger(job), args=[job], id=job.name, max_instances=1, coalesce=True, misfire_grace_time=None)
+            scheduler.add_job(
+                self.tick, cron_trigger(job), args=[job], id=job.name, max_instances=1, coalesce=True, misfire_grace_time=None
+            )
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):

@@ -14,27 +14,28 @@ All kernels work on edge arrays (NumPy ``bincount``), never Python loops over ti
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from orgnet.engine import IndexedGraph
-from orgnet.summary import UNKNOWN, group_codes, group_tie_totals, indexed_of, share_of
+from orgnet.summary import group_codes, group_tie_totals, indexed_of, share_of
 
 __all__ = [
     "SILO_COLUMNS",
     "SILO_PAIR_COLUMNS",
     "TIE_KINDS",
+    "VerticalLateral",
+    "conductance",
     "ei_index",
     "network_ei_index",
-    "conductance",
     "silo_metrics",
     "silo_pairs",
     "tie_directions",
-    "VerticalLateral",
     "vertical_lateral",
 ]
 
@@ -124,16 +125,11 @@ def ei_index(
     """
     _check_weight(weight)
     _, labels, _, totals = _groups_and_totals(G, by, indexed)
-    if weight is None:
-        values = _ei(totals.external_ties, totals.internal_ties)
-    else:
-        values = _ei(totals.external_weight, totals.internal_weight)
+    values = _ei(totals.external_ties, totals.internal_ties) if weight is None else _ei(totals.external_weight, totals.internal_weight)
     return dict(zip(labels, values.tolist()))
 
 
-def network_ei_index(
-    G: nx.Graph, by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None
-) -> float:
+def network_ei_index(G: nx.Graph, by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None) -> float:
     """Organisation-wide E-I index: ``(E - I) / (E + I)`` over all ties.
 
     ``E`` counts ties between two different groups and ``I`` ties inside one
@@ -351,9 +347,7 @@ def _tie_kind_codes(G: nx.Graph, by: str, manager: str, indexed: IndexedGraph) -
     """Group labels, node group codes, and each tie's kind as an index into :data:`TIE_KINDS`."""
     labels, codes = group_codes(G, by, indexed.nodes)
     node_data, position = G.nodes, indexed.index
-    boss = np.fromiter(
-        (position.get(node_data[node].get(manager), -1) for node in indexed.nodes), dtype=np.int64, count=len(indexed.nodes)
-    )
+    boss = np.fromiter((position.get(node_data[node].get(manager), -1) for node in indexed.nodes), dtype=np.int64, count=len(indexed.nodes))
     s, t = indexed.sources, indexed.targets
     vertical = (boss[s] == t) | (boss[t] == s)
     kind = np.where(vertical, 0, np.where(codes[s] == codes[t], 1, 2))

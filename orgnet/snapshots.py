@@ -15,7 +15,7 @@ from orgnet.errors import OrgnetError
 from orgnet.results import load_result, parse_snapshot_label, snapshot_label
 from orgnet.store import Store
 
-__all__ = ["SnapshotInfo", "list_snapshots", "find_snapshot", "rolling_windows", "previous_period"]
+__all__ = ["SnapshotInfo", "find_snapshot", "list_snapshots", "previous_period", "rolling_windows"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,21 @@ class SnapshotInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
-        return {"label": self.label, "start": self.start, "end": self.end, "people": self.people, "ties": self.ties, "computed_at": self.computed_at}
+        return {
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "people": self.people,
+            "ties": self.ties,
+            "computed_at": self.computed_at,
+        }
 
 
 def _info(label: str, meta: dict[str, Any]) -> SnapshotInfo:
     start, end = parse_snapshot_label(label)
-    return SnapshotInfo(label, meta.get("start", start), meta.get("end", end), int(meta["people"]), int(meta["ties"]), str(meta["computed_at"]))
+    return SnapshotInfo(
+        label, meta.get("start", start), meta.get("end", end), int(meta["people"]), int(meta["ties"]), str(meta["computed_at"])
+    )
 
 
 def list_snapshots(store: Store) -> list[SnapshotInfo]:

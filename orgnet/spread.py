@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Collection, Hashable, Iterable
 
 import networkx as nx
 import numpy as np
@@ -37,11 +37,11 @@ __all__ = [
     "DEFAULT_PROBABILITY",
     "DEFAULT_RUNS",
     "KHop",
-    "k_hop_reach",
-    "edge_probabilities",
     "SpreadEstimate",
-    "expected_spread",
     "celf_seeds",
+    "edge_probabilities",
+    "expected_spread",
+    "k_hop_reach",
 ]
 
 #: Activation probability of every tie when none is derived from weights.

@@ -13,8 +13,9 @@ other jobs of the same graph.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Hashable, Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -26,10 +27,10 @@ from orgnet.engine import IndexedGraph, index_graph
 __all__ = [
     "UNKNOWN",
     "NetworkSummary",
-    "network_summary",
     "group_codes",
-    "group_tie_totals",
     "group_matrix",
+    "group_tie_totals",
+    "network_summary",
 ]
 
 #: The group of people who lack the attribute a group analysis is done ``by``.
@@ -69,7 +70,9 @@ def indexed_of(G: nx.Graph, indexed: IndexedGraph | None = None, weight: str | N
     return indexed
 
 
-def group_codes(G: nx.Graph, by: str | Mapping[Hashable, Hashable] = "department", nodes: list[Hashable] | None = None) -> tuple[list[Hashable], np.ndarray]:
+def group_codes(
+    G: nx.Graph, by: str | Mapping[Hashable, Hashable] = "department", nodes: list[Hashable] | None = None
+) -> tuple[list[Hashable], np.ndarray]:
     """Number the groups of an HR attribute (or of a node -> group mapping) and give each node its group's number.
 
     Parameters
@@ -359,9 +362,7 @@ def _edge_values(G: nx.Graph, indexed: IndexedGraph, value: str) -> np.ndarray:
     raise ValueError(f"value must be 'ties', 'weight' or 'count', not {value!r}")
 
 
-def group_matrix(
-    G: nx.Graph, by: str = "department", value: str = "ties", *, indexed: IndexedGraph | None = None
-) -> pd.DataFrame:
+def group_matrix(G: nx.Graph, by: str = "department", value: str = "ties", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
     """Directed group-by-group matrix of ties: row = sending group, column = receiving group.
 
     ``M[a, b] = sum over ties (u, v) with group(u) = a and group(v) = b of x(u, v)``

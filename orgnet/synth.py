@@ -24,11 +24,11 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import openpyxl
@@ -41,14 +41,14 @@ from icalendar import Calendar, Event, vCalAddress
 from orgnet.model import AUDIENCE_COLUMNS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS, TIE_COLUMNS
 
 __all__ = [
+    "DEPARTMENTS",
     "ORG_DOMAIN",
     "SAMPLE_PERIODS",
-    "DEPARTMENTS",
-    "generate_samples",
     "benchmark_org",
-    "write_roster_csv",
-    "write_interactions_csv",
+    "generate_samples",
     "main",
+    "write_interactions_csv",
+    "write_roster_csv",
 ]
 
 ORG_DOMAIN = "acme.example"
@@ -86,17 +86,130 @@ _HOME_OFFICE = {
     "Design": "Berlin",
 }
 _OFFICES = ("London", "New York", "Berlin", "Singapore")
-_FIRST = (
-    "Ada Alan Alice Amir Ana Anna Ben Carla Chen Chloe Dan David Dina Elena Emma Eric Eva Farah Felix Grace "
-    "Hana Hugo Ian Ines Ivan Jack Jana Jin Joao Julia Kai Karen Kofi Lara Leo Lina Luca Maya Mei Mia Nadia "
-    "Nina Noah Omar Paul Priya Rafael Rosa Sam Sara Sofia Tariq Tom Uma Victor Wei Yara Yusuf Zoe Zara"
-).split()
-_LAST = (
-    "Abbott Adler Ahmed Alvarez Bauer Becker Brown Chen Costa Dubois Evans Fischer Garcia Gupta Haddad Hansen "
-    "Ito Jensen Kaur Keller Khan Kim Kowalski Larsen Lee Lopez Martin Meyer Moreau Muller Nakamura Nguyen "
-    "Novak Okafor Olsen Patel Perez Petrov Quinn Rossi Sato Schmidt Silva Singh Smith Tanaka Taylor Thomas "
-    "Torres Vogel Wagner Walsh Weber Wong Xu Yamada Young Zhang Ziegler Zimmer"
-).split()
+_FIRST = [
+    "Ada",
+    "Alan",
+    "Alice",
+    "Amir",
+    "Ana",
+    "Anna",
+    "Ben",
+    "Carla",
+    "Chen",
+    "Chloe",
+    "Dan",
+    "David",
+    "Dina",
+    "Elena",
+    "Emma",
+    "Eric",
+    "Eva",
+    "Farah",
+    "Felix",
+    "Grace",
+    "Hana",
+    "Hugo",
+    "Ian",
+    "Ines",
+    "Ivan",
+    "Jack",
+    "Jana",
+    "Jin",
+    "Joao",
+    "Julia",
+    "Kai",
+    "Karen",
+    "Kofi",
+    "Lara",
+    "Leo",
+    "Lina",
+    "Luca",
+    "Maya",
+    "Mei",
+    "Mia",
+    "Nadia",
+    "Nina",
+    "Noah",
+    "Omar",
+    "Paul",
+    "Priya",
+    "Rafael",
+    "Rosa",
+    "Sam",
+    "Sara",
+    "Sofia",
+    "Tariq",
+    "Tom",
+    "Uma",
+    "Victor",
+    "Wei",
+    "Yara",
+    "Yusuf",
+    "Zoe",
+    "Zara",
+]
+_LAST = [
+    "Abbott",
+    "Adler",
+    "Ahmed",
+    "Alvarez",
+    "Bauer",
+    "Becker",
+    "Brown",
+    "Chen",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Gupta",
+    "Haddad",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Kaur",
+    "Keller",
+    "Khan",
+    "Kim",
+    "Kowalski",
+    "Larsen",
+    "Lee",
+    "Lopez",
+    "Martin",
+    "Meyer",
+    "Moreau",
+    "Muller",
+    "Nakamura",
+    "Nguyen",
+    "Novak",
+    "Okafor",
+    "Olsen",
+    "Patel",
+    "Perez",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Sato",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Tanaka",
+    "Taylor",
+    "Thomas",
+    "Torres",
+    "Vogel",
+    "Wagner",
+    "Walsh",
+    "Weber",
+    "Wong",
+    "Xu",
+    "Yamada",
+    "Young",
+    "Zhang",
+    "Ziegler",
+    "Zimmer",
+]
 _EXTERNAL_ADDRESSES = (
     "anna.berg@partner.example",
     "deals@partner.example",
@@ -111,7 +224,7 @@ _UNKNOWN_INTERNAL = {"old.mailbox@acme.example": 5, "facilities-desk@acme.exampl
 _BROADCAST_CUTOFF = 50
 _MEETING_CUTOFF = 25
 _CHANNEL_SHARES = {"email": 0.26, "slack": 0.26, "chat": 0.18, "meeting": 0.12, "call": 0.08, "collab": 0.10}
-_UTC = timezone.utc
+_UTC = UTC
 _BERLIN_SUMMER = timezone(timedelta(hours=2))
 
 
@@ -185,11 +298,11 @@ def _make_org(rng: np.random.Generator) -> _Org:
             role.append("ic")
     n = len(dept)
 
-    pairs = [(f, l) for f in _FIRST for l in _LAST]
+    pairs = [(first, last) for first in _FIRST for last in _LAST]
     chosen = rng.choice(len(pairs), size=n, replace=False)
     names = [f"{pairs[c][0]} {pairs[c][1]}" for c in chosen]
     emails, aliases, handles_seen = [], [], set()
-    for k, c in enumerate(chosen):
+    for c in chosen:
         first, last = pairs[c][0].lower(), pairs[c][1].lower()
         emails.append(f"{first}.{last}@{ORG_DOMAIN}")
         handle = f"@{first[0]}{last}"
@@ -253,7 +366,15 @@ def _make_org(rng: np.random.Generator) -> _Org:
     org.roles["silo_legal"] = pick("Legal", 4)
     org.roles["silo_marketing"] = pick("Marketing", 4)
     hires = []
-    for dept_name, count in (("Engineering", 8), ("Sales", 5), ("Marketing", 3), ("HR", 2), ("Operations", 3), ("Design", 2), ("Finance", 1)):
+    for dept_name, count in (
+        ("Engineering", 8),
+        ("Sales", 5),
+        ("Marketing", 3),
+        ("HR", 2),
+        ("Operations", 3),
+        ("Design", 2),
+        ("Finance", 1),
+    ):
         hires += pick(dept_name, count)
     # Mondays from 11 May to 12 October: every hire has working days left in its first month.
     mondays = [date(2026, 5, 11) + timedelta(weeks=w) for w in range(23)]
@@ -285,9 +406,8 @@ def _allowed(org: _Org, a: int, b: int) -> bool:
         return a in org.roles["brokers"] or b in org.roles["brokers"]
     if pair == {"Finance", "Legal"}:
         return org.roles["bridge"][0] in (a, b)
-    if pair == {"Legal", "Marketing"}:
-        return False  # only the planted pairs, added with their own start month
-    return True
+    # Legal and Marketing meet only through the planted pairs, added with their own start month.
+    return pair != {"Legal", "Marketing"}
 
 
 def _potential_ties(org: _Org, rng: np.random.Generator) -> dict[tuple[int, int], list[float]]:
@@ -353,9 +473,7 @@ def _potential_ties(org: _Org, rng: np.random.Generator) -> dict[tuple[int, int]
     for i, a in enumerate(org.roles["silo_legal"]):
         for b in (org.roles["silo_marketing"][i], org.roles["silo_marketing"][(i + 1) % 4]):
             add(a, b, 2.0, silo_start, force=True)
-    assert not any(
-        org.dept_name(a) == "Legal" and org.dept_name(b) == "Marketing" and s < silo_start for (a, b), (_, s) in ties.items()
-    )
+    assert not any(org.dept_name(a) == "Legal" and org.dept_name(b) == "Marketing" and s < silo_start for (a, b), (_, s) in ties.items())
     return ties
 
 
@@ -392,7 +510,15 @@ class _Clock:
     def time(self, month: int, earliest: date, last_hour: int = 17) -> datetime:
         days = self.days[month]
         day = days[int(self.rng.integers(bisect.bisect_left(days, earliest), len(days)))]
-        return datetime(day.year, day.month, day.day, int(self.rng.integers(8, last_hour + 1)), int(self.rng.integers(0, 60)), int(self.rng.integers(0, 60)), tzinfo=_UTC)
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            int(self.rng.integers(8, last_hour + 1)),
+            int(self.rng.integers(0, 60)),
+            int(self.rng.integers(0, 60)),
+            tzinfo=_UTC,
+        )
 
 
 def _events(org: _Org, ties: dict[tuple[int, int], list[float]], rng: np.random.Generator) -> list[_Event]:
@@ -622,7 +748,7 @@ def _write_email(org: _Org, events: list[_Event], rng: np.random.Generator, out:
     (out / "email" / "archive.mbox").write_text("".join(mbox_parts), encoding="utf-8")
 
     broadcasts = [e for e in mails if e.kind == "broadcast"]
-    unknown_counts = {address: count for address, count in _UNKNOWN_INTERNAL.items()}
+    unknown_counts = dict(_UNKNOWN_INTERNAL.items())
     kept_mails = [e for e in mails if e.kind != "broadcast"]
     summary = {
         "unique_messages": len(mails),
@@ -661,7 +787,16 @@ def _write_slack(org: _Org, events: list[_Event], rng: np.random.Generator, out:
         }
         for k in range(org.size)
     ]
-    users.append({"id": "USLACKBOT", "name": "slackbot", "real_name": "Slackbot", "deleted": False, "is_bot": True, "profile": {"real_name": "Slackbot"}})
+    users.append(
+        {
+            "id": "USLACKBOT",
+            "name": "slackbot",
+            "real_name": "Slackbot",
+            "deleted": False,
+            "is_bot": True,
+            "profile": {"real_name": "Slackbot"},
+        }
+    )
     uid = [u["id"] for u in users]
     dept_channel = {name: name.lower()[:11] for name in DEPARTMENTS}
     channel_names = ["general", "random", *dept_channel.values(), "cross-team", "proj-brand-review"]
@@ -704,7 +839,11 @@ def _write_slack(org: _Org, events: list[_Event], rng: np.random.Generator, out:
             parent = post(channel, event.time, {"type": "message", "user": uid[other], "text": text})
             parent.update({"thread_ts": parent["ts"], "reply_count": 1, "reply_users": [uid[actor]]})
             reply_time = event.time + timedelta(minutes=int(rng.integers(2, 50)))
-            post(channel, reply_time, {"type": "message", "user": uid[actor], "text": text, "thread_ts": parent["ts"], "parent_user_id": uid[other]})
+            post(
+                channel,
+                reply_time,
+                {"type": "message", "user": uid[actor], "text": text, "thread_ts": parent["ts"], "parent_user_id": uid[other]},
+            )
             counts["thread_replies"] += 1
             counts["other_messages"] += 1
     # Announcements with no mention, reply or reaction: channel traffic that is no tie.
@@ -778,7 +917,9 @@ def _write_calendar(org: _Org, events: list[_Event], out: Path) -> dict:
     }
 
 
-def _write_viva(org: _Org, ties: dict[tuple[int, int], list[float]], rng: np.random.Generator, out: Path) -> tuple[dict, list[tuple[str, int, int]]]:
+def _write_viva(
+    org: _Org, ties: dict[tuple[int, int], list[float]], rng: np.random.Generator, out: Path
+) -> tuple[dict, list[tuple[str, int, int]]]:
     """A monthly person-to-person export for a sixth of the pairs (people fully employed that month)."""
     rows, ties_out = [], []
     for month, period in enumerate(SAMPLE_PERIODS):
@@ -813,7 +954,7 @@ def _audiences(org: _Org, rng: np.random.Generator, out: Path) -> dict:
     pools = {"linkedin": ("li", 80_000), "x": ("x", 30_000)}
     ids = {p: [f"{prefix}:{v}" for v in (rng.choice(900_000, size=n, replace=False) + 100_000)] for p, (prefix, n) in pools.items()}
     core, general = 2_500, 15_000  # ids[:core] are followed by advocates and the brand, ids[core:general] by everyone
-    cursor = {p: general for p in pools}
+    cursor = dict.fromkeys(pools, general)
     followers: dict[tuple[str, str, str], list[str]] = {}
 
     def account(owner_type: str, owner: str, platform: str, size: int, shared: float, region: tuple[int, int]) -> None:
@@ -945,7 +1086,12 @@ def _engagement(org: _Org, audience_sizes: dict[str, int], rng: np.random.Genera
         "rows": len(frame),
         "rows_by_action": {k: int(v) for k, v in frame["action"].value_counts().sort_index().items()},
         "campaigns": [
-            {"content_id": c["content_id"], "launch": c["launch"].isoformat(), "leader_led": c["leader_led"], "leaders": leader_participants.get(c["content_id"], [])}
+            {
+                "content_id": c["content_id"],
+                "launch": c["launch"].isoformat(),
+                "leader_led": c["leader_led"],
+                "leaders": leader_participants.get(c["content_id"], []),
+            }
             for c in campaigns
         ],
     }
@@ -1005,9 +1151,7 @@ def generate_samples(out: Path | str, seed: int = 7) -> dict:
     realised = _realised_ties(events, viva_ties)
 
     ids = org.ids
-    legal_marketing = sorted(
-        (ids[a], ids[b]) for a, b in ties if {org.dept_name(a), org.dept_name(b)} == {"Legal", "Marketing"}
-    )
+    legal_marketing = sorted((ids[a], ids[b]) for a, b in ties if {org.dept_name(a), org.dept_name(b)} == {"Legal", "Marketing"})
     truths = {
         "seed": seed,
         "domain": ORG_DOMAIN,
@@ -1046,33 +1190,33 @@ def generate_samples(out: Path | str, seed: int = 7) -> dict:
 
 def _readme(truths: dict) -> str:
     brokers, bridge, silo = truths["brokers"], truths["fragile_bridge"], truths["silo_bridged"]
-    return f"""# Sample organisation: Acme (`{truths['domain']}`)
+    return f"""# Sample organisation: Acme (`{truths["domain"]}`)
 
-Synthetic, generated by `python -m orgnet.synth samples --out data/samples --seed {truths['seed']}`
+Synthetic, generated by `python -m orgnet.synth samples --out data/samples --seed {truths["seed"]}`
 (do not edit by hand: `tests/test_synth.py` checks these files equal a fresh generation).
-{truths['counts']['people']} people in {truths['counts']['departments']} departments, four offices, activity {truths['periods'][0]} .. {truths['periods'][-1]}.
+{truths["counts"]["people"]} people in {truths["counts"]["departments"]} departments, four offices, activity {truths["periods"][0]} .. {truths["periods"][-1]}.
 Subjects, bodies, Slack texts and meeting titles are `SECRET-...` markers that must never reach a store.
 
 | file | what |
 |---|---|
 | `roster.csv`, `roster.xlsx` | HR roster (same content); `aliases` holds chat handles and old addresses, `level` is an extra HR attribute |
 | `interactions.csv` | chat, call and collab rows; people named by id, address, handle or `Name <address>` |
-| `email/archive.mbox`, `email/maildir/` | e-mail; {truths['email']['duplicates']} messages are in both, {truths['email']['unique_messages']} unique; {truths['email']['broadcasts']} broadcasts over 50 recipients; external and unknown internal addresses |
+| `email/archive.mbox`, `email/maildir/` | e-mail; {truths["email"]["duplicates"]} messages are in both, {truths["email"]["unique_messages"]} unique; {truths["email"]["broadcasts"]} broadcasts over 50 recipients; external and unknown internal addresses |
 | `slack/` | unpacked Slack export: mentions, thread replies, reactions |
-| `calendar/meetings.ics` | meetings; {truths['calendar']['big_meetings']} all-hands over 25 attendees; declined attendees |
+| `calendar/meetings.ics` | meetings; {truths["calendar"]["big_meetings"]} all-hands over 25 attendees; declined attendees |
 | `viva/person_to_person.csv` | Viva Insights person-to-person export, monthly `MetricDate` |
 | `audiences.csv` | social audiences: follower ids (overlapping), count-only accounts, brand accounts `Acme` |
 | `engagement.csv` | advocacy actions on campaigns `acme-YYYY-MM-[abc]` (`-a` are leader-led) and own posts |
 | `truths.json` | the planted truths below and the exact counts each ingester should report |
 
 Planted truths (person ids in `truths.json`):
-- Finance and Design talk only through the brokers {', '.join(brokers['people'])}.
-- Every Finance-Legal tie runs through {bridge['person']} (a fragile bridge).
-- Legal and Marketing never talk before {silo['first_period']}, then through {len(silo['pairs'])} pairs.
-- Advocates {', '.join(truths['advocates'])}: engagement every month, large overlapping audiences, central.
-- Emerging advocates {', '.join(truths['emerging_advocates'])}: near-silent until 2026-08, then rising.
+- Finance and Design talk only through the brokers {", ".join(brokers["people"])}.
+- Every Finance-Legal tie runs through {bridge["person"]} (a fragile bridge).
+- Legal and Marketing never talk before {silo["first_period"]}, then through {len(silo["pairs"])} pairs.
+- Advocates {", ".join(truths["advocates"])}: engagement every month, large overlapping audiences, central.
+- Emerging advocates {", ".join(truths["emerging_advocates"])}: near-silent until 2026-08, then rising.
 - Operations people talk only with their manager and direct reports.
-- Ties per month grow every month; {truths['counts']['hired_in_window']} people are hired inside the window and have no activity before.
+- Ties per month grow every month; {truths["counts"]["hired_in_window"]} people are hired inside the window and have no activity before.
 - Leaders (managers) act only on the leader-led campaigns (`acme-YYYY-MM-a`), so their reach can be compared.
 """
 
@@ -1082,7 +1226,9 @@ Planted truths (person ids in `truths.json`):
 
 def _objects(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """A frame whose text columns are plain objects, as stores return them (pandas would infer its string dtype)."""
-    return pd.DataFrame({name: pd.Series(values, dtype=object) if values.dtype.kind in "OUS" else values for name, values in columns.items()})
+    return pd.DataFrame(
+        {name: pd.Series(values, dtype=object) if values.dtype.kind in "OUS" else values for name, values in columns.items()}
+    )
 
 
 def _person_ids(n_people: int) -> np.ndarray:

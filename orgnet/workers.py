@@ -11,7 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from orgnet.errors import OrgnetError
 
@@ -45,7 +46,7 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
                 started = time.perf_counter()
                 done[name] = (job(), time.perf_counter() - started)
             sender.send((True, done))
-        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+        except BaseException as error:
             sender.send((False, error))
 
     process = context.Process(target=run, daemon=True)

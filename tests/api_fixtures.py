@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from orgnet.access import ROLES, create_key
+from orgnet.analysis import analyze_periods
 from orgnet.api.app import create_app
 from orgnet.api.settings import Settings
 from orgnet.ingest.samples import ingest_samples
-from orgnet.access import ROLES, create_key
-from orgnet.analysis import analyze_periods
 from orgnet.store.sqlite import SQLiteStore
 
-__all__ = ["samples_store", "role_keys", "make_app"]
+__all__ = ["make_app", "role_keys", "samples_store"]
 
 
 @pytest.fixture(scope="session")

@@ -24,13 +24,13 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-__all__ = ["BoltServer", "BoltLocation", "start_bolt_server", "bolt_server", "bolt_location", "neo4j_location"]
+__all__ = ["BoltLocation", "BoltServer", "bolt_location", "bolt_server", "neo4j_location", "start_bolt_server"]
 
 #: How long the JVM may take to start and serve before the Bolt leg is skipped.
 START_TIMEOUT_S = 90.0
@@ -112,8 +112,19 @@ def start_bolt_server(root: Path, timeout: float = START_TIMEOUT_S) -> BoltServe
     password = secrets.token_urlsafe(16)
     bolt_port, http_port = _free_port(), _free_port()
     command = [
-        sys.executable, "-m", "orgnet", "graph-server", "--root", str(root / "server"), "--port", str(bolt_port),
-        "--http-port", str(http_port), "--password", password, "--until-stdin-closes",
+        sys.executable,
+        "-m",
+        "orgnet",
+        "graph-server",
+        "--root",
+        str(root / "server"),
+        "--port",
+        str(bolt_port),
+        "--http-port",
+        str(http_port),
+        "--password",
+        password,
+        "--until-stdin-closes",
     ]
     with open(log, "wb") as sink:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=sink, stderr=subprocess.STDOUT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bolt_server import bolt_location, bolt_server, neo4j_location  # noqa: F401
 
 from orgnet.store.sqlite import SQLiteStore
-from bolt_server import bolt_location, bolt_server, neo4j_location  # noqa: F401
 
 ROSTER = """person_id,name,email,aliases,department,title,manager_id,location,hire_date,level
 E1,Ann Lee,ann@acme.example,@ann,Engineering,CTO,,Paris,2020-01-06,5

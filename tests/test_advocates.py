@@ -113,9 +113,7 @@ def tiny_org():
         }
     )
     pairs = [("A", "B"), ("A", "C"), ("A", "D"), ("B", "A"), ("C", "A"), ("D", "C")]
-    ties = pd.DataFrame(
-        [(s, t, "2026-03", "email", 1, 1.0, None, None) for s, t in pairs], columns=TIE_COLUMNS
-    )
+    ties = pd.DataFrame([(s, t, "2026-03", "email", 1, 1.0, None, None) for s, t in pairs], columns=TIE_COLUMNS)
     graph = people_graph(ties, people)
     engagement = pd.DataFrame(
         {

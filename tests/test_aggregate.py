@@ -85,7 +85,9 @@ def test_aggregation_matches_a_plain_groupby_on_random_edges():
     )
     ties = aggregate_edges(frame)
     reference = frame[frame["source"] != frame["target"]].assign(period=lambda f: f["timestamp"].dt.strftime("%Y-%m"))
-    expected = reference.groupby(["source", "target", "period", "channel"]).agg(count=("weight", "size"), weight=("weight", "sum")).reset_index()
+    expected = (
+        reference.groupby(["source", "target", "period", "channel"]).agg(count=("weight", "size"), weight=("weight", "sum")).reset_index()
+    )
     assert ties["count"].tolist() == expected["count"].tolist()
     np.testing.assert_allclose(ties["weight"], expected["weight"])
 

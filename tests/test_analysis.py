@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 
 import pytest
@@ -66,7 +67,7 @@ def test_the_network_grows(analysed):
 def test_other_attributes_are_computed_on_demand(analysed):
     label, silos = snapshot_result(analysed, "silos", "2026-10", AnalysisOptions(by="location"))
     assert label == "2026-10"
-    assert {row["group"] for row in silos} == {person for person in analysed.people()["location"].dropna()}
+    assert {row["group"] for row in silos} == set(analysed.people()["location"].dropna())
     assert load_result(analysed, "silos@location", "2026-10") == silos
 
 
@@ -93,7 +94,7 @@ def test_reach_matches_the_exact_unions_of_the_samples(analysed, truths):
     assert brand["linkedin"]["employees_only"] == truths["audiences"]["person_followers_not_following_brand"]["linkedin"]
     curve = reach["squad"]["curve"]
     assert [row["k"] for row in curve] == list(range(1, len(curve) + 1))
-    assert all(later["unique_reach"] >= earlier["unique_reach"] for earlier, later in zip(curve, curve[1:]))
+    assert all(later["unique_reach"] >= earlier["unique_reach"] for earlier, later in itertools.pairwise(curve))
 
 
 def test_leader_led_campaigns_get_reach_from_leaders(analysed, truths):

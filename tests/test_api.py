@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
 
-from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
 from orgnet.access import create_key
 from orgnet.store.sqlite import SQLiteStore
 
@@ -144,7 +144,9 @@ def test_errors_are_json_with_the_right_status(client, role_keys):  # noqa: F811
     assert client.get("/api/v1/silos?period=2026-05..2026-10", headers=admin).status_code == 404
     assert client.get("/api/v1/people/NOBODY", headers=admin).status_code == 404
     bad = client.get("/api/v1/summary?period=yesterday", headers=admin)
-    assert bad.status_code == 422 and bad.json()["error"] == "unprocessable_entity" and bad.json()["detail"][0]["loc"] == ["query", "period"]
+    assert (
+        bad.status_code == 422 and bad.json()["error"] == "unprocessable_entity" and bad.json()["detail"][0]["loc"] == ["query", "period"]
+    )
     assert client.get("/api/v1/people?limit=0", headers=admin).status_code == 422
     assert client.post("/api/v1/keys", json={"role": "root"}, headers=admin).status_code == 422
     assert client.get("/api/v1/graph?level=person", headers=admin).status_code == 200

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
+from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
 
-from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
 from orgnet.access import create_key, revoke_key
 from orgnet.store.sqlite import SQLiteStore
 
@@ -90,19 +91,26 @@ def test_reach_hides_the_squad_from_viewers(client, role_keys):  # noqa: F811
     brand = {row["platform"]: row for row in viewer["brand"]}["all"]
     assert brand["union"] == brand["employees_unique"] + brand["brand_unique"] - brand["overlap"]
     curve = comms["squad"]["curve"]
-    assert all(a["unique_reach"] <= b["unique_reach"] for a, b in zip(curve, curve[1:])) and curve[-1]["unique_reach"] <= curve[-1]["follower_sum"]
+    assert (
+        all(a["unique_reach"] <= b["unique_reach"] for a, b in itertools.pairwise(curve))
+        and curve[-1]["unique_reach"] <= curve[-1]["follower_sum"]
+    )
 
 
 def test_internal_reach_get_and_post_agree_and_are_seeded(client, role_keys):  # noqa: F811
     analyst = {"X-API-Key": role_keys["analyst"]}
     got = client.get("/api/v1/reach/internal?people=E0111&people=E0093&people=E0093&hops=2&runs=100&seed=3", headers=analyst).json()
-    posted = client.post("/api/v1/reach/internal", json={"people": ["E0093", "E0111"], "hops": 2, "runs": 100, "seed": 3}, headers=analyst).json()
+    posted = client.post(
+        "/api/v1/reach/internal", json={"people": ["E0093", "E0111"], "hops": 2, "runs": 100, "seed": 3}, headers=analyst
+    ).json()
     assert got == posted and got["people"] == ["E0093", "E0111"]
     hops = got["per_hop"]
     assert [h["hop"] for h in hops] == [0, 1, 2] and hops[0]["reached"] == 2 and got["reached"] == hops[-1]["reached"] <= 300
     spread = got["spread"]
     assert spread["runs"] == 100 and 2 <= spread["ci_low"] <= spread["mean"] <= spread["ci_high"] <= 300
-    certain = client.post("/api/v1/reach/internal", json={"people": ["E0093"], "hops": 4, "probability": 1.0, "runs": 10}, headers=analyst).json()
+    certain = client.post(
+        "/api/v1/reach/internal", json={"people": ["E0093"], "hops": 4, "probability": 1.0, "runs": 10}, headers=analyst
+    ).json()
     assert certain["spread"]["stderr"] == 0 and certain["spread"]["mean"] >= certain["reached"]
 
 

@@ -153,9 +153,7 @@ def test_constraint_and_effective_size_equal_networkx(directed, weight, seed):
     senders = [node for node in graph if len(graph[node])]
     in_only = [node for node in graph if node not in senders and graph.degree(node)]
     assert not directed or in_only
-    assert_same(
-        {node: ours_constraint[node] for node in senders}, nx.constraint(graph, nodes=senders, weight=weight)
-    )
+    assert_same({node: ours_constraint[node] for node in senders}, nx.constraint(graph, nodes=senders, weight=weight))
     # NetworkX's whole-graph sparse path (3.6) normalises m_jq by the wrong
     # maximum when weighted or directed; the node-by-node path is the reference.
     assert_same({node: ours_size[node] for node in senders}, nx.effective_size(graph, nodes=senders, weight=weight))

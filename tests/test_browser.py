@@ -14,20 +14,26 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-
 from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it as root)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it as root)"
+    ),
 ]
 
 
@@ -65,7 +71,12 @@ def browser():
 def page(browser, base_url, role_keys):  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     # Everything the page needs comes from orgnet itself: any other request is a failure.
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) or route.request.url.startswith("data:") else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(base_url) or route.request.url.startswith("data:") else route.abort()
+        ),
+    )
     opened = context.new_page()
     errors: list[str] = []
     opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)

@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 
+from conftest import write
 from typer.testing import CliRunner
 
-from conftest import write
 from orgnet.cli import app
 
 runner = CliRunner()

@@ -8,6 +8,7 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+from test_summary import random_people_graph
 
 from orgnet.communities import (
     Communities,
@@ -20,7 +21,6 @@ from orgnet.communities import (
 )
 from orgnet.graph import undirected_graph
 from orgnet.summary import UNKNOWN
-from test_summary import random_people_graph
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,10 @@ def test_two_communities_at_low_resolution_are_the_two_factions(karate, weight):
     assert len(found.sizes) == 2
     faction = {node: karate.nodes[node]["club"] for node in karate}
     # Name each community after its majority faction and count who ended up on the other side.
-    majority = {c: max(("Mr. Hi", "Officer"), key=lambda f: sum(1 for n, k in found.membership.items() if k == c and faction[n] == f)) for c in (0, 1)}
+    majority = {
+        c: max(("Mr. Hi", "Officer"), key=lambda f: sum(1 for n, k in found.membership.items() if k == c and faction[n] == f))
+        for c in (0, 1)
+    }
     misplaced = sum(1 for node, c in found.membership.items() if faction[node] != majority[c])
     assert misplaced <= 2
     assert majority[0] != majority[1]

@@ -93,7 +93,11 @@ def test_tie_changes_by_hand():
     after = _weights({("a", "b"): 2.0, ("b", "a"): 1.0, ("a", "c"): 2.5, ("a", "j"): 1.0})
     table = tie_changes(before, after, common={"a", "b", "c"}).set_index(["source", "target"])
     assert table["kind"].to_dict() == {
-        ("a", "b"): "strengthened", ("b", "a"): "weakened", ("a", "c"): "steady", ("c", "x"): "lost", ("a", "j"): "new",
+        ("a", "b"): "strengthened",
+        ("b", "a"): "weakened",
+        ("a", "c"): "steady",
+        ("c", "x"): "lost",
+        ("a", "j"): "new",
     }
     assert table.loc[("a", "j"), "same_people"] == False  # noqa: E712 (numpy bool)
 
@@ -116,7 +120,10 @@ def test_community_merges_splits_and_moves_by_hand():
 
 
 def test_fragility_changes_by_hand():
-    before = {"carriers": [{"group_a": "A", "group_b": "B", "carriers": 1, "carrier_ids": ["p"], "fragile": True}], "articulation_points": ["p"]}
+    before = {
+        "carriers": [{"group_a": "A", "group_b": "B", "carriers": 1, "carrier_ids": ["p"], "fragile": True}],
+        "articulation_points": ["p"],
+    }
     after = {
         "carriers": [
             {"group_a": "B", "group_b": "A", "carriers": 3, "carrier_ids": ["p", "q", "r"], "fragile": False},

@@ -8,12 +8,12 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
+from test_store_contract import apply_both
 from typer.testing import CliRunner
 
 from orgnet.cli import app
 from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
-from test_store_contract import apply_both
 
 runner = CliRunner()
 
@@ -50,7 +50,9 @@ def test_graph_files(filled, tmp_path, suffix, reader):
     assert set(graph.nodes) == {"E1", "E2", "E3", "E4", "E9"}
     assert graph.nodes["E1"]["department"] == "Engineering" and graph.nodes["E1"]["cost_centre"] == "R&D"
     assert graph.number_of_edges() == 5
-    edge = next(data for s, t, data in graph.edges(data=True) if (s, t, data["period"], data["channel"]) == ("E1", "E2", "2026-01", "email"))
+    edge = next(
+        data for s, t, data in graph.edges(data=True) if (s, t, data["period"], data["channel"]) == ("E1", "E2", "2026-01", "email")
+    )
     assert int(edge["count"]) == 3 and float(edge["weight"]) == 2.0 and edge["first_seen"] == "2026-01-01T08:00:00Z"
 
 

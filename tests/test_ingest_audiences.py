@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import database_bytes, write
+
+from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.ingest.samples import SAMPLE_SOURCES
-from orgnet.errors import IngestError
 from orgnet.store import SETTING_FOLLOWER_SALT
 
 DATA = Path(__file__).parent / "data" / "audiences"
@@ -116,7 +116,7 @@ def test_bad_engagement_rows_name_file_and_line(store, roster_file, tmp_path):
 @pytest.mark.skipif(not (SAMPLES / "truths.json").exists(), reason="sample data not generated yet")
 def test_the_sample_organisation_ingests(store):
     truths = json.loads((SAMPLES / "truths.json").read_text(encoding="utf-8"))
-    sources = dict((source, relative) for source, relative in SAMPLE_SOURCES)
+    sources = dict(SAMPLE_SOURCES)
     ingest_path(store, "roster", SAMPLES / sources["roster"])
     reports = {source: ingest_path(store, source, SAMPLES / sources[source]) for source in ("slack", "viva", "audiences", "engagement")}
     assert reports["slack"].counts["ties"] > 0 and reports["viva"].counts["ties"] > 0

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import database_bytes, tie_table, write
+
+from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import IngestError
 
 DATA = Path(__file__).parent / "data" / "email"
 MAILBOXES = DATA / "mailboxes"
@@ -139,4 +139,3 @@ def test_subjects_and_bodies_never_reach_the_store(store, roster_file, tmp_path)
     assert b"SECRET" not in stored and b"launch" not in stored
     # Message-IDs are kept only as keyed hashes.
     assert b"m1@acme.example" not in stored
-

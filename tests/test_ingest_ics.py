@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import database_bytes, tie_table, write
+
+from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import IngestError
 
 DATA = Path(__file__).parent / "data" / "ics"
 

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import tie_table, write
 from pandas.testing import assert_frame_equal
 
-from conftest import tie_table, write
+from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import IngestError
 from orgnet.store.sqlite import SQLiteStore
 
 INTERACTIONS = """sender,recipients,timestamp,channel,duration_hours
@@ -100,7 +100,10 @@ def test_unknown_column_is_refused_unless_ignored(store, roster_file, tmp_path):
 
 def test_broadcast_cutoff_drops_and_counts(store, roster_file, tmp_path):
     ingest_path(store, "roster", roster_file)
-    path = write(tmp_path / "log.csv", "sender,recipients,timestamp,channel\nE1,E2;E3;E4,2026-07-01T00:00:00Z,email\nE1,E2,2026-07-01T00:00:00Z,email\n")
+    path = write(
+        tmp_path / "log.csv",
+        "sender,recipients,timestamp,channel\nE1,E2;E3;E4,2026-07-01T00:00:00Z,email\nE1,E2,2026-07-01T00:00:00Z,email\n",
+    )
     report = ingest_path(store, "interactions", path, IngestOptions(broadcast_cutoff=2))
     assert report.counts["broadcasts_dropped"] == 1
     assert tie_table(store) == {("E1", "E2", "2026-07", "email"): (1, 1.0)}
@@ -145,9 +148,22 @@ def test_repeated_conversations_count_every_message(store, roster_file, tmp_path
 def _random_log(seed: int, rows: int = 60) -> list[str]:
     """Rows drawn from a few conversations, so that most repeat; people named every way the roster allows."""
     rng = np.random.default_rng(seed)
-    names = ["E1", "ann@acme.example", "@ann", "E2", "bobby@acme.example", "cy@acme.example", "E4", "ghost@acme.example", "partner@other.example"]
+    names = [
+        "E1",
+        "ann@acme.example",
+        "@ann",
+        "E2",
+        "bobby@acme.example",
+        "cy@acme.example",
+        "E4",
+        "ghost@acme.example",
+        "partner@other.example",
+    ]
     # A broadcast and a large meeting, over the cutoffs the test sets, are among them.
-    conversations = [("E1", "E2;cy@acme.example;E4;partner@other.example", "email", ""), ("E2", "E1;@ann;E3;E4;ghost@acme.example", "meeting", "1")]
+    conversations = [
+        ("E1", "E2;cy@acme.example;E4;partner@other.example", "email", ""),
+        ("E2", "E1;@ann;E3;E4;ghost@acme.example", "meeting", "1"),
+    ]
     for _ in range(10):
         channel = str(rng.choice(["email", "chat", "meeting"]))
         recipients = ";".join(rng.choice(names, int(rng.integers(1, 5))))
@@ -184,7 +200,9 @@ def test_a_whole_log_gives_what_its_rows_give_one_by_one(tmp_path, roster_file, 
     assert len(ties) > 5
     assert_frame_equal(whole.external_contacts(), one_by_one.external_contacts())
     assert report.unknown_internal == unknown
-    assert {name: value for name, value in report.counts.items() if name != "ties"} == {name: value for name, value in counts.items() if name != "ties"}
+    assert {name: value for name, value in report.counts.items() if name != "ties"} == {
+        name: value for name, value in counts.items() if name != "ties"
+    }
     assert report.counts["interactions"] == len(lines)
     assert report.counts["broadcasts_dropped"] > 0 and report.counts["large_meetings_dropped"] > 0
     whole.close()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import ROSTER, write
+
+from orgnet.errors import IngestError, OrgnetError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import IngestError, OrgnetError
 
 
 def test_people_identities_and_attributes(store, roster_file):
@@ -67,7 +67,9 @@ def test_skip_bad_rows_writes_rejects(store, tmp_path):
     report = ingest_path(store, "roster", path, IngestOptions(skip_bad_rows=True))
     assert report.rejects == 1
     rejects = pd.read_csv(report.rejects_path)
-    assert rejects.to_dict("records") == [{"file": str(path), "line": 6, "reason": "manager_id 'E99' is not a person in this roster or the store"}]
+    assert rejects.to_dict("records") == [
+        {"file": str(path), "line": 6, "reason": "manager_id 'E99' is not a person in this roster or the store"}
+    ]
     assert store.counts()["people"] == 4
 
 

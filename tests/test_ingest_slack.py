@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import database_bytes, tie_table, write
+
+from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import IngestError
 
 EXPORT = Path(__file__).parent / "data" / "slack" / "export"
 
@@ -106,5 +106,5 @@ def test_skip_bad_rows_sets_problems_aside_and_ingests_the_rest(store, roster_fi
 def test_a_folder_without_users_json_is_not_an_export(store, tmp_path):
     (tmp_path / "general").mkdir()
     write(tmp_path / "general" / "2026-05-04.json", "[]")
-    with pytest.raises(IngestError, match="no users.json found"):
+    with pytest.raises(IngestError, match=r"no users\.json found"):
         ingest_path(store, "slack", tmp_path / "general")

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import tie_table, write
+
+from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import IngestError
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
 
 EXPORT = Path(__file__).parent / "data" / "viva" / "person_to_person.csv"
@@ -65,7 +65,10 @@ def test_pseudonymised_ingest_matches_the_roster(store, roster_file, monkeypatch
 def test_score_option_and_a_second_export_reuse_viva_people(store, roster_file, tmp_path):
     ingest_path(store, "roster", roster_file)
     ingest_path(store, "viva", EXPORT)
-    later = write(tmp_path / "july.csv", "PrimaryCollaborator_PersonId,SecondaryCollaborator_PersonId,MetricDate,DiverseTieScore\nV9,E3,2026-07-05,0.3\n")
+    later = write(
+        tmp_path / "july.csv",
+        "PrimaryCollaborator_PersonId,SecondaryCollaborator_PersonId,MetricDate,DiverseTieScore\nV9,E3,2026-07-05,0.3\n",
+    )
     report = ingest_path(store, "viva", later, IngestOptions(score_column="DiverseTieScore"))
     assert report.counts["new_people"] == 0
     assert tie_table(store)[("V9", "E3", "2026-07", "viva")] == (1, 0.3)

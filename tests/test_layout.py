@@ -24,7 +24,9 @@ def planted(sizes=(30, 40, 50), p_in=0.3, p_out=0.01, seed=1) -> nx.Graph:
 def tiny() -> nx.DiGraph:
     """Five people in three departments (one person without a department)."""
     G = nx.DiGraph()
-    G.add_nodes_from([("a", {"department": "X"}), ("b", {"department": "X"}), ("c", {"department": "Y"}), ("d", {"department": "Z"}), ("e", {})])
+    G.add_nodes_from(
+        [("a", {"department": "X"}), ("b", {"department": "X"}), ("c", {"department": "Y"}), ("d", {"department": "Z"}), ("e", {})]
+    )
     G.add_edge("a", "b", weight=5.0, count=5)
     G.add_edge("a", "c", weight=2.0, count=3)
     G.add_edge("c", "a", weight=1.5, count=1)

@@ -6,12 +6,12 @@ import re
 import threading
 
 import pytest
+from conftest import write
 
 import orgnet.store.sqlite as sqlite_module
-from conftest import write
+from orgnet.errors import OrgnetError
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.errors import OrgnetError
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
 from orgnet.store.sqlite import SQLiteStore
 
@@ -86,7 +86,7 @@ def test_readers_keep_reading_while_an_ingest_writes(store, roster_file, tmp_pat
 def _run(errors, function, *args):
     try:
         function(*args)
-    except Exception as error:  # noqa: BLE001 - handed back to the test thread
+    except Exception as error:
         errors.append(error)
 
 

@@ -131,7 +131,7 @@ def test_greedy_against_brute_force(seed):
         # Lazy evaluation picks exactly what plain greedy picks.
         chosen: list[int] = []
         for _ in range(k):
-            gains = [coverage(rows, chosen + [i]) - coverage(rows, chosen) if i not in chosen else -1 for i in range(len(rows))]
+            gains = [coverage(rows, [*chosen, i]) - coverage(rows, chosen) if i not in chosen else -1 for i in range(len(rows))]
             chosen.append(int(np.argmax(gains)))
         assert squad.unique_reach == coverage(rows, chosen)
 

@@ -11,20 +11,25 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from orgnet.access import create_key
+from orgnet.analysis import analyze_periods
 from orgnet.api.app import create_app
 from orgnet.api.reports import list_reports, write_report
 from orgnet.api.routers import reports as reports_router
 from orgnet.api.settings import Settings
-from orgnet.access import create_key
-from orgnet.analysis import analyze_periods
 from orgnet.cli import app as cli
 from orgnet.store.sqlite import SQLiteStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -101,10 +106,14 @@ def test_the_api_lists_and_serves_reports(analysed, written):
 
 
 def test_cli_report(analysed, tmp_path):
-    result = CliRunner().invoke(cli, ["report", "--store", str(analysed), "--from", "2026-09", "--to", "2026-10", "--out", str(tmp_path / "r"), "--json"])
+    result = CliRunner().invoke(
+        cli, ["report", "--store", str(analysed), "--from", "2026-09", "--to", "2026-10", "--out", str(tmp_path / "r"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["id"] == "2026-09_2026-10" and (tmp_path / "r" / "report.html").is_file()
-    missing = CliRunner().invoke(cli, ["report", "--store", str(analysed), "--from", "2026-05..2026-06", "--to", "2026-10", "--out", str(tmp_path / "x")])
+    missing = CliRunner().invoke(
+        cli, ["report", "--store", str(analysed), "--from", "2026-05..2026-06", "--to", "2026-10", "--out", str(tmp_path / "x")]
+    )
     assert missing.exit_code == 1 and "not analysed" in missing.output
 
 
@@ -122,7 +131,9 @@ def test_the_report_renders_offline_in_chromium(written):
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(("file:", "data:", "blob:")) else None)
+            page.on(
+                "request", lambda request: outside.append(request.url) if not request.url.startswith(("file:", "data:", "blob:")) else None
+            )
             page.goto(page_url, wait_until="load")
             page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=20_000)
             drawn = page.eval_on_selector_all(".js-plotly-plot", "plots => plots.filter(p => p.querySelector('svg, canvas')).length")

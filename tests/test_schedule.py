@@ -12,11 +12,11 @@ import pytest
 
 from orgnet.api.report_cli import schedule_steps
 from orgnet.errors import OrgnetError
-from orgnet.schedule import JobConfig, ScheduleConfig, Scheduler, Steps, latest_fire, cron_trigger, load_config, run_job, target_period
+from orgnet.schedule import JobConfig, ScheduleConfig, Scheduler, Steps, cron_trigger, latest_fire, load_config, run_job, target_period
 from orgnet.store.sqlite import SQLiteStore
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class Clock:

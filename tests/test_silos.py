@@ -8,6 +8,7 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+from test_summary import org_graph, random_people_graph
 
 from orgnet.graph import undirected_graph
 from orgnet.silos import (
@@ -22,7 +23,6 @@ from orgnet.silos import (
     vertical_lateral,
 )
 from orgnet.summary import UNKNOWN
-from test_summary import org_graph, random_people_graph
 
 ENG, SALES = "Engineering", "Sales"
 

@@ -75,7 +75,7 @@ def test_periods_are_listed_in_order_without_repeats(tmp_path):
     connection = sqlite3.connect(tmp_path / "periods.db")
     with SQLiteStore(tmp_path / "periods.db") as store:
         assert store.periods() == []
-        connection.executemany("INSERT INTO tie VALUES (?, ?, ?, ?, ?, ?, ?, ?)", TIES + [("E3", "E1", "2026-06", "chat", *TIES[0][4:])])
+        connection.executemany("INSERT INTO tie VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [*TIES, ("E3", "E1", "2026-06", "chat", *TIES[0][4:])])
         connection.commit()
         assert store.periods() == ["2026-05", "2026-06", "2026-07"]
         assert store.counts()["periods"] == 3

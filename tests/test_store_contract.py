@@ -16,10 +16,10 @@ import time
 
 import pandas as pd
 import pytest
+from bolt_server import BoltLocation
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
-from bolt_server import BoltLocation
 from orgnet.cli import app
 from orgnet.errors import StoreError
 from orgnet.model import (
@@ -34,8 +34,8 @@ from orgnet.model import (
     IngestRecord,
 )
 from orgnet.store import Store, open_store
-from orgnet.store.neo4j import Neo4jStore
 from orgnet.store import sqlite as sqlite_store
+from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
 KINDS = ["sqlite", "sqlite-staged", "bolt", "neo4j"]
@@ -93,19 +93,33 @@ def _ties(rows: list[tuple]) -> pd.DataFrame:
 def first_batch() -> IngestBatch:
     """People with HR attributes and a report listed before her manager; every other table too."""
     return IngestBatch(
-        people=_people([
-            ("E2", "Bob Roy", "bob@acme.example", "Engineering", "Engineer", "E1", "Paris", "2021-03-01", {"level": "3"}),
-            ("E1", "Ann Lee", "ann@acme.example", "Engineering", "CTO", None, "Paris", "2020-01-06", {"level": "5", "cost_centre": "R&D"}),
-            ("E3", "Cy Tan", None, "Sales", None, "E1", "Lyon", None, {}),
-        ]),
+        people=_people(
+            [
+                ("E2", "Bob Roy", "bob@acme.example", "Engineering", "Engineer", "E1", "Paris", "2021-03-01", {"level": "3"}),
+                (
+                    "E1",
+                    "Ann Lee",
+                    "ann@acme.example",
+                    "Engineering",
+                    "CTO",
+                    None,
+                    "Paris",
+                    "2020-01-06",
+                    {"level": "5", "cost_centre": "R&D"},
+                ),
+                ("E3", "Cy Tan", None, "Sales", None, "E1", "Lyon", None, {}),
+            ]
+        ),
         identities=pd.DataFrame([("ann@acme.example", "E1"), ("@bob", "E2"), ("bob@acme.example", "E2")], columns=IDENTITY_COLUMNS),
-        ties=_ties([
-            ("E1", "E2", "2026-01", "email", 2, 1.5, "2026-01-05T09:00:00Z", "2026-01-20T10:00:00Z"),
-            ("E2", "E1", "2026-01", "chat", 1, 0.25, "2026-01-07T08:00:00Z", "2026-01-07T08:00:00Z"),
-            ("E1", "E3", "2026-02", "email", 3, 3.0, "2026-02-01T00:00:00Z", "2026-02-28T23:59:59Z"),
-            # The same key twice in one batch adds up, as in sequential upserts.
-            ("E1", "E3", "2026-02", "email", 1, 0.5, "2026-01-31T23:00:00Z", "2026-02-10T00:00:00Z"),
-        ]),
+        ties=_ties(
+            [
+                ("E1", "E2", "2026-01", "email", 2, 1.5, "2026-01-05T09:00:00Z", "2026-01-20T10:00:00Z"),
+                ("E2", "E1", "2026-01", "chat", 1, 0.25, "2026-01-07T08:00:00Z", "2026-01-07T08:00:00Z"),
+                ("E1", "E3", "2026-02", "email", 3, 3.0, "2026-02-01T00:00:00Z", "2026-02-28T23:59:59Z"),
+                # The same key twice in one batch adds up, as in sequential upserts.
+                ("E1", "E3", "2026-02", "email", 1, 0.5, "2026-01-31T23:00:00Z", "2026-02-10T00:00:00Z"),
+            ]
+        ),
         external_contacts=pd.DataFrame([("E1", "2026-01", "email", 4), ("E3", "2026-02", "email", 1)], columns=EXTERNAL_CONTACT_COLUMNS),
         audiences=pd.DataFrame([("person", "E1", "linkedin", 1200), ("brand", "Acme", "linkedin", 50000)], columns=AUDIENCE_COLUMNS),
         followers=pd.DataFrame([("person", "E1", "linkedin", "h1"), ("person", "E1", "linkedin", "h2")], columns=FOLLOWER_COLUMNS),
@@ -121,16 +135,20 @@ def first_batch() -> IngestBatch:
 def second_batch() -> IngestBatch:
     """Updates: Bob moves to Sales under Cy, keeps his name, gains an attribute; ties and counts merge."""
     return IngestBatch(
-        people=_people([
-            ("E2", None, None, "Sales", None, "E3", None, None, {"level": "4", "site": "HQ"}),
-            ("E4", "Di Fox", None, None, None, "E9", None, None, {}),
-        ]),
+        people=_people(
+            [
+                ("E2", None, None, "Sales", None, "E3", None, None, {"level": "4", "site": "HQ"}),
+                ("E4", "Di Fox", None, None, None, "E9", None, None, {}),
+            ]
+        ),
         identities=pd.DataFrame([("@bob", "E4")], columns=IDENTITY_COLUMNS),
-        ties=_ties([
-            ("E1", "E2", "2026-01", "email", 1, 0.5, "2026-01-01T08:00:00Z", "2026-01-10T00:00:00Z"),
-            ("E2", "E1", "2026-03", "email", 5, 2.0, "2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z"),
-            ("E4", "E9", "2026-03", "chat", 1, 1.0, "2026-03-05T00:00:00Z", "2026-03-05T00:00:00Z"),
-        ]),
+        ties=_ties(
+            [
+                ("E1", "E2", "2026-01", "email", 1, 0.5, "2026-01-01T08:00:00Z", "2026-01-10T00:00:00Z"),
+                ("E2", "E1", "2026-03", "email", 5, 2.0, "2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z"),
+                ("E4", "E9", "2026-03", "chat", 1, 1.0, "2026-03-05T00:00:00Z", "2026-03-05T00:00:00Z"),
+            ]
+        ),
         external_contacts=pd.DataFrame([("E1", "2026-01", "email", 6)], columns=EXTERNAL_CONTACT_COLUMNS),
         audiences=pd.DataFrame([("person", "E1", "linkedin", 1300)], columns=AUDIENCE_COLUMNS),
         followers=pd.DataFrame([("person", "E1", "linkedin", "h2"), ("brand", "Acme", "linkedin", "h3")], columns=FOLLOWER_COLUMNS),
@@ -218,8 +236,16 @@ def test_apply_and_read_back(any_store):
     assert any_store.known_message_keys(["m1", "m3", "m4"]) == {"m1", "m3"}
     assert any_store.settings() == {"period_unit": "month", "domains": "acme.example,acme.test"}
     assert any_store.counts() == {
-        "people": 4, "identities": 3, "ties": 5, "periods": 3, "external_contacts": 2, "audiences": 2,
-        "followers": 3, "engagement": 3, "ingests": 2, "results": 0,
+        "people": 4,
+        "identities": 3,
+        "ties": 5,
+        "periods": 3,
+        "external_contacts": 2,
+        "audiences": 2,
+        "followers": 3,
+        "engagement": 3,
+        "ingests": 2,
+        "results": 0,
     }
 
 
@@ -270,7 +296,7 @@ def test_a_constraint_violation_leaves_nothing(any_store):
     any_store.apply(first_batch(), record("i1"))
     before = snapshot(any_store)
     # The ledger line comes last: everything before it must roll back with it.
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - each store raises its own driver's constraint error
         any_store.apply(second_batch(), record("i1", content_hash="other"))
     assert_same(snapshot(any_store), before)
 
@@ -356,9 +382,7 @@ def test_graph_model(request, kind, tmp_path):
     where = _location(request, kind)
     with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
         apply_both(graph)
-        rows = graph._read(
-            "MATCH (p:Person)-[:REPORTS_TO]->(m:Person) RETURN p.person_id, m.person_id ORDER BY p.person_id"
-        )
+        rows = graph._read("MATCH (p:Person)-[:REPORTS_TO]->(m:Person) RETURN p.person_id, m.person_id ORDER BY p.person_id")
         # Bob moved from Ann to Cy; Di's manager E9 is on no roster.
         assert rows == [["E2", "E3"], ["E3", "E1"]]
         rows = graph._read("MATCH (p:Person)-[:MEMBER_OF]->(d:Department) RETURN p.person_id, d.name ORDER BY p.person_id")
@@ -443,7 +467,7 @@ def test_an_ingest_off_the_main_thread_writes_every_tie_itself(tmp_path, monkeyp
     def ingest() -> None:
         try:
             store.apply(first_batch(), record("i1"))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     worker = threading.Thread(target=ingest)
@@ -481,7 +505,9 @@ def test_a_child_interrupted_while_the_ingest_fails_reports_the_ingest_error(tmp
 
 
 def test_staging_files_a_killed_ingest_left_are_removed_after_a_day(tmp_path):
-    stale, recent, other_store = (tmp_path / name for name in (".staged.db.staging-old.db", ".staged.db.staging-new.db", ".other.db.staging-old.db"))
+    stale, recent, other_store = (
+        tmp_path / name for name in (".staged.db.staging-old.db", ".staged.db.staging-new.db", ".other.db.staging-old.db")
+    )
     for leftover in (stale, recent, other_store):
         leftover.write_bytes(b"")
     two_days_ago = time.time() - 2 * 86_400

@@ -50,16 +50,22 @@ TIES = [
 
 def org_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     people = pd.DataFrame(
-        [
-            {**{column: None for column in PERSON_COLUMNS}, "person_id": p, "department": d, "manager_id": m, "location": loc}
-            for p, d, m, loc in PEOPLE
-        ]
+        [{**dict.fromkeys(PERSON_COLUMNS), "person_id": p, "department": d, "manager_id": m, "location": loc} for p, d, m, loc in PEOPLE]
     ).astype(object)
     people = people.where(people.notna(), None)
     stamp = pd.Timestamp("2026-05-04T09:00:00Z")
     ties = pd.DataFrame(
         [
-            {"source": s, "target": t, "period": "2026-05", "channel": "email", "count": c, "weight": w, "first_seen": stamp, "last_seen": stamp}
+            {
+                "source": s,
+                "target": t,
+                "period": "2026-05",
+                "channel": "email",
+                "count": c,
+                "weight": w,
+                "first_seen": stamp,
+                "last_seen": stamp,
+            }
             for s, t, w, c in TIES
         ],
         columns=TIE_COLUMNS,

@@ -111,7 +111,9 @@ def raw_ties(fresh: Path, roster: pd.DataFrame, mail: dict[str, list]) -> pd.Dat
         time = pd.Timestamp(parsedate_to_datetime(message["Date"])).tz_convert("UTC")
         add(_person(names, getaddresses([message["From"]])[0][1]), [_person(names, a) for _, a in recipients], time, "email")
 
-    users = {u["id"]: names.get(u.get("profile", {}).get("email", "").lower()) for u in json.loads((fresh / "slack" / "users.json").read_text())}
+    users = {
+        u["id"]: names.get(u.get("profile", {}).get("email", "").lower()) for u in json.loads((fresh / "slack" / "users.json").read_text())
+    }
     for day_file in sorted((fresh / "slack").glob("*/*.json")):
         for message in json.loads(day_file.read_text()):
             author, time = users[message["user"]], pd.Timestamp(float(message["ts"]), unit="s", tz="UTC")
@@ -135,7 +137,9 @@ def raw_ties(fresh: Path, roster: pd.DataFrame, mail: dict[str, list]) -> pd.Dat
             add(person, people, time, "meeting")
 
     viva = pd.read_csv(fresh / "viva" / "person_to_person.csv", dtype=str)
-    for primary, secondary, day in viva[["PrimaryCollaborator_PersonId", "SecondaryCollaborator_PersonId", "MetricDate"]].itertuples(index=False):
+    for primary, secondary, day in viva[["PrimaryCollaborator_PersonId", "SecondaryCollaborator_PersonId", "MetricDate"]].itertuples(
+        index=False
+    ):
         add(primary, [secondary], pd.Timestamp(day, tz="UTC"), "viva")
 
     ties = pd.DataFrame(rows, columns=["source", "target", "time", "channel"])

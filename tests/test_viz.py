@@ -123,7 +123,15 @@ def test_highlight_dims_everyone_outside_the_ego_network():
 
 
 def test_group_view_sizes_groups_by_member_count():
-    groups = pd.DataFrame({"group": ["Eng", "Sales", "Legal"], "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 0.0], "size": [100, 10, 1], "internal_weight": [50.0, 5.0, 0.0]})
+    groups = pd.DataFrame(
+        {
+            "group": ["Eng", "Sales", "Legal"],
+            "x": [0.0, 1.0, 2.0],
+            "y": [0.0, 1.0, 0.0],
+            "size": [100, 10, 1],
+            "internal_weight": [50.0, 5.0, 0.0],
+        }
+    )
     links = pd.DataFrame({"source_group": ["Eng", "Eng"], "target_group": ["Sales", "Legal"], "weight": [3.0, 1.0]})
     figure = group_network_figure(groups, links)
     nodes = role(figure, "nodes")
@@ -136,7 +144,9 @@ def test_group_view_sizes_groups_by_member_count():
 
 def matrix() -> pd.DataFrame:
     labels = ["Eng", "Sales", "Tiny"]
-    return pd.DataFrame([[10, 2, 1], [3, 8, 0], [1, 0, 1]], index=pd.Index(labels, name="source_group"), columns=pd.Index(labels, name="target_group"))
+    return pd.DataFrame(
+        [[10, 2, 1], [3, 8, 0], [1, 0, 1]], index=pd.Index(labels, name="source_group"), columns=pd.Index(labels, name="target_group")
+    )
 
 
 def test_silo_heatmap_blanks_suppressed_groups():
@@ -199,7 +209,14 @@ def test_reach_curve_reference_lines_at_the_given_values():
 
 
 def test_growth_chart_puts_small_metrics_on_the_secondary_axis():
-    table = pd.DataFrame({"period": ["2026-08", "2026-09", "2026-10"], "ties": [8000, 8500, 9100], "density": [0.010, 0.011, 0.012], "people": [600, 620, 640]})
+    table = pd.DataFrame(
+        {
+            "period": ["2026-08", "2026-09", "2026-10"],
+            "ties": [8000, 8500, 9100],
+            "density": [0.010, 0.011, 0.012],
+            "people": [600, 620, 640],
+        }
+    )
     figure = growth_chart(table, ["ties", "density", "people"])
     axes = {t.name: t.yaxis for t in figure.data}
     assert axes == {"ties": "y", "density (right axis)": "y2", "people (right axis)": "y2"}
@@ -221,7 +238,9 @@ def test_movers_chart_diverges_around_zero():
 
 
 def test_advocate_bar_stacks_components_in_rank_order():
-    scores = pd.DataFrame({"person_id": ["E1", "E2", "E3"], "score": [0.5, 0.9, 0.2], "reach": [0.3, 0.4, 0.1], "engagement": [0.2, 0.5, 0.1]})
+    scores = pd.DataFrame(
+        {"person_id": ["E1", "E2", "E3"], "score": [0.5, 0.9, 0.2], "reach": [0.3, 0.4, 0.1], "engagement": [0.2, 0.5, 0.1]}
+    )
     figure = advocate_bar(scores, ["reach", "engagement"], top=2)
     assert [t.name for t in figure.data] == ["reach", "engagement"]
     assert list(figure.data[0].y) == ["E2", "E1"]

@@ -14,23 +14,24 @@ scaling helpers.
 from __future__ import annotations
 
 import html
-from typing import Any, Hashable, Iterable
+from collections.abc import Hashable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.colors
 
 __all__ = [
-    "TEMPLATE",
-    "PALETTE",
     "MISSING_COLOR",
     "MISSING_LABEL",
+    "PALETTE",
+    "TEMPLATE",
     "category_colors",
-    "scale_sizes",
+    "format_value",
     "hover_text",
     "is_numeric",
     "label_column",
-    "format_value",
+    "scale_sizes",
 ]
 
 TEMPLATE = "plotly_white"

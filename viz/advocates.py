@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -46,7 +46,11 @@ def advocate_bar(
     for i, column in enumerate(components or ["score"]):
         figure.add_trace(
             go.Bar(
-                x=table[column], y=people, orientation="h", name=column, marker={"color": PALETTE[i % len(PALETTE)]},
+                x=table[column],
+                y=people,
+                orientation="h",
+                name=column,
+                marker={"color": PALETTE[i % len(PALETTE)]},
                 hovertemplate="%{y}<br>" + column + ": %{x:,.3~g}<extra></extra>",
             )
         )

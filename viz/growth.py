@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from orgnet.viz import PALETTE, TEMPLATE, format_value, label_column
 
-__all__ = ["growth_chart", "movers_chart", "SCALE_RATIO"]
+__all__ = ["SCALE_RATIO", "growth_chart", "movers_chart"]
 
 #: Metrics whose largest value is this many times smaller than the largest metric's go on the secondary axis.
 SCALE_RATIO = 10.0
@@ -60,7 +60,11 @@ def growth_chart(
         name = f"{metric} (right axis)" if right else metric
         figure.add_trace(
             go.Scatter(
-                x=periods, y=table[metric], mode="lines+markers", name=name, line={"color": PALETTE[i % len(PALETTE)], "dash": "dot" if right else "solid"},
+                x=periods,
+                y=table[metric],
+                mode="lines+markers",
+                name=name,
+                line={"color": PALETTE[i % len(PALETTE)], "dash": "dot" if right else "solid"},
                 hovertemplate="%{x}: %{y:,.4~g}<extra>" + metric + "</extra>",
             ),
             secondary_y=right if secondary else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, hover_text, is_numeric, scale_sizes
 
-__all__ = ["network_figure", "group_network_figure", "WEBGL_THRESHOLD", "MAX_EDGES"]
+__all__ = ["MAX_EDGES", "WEBGL_THRESHOLD", "group_network_figure", "network_figure"]
 
 #: Above this many nodes, ``webgl="auto"`` draws with WebGL (``Scattergl``); SVG slows down past about a thousand points.
 WEBGL_THRESHOLD = 1000
@@ -95,7 +95,15 @@ def _edge_traces(
         x, y = _edge_coordinates(endpoints[ego])
         traces.append(
             trace_type(
-                x=x, y=y, mode="lines", line={"width": 2.0, "color": "#333"}, opacity=0.9, hoverinfo="skip", showlegend=False, name="ties of the highlighted person", meta={"role": "edges"}
+                x=x,
+                y=y,
+                mode="lines",
+                line={"width": 2.0, "color": "#333"},
+                opacity=0.9,
+                hoverinfo="skip",
+                showlegend=False,
+                name="ties of the highlighted person",
+                meta={"role": "edges"},
             )
         )
     return traces, left_out

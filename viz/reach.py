@@ -43,25 +43,37 @@ def reach_curve(
     if before is not None:
         figure.add_trace(
             go.Scatter(
-                x=before["k"], y=before["unique_reach"], mode="lines", name=labels[0], line={"color": "#9a9a9a", "dash": "dash"},
+                x=before["k"],
+                y=before["unique_reach"],
+                mode="lines",
+                name=labels[0],
+                line={"color": "#9a9a9a", "dash": "dash"},
                 hovertemplate="squad of %{x}: %{y:,} reached<extra>" + labels[0] + "</extra>",
             )
         )
     name = labels[1] if before is not None else "unique reach"
     figure.add_trace(
         go.Scatter(
-            x=curve["k"], y=curve["unique_reach"], mode="lines+markers" if len(curve) <= 50 else "lines", name=name,
-            line={"color": PALETTE[0], "width": 3}, hovertemplate="squad of %{x}: %{y:,} reached<extra>" + name + "</extra>",
+            x=curve["k"],
+            y=curve["unique_reach"],
+            mode="lines+markers" if len(curve) <= 50 else "lines",
+            name=name,
+            line={"color": PALETTE[0], "width": 3},
+            hovertemplate="squad of %{x}: %{y:,} reached<extra>" + name + "</extra>",
         )
     )
     figure.add_hline(
-        y=float(follower_sum), line={"color": PALETTE[1], "dash": "dash", "width": 1.5},
-        annotation_text=f"sum of follower counts: {follower_sum:,.0f}", annotation_position="top left",
+        y=float(follower_sum),
+        line={"color": PALETTE[1], "dash": "dash", "width": 1.5},
+        annotation_text=f"sum of follower counts: {follower_sum:,.0f}",
+        annotation_position="top left",
     )
     if brand_reach is not None:
         figure.add_hline(
-            y=float(brand_reach), line={"color": PALETTE[2], "dash": "dot", "width": 1.5},
-            annotation_text=f"brand account reach: {brand_reach:,.0f}", annotation_position="bottom right",
+            y=float(brand_reach),
+            line={"color": PALETTE[2], "dash": "dot", "width": 1.5},
+            annotation_text=f"brand account reach: {brand_reach:,.0f}",
+            annotation_position="bottom right",
         )
     figure.update_layout(
         template=TEMPLATE,

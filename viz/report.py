@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-__all__ = ["ReportSection", "ReportDocument", "render_report", "FIGURE_CONFIG", "TABLE_ROWS"]
+__all__ = ["FIGURE_CONFIG", "TABLE_ROWS", "ReportDocument", "ReportSection", "render_report"]
 
 #: plotly config of every figure: no plotly logo (it links to plotly.com), sized by its container.
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
@@ -122,6 +122,8 @@ def render_report(document: ReportDocument) -> str:
             parts.append(_table(section.table))
         parts.append("</section>")
     if document.notes:
-        parts.append("<section class='notes'><h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in document.notes) + "</ul></section>")
+        parts.append(
+            "<section class='notes'><h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in document.notes) + "</ul></section>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Hashable, Iterable
+from collections.abc import Hashable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from orgnet.viz import TEMPLATE, format_value
 
-__all__ = ["silo_heatmap", "ei_bar", "matrix_change_heatmap", "SUPPRESSED_HOVER", "ANNOTATE_MAX"]
+__all__ = ["ANNOTATE_MAX", "SUPPRESSED_HOVER", "ei_bar", "matrix_change_heatmap", "silo_heatmap"]
 
 #: Hover text of a cell hidden because one of its groups is too small to report on.
 SUPPRESSED_HOVER = "suppressed: group below minimum size"
@@ -53,7 +53,10 @@ def _heatmap(
     if annotate is None:
         annotate = max(n_rows, n_cols) <= ANNOTATE_MAX
     cell_text = [
-        ["" if hidden[i, j] or not np.isfinite(z[i, j]) else (f"{z[i, j]:+,.3g}" if signed else format_value(z[i, j])) for j in range(n_cols)]
+        [
+            "" if hidden[i, j] or not np.isfinite(z[i, j]) else (f"{z[i, j]:+,.3g}" if signed else format_value(z[i, j]))
+            for j in range(n_cols)
+        ]
         for i in range(n_rows)
     ]
     return go.Heatmap(
@@ -118,7 +121,11 @@ def silo_heatmap(
     hover = np.empty(z.shape, dtype=object)
     for i, source in enumerate(matrix.index):
         for j, target in enumerate(matrix.columns):
-            hover[i, j] = SUPPRESSED_HOVER if hidden[i, j] else f"{html.escape(str(source))} → {html.escape(str(target))}<br>{value_label}: {format_value(z[i, j])}"
+            hover[i, j] = (
+                SUPPRESSED_HOVER
+                if hidden[i, j]
+                else f"{html.escape(str(source))} → {html.escape(str(target))}<br>{value_label}: {format_value(z[i, j])}"
+            )
     trace = _heatmap(z, matrix, hidden, hover, value_label, colorscale, None, annotate, signed=False)
     return _matrix_layout(go.Figure(trace), title, matrix)
 
@@ -155,11 +162,19 @@ def matrix_change_heatmap(
     cols = list(dict.fromkeys([*before.columns, *after.columns]))
     b = before.reindex(index=rows, columns=cols)
     a = after.reindex(index=rows, columns=cols)
-    missing_before = np.array([[r not in before.index or c not in before.columns for c in cols] for r in rows], dtype=bool).reshape(len(rows), len(cols))
-    missing_after = np.array([[r not in after.index or c not in after.columns for c in cols] for r in rows], dtype=bool).reshape(len(rows), len(cols))
+    missing_before = np.array([[r not in before.index or c not in before.columns for c in cols] for r in rows], dtype=bool).reshape(
+        len(rows), len(cols)
+    )
+    missing_after = np.array([[r not in after.index or c not in after.columns for c in cols] for r in rows], dtype=bool).reshape(
+        len(rows), len(cols)
+    )
     bz, az = b.to_numpy(dtype=float), a.to_numpy(dtype=float)
     diff = az - bz
-    frame = pd.DataFrame(diff, index=pd.Index(rows, name=after.index.name or before.index.name), columns=pd.Index(cols, name=after.columns.name or before.columns.name))
+    frame = pd.DataFrame(
+        diff,
+        index=pd.Index(rows, name=after.index.name or before.index.name),
+        columns=pd.Index(cols, name=after.columns.name or before.columns.name),
+    )
     hidden = _suppressed_mask(frame, suppressed)
     hover = np.empty(diff.shape, dtype=object)
     for i, source in enumerate(rows):
@@ -167,9 +182,13 @@ def matrix_change_heatmap(
             if hidden[i, j]:
                 hover[i, j] = SUPPRESSED_HOVER
             elif missing_before[i, j] or missing_after[i, j]:
-                hover[i, j] = f"{html.escape(str(source))} → {html.escape(str(target))}<br>not present {'before' if missing_before[i, j] else 'after'}"
+                hover[i, j] = (
+                    f"{html.escape(str(source))} → {html.escape(str(target))}<br>not present {'before' if missing_before[i, j] else 'after'}"
+                )
             else:
-                hover[i, j] = f"{html.escape(str(source))} → {html.escape(str(target))}<br>{value_label}: {format_value(bz[i, j])} → {format_value(az[i, j])} ({diff[i, j]:+,.3g})"
+                hover[i, j] = (
+                    f"{html.escape(str(source))} → {html.escape(str(target))}<br>{value_label}: {format_value(bz[i, j])} → {format_value(az[i, j])} ({diff[i, j]:+,.3g})"
+                )
     span = np.nanmax(np.abs(np.where(hidden, np.nan, diff))) if np.isfinite(np.where(hidden, np.nan, diff)).any() else 1.0
     trace = _heatmap(diff, frame, hidden, hover, f"change in {value_label}", colorscale, 0.0, annotate, signed=True)
     trace.update(zmin=-span, zmax=span)
@@ -197,7 +216,9 @@ def ei_bar(ei: pd.DataFrame, *, title: str | None = None, colorscale: str = "RdB
     values = table["ei_index"].to_numpy(dtype=float)
     sizes = table["size"].tolist() if "size" in table.columns else [None] * len(table)
     hover = [
-        f"{html.escape(str(g))}<br>E-I index: {v:+.2f}" + (f"<br>size: {format_value(s)}" if s is not None else "") if np.isfinite(v) else f"{html.escape(str(g))}<br>suppressed / no ties"
+        f"{html.escape(str(g))}<br>E-I index: {v:+.2f}" + (f"<br>size: {format_value(s)}" if s is not None else "")
+        if np.isfinite(v)
+        else f"{html.escape(str(g))}<br>suppressed / no ties"
         for g, v, s in zip(table["group"], values, sizes)
     ]
     trace = go.Bar(

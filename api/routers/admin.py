@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 
+from orgnet.access import ADMIN, Principal, create_key, revoke_key
 from orgnet.api.deps import AuditDep, KeysDep, Require, StoreDep
 from orgnet.api.models import AuditRow, IngestEntry, KeyCreate, KeyCreated, KeyRow, Page
 from orgnet.api.params import LimitParam, OffsetParam, paginate
-from orgnet.access import ADMIN, Principal, create_key, revoke_key
 from orgnet.errors import OrgnetError
 
 __all__ = ["router"]
@@ -63,7 +63,9 @@ def add_key(principal: AdminDep, store: StoreDep, body: KeyCreate) -> KeyCreated
     return KeyCreated(key_id=key_id, role=body.role, key=plaintext)
 
 
-@router.delete("/keys/{key_id}", status_code=204, summary="Revoke an API key", responses={404: {"description": "No live key with this id."}})
+@router.delete(
+    "/keys/{key_id}", status_code=204, summary="Revoke an API key", responses={404: {"description": "No live key with this id."}}
+)
 def delete_key(principal: AdminDep, store: StoreDep, keys: KeysDep, key_id: str) -> Response:
     """Revoke a key; requests with it (and its sessions) fail from now on (in other worker processes within `key_ttl` seconds)."""
     try:

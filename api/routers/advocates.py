@@ -13,12 +13,14 @@ again, so a page of the ranking is a slice of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
+from orgnet.access import ADVOCATES, SUMMARY, Principal, allowed
 from orgnet.api.deps import AuditDep, Auditor, Require, SnapshotsDep
 from orgnet.api.models import (
     AdvocateList,
@@ -32,18 +34,17 @@ from orgnet.api.models import (
     OverlapRow,
     ReachPlatform,
     ReachView,
+    SpreadEstimateModel,
     Squad,
     SquadPoint,
-    SpreadEstimateModel,
     from_record,
 )
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
-from orgnet.access import ADVOCATES, SUMMARY, Principal, allowed
 from orgnet.engine import index_graph
 from orgnet.spread import expected_spread, k_hop_reach
 
-__all__ = ["router", "AdvocateTable", "advocate_table", "reach_view", "internal_reach"]
+__all__ = ["AdvocateTable", "advocate_table", "internal_reach", "reach_view", "router"]
 
 router = APIRouter(tags=["advocates"])
 
@@ -75,7 +76,9 @@ def advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable:
     return snapshots.derived("advocate_table", label, build, source="advocates")
 
 
-TopParam = Annotated[int | None, Query(ge=1, le=100_000, description="Only the best `top` advocates (of the department when one is given).")]
+TopParam = Annotated[
+    int | None, Query(ge=1, le=100_000, description="Only the best `top` advocates (of the department when one is given).")
+]
 
 
 @router.get("/advocates", response_model=AdvocateList, summary="Top advocates")
@@ -108,14 +111,12 @@ def reach_view(snapshots: Snapshots, label: str, people_shown: bool) -> ReachVie
     """The stored reach of snapshot ``label``; squad members and overlaps only when ``people_shown``."""
     stored = snapshots.result("reach", label)
     squad = stored["squad"]
-    curve = [
-        from_record(SquadPoint, point, person_id=point.get("person_id") if people_shown else None)
-        for point in squad.get("curve", [])
-    ]
+    curve = [from_record(SquadPoint, point, person_id=point.get("person_id") if people_shown else None) for point in squad.get("curve", [])]
     overlap = None
     if people_shown:
         overlap = [
-            OverlapRow(person_id=str(row["index"]), jaccard={k: v for k, v in row.items() if k != "index"}) for row in stored.get("overlap", [])
+            OverlapRow(person_id=str(row["index"]), jaccard={k: v for k, v in row.items() if k != "index"})
+            for row in stored.get("overlap", [])
         ]
     return ReachView(
         snapshot=label,
@@ -177,8 +178,15 @@ def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery) 
         spread = expected_spread(graph, people, probability=query.probability, runs=query.runs, seed=query.seed, indexed=indexed)
         per_hop = [HopCount(hop=int(r["hop"]), new=int(r["new"]), reached=int(r["reached"])) for r in hops.per_hop.to_dict("records")]
         return InternalReach(
-            snapshot=label, people=people, hops=query.hops, per_hop=per_hop, reached=per_hop[-1].reached,
-            probability=query.probability, seed=query.seed, spread=SpreadEstimateModel(**spread.to_dict()), people_in_graph=len(indexed.nodes),
+            snapshot=label,
+            people=people,
+            hops=query.hops,
+            per_hop=per_hop,
+            reached=per_hop[-1].reached,
+            probability=query.probability,
+            seed=query.seed,
+            spread=SpreadEstimateModel(**spread.to_dict()),
+            people_in_graph=len(indexed.nodes),
         )
 
     key = f"internal_reach {','.join(people)} hops={query.hops} p={query.probability!r} runs={query.runs} seed={query.seed}"
@@ -203,7 +211,9 @@ INTERNAL_RESPONSES: dict[int | str, dict] = {404: {"description": "Some people a
 def internal_get(
     snapshots: SnapshotsDep,
     audit: InternalAuditor,
-    people: Annotated[list[str], Query(min_length=1, max_length=100, description="Person ids who start the message (repeat: `people=E1&people=E2`).")],
+    people: Annotated[
+        list[str], Query(min_length=1, max_length=100, description="Person ids who start the message (repeat: `people=E1&people=E2`).")
+    ],
     period: PeriodParam = None,
     hops: Annotated[int, Query(ge=1, le=4, description="Largest number of directed hops counted.")] = 2,
     probability: Annotated[float, Query(gt=0, le=1, description="Chance that a tie passes the message on.")] = 0.1,
@@ -221,7 +231,9 @@ def internal_get(
     return _internal(snapshots, audit, period, InternalReachQuery(people=people, hops=hops, probability=probability, runs=runs, seed=seed))
 
 
-@router.post("/reach/internal", response_model=InternalReach, summary="Internal reach from given people (JSON body)", responses=INTERNAL_RESPONSES)
+@router.post(
+    "/reach/internal", response_model=InternalReach, summary="Internal reach from given people (JSON body)", responses=INTERNAL_RESPONSES
+)
 def internal_post(snapshots: SnapshotsDep, audit: InternalAuditor, query: InternalReachQuery, period: PeriodParam = None) -> InternalReach:
     """As `GET /reach/internal`, with the query as a JSON body (for long lists of people)."""
     return _internal(snapshots, audit, period, query)

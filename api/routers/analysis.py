@@ -7,10 +7,12 @@ groups below the minimum group size are suppressed here, for every role.
 
 from __future__ import annotations
 
-from typing import Annotated, Callable, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppressed_groups
 from orgnet.api.deps import Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import (
     BrokerRow,
@@ -31,9 +33,8 @@ from orgnet.api.models import (
 )
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
-from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppressed_groups
 
-__all__ = ["router", "group_sizes"]
+__all__ = ["group_sizes", "router"]
 
 router = APIRouter(tags=["analysis"])
 
@@ -94,7 +95,12 @@ def matrix(
         return [[None if a in hidden or b in hidden else v for b, v in zip(groups, row)] for a, row in zip(groups, values)]
 
     return GroupMatrix(
-        snapshot=label, by=stored["by"], groups=groups, ties=masked(stored["ties"]), weight=masked(stored["weight"]), suppressed=sorted(hidden)
+        snapshot=label,
+        by=stored["by"],
+        groups=groups,
+        ties=masked(stored["ties"]),
+        weight=masked(stored["weight"]),
+        suppressed=sorted(hidden),
     )
 
 

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from orgnet.access import GROUPS, PEOPLE, Principal, allowed
 from orgnet.api.deps import AuditDep, Require, SettingsDep, SnapshotsDep
 from orgnet.api.graphs import TooLarge, community_view, group_view, person_view
 from orgnet.api.models import GraphView
 from orgnet.api.params import DepartmentParam, PeriodParam
-from orgnet.access import GROUPS, PEOPLE, Principal, allowed
 
 __all__ = ["router"]
 
@@ -24,7 +24,9 @@ def graph(
     settings: SettingsDep,
     audit_log: AuditDep,
     period: PeriodParam = None,
-    level: Annotated[Literal["department", "community", "person"], Query(description="What a node is; `person` needs the analyst role.")] = "department",
+    level: Annotated[
+        Literal["department", "community", "person"], Query(description="What a node is; `person` needs the analyst role.")
+    ] = "department",
     department: DepartmentParam = None,
     community: Annotated[int | None, Query(ge=0, description="Only this community (person level).")] = None,
     person: Annotated[str | None, Query(max_length=200, description="Only this person's ego network (person level).")] = None,
@@ -49,5 +51,9 @@ def graph(
         raise HTTPException(404, f"no person {person!r} in {label}") from None
     except TooLarge as error:
         raise HTTPException(400, str(error)) from None
-    audit_log.record(principal, "graph.person", f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}")
+    audit_log.record(
+        principal,
+        "graph.person",
+        f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}",
+    )
     return view

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from orgnet.access import PEOPLE
 from orgnet.api.deps import Auditor, SnapshotsDep
 from orgnet.api.models import Contact, EgoSummary, GroupCount, Page, PersonRow
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
-from orgnet.access import PEOPLE
 from orgnet.model import CORE_PERSON_FIELDS
 
-__all__ = ["router", "person_row", "person_results", "PERSON_RESULTS"]
+__all__ = ["PERSON_RESULTS", "person_results", "person_row", "router"]
 
 router = APIRouter(tags=["people"])
 
@@ -59,7 +60,9 @@ def people(
     if q:
         needle = q.lower()
         names = table["name"].fillna("").astype(str).str.lower()
-        table = table[names.str.contains(needle, regex=False) | table["person_id"].astype(str).str.lower().str.contains(needle, regex=False)]
+        table = table[
+            names.str.contains(needle, regex=False) | table["person_id"].astype(str).str.lower().str.contains(needle, regex=False)
+        ]
     table = table.sort_index()
     audit(f"q={q or ''} department={department or ''} offset={offset}")
     page = paginate(table.to_dict("records"), offset, limit)
@@ -123,6 +126,9 @@ def ego(
         strength_in=float(contacts["weight_in"].sum()),
         external_share=outside / total if total > 0 else None,
         top_contacts=[Contact(**{k: r[k] for k in Contact.model_fields}) for r in strongest.to_dict("records")],
-        departments=[GroupCount(group=r["department"], contacts=int(r["contacts"]), weight=float(r["weight"])) for r in by_department.to_dict("records")],
+        departments=[
+            GroupCount(group=r["department"], contacts=int(r["contacts"]), weight=float(r["weight"]))
+            for r in by_department.to_dict("records")
+        ],
         metrics=person_results(snapshots, label, person_id),
     )

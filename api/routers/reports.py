@@ -8,20 +8,22 @@ permission and is written to the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from orgnet.access import PEOPLE, SUMMARY, Principal
 from orgnet.api.deps import Auditor, Require, StoreDep
 from orgnet.api.reports import list_reports
-from orgnet.access import PEOPLE, SUMMARY, Principal
 from orgnet.results import load_result
 
-__all__ = ["router", "ReportEntry", "ReportList"]
+__all__ = ["ReportEntry", "ReportList", "router"]
 
 router = APIRouter(tags=["reports"])
 
@@ -50,13 +52,21 @@ def reports(principal: Annotated[Principal, Depends(Require(SUMMARY))], store: S
     """The growth reports written so far, newest first, with the URL of each page."""
     return ReportList(
         reports=[
-            ReportEntry(id=r["id"], before=r["before"], after=r["after"], created_at=r["created_at"], url=request.url_for("report", report_id=r["id"]).path)
+            ReportEntry(
+                id=r["id"],
+                before=r["before"],
+                after=r["after"],
+                created_at=r["created_at"],
+                url=request.url_for("report", report_id=r["id"]).path,
+            )
             for r in list_reports(store)
         ]
     )
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse, summary="One growth report", responses={200: {"content": {"text/html": {}}}})
+@router.get(
+    "/reports/{report_id}", response_class=HTMLResponse, summary="One growth report", responses={200: {"content": {"text/html": {}}}}
+)
 async def report(
     report_id: Annotated[str, PathParam(pattern=REPORT_ID_PATTERN, description="Report id, e.g. `2026-09_2026-10`.")],
     store: StoreDep,

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from orgnet.access import SUMMARY, Principal
 from orgnet.api.deps import Require, SettingsDep, SnapshotsDep, StoreDep
 from orgnet.api.models import Health, Me, Periods
 from orgnet.api.snapshots import UnknownSnapshot
-from orgnet.access import SUMMARY, Principal
 
 __all__ = ["router"]
 

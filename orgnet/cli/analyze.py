@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -14,11 +14,11 @@ from orgnet.periods import is_period_label
 from orgnet.results import snapshot_label
 from orgnet.spread import expected_spread, k_hop_reach
 
-__all__ = ["analyze_command", "silos_command", "bridges_command", "advocates_command", "reach_command", "campaigns_command"]
+__all__ = ["advocates_command", "analyze_command", "bridges_command", "campaigns_command", "reach_command", "silos_command"]
 
-PeriodOption = Annotated[Optional[str], typer.Option("--period", help="One period (YYYY-MM or YYYY-Www); default the latest.")]
-FromOption = Annotated[Optional[str], typer.Option("--from", help="First period of a range.")]
-ToOption = Annotated[Optional[str], typer.Option("--to", help="Last period of a range.")]
+PeriodOption = Annotated[str | None, typer.Option("--period", help="One period (YYYY-MM or YYYY-Www); default the latest.")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First period of a range.")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last period of a range.")]
 ByOption = Annotated[str, typer.Option("--by", help="HR attribute defining the groups: department, location, level, any attribute.")]
 
 
@@ -45,7 +45,9 @@ def analyze_command(
     end: ToOption = None,
     every_period: Annotated[bool, typer.Option("--every-period", help="Analyse each period of the store on its own.")] = False,
     by: ByOption = "department",
-    resolution: Annotated[float, typer.Option("--resolution", min=0.01, help="Leiden resolution (1 = modularity; higher gives smaller communities).")] = 1.0,
+    resolution: Annotated[
+        float, typer.Option("--resolution", min=0.01, help="Leiden resolution (1 = modularity; higher gives smaller communities).")
+    ] = 1.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every randomised job.")] = 0,
     as_json: JsonOption = False,
 ) -> None:
@@ -75,7 +77,9 @@ def analyze_command(
         return
     for run in runs:
         seconds = sum(run.timings.values())
-        console.print(f"[green]✓[/] {run.label}: {run.people:,} people, {run.ties:,} ties, {len(run.stored)} results stored in {seconds:.1f} s")
+        console.print(
+            f"[green]✓[/] {run.label}: {run.people:,} people, {run.ties:,} ties, {len(run.stored)} results stored in {seconds:.1f} s"
+        )
 
 
 def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
@@ -104,9 +108,21 @@ def silos_command(
     if as_json:
         emit_json({"snapshot": label, "by": by, "silos": silos, "silo_pairs": pairs, "vertical": vertical["groups"]})
         return
-    print_records(silos, ["group", "size", "ei_index", "external_share", "conductance", "internal_ties", "external_ties"], f"Silos by {by}, {label} (E-I: -1 all inside, +1 all outside)")
-    print_records([p for p in pairs if p["silo"]], ["group_a", "group_b", "size_a", "size_b", "ties", "expected", "ratio"], "Silo pairs: far fewer ties than their sizes predict")
-    print_records(vertical["groups"], ["group", "size", "vertical_share", "lateral_within_share", "lateral_across_share", "vertical_only"], "Top down or side to side")
+    print_records(
+        silos,
+        ["group", "size", "ei_index", "external_share", "conductance", "internal_ties", "external_ties"],
+        f"Silos by {by}, {label} (E-I: -1 all inside, +1 all outside)",
+    )
+    print_records(
+        [p for p in pairs if p["silo"]],
+        ["group_a", "group_b", "size_a", "size_b", "ties", "expected", "ratio"],
+        "Silo pairs: far fewer ties than their sizes predict",
+    )
+    print_records(
+        vertical["groups"],
+        ["group", "size", "vertical_share", "lateral_within_share", "lateral_across_share", "vertical_only"],
+        "Top down or side to side",
+    )
 
 
 @app.command("bridges")
@@ -136,9 +152,20 @@ def bridges_command(
             }
         )
         return
-    print_records(ranked, ["person_id", "group", "betweenness", "constraint", "effective_size", "brokerage", "participation", "boundary_spanner"], f"Brokers, {label}", top)
-    print_records(fragile, ["group_a", "group_b", "ties", "carriers", "carrier_ids", "top_shares"], "Fragile bridges: cross-group ties carried by one or two people")
-    console.print(f"single points of failure: {len(fragility['articulation_points'])} people whose departure splits the network; {len(fragility['bridges'])} bridge ties")
+    print_records(
+        ranked,
+        ["person_id", "group", "betweenness", "constraint", "effective_size", "brokerage", "participation", "boundary_spanner"],
+        f"Brokers, {label}",
+        top,
+    )
+    print_records(
+        fragile,
+        ["group_a", "group_b", "ties", "carriers", "carrier_ids", "top_shares"],
+        "Fragile bridges: cross-group ties carried by one or two people",
+    )
+    console.print(
+        f"single points of failure: {len(fragility['articulation_points'])} people whose departure splits the network; {len(fragility['bridges'])} bridge ties"
+    )
 
 
 @app.command("advocates")
@@ -149,9 +176,11 @@ def advocates_command(
     start: FromOption = None,
     end: ToOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many advocates to list.")] = 10,
-    department: Annotated[Optional[str], typer.Option("--department", help="Only people of this department.")] = None,
-    location: Annotated[Optional[str], typer.Option("--location", help="Only people of this location.")] = None,
-    min_actions: Annotated[float, typer.Option("--min-actions", min=0, help="Only people with at least this many advocacy actions a month.")] = 0,
+    department: Annotated[str | None, typer.Option("--department", help="Only people of this department.")] = None,
+    location: Annotated[str | None, typer.Option("--location", help="Only people of this location.")] = None,
+    min_actions: Annotated[
+        float, typer.Option("--min-actions", min=0, help="Only people with at least this many advocacy actions a month.")
+    ] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Top advocates: internal influence, engagement, unique external reach and bridging, with an explanation each.
@@ -180,10 +209,17 @@ def reach_command(
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
-    squad: Annotated[int, typer.Option("--squad", min=1, help="Squad size: the k advocates whose audiences together reach the most people.")] = 10,
-    internal: Annotated[list[str], typer.Option("--from-person", help="Internal reach instead: how far a message from these people travels inside (repeatable).")] = [],
+    squad: Annotated[
+        int, typer.Option("--squad", min=1, help="Squad size: the k advocates whose audiences together reach the most people.")
+    ] = 10,
+    internal: Annotated[
+        list[str] | None,
+        typer.Option("--from-person", help="Internal reach instead: how far a message from these people travels inside (repeatable)."),
+    ] = None,
     hops: Annotated[int, typer.Option("--hops", min=1, max=6, help="Hops of the internal k-hop reach.")] = 2,
-    probability: Annotated[float, typer.Option("--probability", min=0.0, max=1.0, help="Chance that a tie passes a message on (independent cascade).")] = 0.1,
+    probability: Annotated[
+        float, typer.Option("--probability", min=0.0, max=1.0, help="Chance that a tie passes a message on (independent cascade).")
+    ] = 0.1,
     as_json: JsonOption = False,
 ) -> None:
     """Reach of the combined employee social graphs: sum of followers vs unique followers, the brand accounts, and the best squad of k.
@@ -191,6 +227,8 @@ def reach_command(
     With --from-person, the internal reach of those people instead: k-hop reach and the expected spread under the
     independent cascade model (1,000 seeded Monte Carlo runs, 95% confidence interval).
     """
+    if internal is None:
+        internal = []
     label = snapshot_of(period, start, end)
     if internal:
         _internal_reach(store, label, internal, hops, probability, as_json)
@@ -200,10 +238,26 @@ def reach_command(
     if squad > len(curve):
         raise OrgnetError(f"the stored reach curve goes to {len(curve)} people; analyse with a larger squad to see more")
     if as_json:
-        emit_json({"snapshot": label, "summary": reach["summary"], "brand": reach["brand"], "squad": curve[:squad], "guarantee": reach["squad"]["guarantee"]})
+        emit_json(
+            {
+                "snapshot": label,
+                "summary": reach["summary"],
+                "brand": reach["brand"],
+                "squad": curve[:squad],
+                "guarantee": reach["squad"]["guarantee"],
+            }
+        )
         return
-    print_records(reach["summary"], ["platform", "accounts", "follower_sum", "unique_followers", "overlap", "count_only_followers", "method", "relative_error"], f"Combined reach of employees' audiences, {label}")
-    print_records(reach["brand"], ["platform", "employees_unique", "brand_unique", "union", "overlap", "employees_only"], "Employees versus the brand accounts")
+    print_records(
+        reach["summary"],
+        ["platform", "accounts", "follower_sum", "unique_followers", "overlap", "count_only_followers", "method", "relative_error"],
+        f"Combined reach of employees' audiences, {label}",
+    )
+    print_records(
+        reach["brand"],
+        ["platform", "employees_unique", "brand_unique", "union", "overlap", "employees_only"],
+        "Employees versus the brand accounts",
+    )
     print_records(curve[:squad], ["k", "person_id", "gain", "unique_reach", "follower_sum"], f"Greedy squad of {squad}")
     console.print(reach["squad"]["guarantee"])
 
@@ -221,7 +275,15 @@ def _internal_reach(store: str | None, label: str | None, people: list[str], hop
     per_hop = k_hop_reach(data.graph, people, hops, indexed=data.indexed).per_hop
     spread = expected_spread(data.graph, people, probability=probability, runs=1000, seed=0, indexed=data.indexed)
     if as_json:
-        emit_json({"snapshot": data.label, "people": people, "per_hop": per_hop.to_dict("records"), "expected_spread": spread.to_dict(), "probability": probability})
+        emit_json(
+            {
+                "snapshot": data.label,
+                "people": people,
+                "per_hop": per_hop.to_dict("records"),
+                "expected_spread": spread.to_dict(),
+                "probability": probability,
+            }
+        )
         return
     print_records(per_hop.to_dict("records"), ["hop", "new", "reached"], f"Internal reach of {', '.join(people)}, {data.label}")
     console.print(
@@ -245,4 +307,8 @@ def campaigns_command(
     if as_json:
         emit_json({"snapshot": label, "campaigns": rows})
         return
-    print_records(rows, ["content_id", "sharers", "unique_reach", "engagement_per_share", "leaders", "leader_reach", "leader_share"], f"Campaigns, {label}")
+    print_records(
+        rows,
+        ["content_id", "sharers", "unique_reach", "engagement_per_share", "leaders", "leader_reach", "leader_share"],
+        f"Campaigns, {label}",
+    )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from typing import Annotated, Any, Callable, Optional, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,7 +18,7 @@ from rich.console import Console
 from orgnet.errors import OrgnetError
 from orgnet.store import STORE_ENV, Store, open_store
 
-__all__ = ["app", "console", "StoreOption", "JsonOption", "friendly_errors", "emit_json", "store_from", "print_records"]
+__all__ = ["JsonOption", "StoreOption", "app", "console", "emit_json", "friendly_errors", "print_records", "store_from"]
 
 app = typer.Typer(
     name="orgnet",
@@ -34,7 +35,7 @@ console = Console()
 error_console = Console(stderr=True)
 
 StoreOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--store",
         envvar=STORE_ENV,

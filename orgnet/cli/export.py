@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,18 +19,20 @@ __all__ = ["export_command"]
 def export_command(
     output: Annotated[Path, typer.Argument(help="File to write (graphml, gexf) or folder (neo4j-csv).", show_default=False)],
     fmt: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--format",
             help=f"One of {', '.join(EXPORT_FORMATS)}; guessed from a .graphml or .gexf suffix when left out.",
             show_default=False,
         ),
     ] = None,
-    period: Annotated[Optional[str], typer.Option("--period", help="Only ties of this period (2026-10 or 2026-W41).", show_default=False)] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="Ties from this period on.", show_default=False)] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Ties up to this period, inclusive.", show_default=False)] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Only ties of this period (2026-10 or 2026-W41).", show_default=False)
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Ties from this period on.", show_default=False)] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Ties up to this period, inclusive.", show_default=False)] = None,
     channels: Annotated[
-        Optional[list[str]], typer.Option("--channel", help="Only ties of this channel (repeat for several).", show_default=False)
+        list[str] | None, typer.Option("--channel", help="Only ties of this channel (repeat for several).", show_default=False)
     ] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,

@@ -21,7 +21,7 @@ import typer
 from orgnet.cli.app import app, console, friendly_errors
 from orgnet.errors import StoreError
 
-__all__ = ["BOLT_PLUGIN", "serve", "graph_server_command"]
+__all__ = ["BOLT_PLUGIN", "graph_server_command", "serve"]
 
 #: ArcadeDB's plugin setting that turns on the Bolt listener.
 BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
@@ -89,7 +89,9 @@ def graph_server_command(
     database: Annotated[str, typer.Option("--database", help="Database to create and serve; point NEO4J_DATABASE at it.")] = "orgnet",
     password: Annotated[
         str,
-        typer.Option("--password", envvar="NEO4J_PASSWORD", help="Password of user root; a random one is printed when not given.", show_default=False),
+        typer.Option(
+            "--password", envvar="NEO4J_PASSWORD", help="Password of user root; a random one is printed when not given.", show_default=False
+        ),
     ] = "",
     until_stdin_closes: Annotated[bool, typer.Option("--until-stdin-closes", hidden=True)] = False,
 ) -> None:

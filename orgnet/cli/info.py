@@ -9,7 +9,7 @@ from rich.table import Table
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.store import Store
 
-__all__ = ["store_info", "info_command"]
+__all__ = ["info_command", "store_info"]
 
 
 def store_info(store: Store) -> dict[str, Any]:
@@ -51,7 +51,9 @@ def store_info(store: Store) -> dict[str, Any]:
 def print_info(info: dict[str, Any]) -> None:
     """Print :func:`store_info` as readable tables."""
     counts = info["counts"]
-    console.print(f"[bold]store[/] {info['store']}  ({'pseudonymised' if info['settings']['pseudonymised'] else 'named'} identities, ties by {info['settings']['period_unit']})")
+    console.print(
+        f"[bold]store[/] {info['store']}  ({'pseudonymised' if info['settings']['pseudonymised'] else 'named'} identities, ties by {info['settings']['period_unit']})"
+    )
     summary = Table(show_header=False)
     for name in ("people", "ties", "periods", "external_contacts", "audiences", "followers", "engagement", "ingests", "results"):
         summary.add_row(name.replace("_", " "), f"{counts.get(name, 0):,}")

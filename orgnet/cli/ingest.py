@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.errors import OrgnetError
 from orgnet.ingest import SOURCES
 from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.pipeline import ingest_path
-from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
-from orgnet.errors import OrgnetError
 from orgnet.model import IngestReport
 from orgnet.periods import PERIOD_UNITS
 
@@ -63,20 +63,37 @@ def ingest_command(
     source: Annotated[str, typer.Argument(help="Source format: " + ", ".join(SOURCES), show_default=False)],
     path: Annotated[Path, typer.Argument(help="The file or folder to ingest.", show_default=False)],
     store: StoreOption = None,
-    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="Ingest the good rows; write the bad ones to a rejects file.")] = False,
-    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Rejects file (default: PATH.rejects.csv).")] = None,
-    period_unit: Annotated[str, typer.Option("--period-unit", help="Aggregate ties by calendar 'month' (YYYY-MM) or ISO 'week' (YYYY-Www).")] = "month",
-    column_map: Annotated[list[str], typer.Option("--map", help="Read FIELD from column COLUMN (FIELD=COLUMN; repeatable).")] = [],
-    mapping_file: Annotated[Optional[Path], typer.Option("--mapping", help="JSON file of FIELD: COLUMN pairs.")] = None,
-    ignore_column: Annotated[list[str], typer.Option("--ignore-column", help="A column orgnet may skip without reading (repeatable).")] = [],
-    channel: Annotated[Optional[str], typer.Option("--channel", help="Channel of every row when the file has no channel column.")] = None,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Ingest the good rows; write the bad ones to a rejects file.")
+    ] = False,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Rejects file (default: PATH.rejects.csv).")] = None,
+    period_unit: Annotated[
+        str, typer.Option("--period-unit", help="Aggregate ties by calendar 'month' (YYYY-MM) or ISO 'week' (YYYY-Www).")
+    ] = "month",
+    column_map: Annotated[list[str] | None, typer.Option("--map", help="Read FIELD from column COLUMN (FIELD=COLUMN; repeatable).")] = None,
+    mapping_file: Annotated[Path | None, typer.Option("--mapping", help="JSON file of FIELD: COLUMN pairs.")] = None,
+    ignore_column: Annotated[
+        list[str] | None, typer.Option("--ignore-column", help="A column orgnet may skip without reading (repeatable).")
+    ] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="Channel of every row when the file has no channel column.")] = None,
     broadcast_cutoff: Annotated[int, typer.Option("--broadcast-cutoff", min=1, help="Drop e-mails to more recipients (counted).")] = 50,
     meeting_cutoff: Annotated[int, typer.Option("--meeting-cutoff", min=2, help="Drop meetings with more attendees (counted).")] = 25,
     score: Annotated[str, typer.Option("--score", help="Viva Insights tie score column.")] = "StrongTieScore",
-    domain: Annotated[list[str], typer.Option("--domain", help="The organisation's e-mail domain (repeatable; default: the roster's).")] = [],
-    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace identifiers by keyed hashes (key in ORGNET_PSEUDONYM_KEY); names are not stored.")] = False,
+    domain: Annotated[
+        list[str] | None, typer.Option("--domain", help="The organisation's e-mail domain (repeatable; default: the roster's).")
+    ] = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option("--pseudonymise", help="Replace identifiers by keyed hashes (key in ORGNET_PSEUDONYM_KEY); names are not stored."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
+    if domain is None:
+        domain = []
+    if ignore_column is None:
+        ignore_column = []
+    if column_map is None:
+        column_map = []
     if source not in SOURCES:
         raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
     if period_unit not in PERIOD_UNITS:

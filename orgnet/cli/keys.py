@@ -10,7 +10,7 @@ from rich.table import Table
 from orgnet.access import ROLES, create_key, revoke_key
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 
-__all__ = ["keys_app", "create_command", "list_command", "revoke_command"]
+__all__ = ["create_command", "keys_app", "list_command", "revoke_command"]
 
 keys_app = typer.Typer(help="API keys of `orgnet serve`: only their hashes are stored.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

@@ -14,14 +14,15 @@ default ``./orgnet.db``.
 from __future__ import annotations
 
 import os
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
 from orgnet.errors import StoreError
 from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 
-__all__ = ["Store", "open_store", "STORE_ENV", "DEFAULT_STORE", "BOLT_SCHEMES", "is_bolt_location"]
+__all__ = ["BOLT_SCHEMES", "DEFAULT_STORE", "STORE_ENV", "Store", "is_bolt_location", "open_store"]
 
 STORE_ENV = "ORGNET_STORE"
 DEFAULT_STORE = "orgnet.db"

@@ -8,7 +8,8 @@ same data: timestamps are kept as ISO-8601 UTC strings to the second
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,14 +28,14 @@ from orgnet.model import (
 )
 
 __all__ = [
-    "timestamps_to_text",
-    "text_to_timestamps",
+    "clean_value",
+    "frame_from_rows",
     "people_frame",
+    "person_rows",
+    "text_to_timestamps",
     "tie_rows",
     "ties_frame",
-    "frame_from_rows",
-    "person_rows",
-    "clean_value",
+    "timestamps_to_text",
 ]
 
 
@@ -49,7 +50,9 @@ def timestamps_to_text(values: pd.Series) -> np.ndarray:
 
 def text_to_timestamps(values: Iterable[str]) -> pd.Series:
     """Parse ISO-8601 UTC strings back into a datetime64[ns, UTC] Series."""
-    return pd.to_datetime(pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="object"), utc=True, format="ISO8601")
+    return pd.to_datetime(
+        pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="object"), utc=True, format="ISO8601"
+    )
 
 
 def clean_value(value: Any) -> Any:

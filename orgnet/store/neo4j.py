@@ -35,8 +35,9 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import neo4j
 import pandas as pd
@@ -48,7 +49,7 @@ from orgnet.periods import period_dates
 from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
-__all__ = ["Neo4jStore", "USER_ENV", "PASSWORD_ENV", "DATABASE_ENV", "BATCH_SIZE_ENV", "DEFAULT_BATCH_SIZE", "SCHEMA"]
+__all__ = ["BATCH_SIZE_ENV", "DATABASE_ENV", "DEFAULT_BATCH_SIZE", "PASSWORD_ENV", "SCHEMA", "USER_ENV", "Neo4jStore"]
 
 USER_ENV = "NEO4J_USER"
 PASSWORD_ENV = "NEO4J_PASSWORD"
@@ -233,7 +234,7 @@ class Neo4jStore:
             raise
 
     @classmethod
-    def connect(cls, uri: str) -> "Neo4jStore":
+    def connect(cls, uri: str) -> Neo4jStore:
         """Open the store at ``uri`` with ``NEO4J_USER`` (default ``neo4j``), ``NEO4J_PASSWORD``,
         ``NEO4J_DATABASE`` (default: the server's) and ``ORGNET_NEO4J_BATCH_SIZE``."""
         size = os.environ.get(BATCH_SIZE_ENV) or str(DEFAULT_BATCH_SIZE)
@@ -250,7 +251,7 @@ class Neo4jStore:
     def close(self) -> None:
         self._driver.close()
 
-    def __enter__(self) -> "Neo4jStore":
+    def __enter__(self) -> Neo4jStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -263,16 +264,12 @@ class Neo4jStore:
         try:
             yield
         except AuthError:
-            raise StoreError(
-                f"{where} refused the credentials of user {self._user!r}; set {USER_ENV} and {PASSWORD_ENV}"
-            ) from None
+            raise StoreError(f"{where} refused the credentials of user {self._user!r}; set {USER_ENV} and {PASSWORD_ENV}") from None
         except ServiceUnavailable as error:
             raise StoreError(f"cannot reach {where}: {_first_line(error)}") from None
         except ClientError as error:
             if error.code and error.code.endswith("DatabaseNotFound"):
-                raise StoreError(
-                    f"{where} has no database {self.database or '(default)'!r}; create it or set {DATABASE_ENV}"
-                ) from None
+                raise StoreError(f"{where} has no database {self.database or '(default)'!r}; create it or set {DATABASE_ENV}") from None
             raise StoreError(f"{where} rejected a query: {_first_line(error.message or error)}") from None
         except (Neo4jError, DriverError) as error:
             raise StoreError(f"{where} failed: {_first_line(getattr(error, 'message', None) or error)}") from None
@@ -281,9 +278,7 @@ class Neo4jStore:
 
     def _read(self, cypher: str, **parameters: Any) -> list[list[Any]]:
         with self._errors():
-            records = self._driver.execute_query(
-                cypher, parameters, database_=self.database, routing_=neo4j.RoutingControl.READ
-            ).records
+            records = self._driver.execute_query(cypher, parameters, database_=self.database, routing_=neo4j.RoutingControl.READ).records
         return [list(record.values()) for record in records]
 
     def settings(self) -> dict[str, str]:
@@ -324,8 +319,7 @@ class Neo4jStore:
 
     def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         rows = self._read(
-            f"MATCH (e:ExternalContact) WHERE {_RANGE.format(field='e.period')} "
-            "RETURN e.person_id, e.period, e.channel, e.count",
+            f"MATCH (e:ExternalContact) WHERE {_RANGE.format(field='e.period')} RETURN e.person_id, e.period, e.channel, e.count",
             start=start,
             end=end,
         )
@@ -356,8 +350,7 @@ class Neo4jStore:
 
     def find_ingest(self, source: str, content_hash: str) -> IngestRecord | None:
         rows = self._read(
-            f"MATCH (i:Ingest {{source: $source, content_hash: $content_hash}}) RETURN {_INGEST_FIELDS} "
-            "ORDER BY i.finished_at LIMIT 1",
+            f"MATCH (i:Ingest {{source: $source, content_hash: $content_hash}}) RETURN {_INGEST_FIELDS} ORDER BY i.finished_at LIMIT 1",
             source=source,
             content_hash=content_hash,
         )
@@ -446,7 +439,7 @@ class Neo4jStore:
             name=name,
             period=period,
             payload=payload,
-            created_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            created_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 
     def get_result(self, name: str, period: str) -> str | None:

@@ -16,8 +16,9 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 from orgnet.workers import can_fork, start_in_child
 
-__all__ = ["SQLiteStore", "STAGED_TIES"]
+__all__ = ["STAGED_TIES", "SQLiteStore"]
 
 #: From this many ties in one ingest on, a forked child writes half of them to a staging file while the
 #: transaction writes the other half; one INSERT ... SELECT then adds the staged half (see _StagedTies).
@@ -166,7 +167,7 @@ class SQLiteStore:
         with self._lock:
             self._connection.close()
 
-    def __enter__(self) -> "SQLiteStore":
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -228,9 +229,7 @@ class SQLiteStore:
         return frame_from_rows("followers", self._rows("SELECT owner_type, owner, platform, follower_hash FROM follower"))
 
     def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
-        where, parameters = _period_filter(
-            "date", period_dates(start)[0] if start else None, period_dates(end)[1] if end else None
-        )
+        where, parameters = _period_filter("date", period_dates(start)[0] if start else None, period_dates(end)[1] if end else None)
         sql = "SELECT person_id, date, action, content_id, platform, clicks, impressions FROM engagement"
         return frame_from_rows("engagement", self._rows(_with_where(sql, where), parameters))
 
@@ -281,7 +280,7 @@ class SQLiteStore:
                 if staged is not None:
                     staged.close(self._connection)
 
-    def _stage(self, ties: pd.DataFrame) -> "_StagedTies | None":
+    def _stage(self, ties: pd.DataFrame) -> _StagedTies | None:
         """Half of ``ties`` handed to a forked child when they are many and forking is safe here; else ``None``."""
         if len(ties) < self._staged_ties or not _may_stage():
             return None
@@ -297,7 +296,7 @@ class SQLiteStore:
         batch: IngestBatch,
         record: IngestRecord,
         ties: list[tuple],
-        staged: "_StagedTies | None" = None,
+        staged: _StagedTies | None = None,
     ) -> None:
         """Every statement of one ingest; runs inside :meth:`apply`'s transaction.
 
@@ -309,8 +308,7 @@ class SQLiteStore:
         )
         connection.executemany(_PERSON_UPSERT, person_rows(batch.people))
         connection.executemany(
-            "INSERT INTO identity (identity, person_id) VALUES (?, ?) "
-            "ON CONFLICT (identity) DO UPDATE SET person_id = excluded.person_id",
+            "INSERT INTO identity (identity, person_id) VALUES (?, ?) ON CONFLICT (identity) DO UPDATE SET person_id = excluded.person_id",
             _tuples(batch.identities),
         )
         connection.executemany(_TIE_UPSERT, ties)
@@ -323,14 +321,21 @@ class SQLiteStore:
         connection.executemany("INSERT OR IGNORE INTO message_key VALUES (?)", [(key,) for key in batch.message_keys])
         connection.execute(
             "INSERT INTO ingest VALUES (?, ?, ?, ?, ?, ?)",
-            (record.ingest_id, record.source, record.path, record.content_hash, record.finished_at, json.dumps(record.report, sort_keys=True)),
+            (
+                record.ingest_id,
+                record.source,
+                record.path,
+                record.content_hash,
+                record.finished_at,
+                json.dumps(record.report, sort_keys=True),
+            ),
         )
 
     def _transaction(self):
         return _Transaction(self._connection)
 
     def put_result(self, name: str, period: str, payload: str) -> None:
-        created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock, self._transaction() as connection:
             connection.execute(
                 "INSERT INTO result VALUES (?, ?, ?, ?) ON CONFLICT (name, period) DO UPDATE SET "
@@ -345,7 +350,6 @@ class SQLiteStore:
     def results(self) -> pd.DataFrame:
         rows = self._rows("SELECT name, period, created_at FROM result ORDER BY period, name")
         return pd.DataFrame.from_records(rows, columns=["name", "period", "created_at"])
-
 
     def add_api_key(self, key: ApiKey) -> None:
         with self._lock, self._transaction() as connection:
@@ -374,7 +378,9 @@ class SQLiteStore:
             )
 
     def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-        rows = self._rows("SELECT at, key_id, role, action, target FROM audit ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?", (limit, offset))
+        rows = self._rows(
+            "SELECT at, key_id, role, action, target FROM audit ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?", (limit, offset)
+        )
         return [AuditEntry(*row) for row in rows]
 
     def claim_run(self, job: str, run_id: str, scheduled_for: str, started_at: str, stale_before: str) -> bool:
@@ -390,15 +396,20 @@ class SQLiteStore:
             running = connection.execute(
                 "SELECT run_id FROM schedule_run WHERE job = ? AND status = 'running' ORDER BY started_at LIMIT 1", (job,)
             ).fetchall()
-            status, finished_at, detail = ("skipped", started_at, f"run {running[0][0]} of {job} is still running") if running else ("running", None, "")
+            status, finished_at, detail = (
+                ("skipped", started_at, f"run {running[0][0]} of {job} is still running") if running else ("running", None, "")
+            )
             connection.execute(
-                "INSERT INTO schedule_run VALUES (?, ?, ?, ?, ?, ?, ?)", (run_id, job, scheduled_for, started_at, status, finished_at, detail)
+                "INSERT INTO schedule_run VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, job, scheduled_for, started_at, status, finished_at, detail),
             )
             return not running
 
     def finish_run(self, run_id: str, status: str, finished_at: str, detail: str = "") -> None:
         with self._lock, self._transaction() as connection:
-            connection.execute("UPDATE schedule_run SET status = ?, finished_at = ?, detail = ? WHERE run_id = ?", (status, finished_at, detail, run_id))
+            connection.execute(
+                "UPDATE schedule_run SET status = ?, finished_at = ?, detail = ? WHERE run_id = ?", (status, finished_at, detail, run_id)
+            )
 
     def runs(self, job: str | None = None, limit: int = 50) -> list[ScheduleRun]:
         rows = self._rows(
