@@ -17,4 +17,8 @@ if [ ! -x /usr/bin/chromium ]; then
     fi
 fi
 
+# The house checks itself first: lint and format (ruff, configured in pyproject.toml).
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
