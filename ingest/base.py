@@ -8,6 +8,7 @@ one transaction once the whole file has been read and checked.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pyarrow.csv as pa_csv
 
 from orgnet.errors import IngestError, OrgnetError, RowProblem
 from orgnet.identity import IdentityResolver
+from orgnet.ingest.dates import DateWindow
 from orgnet.model import IngestReport
 from orgnet.periods import PeriodUnit
 from orgnet.privacy import Pseudonymiser
@@ -31,7 +33,9 @@ from orgnet.privacy import Pseudonymiser
 pa.set_memory_pool(pa.system_memory_pool())
 
 __all__ = [
+    "MAX_BROADCAST_CUTOFF",
     "MAX_FIELD_BYTES",
+    "MAX_MEETING_CUTOFF",
     "IngestContext",
     "IngestOptions",
     "ProblemLog",
@@ -47,6 +51,10 @@ __all__ = [
 
 #: Longest line (and so field) a tabular source may hold; longer ones are rejected as garbage.
 MAX_FIELD_BYTES = 1 << 20
+#: Largest ``--broadcast-cutoff``: an e-mail to more people is an announcement whatever the organisation.
+MAX_BROADCAST_CUTOFF = 10_000
+#: Largest ``--meeting-cutoff``: a meeting of more attendees is an all-hands, not collaboration.
+MAX_MEETING_CUTOFF = 1_000
 
 
 @dataclass
@@ -67,6 +75,16 @@ class IngestOptions:
     score_column : Viva Insights tie score column.
     domains : the organisation's e-mail domains (default: the roster's).
     pseudonymise : replace identifiers by keyed hashes (needs the key).
+    accept_dates_from, accept_dates_to : the accepted dates (default
+        1990-01-01 to a year after the ingest; see :mod:`orgnet.ingest.dates`).
+    until : last day recurring calendar events are expanded to (default: the
+        end of the last period the calendar files hold).
+    max_event_hours : calendar events longer than this are dropped (counted).
+
+    Raises
+    ------
+    OrgnetError
+        When a cutoff or a bound is out of its range.
     """
 
     skip_bad_rows: bool = False
@@ -80,6 +98,25 @@ class IngestOptions:
     score_column: str = "StrongTieScore"
     domains: list[str] = field(default_factory=list)
     pseudonymise: bool = False
+    accept_dates_from: dt.date | None = None
+    accept_dates_to: dt.date | None = None
+    until: dt.date | None = None
+    max_event_hours: float = 12.0
+
+    def __post_init__(self) -> None:
+        for name, value, low, high in (
+            ("--broadcast-cutoff", self.broadcast_cutoff, 1, MAX_BROADCAST_CUTOFF),
+            ("--meeting-cutoff", self.meeting_cutoff, 2, MAX_MEETING_CUTOFF),
+        ):
+            if not low <= value <= high:
+                raise OrgnetError(f"{name} is between {low:,} and {high:,}, not {value:,}")
+        if not 0 < self.max_event_hours <= 24 * 7:
+            raise OrgnetError(f"--max-event-hours is more than 0 and at most 168 (a week), not {self.max_event_hours:g}")
+        self.date_window()
+
+    def date_window(self, today: dt.date | None = None) -> DateWindow:
+        """The instants this ingest accepts (:class:`~orgnet.ingest.dates.DateWindow`)."""
+        return DateWindow.for_ingest(self.accept_dates_from, self.accept_dates_to, today)
 
 
 class ProblemLog:
@@ -98,7 +135,7 @@ class ProblemLog:
 
     def fatal(self, file: str | Path, reason: str) -> IngestError:
         """An error for a problem with the whole file, which no skipping can get around."""
-        return IngestError([*self.problems, RowProblem(str(file), 0, reason)])
+        return IngestError(self.problems, stopping=[RowProblem(str(file), 0, reason)])
 
     @property
     def problems(self) -> list[RowProblem]:
@@ -117,7 +154,8 @@ class IngestContext:
     ids already in the store (plus those this batch adds); ``pseudonymiser``
     is set when identities are pseudonymised; ``follower_salt`` salts
     follower hashes; ``report`` collects counts; ``problems`` bad rows;
-    ``seen_message_keys`` tells which e-mail Message-IDs were counted before.
+    ``seen_message_keys`` tells which e-mail Message-IDs were counted before;
+    ``dates`` is the window of accepted instants, fixed when the ingest starts.
     """
 
     options: IngestOptions
@@ -129,6 +167,7 @@ class IngestContext:
     follower_salt: str = ""
     #: Which of these hashed Message-IDs earlier ingests counted (the store's :meth:`known_message_keys`).
     seen_message_keys: Callable[[Sequence[str]], set[str]] = lambda keys: set()
+    dates: DateWindow = field(default_factory=DateWindow.for_ingest)
 
     def person_ids(self, raw: pd.Series) -> pd.Series:
         """Person ids as a source gives them, pseudonymised when the store is."""
@@ -236,7 +275,7 @@ def map_columns(
                 "(orgnet reads only metadata; drop it, map it with --map, or pass --ignore-column)"
             )
     if missing:
-        raise IngestError([*problems.problems, *(RowProblem(str(path), 1, reason) for reason in missing)])
+        raise IngestError(problems.problems, stopping=[RowProblem(str(path), 1, reason) for reason in missing])
     return found
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 
 from orgnet.errors import OrgnetError
 from orgnet.ingest.base import IngestContext
+from orgnet.ingest.dates import utc_instants
 from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.model import IngestBatch
 
@@ -239,7 +240,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     if not headers:
         raise problems.fatal(path, "no messages found in the mailbox" + ("es" if len(boxes) > 1 else ""))
 
-    kept: list[tuple[_Header, dt.datetime]] = []
+    dated: list[tuple[_Header, dt.datetime]] = []
     for header in headers:
         moment = _timestamp(header)
         if header.sender is None:
@@ -247,7 +248,13 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         elif isinstance(moment, str):
             problems.add(header.file, header.line, moment)
         else:
-            kept.append((header, moment))
+            dated.append((header, moment))
+    outside = context.dates.outside(utc_instants([moment for _, moment in dated]))
+    for (header, _), refused in zip(dated, outside):
+        if refused:
+            problems.add(header.file, header.line, context.dates.reason("Date", (header.date or "").strip()))
+    kept = [item for item, refused in zip(dated, outside) if not refused]
+    context.dates.note_range(report, utc_instants([moment for _, moment in kept]))
 
     # The first copy (in sorted mailbox order) counts; later copies, here or in earlier ingests, do not.
     keys = [None if h.message_id is None else message_key(h.message_id, context.follower_salt) for h, _ in kept]
@@ -271,7 +278,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     interactions = pd.DataFrame(
         {
             "interaction": ids,
-            "timestamp": pd.to_datetime([moment for _, moment in addressed], utc=True),
+            "timestamp": context.dates.nanoseconds(utc_instants([moment for _, moment in addressed])),
             "channel": CHANNEL,
             "kind": "message",
             "duration_hours": np.nan,

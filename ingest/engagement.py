@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.ingest.checks import flag_rows, parse_counts, resolve_people, unknown_person_reasons
+from orgnet.ingest.dates import utc_instants
 from orgnet.model import ENGAGEMENT_COLUMNS, IngestBatch
 
 __all__ = ["COLUMNS", "read"]
@@ -60,7 +62,8 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     value = {name: frame[column] for name, column in columns.items()}
     person = resolve_people(value["person"], context)
     date = value["date"]
-    valid_date = pd.to_datetime(date, errors="coerce", format="ISO8601", utc=True).notna() & date.str.match(_ISO_DAY).fillna(False)
+    instants = utc_instants(pd.to_datetime(date, errors="coerce", format="ISO8601", utc=True))
+    valid_date = ~np.isnat(instants) & date.str.match(_ISO_DAY).fillna(False).to_numpy(dtype=bool)
     counts, count_checks = {}, []
     for name in ("clicks", "impressions"):
         if name in value:
@@ -75,6 +78,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
             *missing,
             (person.isna(), unknown_person_reasons(value["person"], "person")),
             (~valid_date, "date " + date.map(repr) + " is not an ISO date (YYYY-MM-DD)"),
+            (context.dates.outside(instants), context.dates.reasons("date", date)),
             *count_checks,
         ],
         lines,
@@ -82,6 +86,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         context.problems,
     )
     keep = ~bad
+    context.dates.note_range(context.report, instants[keep])
     engagement = pd.DataFrame(
         {
             "person_id": person,

@@ -43,6 +43,7 @@ from icalendar.cal import Component
 from icalendar.prop import vRecur
 
 from orgnet.ingest.base import IngestContext, decode_text, read_bytes
+from orgnet.ingest.dates import utc_instants
 from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.model import IngestBatch
 
@@ -168,6 +169,9 @@ def _meeting(event: Component, horizon: dt.datetime, moved: set[dt.datetime], co
         report.add("occurrences", len(occurrences))
     else:
         occurrences = [first]
+    refused = context.dates.outside(utc_instants(occurrences))
+    if refused.any():
+        return context.dates.reason("DTSTART", occurrences[int(np.argmax(refused))].isoformat())
     return _Meeting(hours, attendees, occurrences)
 
 
@@ -257,12 +261,14 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     context.report.add("files", len(files))
 
     starts = [start for meeting in meetings for start in meeting.occurrences]
+    instants = utc_instants(starts)
+    context.dates.note_range(context.report, instants)
     repeats = np.array([len(meeting.occurrences) for meeting in meetings], dtype=np.int64)
     ids = np.arange(len(starts), dtype=np.int64)
     interactions = pd.DataFrame(
         {
             "interaction": ids,
-            "timestamp": pd.to_datetime(starts, utc=True),
+            "timestamp": context.dates.nanoseconds(instants),
             "channel": CHANNEL,
             "kind": "meeting",
             "duration_hours": np.repeat(np.array([m.hours for m in meetings], dtype=float), repeats),

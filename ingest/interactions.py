@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orgnet.ingest.base import IngestContext, TableColumns, clean_text, encode_text, map_columns, read_text_table
+from orgnet.ingest.dates import utc_instants
 from orgnet.ingest.edges import add_interactions
 from orgnet.model import IngestBatch
-from orgnet.periods import period_codes, utc_datetime64
+from orgnet.periods import period_codes
 
 __all__ = ["COLUMNS", "parse_timestamps", "read", "split_lists"]
 
@@ -113,6 +114,8 @@ def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd
     with ThreadPoolExecutor(2) as pool:
         encoding = [pool.submit(encode_text, table[columns[name]]) for name in ("sender", "recipients")]
         stamped, timestamps = _parse_timestamps(table[columns["timestamp"]])
+        outside = context.dates.outside(timestamps)
+        refused = table[columns["timestamp"]].take(np.flatnonzero(outside)).to_pylist() if outside.any() else []
         channel, channels = _channels(table, columns, context.options.channel)
         (sender, senders), (recipients, recipient_lists) = (future.result() for future in encoding)
     if "duration_hours" in columns:
@@ -128,15 +131,22 @@ def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd
         (recipients < 0, "missing recipients"),
         (~stamped, "missing timestamp"),
         (np.isnat(timestamps) & stamped, "timestamp is not an ISO 8601 date and time"),
+        (outside, None),
         (channel < 0, "missing channel (add a channel column or pass --channel)"),
     ]
     if "duration_hours" in columns:
         checks.append((np.isnan(hours) & (duration >= 0), "duration_hours is not a number"))
     bad = np.zeros(n_rows, dtype=bool)
     for mask, reason in checks:
-        problems.add_lines(path, lines[mask & ~bad], reason)
+        if reason is None:  # the dates out of range: few rows, each named with what it says
+            for line, raw in zip(lines[mask & ~bad], refused):
+                problems.add(path, line, context.dates.reason("timestamp", raw))
+        else:
+            problems.add_lines(path, lines[mask & ~bad], reason)
         bad |= mask
     context.report.add("rows", n_rows)
+    context.dates.note_range(context.report, timestamps[~bad])
+    timestamps = context.dates.nanoseconds(timestamps)
 
     if bad.any():
         keep = ~bad
@@ -191,7 +201,11 @@ def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd
 
 
 def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """(present, timestamps): whether each cell holds text, and its instant as naive UTC datetime64[ns] (NaT when unparsable).
+    """(present, timestamps): whether each cell holds text, and its instant (NaT when unparsable).
+
+    Instants are naive UTC ``datetime64``, in nanoseconds from Arrow's cast,
+    else in pandas' microseconds (:func:`~orgnet.ingest.dates.utc_instants`),
+    which hold any year, so a date beyond 2262 is judged, not wrapped.
 
     Exports write one format, ``2026-05-04T09:00:00Z``. When every cell is
     20 characters long, Arrow's ISO-8601 cast parses the column in C; the
@@ -210,7 +224,7 @@ def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
                 pass
     text = clean_text(column).to_numpy(zero_copy_only=False)
     parsed = parse_timestamps(pd.Series(text, dtype=object))
-    return pd.notna(text), utc_datetime64(parsed)
+    return pd.notna(text), utc_instants(parsed)
 
 
 def _channels(table: pa.Table, columns: dict[str, str], default: str | None) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import secrets
 import uuid
 from pathlib import Path
@@ -84,6 +85,7 @@ def ingest_path(store: Store, source: str, path: str | Path, options: IngestOpti
         report.notes.append(f"already ingested on {earlier.finished_at} (same content as {earlier.path}); nothing to do")
         return report
 
+    rejects_target = _rejects_target(path, options, report) if options.skip_bad_rows else None
     settings = store.settings()
     batch = IngestBatch()
     context = _context(store, settings, options, report, batch)
@@ -93,8 +95,9 @@ def ingest_path(store: Store, source: str, path: str | Path, options: IngestOpti
     if problems and not options.skip_bad_rows:
         raise IngestError(problems)
     if problems:
+        assert rejects_target is not None  # problems are only kept past this point with --skip-bad-rows
         report.rejects = len(problems)
-        report.rejects_path = str(_write_rejects(problems, options.rejects_path or path.with_name(path.name + ".rejects.csv")))
+        report.rejects_path = str(_write_rejects(problems, rejects_target))
         report.notes.append(f"{len(problems)} bad rows set aside in {report.rejects_path}")
     report.ingest_id = uuid.uuid4().hex
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -127,6 +130,7 @@ def _context(store: Store, settings: dict[str, str], options: IngestOptions, rep
         pseudonymiser=pseudonymiser,
         follower_salt=salt,
         seen_message_keys=store.known_message_keys,
+        dates=options.date_window(),
     )
 
 
@@ -138,6 +142,30 @@ def _pseudonymiser(settings: dict[str, str], options: IngestOptions) -> Pseudony
     if fingerprint and pseudonymiser.fingerprint != fingerprint:
         raise OrgnetError("this store was pseudonymised with a different key; set the same ORGNET_PSEUDONYM_KEY")
     return pseudonymiser
+
+
+def _rejects_target(path: Path, options: IngestOptions, report: IngestReport) -> Path:
+    """Where the rejects of ``--skip-bad-rows`` go, known writable before any work is done.
+
+    The default, ``PATH.rejects.csv`` beside the input, falls back to the
+    current folder (with a note) when the input's folder is read-only, as a
+    drop folder may be; a ``--rejects`` file that cannot be written is an error.
+    """
+    default = path.with_name(path.name + ".rejects.csv")
+    target = options.rejects_path or default
+    if _writable(target):
+        return target
+    if options.rejects_path is None and _writable(Path.cwd() / default.name):
+        report.notes.append(f"{default.parent} is not writable; the rejects go to the current folder")
+        return Path.cwd() / default.name
+    raise OrgnetError(f"cannot write the rejects file {target}: its folder is not writable (pass --rejects FILE elsewhere)")
+
+
+def _writable(target: Path) -> bool:
+    """Whether ``target`` can be created or overwritten (checked, not tried: nothing is written yet)."""
+    if target.exists():
+        return target.is_file() and os.access(target, os.W_OK)
+    return target.parent.is_dir() and os.access(target.parent, os.W_OK | os.X_OK)
 
 
 def _write_rejects(problems, target: Path) -> Path:

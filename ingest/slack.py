@@ -29,6 +29,7 @@ import pandas as pd
 
 from orgnet.errors import OrgnetError
 from orgnet.ingest.base import IngestContext
+from orgnet.ingest.dates import epoch_seconds
 from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.model import IngestBatch
 
@@ -162,6 +163,9 @@ def _messages(export: _Export, context: IngestContext) -> tuple[pd.DataFrame, li
             if seconds is None:
                 context.problems.add(label, 0, f"message {number}: ts {ts!r} is not a Slack timestamp")
                 continue
+            if context.dates.outside_seconds(seconds):
+                context.problems.add(label, 0, f"message {number}: {context.dates.reason('ts', ts)}")
+                continue
             row = len(rows)
             rows.append((conversation, str(ts), str(user), message.get("thread_ts"), message.get("parent_user_id"), seconds))
             text = message.get("text")
@@ -241,6 +245,8 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         emails = _emails(users, export, context)
         messages, mentions, reactions = _messages(export, context)
     events = _events(messages, mentions, reactions, context)
+    instants = epoch_seconds(messages["seconds"].to_numpy(dtype=float))
+    context.dates.note_range(context.report, instants)
     source = events["source"].map(emails)
     target = events["target"].map(emails)
     mapped = (source.notna() & target.notna()).to_numpy()
@@ -251,7 +257,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     interactions = pd.DataFrame(
         {
             "interaction": ids,
-            "timestamp": pd.to_datetime(messages["seconds"].to_numpy()[events["message"].to_numpy(dtype=np.int64)], unit="s", utc=True),
+            "timestamp": context.dates.nanoseconds(instants[events["message"].to_numpy(dtype=np.int64)]),
             "channel": CHANNEL,
             "kind": "message",
             "duration_hours": np.nan,

@@ -22,6 +22,7 @@ import pandas as pd
 from orgnet.aggregate import aggregate_edges
 from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.ingest.checks import flag_rows, resolve_people
+from orgnet.ingest.dates import utc_instants
 from orgnet.model import EDGE_COLUMNS, PERSON_COLUMNS, IngestBatch
 
 __all__ = ["CHANNEL", "SIDES", "columns_for", "read"]
@@ -93,6 +94,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
             (secondary.isna(), f"missing {columns['secondary']}"),
             (raw_date.isna(), f"missing {columns['metric_date']}"),
             (dates.isna(), f"{columns['metric_date']} " + raw_date.map(repr) + " is not a date (YYYY-MM-DD or M/D/YYYY)"),
+            (context.dates.outside(utc_instants(dates)), context.dates.reasons(columns["metric_date"], raw_date)),
             (raw_score.isna(), f"missing {columns['score']}"),
             (~(np.isfinite(score) & (score >= 0)), f"{columns['score']} " + raw_score.map(repr) + " is not a non-negative number"),
         ],
@@ -103,13 +105,15 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     keep = ~bad
     context.report.add("rows", len(frame))
     frame, dates, score = frame[keep], dates[keep], score[keep]
+    instants = utc_instants(dates)
+    context.dates.note_range(context.report, instants)
 
     ends = [_people_of(frame[columns[side]], context) for side in ("primary", "secondary")]
     edges = pd.DataFrame(
         {
             "source": ends[0][0].to_numpy(),
             "target": ends[1][0].to_numpy(),
-            "timestamp": dates.to_numpy(),
+            "timestamp": context.dates.nanoseconds(instants),
             "channel": CHANNEL,
             "weight": score.to_numpy(dtype=float),
         }

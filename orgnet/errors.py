@@ -34,12 +34,16 @@ class RowProblem:
 class IngestError(OrgnetError):
     """An ingest stopped on bad input; nothing was written.
 
-    ``problems`` lists every row problem found; the message shows the first
-    :data:`MAX_LISTED_PROBLEMS` and counts the rest.
+    ``problems`` lists every row problem found, the ``stopping`` ones (a
+    whole file that cannot be read, a missing column: what no skipping gets
+    around) first; the message shows the first :data:`MAX_LISTED_PROBLEMS`
+    and counts the rest, so what stopped the ingest is never among those
+    hidden behind "... and N more".
     """
 
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = list(problems)
+    def __init__(self, problems: list[RowProblem], stopping: list[RowProblem] | None = None):
+        stopping = list(stopping or [])
+        self.problems = [*stopping, *(problem for problem in problems if problem not in stopping)]
         shown = [f"  {problem}" for problem in self.problems[:MAX_LISTED_PROBLEMS]]
         hidden = len(self.problems) - len(shown)
         if hidden > 0:

@@ -110,7 +110,8 @@ class IngestReport:
     ``counts`` holds named figures (``rows``, ``interactions``, ``ties``,
     ``broadcasts_dropped``, ``external_interactions``...);
     ``unknown_internal`` counts addresses inside the organisation's domains
-    that no roster person carries; ``notes`` are sentences for the user.
+    that no roster person carries; ``notes`` are sentences for the user;
+    ``first_date``/``last_date`` (ISO 8601 UTC) span the instants accepted.
     """
 
     source: str
@@ -122,6 +123,8 @@ class IngestReport:
     rejects_path: str | None = None
     skipped: bool = False
     ingest_id: str | None = None
+    first_date: str | None = None
+    last_date: str | None = None
 
     def add(self, name: str, value: int) -> None:
         """Add ``value`` to the figure ``name``."""
@@ -139,6 +142,8 @@ class IngestReport:
             "rejects_path": self.rejects_path,
             "skipped": self.skipped,
             "ingest_id": self.ingest_id,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
         }
 
 

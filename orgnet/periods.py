@@ -34,10 +34,21 @@ def utc_datetime64(timestamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
 
     Going through the UTC wall clock avoids pandas converting time-zone-aware
     values to Python objects one by one.
+
+    Raises
+    ------
+    ValueError
+        When a value lies outside what ``datetime64[ns]`` holds (1677 to
+        2262): NumPy's conversion would wrap it silently (year 9999 became
+        1816). Ingesters refuse such rows first (:mod:`orgnet.ingest.dates`).
     """
     values = pd.DatetimeIndex(timestamps)
     if values.tz is not None:
         values = values.tz_convert("UTC").tz_localize(None)
+    if values.unit != "ns" and len(values) and values.notna().any():
+        low, high = values.min(), values.max()
+        if low < pd.Timestamp.min or high > pd.Timestamp.max:
+            raise ValueError(f"timestamps from {low} to {high} do not fit datetime64[ns] (1677 to 2262)")
     return values.to_numpy(dtype="datetime64[ns]")
 
 

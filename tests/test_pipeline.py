@@ -10,7 +10,7 @@ from conftest import write
 
 import orgnet.store.sqlite as sqlite_module
 from orgnet.errors import OrgnetError
-from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.base import IngestOptions, ProblemLog
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
 from orgnet.store.sqlite import SQLiteStore
@@ -140,3 +140,14 @@ def test_period_unit_is_fixed_by_the_first_ingest(store, roster_file, tmp_path):
 def test_missing_file(store, tmp_path):
     with pytest.raises(OrgnetError, match="no such file"):
         ingest_path(store, "roster", tmp_path / "nope.csv")
+
+
+def test_what_stops_an_ingest_is_listed_first_not_hidden_behind_the_row_problems():
+    # 25 bad rows of a.csv would fill the listing; b.csv, which cannot be read at all, is what no --skip-bad-rows gets around.
+    problems = ProblemLog()
+    problems.add_lines("a.csv", range(2, 27), "missing recipients")
+    lines = str(problems.fatal("b.csv", "the file is binary")).splitlines()
+    assert lines[0] == "ingest stopped: 26 problems, nothing was written"
+    assert lines[1] == "  b.csv: the file is binary"
+    assert lines[2] == "  a.csv:2: missing recipients"
+    assert lines[-1] == "  ... and 6 more"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from rich.table import Table
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.errors import OrgnetError
 from orgnet.ingest import SOURCES
-from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.base import MAX_BROADCAST_CUTOFF, MAX_MEETING_CUTOFF, IngestOptions
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.model import IngestReport
 from orgnet.periods import PERIOD_UNITS
@@ -49,6 +50,8 @@ def print_report(report: IngestReport) -> None:
     table = Table(title=f"{report.source}: {report.path}", show_header=False, title_justify="left")
     for name, value in report.counts.items():
         table.add_row(name.replace("_", " "), f"{value:,}")
+    if report.first_date:
+        table.add_row("dates", f"{report.first_date} to {report.last_date}")
     console.print(table)
     if report.unknown_internal:
         listed = ", ".join(f"{k} ({v})" for k, v in list(report.unknown_internal.items())[:10])
@@ -76,8 +79,31 @@ def ingest_command(
         list[str] | None, typer.Option("--ignore-column", help="A column orgnet may skip without reading (repeatable).")
     ] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="Channel of every row when the file has no channel column.")] = None,
-    broadcast_cutoff: Annotated[int, typer.Option("--broadcast-cutoff", min=1, help="Drop e-mails to more recipients (counted).")] = 50,
-    meeting_cutoff: Annotated[int, typer.Option("--meeting-cutoff", min=2, help="Drop meetings with more attendees (counted).")] = 25,
+    broadcast_cutoff: Annotated[
+        int, typer.Option("--broadcast-cutoff", min=1, max=MAX_BROADCAST_CUTOFF, help="Drop e-mails to more recipients (counted).")
+    ] = 50,
+    meeting_cutoff: Annotated[
+        int, typer.Option("--meeting-cutoff", min=2, max=MAX_MEETING_CUTOFF, help="Drop meetings with more attendees (counted).")
+    ] = 25,
+    accept_dates_from: Annotated[
+        dt.datetime | None,
+        typer.Option("--accept-dates-from", formats=["%Y-%m-%d"], help="Accept instants from this day on (default: 1990-01-01)."),
+    ] = None,
+    accept_dates_to: Annotated[
+        dt.datetime | None,
+        typer.Option("--accept-dates-to", formats=["%Y-%m-%d"], help="Accept instants up to this day (default: a year from today)."),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--until",
+            formats=["%Y-%m-%d"],
+            help="Expand recurring calendar events up to this day (default: the end of the last period in the files).",
+        ),
+    ] = None,
+    max_event_hours: Annotated[
+        float, typer.Option("--max-event-hours", min=0.0, max=168.0, help="Drop calendar events longer than this (counted).")
+    ] = 12.0,
     score: Annotated[str, typer.Option("--score", help="Viva Insights tie score column.")] = "StrongTieScore",
     domain: Annotated[
         list[str] | None, typer.Option("--domain", help="The organisation's e-mail domain (repeatable; default: the roster's).")
@@ -107,6 +133,10 @@ def ingest_command(
         channel=channel.lower() if channel else None,
         broadcast_cutoff=broadcast_cutoff,
         meeting_cutoff=meeting_cutoff,
+        accept_dates_from=accept_dates_from.date() if accept_dates_from else None,
+        accept_dates_to=accept_dates_to.date() if accept_dates_to else None,
+        until=until.date() if until else None,
+        max_event_hours=max_event_hours,
         score_column=score,
         domains=list(domain),
         pseudonymise=pseudonymise,
