@@ -21,6 +21,7 @@ from orgnet.errors import IngestError, OrgnetError
 from orgnet.identity import IdentityResolver
 from orgnet.ingest import SOURCES, reader
 from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
+from orgnet.ingest.files import folder_files
 from orgnet.model import IngestBatch, IngestRecord, IngestReport
 from orgnet.privacy import Pseudonymiser, pseudonymiser_from_env
 from orgnet.store import SETTING_DOMAINS, SETTING_FOLLOWER_SALT, SETTING_PERIOD_UNIT, SETTING_PSEUDONYM, Store
@@ -29,10 +30,10 @@ __all__ = ["content_hash", "ingest_path"]
 
 
 def content_hash(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's files (relative names and bytes, in sorted order)."""
+    """SHA-256 of a file, or of a folder's files (relative names and bytes, in sorted order; links not followed, as ingesters do not)."""
     digest = hashlib.sha256()
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        for file in folder_files(path):
             digest.update(str(file.relative_to(path)).encode("utf-8") + b"\0")
             digest.update(_file_digest(file).encode("ascii"))
     else:
