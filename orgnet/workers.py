@@ -4,19 +4,34 @@
 ingest's ties) without copying or pickling it; only what the child returns
 comes back, through a pipe. Callers fall back to doing the work themselves
 where :func:`can_fork` says no.
+
+A child never outlives its parent: killed with ``SIGKILL`` mid-ingest, the
+parent takes its child with it (Linux's parent-death signal, else a watch on
+the parent's pid), so nothing goes on writing beside a store nobody holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from orgnet.errors import OrgnetError
 
-__all__ = ["can_fork", "start_in_child"]
+__all__ = ["can_fork", "process_alive", "process_token", "start_in_child"]
+
+#: ``prctl`` option that sends the calling process a signal when its parent dies (Linux, <sys/prctl.h>).
+_PR_SET_PDEATHSIG = 1
+#: How often a child without ``prctl`` looks whether its parent is still there, in seconds.
+_PARENT_POLL_SECONDS = 0.2
 
 
 def can_fork() -> bool:
@@ -39,7 +54,10 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
 
+    parent = os.getpid()
+
     def run() -> None:
+        _die_with(parent)
         done: dict[str, tuple[Any, float]] = {}
         try:
             for name, job in jobs.items():
@@ -65,3 +83,59 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
         return value
 
     return finish
+
+
+def _die_with(parent: int) -> None:
+    """Make this (forked) process end when ``parent`` does, however the parent ends."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    # The parent may have died before the signal was armed: then this process has been handed to another.
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def process_token(pid: int | None = None) -> str:
+    """A name for a running process that no later process can share: its pid and its start time.
+
+    A pid alone is reused once the process is gone; with its start time
+    (clock ticks after boot, from ``/proc``; ``0`` where there is no
+    ``/proc``) a token names one process only.
+    """
+    pid = os.getpid() if pid is None else pid
+    return f"{pid}-{_start_time(pid) or 0}"
+
+
+def process_alive(token: str) -> bool | None:
+    """Whether the process a :func:`process_token` names still runs; ``None`` when the token cannot be read."""
+    pid_text, _, start_text = token.partition("-")
+    if not (pid_text.isdigit() and start_text.isdigit()):
+        return None
+    pid, start = int(pid_text), int(start_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    now = _start_time(pid)
+    return True if not start or now is None else now == start
+
+
+def _start_time(pid: int) -> int | None:
+    """The start time of ``pid`` in clock ticks after boot (field 22 of ``/proc/PID/stat``), ``None`` when unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    return int(stat.rsplit(")", 1)[1].split()[19])

@@ -16,7 +16,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, Schedule
 from orgnet.periods import period_dates
 from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
-from orgnet.workers import can_fork, start_in_child
+from orgnet.workers import can_fork, process_alive, process_token, start_in_child
 
 __all__ = ["STAGED_TIES", "SQLiteStore"]
 
@@ -39,7 +39,8 @@ __all__ = ["STAGED_TIES", "SQLiteStore"]
 #: thread, but it only draws on the console, which the child never touches.)
 STAGED_TIES = 200_000
 
-#: Staging files older than this are left over from a process that was killed; the next large ingest removes them.
+#: A staging file named by no live process is a killed ingest's leftover, removed by the next opener of the store;
+#: one whose name says nothing of its process (an older orgnet's) is removed once it is older than this.
 _STALE_STAGING_SECONDS = 24 * 3600
 
 #: Ties are keyed by period first: every read asks for a range of periods, which is then one stretch of the
@@ -162,6 +163,7 @@ class SQLiteStore:
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the store {self.location}: {error}") from error
         self._lock = threading.RLock()
+        _remove_leftover_staging(target.resolve())
 
     def close(self) -> None:
         with self._lock:
@@ -429,7 +431,10 @@ class _StagedTies:
     staged rows inside the transaction with one ``INSERT ... SELECT`` that runs
     entirely in SQLite. The ingest stays one transaction: a failure anywhere
     rolls all of it back, and the staging file (``.STORE.staging-*.db`` next
-    to the store) is deleted either way.
+    to the store) is deleted either way. The file is named after the process
+    that made it (:func:`~orgnet.workers.process_token`), so when that process
+    is killed (and its child with it) the next opener of the store can tell
+    the file is a leftover and remove it.
 
     A key that two rows of one batch share, one in each half, adds its
     weights in another order than one row after the other would: the same
@@ -438,9 +443,8 @@ class _StagedTies:
     """
 
     def __init__(self, ties: pd.DataFrame, store: Path):
-        prefix = f".{store.name}.staging-"
-        _remove_stale(store.parent, prefix)
-        handle, name = tempfile.mkstemp(prefix=prefix, suffix=".db", dir=store.parent)
+        _remove_leftover_staging(store)
+        handle, name = tempfile.mkstemp(prefix=f"{_staging_prefix(store)}{process_token()}-", suffix=".db", dir=store.parent)
         os.close(handle)
         self.path = Path(name)
         half = len(ties) // 2
@@ -466,16 +470,25 @@ class _StagedTies:
         connection.execute(_TIE_UPSERT_STAGED)
 
     def close(self, connection: sqlite3.Connection) -> None:
-        """After the transaction: let the child finish, detach and delete the staging file."""
-        try:
-            if not self._waited:
-                # The ingest failed before the merge; its error is the one to report, not the child's.
-                with contextlib.suppress(BaseException):
-                    self._wait()
-            if self._attached:
-                connection.execute("DETACH DATABASE staged")
-        finally:
-            self.path.unlink(missing_ok=True)
+        """After the transaction: let the child finish, detach and delete the staging file.
+
+        Ctrl-C is held back until this is done (a KeyboardInterrupt between
+        two of these steps once left the staged file attached, "database
+        staged is locked"), and a transaction an interrupt left open is rolled
+        back first: nothing can be detached inside one.
+        """
+        with _interrupts_deferred():
+            try:
+                if not self._waited:
+                    # The ingest failed before the merge; its error is the one to report, not the child's.
+                    with contextlib.suppress(BaseException):
+                        self._wait()
+                if self._attached:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    connection.execute("DETACH DATABASE staged")
+            finally:
+                self.path.unlink(missing_ok=True)
 
 
 def _may_stage() -> bool:
@@ -483,12 +496,37 @@ def _may_stage() -> bool:
     return can_fork() and threading.current_thread() is threading.main_thread()
 
 
-def _remove_stale(folder: Path, prefix: str) -> None:
-    """Delete staging files a killed process left behind (older than a day), best effort."""
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT back (delivered once the block ends) on the main thread, where Python raises KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _staging_prefix(store: Path) -> str:
+    return f".{store.name}.staging-"
+
+
+def _remove_leftover_staging(store: Path) -> None:
+    """Delete the staging files of ``store`` whose process is gone, best effort.
+
+    A file's name carries the token of the process that made it: when that
+    process no longer runs, nothing will merge or delete the file. Files
+    without a token (an older orgnet's) go once they are older than a day.
+    """
+    prefix = _staging_prefix(store)
     now = time.time()
-    for leftover in folder.glob(f"{prefix}*.db"):
+    for leftover in store.parent.glob(f"{prefix}*.db"):
+        pid, _, rest = leftover.name[len(prefix) :].partition("-")
+        alive = process_alive(f"{pid}-{rest.partition('-')[0]}")
         with contextlib.suppress(OSError):
-            if now - leftover.stat().st_mtime > _STALE_STAGING_SECONDS:
+            if alive is False or (alive is None and now - leftover.stat().st_mtime > _STALE_STAGING_SECONDS):
                 leftover.unlink()
 
 
