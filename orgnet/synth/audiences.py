@@ -24,9 +24,9 @@ def write_audiences(org: Org, rng: np.random.Generator, out: Path) -> dict[str, 
     Row and account counts, every account's follower count, and the exact
     unions (per platform, people, brand, advocates) that reach figures must equal.
     """
-    pools = {"linkedin": ("li", 80_000), "x": ("x", 30_000)}
-    ids = {p: [f"{prefix}:{v}" for v in (rng.choice(900_000, size=n, replace=False) + 100_000)] for p, (prefix, n) in pools.items()}
-    core, general = 2_500, 15_000  # ids[:core] are followed by advocates and the brand, ids[core:general] by everyone
+    pools = {"linkedin": ("li", 16_000), "x": ("x", 6_000)}
+    ids = {p: [f"{prefix}:{v}" for v in (rng.choice(90_000, size=n, replace=False) + 10_000)] for p, (prefix, n) in pools.items()}
+    core, general = 500, 3_000  # ids[:core] are followed by advocates and the brand, ids[core:general] by everyone
     cursor = dict.fromkeys(pools, general)
     followers: dict[tuple[str, str, str], list[str]] = {}
 
@@ -39,28 +39,28 @@ def write_audiences(org: Org, rng: np.random.Generator, out: Path) -> dict[str, 
         followers[(owner_type, owner, platform)] = sorted(set(chosen) | set(own))
 
     for k in org.roles["advocates"]:
-        account("person", org.ids[k], "linkedin", int(rng.integers(1800, 2600)), 0.35, (0, core))
-        account("person", org.ids[k], "x", int(rng.integers(600, 1000)), 0.35, (0, core))
+        account("person", org.ids[k], "linkedin", int(rng.integers(250, 350)), 0.35, (0, core))
+        account("person", org.ids[k], "x", int(rng.integers(90, 150)), 0.35, (0, core))
     for k in org.roles["emerging"]:
-        account("person", org.ids[k], "linkedin", int(rng.integers(300, 500)), 0.3, (0, general))
+        account("person", org.ids[k], "linkedin", int(rng.integers(50, 90)), 0.3, (0, general))
     heads = [k for k in org.roles["leaders"] if org.levels[k] in ("L6", "L7")]
     for k in heads:
-        account("person", org.ids[k], "linkedin", 1200 if k == 0 else int(rng.integers(300, 800)), 0.3, (core, general))
+        account("person", org.ids[k], "linkedin", 200 if k == 0 else int(rng.integers(50, 140)), 0.3, (core, general))
     special = set(org.roles["advocates"]) | set(org.roles["emerging"]) | set(org.roles["leaders"])
     rest = [k for k in range(org.size) if k not in special]
-    with_ids = sorted(int(k) for k in rng.choice(rest, size=30, replace=False))
+    with_ids = sorted(int(k) for k in rng.choice(rest, size=12, replace=False))
     for k in with_ids:
-        account("person", org.ids[k], "linkedin", int(rng.integers(80, 300)), 0.3, (core, general))
-    account("brand", "Acme", "linkedin", 9000, 0.6, (0, general))
-    account("brand", "Acme", "x", 4000, 0.6, (0, general))
+        account("person", org.ids[k], "linkedin", int(rng.integers(12, 50)), 0.3, (core, general))
+    account("brand", "Acme", "linkedin", 700, 0.6, (0, general))
+    account("brand", "Acme", "x", 300, 0.6, (0, general))
 
     leads = [k for k in org.roles["leaders"] if org.levels[k] == "L5"]
     count_only_people = sorted(set(leads) | {int(k) for k in rng.choice([k for k in rest if k not in with_ids], size=40, replace=False)})
     count_only = {}
     for k in count_only_people:
-        count_only[(org.ids[k], "linkedin")] = int(rng.integers(150, 600) if k in leads else rng.integers(20, 400))
+        count_only[(org.ids[k], "linkedin")] = int(rng.integers(30, 100) if k in leads else rng.integers(4, 80))
         if rng.random() < 0.25:
-            count_only[(org.ids[k], "instagram")] = int(rng.integers(50, 900))
+            count_only[(org.ids[k], "instagram")] = int(rng.integers(10, 150))
 
     lines = ["person,owner_type,platform,follower_count,follower_id"]
     for (owner_type, owner, platform), follower_ids in sorted(followers.items()):

@@ -66,7 +66,10 @@ def _benchmark_people(n_people: int, rng: np.random.Generator) -> pd.DataFrame:
 
 def _weighted_pick(cumulative: np.ndarray, low: np.ndarray, high: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Indices drawn by weight, each from the index range whose cumulative weights span [low, high)."""
-    return np.minimum(np.searchsorted(cumulative, low + rng.random(low.size) * (high - low), side="right"), cumulative.size - 1)
+    picked: np.ndarray = np.minimum(
+        np.searchsorted(cumulative, low + rng.random(low.size) * (high - low), side="right"), cumulative.size - 1
+    )
+    return picked
 
 
 def benchmark_org(

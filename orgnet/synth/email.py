@@ -83,13 +83,11 @@ def write_email(org: Org, found: list[Event], rng: np.random.Generator, out: Pat
             f"Date: {format_datetime(local)}",
             f"Message-ID: <{event.time.strftime('%Y%m%d%H%M%S')}.{n:05d}@mail.{ORG_DOMAIN}>",
             f"Subject: SECRET-SUBJECT-{n}",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
         ]
-        text = "\n".join(headers) + "\n\nSECRET-BODY: synthetic message body, never read by orgnet.\n"
+        text = "\n".join(headers) + "\n\nSECRET-BODY\n"
         plain = event.kind != "broadcast" and n - 1 not in unknown_at and n - 1 not in external_at
         draw = rng.random()
-        where = "both" if plain and draw < 0.12 else "maildir" if plain and draw < 0.3 else "mbox"
+        where = "both" if plain and draw < 0.14 else "maildir" if plain and draw < 0.4 else "mbox"
         counts[where] += 1
         if where in ("mbox", "both"):
             mbox_parts.append(f"From {org.emails[event.sender]} {event.time.strftime('%a %b %d %H:%M:%S %Y')}\n{text}\n")

@@ -40,7 +40,7 @@ def write_calendar(org: Org, found: list[Event], out: Path) -> dict[str, Any]:
         for k in meeting.recipients:
             attendee = icalendar.vCalAddress(f"mailto:{org.emails[k]}")
             attendee.params["partstat"] = "DECLINED" if k in meeting.declined else "ACCEPTED"
-            vevent.add("attendee", attendee, encode=0)
+            vevent.add("attendee", attendee, encode=False)
         calendar.add_component(vevent)
     (out / "calendar").mkdir(parents=True, exist_ok=True)
     (out / "calendar" / "meetings.ics").write_bytes(calendar.to_ical())
