@@ -24,10 +24,21 @@ from orgnet.synth import benchmark_org, main, write_interactions_csv, write_rost
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
+#: Files left in the output folder before the generation in :func:`fresh`: the package's own file and two of an older layout.
+LEFT_BEFORE = {
+    "__init__.py": '"""Not generated."""\n',
+    "slack/general/2026-05-04.json": "[]\n",
+    "email/maildir/cur/1.M1P7.acme:2,S": "From: x\n\n",
+}
+
+
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory) -> Path:
-    """A fresh generation with the default seed, through the command line."""
+    """A fresh generation with the default seed, through the command line, over the files of :data:`LEFT_BEFORE`."""
     out = tmp_path_factory.mktemp("samples")
+    for name, text in LEFT_BEFORE.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
     assert main(["samples", "--out", str(out)]) == 0
     return out
 
@@ -58,10 +69,16 @@ def test_committed_samples_are_a_fresh_generation(fresh: Path) -> None:
     assert not changed, f"regenerate with python -m orgnet.synth samples --out data/samples: {changed[:5]}"
 
 
+def test_a_regeneration_keeps_the_package_file_and_drops_older_ones(fresh: Path) -> None:
+    assert (fresh / "__init__.py").read_text() == LEFT_BEFORE["__init__.py"]
+    assert not any((fresh / name).exists() for name in LEFT_BEFORE if name != "__init__.py")
+
+
 def test_samples_stay_small(fresh: Path) -> None:
-    sizes = {p.name: p.stat().st_size for p in fresh.rglob("*") if p.is_file()}
-    assert sum(sizes.values()) < 8_000_000
-    assert sizes["audiences.csv"] < 3_000_000
+    """Small enough to travel in the wheel as package data: about 1.4 MB in about 360 files."""
+    sizes = {str(p.relative_to(fresh)): p.stat().st_size for p in fresh.rglob("*") if p.is_file()}
+    assert sum(sizes.values()) < 1_500_000 and len(sizes) < 400
+    assert max(sizes.values()) < 400_000
 
 
 # --------------------------------------------------------------------------- raw ties from every source
@@ -114,8 +131,8 @@ def raw_ties(fresh: Path, roster: pd.DataFrame, mail: dict[str, list]) -> pd.Dat
     users = {
         u["id"]: names.get(u.get("profile", {}).get("email", "").lower()) for u in json.loads((fresh / "slack" / "users.json").read_text())
     }
-    for day_file in sorted((fresh / "slack").glob("*/*.json")):
-        for message in json.loads(day_file.read_text()):
+    for month_file in sorted((fresh / "slack").glob("*/*.json")):
+        for message in json.loads(month_file.read_text()):
             author, time = users[message["user"]], pd.Timestamp(float(message["ts"]), unit="s", tz="UTC")
             add(author, [users[u] for u in re.findall(r"<@(U\w+)>", message["text"])], time, "slack")
             if "parent_user_id" in message:
@@ -292,6 +309,8 @@ def test_email_counts(mail: dict[str, list], fresh: Path, truths: dict, roster: 
     known = set(roster["email"]) | {a for aliases in roster["aliases"] for a in aliases.split(";")}
     unknown = pd.Series([a for a in addresses if a.endswith("@acme.example") and a not in known]).value_counts().to_dict()
     assert unknown == email["unknown_internal"]
+    assert len(mailbox.mbox(fresh / "email" / "archive.mbox")) == email["mbox_messages"]
+    assert len(mailbox.Maildir(fresh / "email" / "maildir", create=False)) == email["maildir_messages"]
     text = (fresh / "email" / "archive.mbox").read_text()
     assert "SECRET-BODY" in text and "SECRET-SUBJECT-1" in text
 
@@ -304,8 +323,14 @@ def test_calendar_and_slack_counts(fresh: Path, truths: dict) -> None:
     assert sum(len(a) + 1 > 25 for a in attendees) == truths["calendar"]["big_meetings"] > 0
     assert sum(p.params.get("PARTSTAT") == "DECLINED" for a in attendees for p in a) == truths["calendar"]["declined_attendees"] > 0
     assert all(str(e["summary"]) == "SECRET-SUMMARY" for e in events)
-    messages = [m for f in (fresh / "slack").glob("*/*.json") for m in json.loads(f.read_text())]
     slack = truths["slack"]
+    files = {f: json.loads(f.read_text()) for f in (fresh / "slack").glob("*/*.json")}
+    assert len(files) == slack["files"]
+    # One file per channel and month, named after its first day.
+    for f, posted in files.items():
+        months = {pd.Timestamp(float(m["ts"]), unit="s", tz="UTC").strftime("%Y-%m-01") for m in posted}
+        assert months == {f.stem}
+    messages = [m for posted in files.values() for m in posted]
     assert len(messages) == slack["messages"]
     assert sum("parent_user_id" in m for m in messages) == slack["thread_replies"]
     assert sum(len(re.findall(r"<@U\w+>", m["text"])) for m in messages) == slack["mentions"]
@@ -359,3 +384,28 @@ def test_benchmark_files(tmp_path: Path) -> None:
     named = pd.concat([table["sender"], table["recipients"].str.split(";").explode()])
     assert named.isin(known).all()
     assert pd.to_datetime(table["timestamp"], format="ISO8601").dt.strftime("%Y-%m").between("2026-05", "2026-10").all()
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_the_command_line_explains_itself_and_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert {"samples", "benchmark"} <= set(capsys.readouterr().out.split())
+    assert main(["benchmark", "--help"]) == 0
+    assert "--people" in capsys.readouterr().out
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert main(["samples", "--out", str(blocked / "samples")]) == 1
+    error = capsys.readouterr().err
+    assert f"cannot write to {blocked / 'samples'}" in error and "Traceback" not in error
+    assert main(["benchmark", "--out", str(tmp_path), "--people", "0"]) == 2
+    assert not (tmp_path / "roster.csv").exists()
+
+
+def test_the_benchmark_command_writes_the_files_of_the_library(tmp_path: Path) -> None:
+    assert main(["benchmark", "--out", str(tmp_path / "cli"), "--people", "300", "--rows", "2000", "--seed", "3"]) == 0
+    write_roster_csv(tmp_path / "roster.csv", 300, seed=3)
+    write_interactions_csv(tmp_path / "interactions.csv", 2000, 300, seed=3)
+    for name in ("roster.csv", "interactions.csv"):
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / name).read_bytes()
