@@ -77,8 +77,7 @@ def demo_command(
     from orgnet.api.server import url_of
     from orgnet.ingest.samples import SAMPLE_SOURCES, ingest_samples
 
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         with Progress(console=console, transient=True, disable=as_json) as progress:
             task = progress.add_task("ingesting samples", total=len(SAMPLE_SOURCES))
 
@@ -90,8 +89,6 @@ def demo_command(
             runs = analyze_periods(opened)
         info = store_info(opened)
         key_id, key = create_key(opened, "admin", "orgnet demo")
-    finally:
-        opened.close()
     url = url_of(host, port)
     if as_json:
         emit_json(

@@ -47,11 +47,8 @@ def report_command(
     as_json: JsonOption = False,
 ) -> None:
     """Write the growth report comparing two analysed snapshots: summary in words, growth charts, silo change, advocate movers, reach."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         record = write_report(opened, start, end, out, min_group_size=min_group_size or Settings().min_group_size)
-    finally:
-        opened.close()
     if as_json:
         emit_json(record)
         return
@@ -64,11 +61,8 @@ def report_command(
 @friendly_errors
 def reports_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """List the reports written, newest first."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         records = list_reports(opened)
-    finally:
-        opened.close()
     if as_json:
         emit_json(records)
         return
@@ -86,8 +80,7 @@ def schedule_command(
 ) -> None:
     """Run the scheduled jobs of a config file (ingest dropped files, analyse, write the report), catching up a missed run once."""
     schedule = load_config(config)
-    opened = store_from(store or schedule.store)
-    try:
+    with store_from(store or schedule.store) as opened:
         if history:
             runs = [vars(run) for run in opened.runs()]
             emit_json(runs) if as_json else print_records(
@@ -102,5 +95,3 @@ def schedule_command(
             return
         console.print(f"scheduling {', '.join(f'{job.name} ({job.cron})' for job in schedule.jobs)}; Ctrl-C stops")
         scheduler.start()
-    finally:
-        opened.close()

@@ -57,21 +57,17 @@ def analyze_command(
     """
     options = AnalysisOptions(by=by, resolution=resolution, seed=seed)
     label = snapshot_of(period, start, end)
-    opened = store_from(store)
-    try:
-        with Progress(console=console, transient=True, disable=as_json) as progress:
-            task = progress.add_task("analysing", total=None)
+    with store_from(store) as opened, Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("analysing", total=None)
 
-            def step(name: str) -> None:
-                progress.update(task, description=f"analysing: {name}")
+        def step(name: str) -> None:
+            progress.update(task, description=f"analysing: {name}")
 
-            if every_period:
-                runs = analyze_periods(opened, options, step)
-            else:
-                first, _, last = (label or "").partition("..")
-                runs = [analyze(opened, first or None, last or first or None, options, step)]
-    finally:
-        opened.close()
+        if every_period:
+            runs = analyze_periods(opened, options, step)
+        else:
+            first, _, last = (label or "").partition("..")
+            runs = [analyze(opened, first or None, last or first or None, options, step)]
     if as_json:
         emit_json([run.to_dict() for run in runs])
         return
@@ -83,11 +79,8 @@ def analyze_command(
 
 
 def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         return snapshot_result(opened, name, label, AnalysisOptions(by=by))
-    finally:
-        opened.close()
 
 
 @app.command("silos")
@@ -263,12 +256,9 @@ def reach_command(
 
 
 def _internal_reach(store: str | None, label: str | None, people: list[str], hops: int, probability: float, as_json: bool) -> None:
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         start, _, end = (label or "").partition("..")
         data = load_snapshot(opened, start or None, end or start or None)
-    finally:
-        opened.close()
     missing = [person for person in people if person not in data.graph]
     if missing:
         raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")

@@ -49,11 +49,8 @@ def export_command(
     if period:
         start = end = period
     fmt = format_for(output, fmt)
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         written = export_store(opened, output, fmt, start, end, channels)
-    finally:
-        opened.close()
     if as_json:
         emit_json({"format": fmt, "files": [str(path) for path in written]})
     else:

@@ -75,11 +75,8 @@ def print_info(info: dict[str, Any]) -> None:
 @friendly_errors
 def info_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Show what the store holds: people, ties, periods, channels, sources ingested and rejects."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         info = store_info(opened)
-    finally:
-        opened.close()
     if as_json:
         emit_json(info)
     else:

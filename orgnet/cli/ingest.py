@@ -111,12 +111,8 @@ def ingest_command(
         domains=list(domain),
         pseudonymise=pseudonymise,
     )
-    opened = store_from(store)
-    try:
-        with console.status(f"ingesting {path} ...", spinner="dots"):
-            report = ingest_path(opened, source, path, options)
-    finally:
-        opened.close()
+    with store_from(store) as opened, console.status(f"ingesting {path} ...", spinner="dots"):
+        report = ingest_path(opened, source, path, options)
     if as_json:
         emit_json(report.to_dict())
     else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 import pandas as pd
 
@@ -48,6 +48,12 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+    def __enter__(self) -> Self:
+        """The store itself, so that ``with open_store(...) as store:`` closes it on the way out."""
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store (:meth:`close`), whether the block ended or raised."""
 
     def settings(self) -> dict[str, str]:
         """Store-wide settings (period unit, organisation domains, pseudonym fingerprint, follower salt)."""
@@ -157,7 +163,7 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
 
     Returns
     -------
-    An open :class:`Store`; the caller closes it.
+    An open :class:`Store`; the caller closes it, best with ``with open_store(...) as store:``.
     """
     where = str(location) if location is not None else os.environ.get(STORE_ENV) or DEFAULT_STORE
     if is_bolt_location(where):
