@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.cli.info import print_info, store_info
@@ -71,6 +70,8 @@ def demo_command(
     Prints the address to open and an admin key to log in with (a new one each run). Running it again is safe:
     sources already ingested are skipped. `--no-serve` stops after the summary (for scripts).
     """
+    from rich.progress import Progress
+
     from orgnet.access import create_key
     from orgnet.analysis import analyze_periods
     from orgnet.api.server import serve as serve_app

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import write
 from typer.testing import CliRunner
 
@@ -65,6 +66,58 @@ def test_help_explains_every_command():
     for command in ("demo", "ingest", "info"):
         assert command in result.output
     assert "--skip-bad-rows" in invoke("ingest", "--help").output
+
+
+def test_export_help_names_every_format():
+    from orgnet.export import EXPORT_FORMATS
+
+    # The --format help points at the description, which spells the formats out (see orgnet/cli/export.py).
+    text = " ".join(invoke("export", "--help").output.split())
+    assert all(fmt in text for fmt in EXPORT_FORMATS)
+
+
+#: Libraries a command imports only when it runs, never to print its help.
+HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "networkx", "igraph", "plotly", "fastapi", "neo4j")
+# Prints help for each command line given as JSON, then the heavy libraries loaded and the commands reached.
+_HELP_PROBE = """
+import json, sys
+import typer.main
+from orgnet.cli import app
+
+def paths(command, prefix=()):
+    yield prefix
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from paths(sub, (*prefix, name))
+
+lines = json.loads(sys.argv[1]) or [list(p) for p in paths(typer.main.get_command(app))]
+for line in lines:
+    try:
+        app([*line, "--help"], prog_name="orgnet")
+    except SystemExit as exit:
+        assert exit.code == 0, (line, exit.code)
+heavy = [name for name in json.loads(sys.argv[2]) if name in sys.modules]
+sys.stderr.write(json.dumps({"heavy": heavy, "lines": lines}) + "\\n")
+"""
+
+
+def help_imports(lines: list[list[str]]) -> dict:
+    """Run ``orgnet LINE --help`` for each line (every command when empty) in a fresh interpreter; what it imported."""
+    process = subprocess.run(
+        [sys.executable, "-c", _HELP_PROBE, json.dumps(lines), json.dumps(HEAVY)], capture_output=True, text=True, check=True
+    )
+    return json.loads(process.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("line", [[], ["ingest"]], ids=["orgnet --help", "orgnet ingest --help"])
+def test_help_imports_no_heavy_library(line):
+    assert help_imports([line])["heavy"] == []
+
+
+def test_no_command_imports_a_heavy_library_for_its_help():
+    probed = help_imports([])
+    # Every command is reached, those of the layers above (serve, report) and sub-commands (keys create) too.
+    assert {"ingest", "analyze", "serve", "report", "keys create"} <= {" ".join(line) for line in probed["lines"]}
+    assert probed["heavy"] == []
 
 
 def test_analysis_commands_print_json(sample_store_path, tmp_path, truths):

@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
 
-from orgnet.analysis import AnalysisOptions, analyze, analyze_periods, load_snapshot, snapshot_result
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
 from orgnet.errors import OrgnetError
-from orgnet.periods import is_period_label
-from orgnet.results import snapshot_label
-from orgnet.spread import expected_spread, k_hop_reach
 
 __all__ = ["advocates_command", "analyze_command", "bridges_command", "campaigns_command", "reach_command", "silos_command"]
 
@@ -24,6 +19,9 @@ ByOption = Annotated[str, typer.Option("--by", help="HR attribute defining the g
 
 def snapshot_of(period: str | None, start: str | None, end: str | None) -> str | None:
     """The snapshot label named by ``--period`` or ``--from``/``--to`` (``None``: the latest period)."""
+    from orgnet.periods import is_period_label
+    from orgnet.results import snapshot_label
+
     if period and (start or end):
         raise OrgnetError("give either --period or --from/--to, not both")
     for label in (period, start, end):
@@ -55,6 +53,10 @@ def analyze_command(
 
     A snapshot is one period (default: the latest), a range (--from/--to), or every period on its own (--every-period).
     """
+    from rich.progress import Progress
+
+    from orgnet.analysis import AnalysisOptions, analyze, analyze_periods
+
     options = AnalysisOptions(by=by, resolution=resolution, seed=seed)
     label = snapshot_of(period, start, end)
     with store_from(store) as opened, Progress(console=console, transient=True, disable=as_json) as progress:
@@ -79,6 +81,8 @@ def analyze_command(
 
 
 def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
+    from orgnet.analysis import AnalysisOptions, snapshot_result
+
     with store_from(store) as opened:
         return snapshot_result(opened, name, label, AnalysisOptions(by=by))
 
@@ -256,6 +260,9 @@ def reach_command(
 
 
 def _internal_reach(store: str | None, label: str | None, people: list[str], hops: int, probability: float, as_json: bool) -> None:
+    from orgnet.analysis import load_snapshot
+    from orgnet.spread import expected_spread, k_hop_reach
+
     with store_from(store) as opened:
         start, _, end = (label or "").partition("..")
         data = load_snapshot(opened, start or None, end or start or None)

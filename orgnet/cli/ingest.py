@@ -12,10 +12,7 @@ from rich.table import Table
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.errors import OrgnetError
 from orgnet.ingest import SOURCES
-from orgnet.ingest.base import IngestOptions
-from orgnet.ingest.pipeline import ingest_path
 from orgnet.model import IngestReport
-from orgnet.periods import PERIOD_UNITS
 
 __all__ = ["ingest_command", "parse_mapping", "print_report"]
 
@@ -88,6 +85,10 @@ def ingest_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
+    from orgnet.ingest.base import IngestOptions
+    from orgnet.ingest.pipeline import ingest_path
+    from orgnet.periods import PERIOD_UNITS
+
     if domain is None:
         domain = []
     if ignore_column is None:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Protocol, Self, runtime_checkable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from orgnet.errors import StoreError
 from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
+
+if TYPE_CHECKING:
+    # Annotations only: the command line imports this module to name the store option without loading pandas.
+    import pandas as pd
 
 __all__ = ["BOLT_SCHEMES", "DEFAULT_STORE", "STORE_ENV", "Store", "is_bolt_location", "open_store"]
 
