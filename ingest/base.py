@@ -22,7 +22,7 @@ import pyarrow.csv as pa_csv
 from orgnet.errors import IngestError, OrgnetError, RowProblem
 from orgnet.identity import IdentityResolver
 from orgnet.model import IngestReport
-from orgnet.periods import PeriodUnit
+from orgnet.periods import PERIOD_UNITS, PeriodUnit
 from orgnet.privacy import Pseudonymiser
 
 # Arrow allocates through the system allocator, as NumPy does, so that memory one of them frees the other reuses.
@@ -61,7 +61,8 @@ class IngestOptions:
     period_unit : ``month`` (``YYYY-MM``) or ``week`` (``YYYY-Www``).
     mapping : field -> column name overrides for tabular sources.
     ignore_columns : columns a tabular source may carry that orgnet never reads.
-    channel : channel of every row when the source has no channel column.
+    channel : channel of every row when the source has no channel column
+        (lower-cased, as the channels of a channel column are).
     broadcast_cutoff : e-mails to more recipients are dropped (and counted).
     meeting_cutoff : meetings with more attendees are dropped (and counted).
     score_column : Viva Insights tie score column.
@@ -80,6 +81,14 @@ class IngestOptions:
     score_column: str = "StrongTieScore"
     domains: list[str] = field(default_factory=list)
     pseudonymise: bool = False
+
+    def __post_init__(self) -> None:
+        # Checked here, where the options are made, so that a caller (the command line) learns of a wrong unit before
+        # it opens a store; channels are lower case everywhere, as the ingesters fold a channel column.
+        if self.period_unit not in PERIOD_UNITS:
+            raise OrgnetError(f"the period unit is one of {', '.join(PERIOD_UNITS)}, not {self.period_unit!r}")
+        if self.channel is not None:
+            self.channel = self.channel.strip().lower() or None
 
 
 class ProblemLog:

@@ -20,7 +20,7 @@ with weights from :class:`AdvocateWeights`.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -42,6 +42,7 @@ __all__ = [
     "eigenvector",
     "pagerank",
     "percentile_rank",
+    "select_advocates",
 ]
 
 #: Weighted components of the score, each a column of :func:`advocates` summing to ``score``.
@@ -342,6 +343,18 @@ def _matches(value: Any, wanted: Any) -> bool:
     return value == wanted
 
 
+def _kept(
+    values: Callable[[str], Iterable[Any]], n: int, filters: Mapping[str, Any] | None, actions_per_month: Any, min_actions: float
+) -> np.ndarray:
+    """Which of ``n`` people pass the ``filters`` (``values(attribute)``: theirs) and ``min_actions`` a month."""
+    keep = np.ones(n, dtype=bool)
+    for attribute, wanted in (filters or {}).items():
+        keep &= np.fromiter((_matches(value, wanted) for value in values(attribute)), dtype=bool, count=n)
+    if min_actions > 0:
+        keep &= np.nan_to_num(np.asarray(actions_per_month, dtype=float)) >= min_actions
+    return keep
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
 
@@ -404,7 +417,7 @@ def advocates(
     weights: AdvocateWeights | None = None,
     filters: Mapping[str, Any] | None = None,
     min_ties: int = 0,
-    min_actions: int = 0,
+    min_actions: float = 0,
     alpha: float = 0.85,
     weight: str | None = "weight",
     indexed: IndexedGraph | None = None,
@@ -439,7 +452,9 @@ def advocates(
     filters : keep people whose node attribute equals a value, or is in a
         list/set of values, e.g. ``{"department": "Sales", "location": ["Paris", "Lyon"]}``.
     min_ties : keep people tied (either direction) to at least this many people.
-    min_actions : keep people with at least this many actions in the window.
+    min_actions : keep people with at least this many advocacy actions a
+        month on average over the window (the ``actions_per_month`` column;
+        :func:`select_advocates` reads it the same way).
     alpha : PageRank damping.
     weight : tie attribute used as weight.
     indexed : :class:`orgnet.engine.IndexedGraph` of ``G`` if already built.
@@ -514,16 +529,12 @@ def advocates(
     below = pd.Series(pr).rank(method="min").to_numpy() - 1
     top_share = (n - below) / n
 
-    keep = np.ones(n, dtype=bool)
-    for attribute, wanted in (filters or {}).items():
-        keep &= np.array([_matches(node_data[v].get(attribute), wanted) for v in nodes], dtype=bool)
+    keep = _kept(lambda attribute: [node_data[v].get(attribute) for v in nodes], n, filters, table["actions_per_month"], min_actions)
     if min_ties > 0:
         low, high = np.minimum(indexed.sources, indexed.targets), np.maximum(indexed.sources, indexed.targets)
         pairs = unique_keys(low * n + high)
         ties = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
         keep &= ties >= min_ties
-    if min_actions > 0:
-        keep &= acts["actions"].to_numpy() >= min_actions
 
     table["top_share"] = top_share
     ranked = table[keep].sort_values(["score", "pagerank", "person_id"], ascending=[False, False, True], kind="stable")
@@ -546,3 +557,61 @@ def advocates(
         for values in zip(*(ranked[f].tolist() for f in fields))
     ]
     return ranked[columns]
+
+
+def select_advocates(
+    table: pd.DataFrame,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    min_actions: float = 0,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """The advocates of a ranking who pass ``filters`` and ``min_actions``, best first, their ranks unchanged.
+
+    Lists people from a ranking already made, such as the one ``orgnet
+    analyze`` stores (:func:`advocates` over everyone): ``rank`` stays the
+    rank among the whole organisation. Filtering inside :func:`advocates`
+    instead ranks the kept people among themselves.
+
+    Parameters
+    ----------
+    table : an advocate ranking, with the columns :data:`ADVOCATE_COLUMNS`
+        (what :func:`advocates` returns, or its stored records as a DataFrame).
+    filters : keep rows whose column equals a value, or is in a list/set of
+        values, e.g. ``{"department": "Sales", "location": ["Paris", "Lyon"]}``
+        (as :func:`advocates`' ``filters``, on the columns of ``table``).
+    min_actions : keep people with at least this many advocacy actions a
+        month (``actions_per_month``), as :func:`advocates` reads it.
+    top : keep only the first ``top`` of those left.
+
+    Returns
+    -------
+    DataFrame: the kept rows of ``table`` by ``rank``.
+
+    Raises
+    ------
+    ValueError
+        When a filter names a column ``table`` does not have.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ranking = pd.DataFrame(
+    ...     {
+    ...         "person_id": ["A", "B", "C", "D"],
+    ...         "department": ["Sales", "Eng", "Eng", "HR"],
+    ...         "rank": [1, 2, 3, 4],
+    ...         "actions_per_month": [2.0, 0.5, 1.0, None],
+    ...     }
+    ... )
+    >>> select_advocates(ranking, filters={"department": ["Eng", "HR"]})["person_id"].tolist()
+    ['B', 'C', 'D']
+    >>> select_advocates(ranking, min_actions=1, top=1)[["person_id", "rank"]].to_dict("records")
+    [{'person_id': 'A', 'rank': 1}]
+    """
+    unknown = sorted(set(filters or {}) - set(table.columns))
+    if unknown:
+        raise ValueError(f"the ranking has no column {', '.join(map(repr, unknown))} to filter on")
+    keep = _kept(lambda column: table[column].tolist(), len(table), filters, table["actions_per_month"], min_actions)
+    kept = table[keep].sort_values("rank", kind="stable").reset_index(drop=True)
+    return kept if top is None else kept.head(top)

@@ -20,6 +20,7 @@ from orgnet.advocates import (
     eigenvector,
     pagerank,
     percentile_rank,
+    select_advocates,
 )
 from orgnet.graph import people_graph, undirected_graph
 from orgnet.model import TIE_COLUMNS
@@ -179,12 +180,31 @@ def test_filters_keep_scores_and_rerank():
     assert lyon["rank"].tolist() == [1, 2]
     for _, row in lyon.iterrows():
         assert row["score"] == pytest.approx(everyone.loc[row["person_id"], "score"])
-    eng = advocates(graph, engagement, audiences, followers, filters={"department": ["Eng", "HR"]}, min_actions=1)
+    # min_actions counts actions a month: B's one share over January to March is 1/3 a month; C and D have none.
+    eng = advocates(graph, engagement, audiences, followers, filters={"department": ["Eng", "HR"]}, min_actions=0.3)
     assert eng["person_id"].tolist() == ["B"]
     # B ranks first here, so nobody above covers f3, f4.
     assert eng["marginal_reach"].tolist() == [3]
+    assert advocates(graph, engagement, audiences, followers, filters={"department": ["Eng", "HR"]}, min_actions=0.34).empty
     tied = advocates(graph, min_ties=3)
     assert tied["person_id"].tolist() == ["A"]
+
+
+def test_selecting_from_a_ranking_keeps_its_ranks_and_reads_filters_as_advocates_does():
+    graph, engagement, audiences, followers = tiny_org()
+    everyone = advocates(graph, engagement, audiences, followers)
+    # Everyone's ranking, as orgnet analyze stores it: A 1, D 2, B 3, C 4 (see test_advocates_by_hand).
+    paris = select_advocates(everyone, filters={"location": "Paris"})
+    assert paris[["person_id", "rank"]].values.tolist() == [["A", 1], ["B", 3]]
+    for filters, min_actions in [({"department": ["Eng", "HR"]}, 0.3), ({"location": "Lyon"}, 0), ({}, 1.5)]:
+        kept = select_advocates(everyone, filters=filters, min_actions=min_actions)
+        ranked = advocates(graph, engagement, audiences, followers, filters=filters, min_actions=min_actions)
+        assert set(kept["person_id"]) == set(ranked["person_id"])
+    # A alone acts 1.5 times a month or more (6 shares over January to March: 2 a month).
+    assert select_advocates(everyone, min_actions=1.5)["person_id"].tolist() == ["A"]
+    assert select_advocates(everyone, top=2)["person_id"].tolist() == ["A", "D"]
+    with pytest.raises(ValueError, match="'level'"):
+        select_advocates(everyone, filters={"level": 3})
 
 
 def test_custom_weights_and_communities():

@@ -8,7 +8,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from orgnet.spread import celf_seeds, edge_probabilities, expected_spread, k_hop_reach
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+from orgnet.spread import celf_seeds, edge_probabilities, expected_spread, internal_reach, k_hop_reach
 
 
 def out_star(n: int) -> nx.DiGraph:
@@ -114,3 +115,24 @@ def test_thousands_of_nodes():
     assert estimate.mean >= 3
     seeds = celf_seeds(graph, 3, probability=0.1, runs=100, seed=0)
     assert len(seeds) == 3
+
+
+def test_internal_reach_is_both_views_with_the_shared_defaults():
+    # 0 -> 1 -> 2 -> 3 and 0 -> 4: from {0, 0}, hop 0 has 0, hop 1 has 1 and 4, hop 2 has 2.
+    graph = nx.DiGraph([(0, 1), (1, 2), (2, 3), (0, 4)])
+    reach = internal_reach(graph, [0, 0])
+    assert reach.people == [0] and reach.hops == DEFAULT_HOPS == 2
+    assert reach.per_hop.to_dict("records") == [
+        {"hop": 0, "new": 1, "reached": 1},
+        {"hop": 1, "new": 2, "reached": 3},
+        {"hop": 2, "new": 1, "reached": 4},
+    ]
+    assert reach.reached == 4
+    assert (reach.probability, reach.spread.runs) == (DEFAULT_PROBABILITY, DEFAULT_RUNS)
+    assert reach.spread == expected_spread(graph, [0], probability=DEFAULT_PROBABILITY, runs=DEFAULT_RUNS, seed=0)
+    # Every tie passes the message on: the cascade reaches all five people, whatever the hops.
+    certain = internal_reach(graph, [0], 1, probability=1.0, runs=10, seed=3)
+    assert (certain.reached, certain.spread.mean, certain.spread.stderr) == (3, 5.0, 0.0)
+    assert certain.to_dict()["expected_spread"]["mean"] == 5.0
+    with pytest.raises(ValueError, match="nobody"):
+        internal_reach(graph, ["nobody"])

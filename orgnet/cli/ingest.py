@@ -85,31 +85,23 @@ def ingest_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
+    from orgnet.ingest import check_source
     from orgnet.ingest.base import IngestOptions
     from orgnet.ingest.pipeline import ingest_path
-    from orgnet.periods import PERIOD_UNITS
 
-    if domain is None:
-        domain = []
-    if ignore_column is None:
-        ignore_column = []
-    if column_map is None:
-        column_map = []
-    if source not in SOURCES:
-        raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    if period_unit not in PERIOD_UNITS:
-        raise OrgnetError(f"--period-unit is one of {', '.join(PERIOD_UNITS)}")
+    # The source and the options are checked before the store is opened, so bad arguments leave no store behind.
+    check_source(source)
     options = IngestOptions(
         skip_bad_rows=skip_bad_rows,
         rejects_path=rejects,
         period_unit=period_unit,  # type: ignore[arg-type]
-        mapping=parse_mapping(column_map, mapping_file),
-        ignore_columns=list(ignore_column),
-        channel=channel.lower() if channel else None,
+        mapping=parse_mapping(column_map or [], mapping_file),
+        ignore_columns=list(ignore_column or []),
+        channel=channel,
         broadcast_cutoff=broadcast_cutoff,
         meeting_cutoff=meeting_cutoff,
         score_column=score,
-        domains=list(domain),
+        domains=list(domain or []),
         pseudonymise=pseudonymise,
     )
     with store_from(store) as opened, console.status(f"ingesting {path} ...", spinner="dots"):
