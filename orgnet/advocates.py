@@ -35,6 +35,7 @@ from orgnet.summary import UNKNOWN, group_codes, indexed_of
 __all__ = [
     "ADVOCATE_COLUMNS",
     "COMPONENTS",
+    "TIE_TOLERANCE",
     "AdvocateWeights",
     "activity",
     "advocates",
@@ -45,6 +46,8 @@ __all__ = [
     "select_advocates",
 ]
 
+#: Relative difference below which :func:`percentile_rank` takes two values as equal.
+TIE_TOLERANCE = 1e-9
 #: Weighted components of the score, each a column of :func:`advocates` summing to ``score``.
 COMPONENTS = ("influence", "engagement", "reach", "bridging")
 #: Columns of :func:`advocates`.
@@ -330,11 +333,23 @@ def percentile_rank(values: pd.Series | np.ndarray) -> np.ndarray:
 
     The best value gets 1; a value shared by everyone gets ``1 / n``, so a
     component where nobody stands out adds (almost) nothing to the score.
+    Values within a relative :data:`TIE_TOLERANCE` of each other are ties:
+    the PageRank of two people in the same position differs in its last
+    bits, and must not put one a rank above the other. ``NaN`` stays ``NaN``
+    (and counts in ``n``).
     """
-    series = pd.Series(np.asarray(values, dtype=float))
-    if series.empty:
-        return np.zeros(0)
-    return series.rank(method="min").to_numpy() / len(series)
+    x = np.asarray(values, dtype=float)
+    ranks = np.full(len(x), np.nan)
+    finite = ~np.isnan(x)
+    if finite.any():
+        order = np.argsort(x[finite], kind="stable")
+        ordered = x[finite][order]
+        starts = np.r_[True, np.diff(ordered) > TIE_TOLERANCE * np.maximum(np.abs(ordered[1:]), np.abs(ordered[:-1]))]
+        first = np.maximum.accumulate(np.where(starts, np.arange(len(ordered)), 0))
+        placed = np.empty(len(ordered))
+        placed[order] = first + 1
+        ranks[finite] = placed
+    return ranks / max(len(x), 1)
 
 
 def _matches(value: Any, wanted: Any) -> bool:
@@ -474,7 +489,7 @@ def advocates(
     Percentiles are taken over everyone in ``G`` before filtering, so a
     person's score does not depend on the filters; ``rank`` and
     ``marginal_reach`` do. Ties in score go to the higher PageRank, then
-    the person id. The trend reads "rising" ("falling") when the fitted
+    the person id (PageRanks within :data:`TIE_TOLERANCE` are equal). The trend reads "rising" ("falling") when the fitted
     change over the window is at least ``max(1, level / 4)`` actions/month
     up (down). Cost: PageRank and ARPACK O(N + E), the rest vectorised;
     people outside ``G`` are ignored.
@@ -526,8 +541,8 @@ def advocates(
     for c in COMPONENTS:
         table[c] = getattr(weights, c) * component[c] / total
     table["score"] = sum(table[c] for c in COMPONENTS)
-    below = pd.Series(pr).rank(method="min").to_numpy() - 1
-    top_share = (n - below) / n
+    # The share of people at or above each PageRank ("top 2 %"); equal PageRanks share it (see percentile_rank).
+    top_share = (n + 1) / n - percentile_rank(pr)
 
     keep = _kept(lambda attribute: [node_data[v].get(attribute) for v in nodes], n, filters, table["actions_per_month"], min_actions)
     if min_ties > 0:
@@ -537,7 +552,7 @@ def advocates(
         keep &= ties >= min_ties
 
     table["top_share"] = top_share
-    ranked = table[keep].sort_values(["score", "pagerank", "person_id"], ascending=[False, False, True], kind="stable")
+    ranked = table[keep].sort_values(["score", "top_share", "person_id"], ascending=[False, True, True], kind="stable")
     ranked = ranked.reset_index(drop=True)
     ranked["rank"] = np.arange(1, len(ranked) + 1)
     ranked["marginal_reach"] = ranked_marginal_reach(reach, list(ranked["person_id"]))

@@ -93,6 +93,23 @@ def test_activity_level_and_least_squares_trend():
 def test_percentile_rank_counts_ties_from_the_bottom():
     assert percentile_rank([0, 0, 0, 5]).tolist() == [0.25, 0.25, 0.25, 1.0]
     assert percentile_rank([3, 1, 2]).tolist() == pytest.approx([1.0, 1 / 3, 2 / 3])
+    # pandas' rank (method="min") is the reference on exact values, NaN included.
+    values = [2.0, float("nan"), 0.5, 2.0, 7.0, 0.5, 0.0]
+    assert percentile_rank(values) == pytest.approx(pd.Series(values).rank(method="min").to_numpy() / 7, nan_ok=True)
+    # Values one rounding error apart are ties, values a millionth apart are not.
+    assert percentile_rank([0.1 + 0.2, 0.3, 0.3 + 1e-6]).tolist() == pytest.approx([1 / 3, 1 / 3, 1.0])
+
+
+def test_people_in_the_same_position_score_the_same():
+    # A hub and three leaves, each tied both ways to the hub: the leaves' PageRanks differ in their last bits.
+    star = nx.DiGraph([("h", leaf) for leaf in "xyz"] + [(leaf, "h") for leaf in "xyz"])
+    nx.set_node_attributes(star, {"h": "A", "x": "B", "y": "C", "z": "D"}, "department")
+    table = advocates(star).set_index("person_id")
+    # Hub: influence 1, engagement and reach 1/4 (nobody acts or has followers), bridging 1 (3 departments, the most):
+    # 0.3 + 0.3 / 4 + 0.3 / 4 + 0.1. Each leaf: every percentile 1/4, so 1/4.
+    assert table.loc["h", "score"] == pytest.approx(0.55)
+    assert table.loc[["x", "y", "z"], "score"].tolist() == pytest.approx([0.25, 0.25, 0.25])
+    assert table["rank"].to_dict() == {"h": 1, "x": 2, "y": 3, "z": 4}
 
 
 def test_weights_are_validated():
