@@ -289,6 +289,18 @@ def betweenness(
     .. [4] Riondato, M., Kornaropoulos, E. M. (2016). Fast approximation of
        betweenness centrality through sampling. Data Mining and Knowledge
        Discovery 30, 438-475.
+
+    Examples
+    --------
+    The Medici broker the Florentine families' marriages (0.522, Padgett's
+    classic result); Heather (7) the Krackhardt kite:
+
+    >>> import networkx as nx
+    >>> found = betweenness(nx.florentine_families_graph())
+    >>> max(found.values, key=found.values.get), round(found.values["Medici"], 6), found.exact
+    ('Medici', 0.521978, True)
+    >>> round(betweenness(nx.krackhardt_kite_graph()).values[7], 6)
+    0.388889
     """
     if distance not in ("inverse", "direct"):
         raise ValueError("distance must be 'inverse' (1 / weight) or 'direct' (weight as length)")
@@ -409,6 +421,16 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGr
        Competition. Harvard University Press. Chapter 2.
     .. [2] Burt, R. S. (2004). Structural holes and good ideas. American
        Journal of Sociology 110(2), 349-399.
+
+    Examples
+    --------
+    The Medici are the least constrained family, at NetworkX's ``nx.constraint``
+    value:
+
+    >>> import networkx as nx
+    >>> values = constraint(nx.florentine_families_graph(), weight=None)
+    >>> min(values, key=values.get), round(values["Medici"], 4)
+    ('Medici', 0.2099)
     """
     indexed = indexed_of(G, indexed, weight)
     P, isolated = _proportions(indexed, weight)
@@ -457,6 +479,15 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight", indexed: Index
        Competition. Harvard University Press.
     .. [2] Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy
        measures. Connections 20(1), 35-38.
+
+    Examples
+    --------
+    Six contacts, of whom only Ridolfi and Tornabuoni are tied to each other:
+    Burt's ``n - 2 t / n = 6 - 2 * 1 / 6``, as ``nx.effective_size`` finds:
+
+    >>> import networkx as nx
+    >>> round(effective_size(nx.florentine_families_graph(), weight=None)["Medici"], 4)
+    5.6667
     """
     indexed = indexed_of(G, indexed, weight)
     mutual = _mutual(indexed, weight)
@@ -535,6 +566,17 @@ def brokerage_roles(
     .. [1] Gould, R. V., Fernandez, R. M. (1989). Structures of mediation: a
        formal approach to brokerage in transaction networks. Sociological
        Methodology 19, 89-126.
+
+    Examples
+    --------
+    On the open path ``a -> b -> c`` across three departments, ``b`` is a
+    liaison:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "Y", "c": "Z"}, "department")
+    >>> brokerage_roles(G).loc["b"].to_dict()
+    {'coordinator': 0, 'itinerant': 0, 'gatekeeper': 0, 'representative': 0, 'liaison': 1, 'brokerage': 1}
     """
     indexed = indexed_of(G, indexed, None)
     nodes = indexed.nodes
@@ -644,6 +686,17 @@ def participation(
     ----------
     .. [1] Guimerà, R., Amaral, L. A. N. (2005). Functional cartography of
        complex metabolic networks. Nature 433, 895-900.
+
+    Examples
+    --------
+    A hub tied to two people of A, two of B and one of C: ``1 - (0.4 ** 2 + 0.4
+    ** 2 + 0.2 ** 2)``; everyone else talks to one group only:
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("hub", p) for p in ("a1", "a2", "b1", "b2", "c1")])
+    >>> nx.set_node_attributes(G, {"hub": "A", "a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}, "department")
+    >>> round(participation(G, weight=None)["hub"], 4), participation(G, weight=None)["a1"]
+    (0.64, 0.0)
     """
     indexed = indexed_of(G, indexed, weight)
     _, codes = group_codes(G, by, indexed.nodes)
@@ -706,6 +759,20 @@ def brokers(
     -----
     Dominated by betweenness (see :func:`betweenness`); the other measures take
     O(E^1.5) at worst, from the triangles of the ties listed once.
+
+    Examples
+    --------
+    Heather (7) brokers the Krackhardt kite; Diane (3), with the most ties, has
+    a larger effective size but a fraction of the betweenness (NetworkX's
+    values):
+
+    >>> import networkx as nx
+    >>> table = brokers(nx.krackhardt_kite_graph(), weight=None)
+    >>> int(table["betweenness"].idxmax())
+    7
+    >>> columns = ["betweenness", "constraint", "effective_size"]
+    >>> table.loc[7, columns].round(4).tolist(), table.loc[3, columns].round(4).tolist()
+    ([0.3889, 0.4311, 2.3333], [0.1019, 0.4702, 3.3333])
     """
     indexed = indexed_of(G, indexed, weight)
     nodes = indexed.nodes
