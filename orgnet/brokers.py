@@ -41,6 +41,7 @@ from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = [
     "BROKER_COLUMNS",
+    "BROKER_ORDERS",
     "DEFAULT_PIVOTS",
     "EXACT_LIMIT",
     "ROLES",
@@ -51,6 +52,7 @@ __all__ = [
     "constraint",
     "effective_size",
     "participation",
+    "rank_brokers",
 ]
 
 #: Largest graph (in people) whose betweenness :func:`betweenness` computes exactly by default.
@@ -60,6 +62,8 @@ EXACT_LIMIT = 3000
 DEFAULT_PIVOTS = 64
 #: Gould-Fernandez roles, in the order of the columns of :func:`brokerage_roles`.
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+#: Measures :func:`rank_brokers` ranks by: the most first, except constraint (the least constrained first).
+BROKER_ORDERS = ("betweenness", "brokerage", "effective_size", "participation", "constraint")
 #: Columns of :func:`brokers`.
 BROKER_COLUMNS = [
     "group",
@@ -802,3 +806,47 @@ def brokers(
     frame["boundary_spanner"] = (frame["other_groups"] >= min_groups) & (frame["participation"] >= min_participation)
     frame.attrs["betweenness"] = {key: value for key, value in between.to_dict().items() if key not in ("values", "stderr")}
     return frame[BROKER_COLUMNS]
+
+
+def rank_brokers(table: pd.DataFrame, order: str = "betweenness") -> pd.DataFrame:
+    """The people of a broker table, best broker first by the measure ``order``.
+
+    Higher is better for every measure of :data:`BROKER_ORDERS` but
+    ``constraint``, where the least constrained person (Burt's broker across
+    structural holes) comes first. People without a value (no ties) come
+    last; ties go to the person id.
+
+    Parameters
+    ----------
+    table : a broker table indexed by ``person_id``: what :func:`brokers`
+        returns, or its stored records with ``person_id`` as the index.
+    order : one of :data:`BROKER_ORDERS`.
+
+    Returns
+    -------
+    DataFrame: the rows of ``table``, reordered.
+
+    Raises
+    ------
+    ValueError
+        When ``order`` is not one of :data:`BROKER_ORDERS`.
+
+    Examples
+    --------
+    The Krackhardt kite: Heather (7), then Fernando and Garth (5, 6), have
+    the most betweenness and the least constraint; Diane (3) the largest
+    effective size (NetworkX's values):
+
+    >>> import networkx as nx
+    >>> table = brokers(nx.krackhardt_kite_graph(), weight=None)
+    >>> rank_brokers(table).index[:3].tolist(), rank_brokers(table, "constraint").index[:3].tolist()
+    ([7, 5, 6], [7, 5, 6])
+    >>> int(rank_brokers(table, "effective_size").index[0])
+    3
+    """
+    if order not in BROKER_ORDERS:
+        raise ValueError(f"rank brokers by one of {', '.join(BROKER_ORDERS)}, not {order!r}")
+    ranked = table.rename_axis("person_id").sort_values(
+        [order, "person_id"], ascending=[order == "constraint", True], na_position="last", kind="stable"
+    )
+    return ranked.rename_axis(table.index.name)

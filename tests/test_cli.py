@@ -157,6 +157,8 @@ def test_analysis_commands_print_json(sample_store_path, tmp_path, truths):
     assert [(row["person_id"], row["rank"]) for row in active] == [(row["person_id"], row["rank"]) for row in expected]
     bridges = json.loads(invoke("bridges", "--store", db, "--json").output)
     assert [truths["fragile_bridge"]["person"]] in [row["carrier_ids"] for row in bridges["fragile_bridges"]]
+    betweenness = [row["betweenness"] for row in bridges["brokers"]]
+    assert len(betweenness) == 15 and betweenness == sorted(betweenness, reverse=True)
     silos = json.loads(invoke("silos", "--store", db, "--by", "location", "--json").output)
     assert silos["by"] == "location" and len(silos["silos"]) == truths["counts"]["locations"]
     reach = json.loads(invoke("reach", "--store", db, "--squad", "3", "--json").output)

@@ -136,10 +136,15 @@ def bridges_command(
     as_json: JsonOption = False,
 ) -> None:
     """Brokers (betweenness, constraint, brokerage roles), single points of failure and fragile bridges between departments."""
+    import pandas as pd
+
+    from orgnet.brokers import rank_brokers
+    from orgnet.results import to_jsonable
+
     label = snapshot_of(period, start, end)
     label, brokers = _result(store, "brokers", label)
     _, fragility = _result(store, "fragility", label)
-    ranked = sorted(brokers, key=lambda r: r["betweenness"] or 0.0, reverse=True)
+    ranked = to_jsonable(rank_brokers(pd.DataFrame.from_records(brokers, index="person_id")).reset_index())
     fragile = [row for row in fragility["carriers"] if row["fragile"]]
     if as_json:
         emit_json(
