@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.cli.info import print_info, store_info
@@ -71,14 +70,15 @@ def demo_command(
     Prints the address to open and an admin key to log in with (a new one each run). Running it again is safe:
     sources already ingested are skipped. `--no-serve` stops after the summary (for scripts).
     """
+    from rich.progress import Progress
+
     from orgnet.access import create_key
     from orgnet.analysis import analyze_periods
     from orgnet.api.server import serve as serve_app
     from orgnet.api.server import url_of
     from orgnet.ingest.samples import SAMPLE_SOURCES, ingest_samples
 
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         with Progress(console=console, transient=True, disable=as_json) as progress:
             task = progress.add_task("ingesting samples", total=len(SAMPLE_SOURCES))
 
@@ -90,8 +90,6 @@ def demo_command(
             runs = analyze_periods(opened)
         info = store_info(opened)
         key_id, key = create_key(opened, "admin", "orgnet demo")
-    finally:
-        opened.close()
     url = url_of(host, port)
     if as_json:
         emit_json(

@@ -7,6 +7,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+
 __all__ = [
     "AuditRow",
     "Contact",
@@ -508,9 +510,11 @@ class InternalReachQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     people: list[str] = Field(min_length=1, max_length=100, description="Person ids who start the message (1 to 100).")
-    hops: int = Field(2, ge=1, le=4, description="Largest number of directed hops counted.")
-    probability: float = Field(0.1, gt=0, le=1, description="Chance that a tie passes the message on (independent cascade).")
-    runs: int = Field(200, ge=10, le=1000, description="Monte Carlo runs of the cascade.")
+    hops: int = Field(DEFAULT_HOPS, ge=1, le=4, description="Largest number of directed hops counted.")
+    probability: float = Field(
+        DEFAULT_PROBABILITY, gt=0, le=1, description="Chance that a tie passes the message on (independent cascade)."
+    )
+    runs: int = Field(DEFAULT_RUNS, ge=10, le=1000, description="Monte Carlo runs of the cascade.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed: the same query gives the same answer.")
 
 

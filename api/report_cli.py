@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from orgnet.api.reports import list_reports, write_report
-from orgnet.api.settings import Settings
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
-from orgnet.ingest.pipeline import ingest_path
-from orgnet.schedule import Scheduler, Steps, load_config
-from orgnet.store import Store
+
+if TYPE_CHECKING:
+    from orgnet.schedule import Steps
+    from orgnet.store import Store
 
 __all__ = ["report_command", "reports_command", "schedule_command", "schedule_steps"]
 
+# Reports draw figures (plotly) and read settings (pydantic): each command imports them when it runs, so that
+# registering these commands costs `orgnet --help` nothing.
+
 
 def _report_step(min_group_size: int):
+    from orgnet.api.reports import write_report
+
     def report(store: Store, before: str, after: str, out: Path) -> dict[str, Any]:
         return write_report(store, before, after, out, min_group_size=min_group_size)
 
@@ -31,6 +35,9 @@ def _report_step(min_group_size: int):
 
 def schedule_steps(min_group_size: int) -> Steps:
     """The steps of a scheduled run: orgnet's ingesters and :func:`orgnet.api.reports.write_report`."""
+    from orgnet.ingest.pipeline import ingest_path
+    from orgnet.schedule import Steps
+
     return Steps(ingest=ingest_path, report=_report_step(min_group_size))
 
 
@@ -47,11 +54,11 @@ def report_command(
     as_json: JsonOption = False,
 ) -> None:
     """Write the growth report comparing two analysed snapshots: summary in words, growth charts, silo change, advocate movers, reach."""
-    opened = store_from(store)
-    try:
+    from orgnet.api.reports import write_report
+    from orgnet.api.settings import Settings
+
+    with store_from(store) as opened:
         record = write_report(opened, start, end, out, min_group_size=min_group_size or Settings().min_group_size)
-    finally:
-        opened.close()
     if as_json:
         emit_json(record)
         return
@@ -64,11 +71,10 @@ def report_command(
 @friendly_errors
 def reports_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """List the reports written, newest first."""
-    opened = store_from(store)
-    try:
+    from orgnet.api.reports import list_reports
+
+    with store_from(store) as opened:
         records = list_reports(opened)
-    finally:
-        opened.close()
     if as_json:
         emit_json(records)
         return
@@ -85,9 +91,11 @@ def schedule_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run the scheduled jobs of a config file (ingest dropped files, analyse, write the report), catching up a missed run once."""
+    from orgnet.api.settings import Settings
+    from orgnet.schedule import Scheduler, load_config
+
     schedule = load_config(config)
-    opened = store_from(store or schedule.store)
-    try:
+    with store_from(store or schedule.store) as opened:
         if history:
             runs = [vars(run) for run in opened.runs()]
             emit_json(runs) if as_json else print_records(
@@ -102,5 +110,3 @@ def schedule_command(
             return
         console.print(f"scheduling {', '.join(f'{job.name} ({job.cron})' for job in schedule.jobs)}; Ctrl-C stops")
         scheduler.start()
-    finally:
-        opened.close()

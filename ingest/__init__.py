@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-__all__ = ["SOURCES", "reader"]
+from orgnet.errors import OrgnetError
+
+__all__ = ["SOURCES", "check_source", "reader"]
 
 #: Source name (as typed after ``orgnet ingest``) -> module, with what the source is.
 SOURCES: dict[str, tuple[str, str]] = {
@@ -24,8 +26,19 @@ SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
-def reader(source: str) -> Callable:
-    """The ``read`` function of ingester ``source``."""
+def check_source(source: str) -> str:
+    """``source``, when it names an ingester of :data:`SOURCES`.
+
+    Raises
+    ------
+    OrgnetError
+        Naming the sources there are, when it does not.
+    """
     if source not in SOURCES:
-        raise KeyError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    return importlib.import_module(SOURCES[source][0]).read
+        raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    return source
+
+
+def reader(source: str) -> Callable:
+    """The ``read`` function of ingester ``source`` (see :func:`check_source` for an unknown one)."""
+    return importlib.import_module(SOURCES[check_source(source)][0]).read

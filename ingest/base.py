@@ -20,11 +20,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from orgnet.defaults import (
+    DEFAULT_BROADCAST_CUTOFF,
+    DEFAULT_MAX_EVENT_HOURS,
+    DEFAULT_MEETING_CUTOFF,
+    MAX_BROADCAST_CUTOFF,
+    MAX_EVENT_HOURS,
+    MAX_MEETING_CUTOFF,
+)
 from orgnet.errors import IngestError, OrgnetError, RowProblem
 from orgnet.identity import IdentityResolver
 from orgnet.ingest.dates import DateWindow
 from orgnet.model import IngestReport
-from orgnet.periods import PeriodUnit
+from orgnet.periods import PERIOD_UNITS, PeriodUnit
 from orgnet.privacy import Pseudonymiser
 
 # Arrow allocates through the system allocator, as NumPy does, so that memory one of them frees the other reuses.
@@ -33,9 +41,7 @@ from orgnet.privacy import Pseudonymiser
 pa.set_memory_pool(pa.system_memory_pool())
 
 __all__ = [
-    "MAX_BROADCAST_CUTOFF",
     "MAX_FIELD_BYTES",
-    "MAX_MEETING_CUTOFF",
     "IngestContext",
     "IngestOptions",
     "ProblemLog",
@@ -51,10 +57,6 @@ __all__ = [
 
 #: Longest line (and so field) a tabular source may hold; longer ones are rejected as garbage.
 MAX_FIELD_BYTES = 1 << 20
-#: Largest ``--broadcast-cutoff``: an e-mail to more people is an announcement whatever the organisation.
-MAX_BROADCAST_CUTOFF = 10_000
-#: Largest ``--meeting-cutoff``: a meeting of more attendees is an all-hands, not collaboration.
-MAX_MEETING_CUTOFF = 1_000
 
 
 @dataclass
@@ -69,7 +71,8 @@ class IngestOptions:
     period_unit : ``month`` (``YYYY-MM``) or ``week`` (``YYYY-Www``).
     mapping : field -> column name overrides for tabular sources.
     ignore_columns : columns a tabular source may carry that orgnet never reads.
-    channel : channel of every row when the source has no channel column.
+    channel : channel of every row when the source has no channel column
+        (lower-cased, as the channels of a channel column are).
     broadcast_cutoff : e-mails to more recipients are dropped (and counted).
     meeting_cutoff : meetings with more attendees are dropped (and counted).
     score_column : Viva Insights tie score column.
@@ -93,15 +96,15 @@ class IngestOptions:
     mapping: dict[str, str] = field(default_factory=dict)
     ignore_columns: list[str] = field(default_factory=list)
     channel: str | None = None
-    broadcast_cutoff: int = 50
-    meeting_cutoff: int = 25
+    broadcast_cutoff: int = DEFAULT_BROADCAST_CUTOFF
+    meeting_cutoff: int = DEFAULT_MEETING_CUTOFF
     score_column: str = "StrongTieScore"
     domains: list[str] = field(default_factory=list)
     pseudonymise: bool = False
     accept_dates_from: dt.date | None = None
     accept_dates_to: dt.date | None = None
     until: dt.date | None = None
-    max_event_hours: float = 12.0
+    max_event_hours: float = DEFAULT_MAX_EVENT_HOURS
 
     def __post_init__(self) -> None:
         for name, value, low, high in (
@@ -110,9 +113,15 @@ class IngestOptions:
         ):
             if not low <= value <= high:
                 raise OrgnetError(f"{name} is between {low:,} and {high:,}, not {value:,}")
-        if not 0 < self.max_event_hours <= 24 * 7:
-            raise OrgnetError(f"--max-event-hours is more than 0 and at most 168 (a week), not {self.max_event_hours:g}")
+        if not 0 < self.max_event_hours <= MAX_EVENT_HOURS:
+            raise OrgnetError(f"--max-event-hours is more than 0 and at most {MAX_EVENT_HOURS:g}, not {self.max_event_hours:g}")
         self.date_window()
+        # Checked here, where the options are made, so that a caller (the command line) learns of a wrong unit before
+        # it opens a store; channels are lower case everywhere, as the ingesters fold a channel column.
+        if self.period_unit not in PERIOD_UNITS:
+            raise OrgnetError(f"the period unit is one of {', '.join(PERIOD_UNITS)}, not {self.period_unit!r}")
+        if self.channel is not None:
+            self.channel = self.channel.strip().lower() or None
 
     def date_window(self, today: dt.date | None = None) -> DateWindow:
         """The instants this ingest accepts (:class:`~orgnet.ingest.dates.DateWindow`)."""

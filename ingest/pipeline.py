@@ -19,7 +19,7 @@ from pathlib import Path
 
 from orgnet.errors import IngestError, OrgnetError
 from orgnet.identity import IdentityResolver
-from orgnet.ingest import SOURCES, reader
+from orgnet.ingest import check_source, reader
 from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
 from orgnet.ingest.files import folder_files
 from orgnet.model import IngestBatch, IngestRecord, IngestReport
@@ -73,8 +73,7 @@ def ingest_path(store: Store, source: str, path: str | Path, options: IngestOpti
     """
     options = options or IngestOptions()
     path = Path(path)
-    if source not in SOURCES:
-        raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    check_source(source)
     if not path.exists():
         raise OrgnetError(f"{path}: no such file or folder")
     report = IngestReport(source=source, path=str(path))

@@ -20,7 +20,7 @@ with weights from :class:`AdvocateWeights`.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -35,6 +35,7 @@ from orgnet.summary import UNKNOWN, group_codes, indexed_of
 __all__ = [
     "ADVOCATE_COLUMNS",
     "COMPONENTS",
+    "TIE_TOLERANCE",
     "AdvocateWeights",
     "activity",
     "advocates",
@@ -42,8 +43,11 @@ __all__ = [
     "eigenvector",
     "pagerank",
     "percentile_rank",
+    "select_advocates",
 ]
 
+#: Relative difference below which :func:`percentile_rank` takes two values as equal.
+TIE_TOLERANCE = 1e-9
 #: Weighted components of the score, each a column of :func:`advocates` summing to ``score``.
 COMPONENTS = ("influence", "engagement", "reach", "bridging")
 #: Columns of :func:`advocates`.
@@ -127,6 +131,18 @@ def pagerank(
     ----------
     Page, Brin, Motwani & Winograd (1999). The PageRank citation ranking:
     bringing order to the web. Stanford InfoLab.
+
+    Examples
+    --------
+    In Zachary's karate club the club's officer (node 33) and its instructor
+    (node 0) have the highest PageRank, as ``nx.pagerank`` finds:
+
+    >>> import networkx as nx
+    >>> pr = pagerank(nx.karate_club_graph(), weight=None)
+    >>> sorted(pr, key=pr.get, reverse=True)[:2]
+    [33, 0]
+    >>> round(pr[33], 4), round(pr[0], 4)
+    (0.1009, 0.097)
     """
     indexed = indexed_of(G, indexed, weight=weight)
     if not indexed.nodes:
@@ -167,6 +183,16 @@ def eigenvector(G: nx.Graph, weight: str | None = "weight", *, indexed: IndexedG
     ----------
     Bonacich (1972). Factoring and weighting approaches to status scores and
     clique identification. Journal of Mathematical Sociology 2.
+
+    Examples
+    --------
+    The same two lead the karate club's eigenvector centrality
+    (``nx.eigenvector_centrality`` gives 0.3734 and 0.3555):
+
+    >>> import networkx as nx
+    >>> centrality = eigenvector(nx.karate_club_graph(), weight=None)
+    >>> round(float(centrality[33]), 4), round(float(centrality[0]), 4)
+    (0.3734, 0.3555)
     """
     indexed = indexed_of(G, indexed, weight=weight)
     n = len(indexed.nodes)
@@ -228,6 +254,24 @@ def activity(
     Vectorised: one person x month count matrix and one matrix-vector
     product, O(rows + people x months). Months without actions count as 0;
     a one-month window has trend 0.
+
+    Examples
+    --------
+    ``a`` acts 1, 2 then 3 times in January to March (2 a month, one more each
+    month); ``b`` three times in January only (the slope of 3, 0, 0 is -1.5):
+
+    >>> import pandas as pd
+    >>> engagement = pd.DataFrame(
+    ...     {
+    ...         "person_id": ["a"] * 6 + ["b"] * 3,
+    ...         "date": ["2026-01-02", "2026-02-03", "2026-02-04", "2026-03-01", "2026-03-02", "2026-03-03"] + ["2026-01-05"] * 3,
+    ...         "action": "share",
+    ...     }
+    ... )
+    >>> table = activity(engagement, start="2026-01", end="2026-03")
+    >>> columns = ["actions", "actions_per_month", "engagement_trend"]
+    >>> table.loc["a", columns].tolist(), table.loc["b", columns].tolist()
+    ([6.0, 2.0, 1.0], [3.0, 1.0, -1.5])
     """
     frame = engagement if engagement is not None else pd.DataFrame(columns=["person_id", "date", "action"])
     if actions is not None:
@@ -304,6 +348,16 @@ def bridging(
     -----
     O(E log E). Neighbours without a group (:data:`orgnet.summary.UNKNOWN`)
     or community are not counted.
+
+    Examples
+    --------
+    Person 1 is tied to 2 (department Y) and 3 (X), and 4 (Y) ties to 1:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([(1, 2), (1, 3), (4, 1)])
+    >>> nx.set_node_attributes(G, {1: "X", 2: "Y", 3: "X", 4: "Y"}, "department")
+    >>> bridging(G)["groups_reached"].to_dict()
+    {1: 2, 2: 1, 3: 1, 4: 1}
     """
     indexed = indexed_of(G, indexed)
     labels, codes = group_codes(G, by, indexed.nodes)
@@ -329,17 +383,48 @@ def percentile_rank(values: pd.Series | np.ndarray) -> np.ndarray:
 
     The best value gets 1; a value shared by everyone gets ``1 / n``, so a
     component where nobody stands out adds (almost) nothing to the score.
+    Values within a relative :data:`TIE_TOLERANCE` of each other are ties:
+    the PageRank of two people in the same position differs in its last
+    bits, and must not put one a rank above the other. ``NaN`` stays ``NaN``
+    (and counts in ``n``).
+
+    Examples
+    --------
+    >>> percentile_rank([0, 0, 0, 5]).tolist()
+    [0.25, 0.25, 0.25, 1.0]
+    >>> percentile_rank([0.1 + 0.2, 0.3, 0.5]).tolist()  # 0.1 + 0.2 is 0.30000000000000004
+    [0.3333333333333333, 0.3333333333333333, 1.0]
     """
-    series = pd.Series(np.asarray(values, dtype=float))
-    if series.empty:
-        return np.zeros(0)
-    return series.rank(method="min").to_numpy() / len(series)
+    x = np.asarray(values, dtype=float)
+    ranks = np.full(len(x), np.nan)
+    finite = ~np.isnan(x)
+    if finite.any():
+        order = np.argsort(x[finite], kind="stable")
+        ordered = x[finite][order]
+        starts = np.r_[True, np.diff(ordered) > TIE_TOLERANCE * np.maximum(np.abs(ordered[1:]), np.abs(ordered[:-1]))]
+        first = np.maximum.accumulate(np.where(starts, np.arange(len(ordered)), 0))
+        placed = np.empty(len(ordered))
+        placed[order] = first + 1
+        ranks[finite] = placed
+    return ranks / max(len(x), 1)
 
 
 def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(wanted, (list, tuple, set, frozenset)):
         return value in wanted
     return value == wanted
+
+
+def _kept(
+    values: Callable[[str], Iterable[Any]], n: int, filters: Mapping[str, Any] | None, actions_per_month: Any, min_actions: float
+) -> np.ndarray:
+    """Which of ``n`` people pass the ``filters`` (``values(attribute)``: theirs) and ``min_actions`` a month."""
+    keep = np.ones(n, dtype=bool)
+    for attribute, wanted in (filters or {}).items():
+        keep &= np.fromiter((_matches(value, wanted) for value in values(attribute)), dtype=bool, count=n)
+    if min_actions > 0:
+        keep &= np.nan_to_num(np.asarray(actions_per_month, dtype=float)) >= min_actions
+    return keep
 
 
 def _number(value: float) -> str:
@@ -404,7 +489,7 @@ def advocates(
     weights: AdvocateWeights | None = None,
     filters: Mapping[str, Any] | None = None,
     min_ties: int = 0,
-    min_actions: int = 0,
+    min_actions: float = 0,
     alpha: float = 0.85,
     weight: str | None = "weight",
     indexed: IndexedGraph | None = None,
@@ -439,7 +524,9 @@ def advocates(
     filters : keep people whose node attribute equals a value, or is in a
         list/set of values, e.g. ``{"department": "Sales", "location": ["Paris", "Lyon"]}``.
     min_ties : keep people tied (either direction) to at least this many people.
-    min_actions : keep people with at least this many actions in the window.
+    min_actions : keep people with at least this many advocacy actions a
+        month on average over the window (the ``actions_per_month`` column;
+        :func:`select_advocates` reads it the same way).
     alpha : PageRank damping.
     weight : tie attribute used as weight.
     indexed : :class:`orgnet.engine.IndexedGraph` of ``G`` if already built.
@@ -459,7 +546,7 @@ def advocates(
     Percentiles are taken over everyone in ``G`` before filtering, so a
     person's score does not depend on the filters; ``rank`` and
     ``marginal_reach`` do. Ties in score go to the higher PageRank, then
-    the person id. The trend reads "rising" ("falling") when the fitted
+    the person id (PageRanks within :data:`TIE_TOLERANCE` are equal). The trend reads "rising" ("falling") when the fitted
     change over the window is at least ``max(1, level / 4)`` actions/month
     up (down). Cost: PageRank and ARPACK O(N + E), the rest vectorised;
     people outside ``G`` are ignored.
@@ -468,6 +555,23 @@ def advocates(
     ----------
     Page et al. (1999); Bonacich (1972); see :func:`pagerank`, :func:`eigenvector`
     and :func:`orgnet.reach.max_coverage`.
+
+    Examples
+    --------
+    A hub tied both ways to three people of three other departments, nobody
+    acting or followed. The hub's influence percentile is 1, its engagement and
+    reach 1/4 (everyone ties at 0) and its bridging 1 (three departments, the
+    most): ``0.3 + 0.3 / 4 + 0.3 / 4 + 0.1 = 0.55``. Each other person has every
+    percentile at 1/4, so a score of 1/4:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("h", p) for p in "xyz"] + [(p, "h") for p in "xyz"])
+    >>> nx.set_node_attributes(G, {"h": "A", "x": "B", "y": "C", "z": "D"}, "department")
+    >>> table = advocates(G)
+    >>> [(row.person_id, row.rank, round(row.score, 4)) for row in table.itertuples()]
+    [('h', 1, 0.55), ('x', 2, 0.25), ('y', 3, 0.25), ('z', 4, 0.25)]
+    >>> table.loc[0, "explain"]
+    'Top 25% internal influence; no advocacy actions; no known social audience; talks with 3 of 4 departments.'
     """
     weights = weights or AdvocateWeights()
     indexed = indexed_of(G, indexed, weight=weight)
@@ -511,22 +615,18 @@ def advocates(
     for c in COMPONENTS:
         table[c] = getattr(weights, c) * component[c] / total
     table["score"] = sum(table[c] for c in COMPONENTS)
-    below = pd.Series(pr).rank(method="min").to_numpy() - 1
-    top_share = (n - below) / n
+    # The share of people at or above each PageRank ("top 2 %"); equal PageRanks share it (see percentile_rank).
+    top_share = (n + 1) / n - percentile_rank(pr)
 
-    keep = np.ones(n, dtype=bool)
-    for attribute, wanted in (filters or {}).items():
-        keep &= np.array([_matches(node_data[v].get(attribute), wanted) for v in nodes], dtype=bool)
+    keep = _kept(lambda attribute: [node_data[v].get(attribute) for v in nodes], n, filters, table["actions_per_month"], min_actions)
     if min_ties > 0:
         low, high = np.minimum(indexed.sources, indexed.targets), np.maximum(indexed.sources, indexed.targets)
         pairs = unique_keys(low * n + high)
         ties = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
         keep &= ties >= min_ties
-    if min_actions > 0:
-        keep &= acts["actions"].to_numpy() >= min_actions
 
     table["top_share"] = top_share
-    ranked = table[keep].sort_values(["score", "pagerank", "person_id"], ascending=[False, False, True], kind="stable")
+    ranked = table[keep].sort_values(["score", "top_share", "person_id"], ascending=[False, True, True], kind="stable")
     ranked = ranked.reset_index(drop=True)
     ranked["rank"] = np.arange(1, len(ranked) + 1)
     ranked["marginal_reach"] = ranked_marginal_reach(reach, list(ranked["person_id"]))
@@ -546,3 +646,61 @@ def advocates(
         for values in zip(*(ranked[f].tolist() for f in fields))
     ]
     return ranked[columns]
+
+
+def select_advocates(
+    table: pd.DataFrame,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    min_actions: float = 0,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """The advocates of a ranking who pass ``filters`` and ``min_actions``, best first, their ranks unchanged.
+
+    Lists people from a ranking already made, such as the one ``orgnet
+    analyze`` stores (:func:`advocates` over everyone): ``rank`` stays the
+    rank among the whole organisation. Filtering inside :func:`advocates`
+    instead ranks the kept people among themselves.
+
+    Parameters
+    ----------
+    table : an advocate ranking, with the columns :data:`ADVOCATE_COLUMNS`
+        (what :func:`advocates` returns, or its stored records as a DataFrame).
+    filters : keep rows whose column equals a value, or is in a list/set of
+        values, e.g. ``{"department": "Sales", "location": ["Paris", "Lyon"]}``
+        (as :func:`advocates`' ``filters``, on the columns of ``table``).
+    min_actions : keep people with at least this many advocacy actions a
+        month (``actions_per_month``), as :func:`advocates` reads it.
+    top : keep only the first ``top`` of those left.
+
+    Returns
+    -------
+    DataFrame: the kept rows of ``table`` by ``rank``.
+
+    Raises
+    ------
+    ValueError
+        When a filter names a column ``table`` does not have.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ranking = pd.DataFrame(
+    ...     {
+    ...         "person_id": ["A", "B", "C", "D"],
+    ...         "department": ["Sales", "Eng", "Eng", "HR"],
+    ...         "rank": [1, 2, 3, 4],
+    ...         "actions_per_month": [2.0, 0.5, 1.0, None],
+    ...     }
+    ... )
+    >>> select_advocates(ranking, filters={"department": ["Eng", "HR"]})["person_id"].tolist()
+    ['B', 'C', 'D']
+    >>> select_advocates(ranking, min_actions=1, top=1)[["person_id", "rank"]].to_dict("records")
+    [{'person_id': 'A', 'rank': 1}]
+    """
+    unknown = sorted(set(filters or {}) - set(table.columns))
+    if unknown:
+        raise ValueError(f"the ranking has no column {', '.join(map(repr, unknown))} to filter on")
+    keep = _kept(lambda column: table[column].tolist(), len(table), filters, table["actions_per_month"], min_actions)
+    kept = table[keep].sort_values("rank", kind="stable").reset_index(drop=True)
+    return kept if top is None else kept.head(top)

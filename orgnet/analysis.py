@@ -25,6 +25,7 @@ import pandas as pd
 from orgnet.advocates import advocates
 from orgnet.brokers import EXACT_LIMIT, brokers
 from orgnet.communities import attribute_agreement, find_communities, label_communities
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import IndexedGraph, index_edges
 from orgnet.errors import OrgnetError
 from orgnet.fragility import fragility
@@ -34,6 +35,7 @@ from orgnet.periods import period_dates, periods_between
 from orgnet.reach import brand_overlap, campaigns, jaccard_matrix, max_coverage, owner_audiences, reach_summary
 from orgnet.results import load_result, parse_snapshot_label, save_result, snapshot_label
 from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
+from orgnet.spread import InternalReach, internal_reach
 from orgnet.store import Store
 from orgnet.summary import group_matrix, network_summary
 from orgnet.workers import can_fork, start_in_child
@@ -50,6 +52,7 @@ __all__ = [
     "grouped_name",
     "load_snapshot",
     "run_jobs",
+    "snapshot_internal_reach",
     "snapshot_jobs",
     "snapshot_result",
     "worker_count",
@@ -418,6 +421,42 @@ def snapshot_result(store: Store, name: str, label: str | None = None, options: 
         save_result(store, stored_name, label, jobs[stored_name]())
         value = load_result(store, stored_name, label)
     return label, value
+
+
+def snapshot_internal_reach(
+    store: Store,
+    people: list[str],
+    label: str | None = None,
+    *,
+    hops: int = DEFAULT_HOPS,
+    probability: float = DEFAULT_PROBABILITY,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+) -> tuple[str, InternalReach]:
+    """Internal reach (:func:`orgnet.spread.internal_reach`) of ``people`` in the graph of snapshot ``label``.
+
+    Parameters
+    ----------
+    store : the store.
+    people : person ids who start the message.
+    label : snapshot label; default the latest period.
+    hops, probability, runs, seed : see :func:`orgnet.spread.internal_reach`.
+
+    Returns
+    -------
+    (label, reach): the snapshot's label and its :class:`~orgnet.spread.InternalReach`.
+
+    Raises
+    ------
+    OrgnetError
+        When some people are not in the snapshot's graph (they are named), or
+        the snapshot holds no ties (see :func:`load_snapshot`).
+    """
+    data = load_snapshot(store, *parse_snapshot_label(label)) if label else load_snapshot(store)
+    missing = sorted({person for person in people if person not in data.graph})
+    if missing:
+        raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")
+    return data.label, internal_reach(data.graph, people, hops, probability=probability, runs=runs, seed=seed, indexed=data.indexed)
 
 
 def analyze(

@@ -41,6 +41,7 @@ from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = [
     "BROKER_COLUMNS",
+    "BROKER_ORDERS",
     "DEFAULT_PIVOTS",
     "EXACT_LIMIT",
     "ROLES",
@@ -51,6 +52,7 @@ __all__ = [
     "constraint",
     "effective_size",
     "participation",
+    "rank_brokers",
 ]
 
 #: Largest graph (in people) whose betweenness :func:`betweenness` computes exactly by default.
@@ -60,6 +62,8 @@ EXACT_LIMIT = 3000
 DEFAULT_PIVOTS = 64
 #: Gould-Fernandez roles, in the order of the columns of :func:`brokerage_roles`.
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+#: Measures :func:`rank_brokers` ranks by: the most first, except constraint (the least constrained first).
+BROKER_ORDERS = ("betweenness", "brokerage", "effective_size", "participation", "constraint")
 #: Columns of :func:`brokers`.
 BROKER_COLUMNS = [
     "group",
@@ -289,6 +293,18 @@ def betweenness(
     .. [4] Riondato, M., Kornaropoulos, E. M. (2016). Fast approximation of
        betweenness centrality through sampling. Data Mining and Knowledge
        Discovery 30, 438-475.
+
+    Examples
+    --------
+    The Medici broker the Florentine families' marriages (0.522, Padgett's
+    classic result); Heather (7) the Krackhardt kite:
+
+    >>> import networkx as nx
+    >>> found = betweenness(nx.florentine_families_graph())
+    >>> max(found.values, key=found.values.get), round(found.values["Medici"], 6), found.exact
+    ('Medici', 0.521978, True)
+    >>> round(betweenness(nx.krackhardt_kite_graph()).values[7], 6)
+    0.388889
     """
     if distance not in ("inverse", "direct"):
         raise ValueError("distance must be 'inverse' (1 / weight) or 'direct' (weight as length)")
@@ -409,6 +425,16 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGr
        Competition. Harvard University Press. Chapter 2.
     .. [2] Burt, R. S. (2004). Structural holes and good ideas. American
        Journal of Sociology 110(2), 349-399.
+
+    Examples
+    --------
+    The Medici are the least constrained family, at NetworkX's ``nx.constraint``
+    value:
+
+    >>> import networkx as nx
+    >>> values = constraint(nx.florentine_families_graph(), weight=None)
+    >>> min(values, key=values.get), round(values["Medici"], 4)
+    ('Medici', 0.2099)
     """
     indexed = indexed_of(G, indexed, weight)
     P, isolated = _proportions(indexed, weight)
@@ -457,6 +483,15 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight", indexed: Index
        Competition. Harvard University Press.
     .. [2] Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy
        measures. Connections 20(1), 35-38.
+
+    Examples
+    --------
+    Six contacts, of whom only Ridolfi and Tornabuoni are tied to each other:
+    Burt's ``n - 2 t / n = 6 - 2 * 1 / 6``, as ``nx.effective_size`` finds:
+
+    >>> import networkx as nx
+    >>> round(effective_size(nx.florentine_families_graph(), weight=None)["Medici"], 4)
+    5.6667
     """
     indexed = indexed_of(G, indexed, weight)
     mutual = _mutual(indexed, weight)
@@ -535,6 +570,17 @@ def brokerage_roles(
     .. [1] Gould, R. V., Fernandez, R. M. (1989). Structures of mediation: a
        formal approach to brokerage in transaction networks. Sociological
        Methodology 19, 89-126.
+
+    Examples
+    --------
+    On the open path ``a -> b -> c`` across three departments, ``b`` is a
+    liaison:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "Y", "c": "Z"}, "department")
+    >>> brokerage_roles(G).loc["b"].to_dict()
+    {'coordinator': 0, 'itinerant': 0, 'gatekeeper': 0, 'representative': 0, 'liaison': 1, 'brokerage': 1}
     """
     indexed = indexed_of(G, indexed, None)
     nodes = indexed.nodes
@@ -644,6 +690,17 @@ def participation(
     ----------
     .. [1] Guimerà, R., Amaral, L. A. N. (2005). Functional cartography of
        complex metabolic networks. Nature 433, 895-900.
+
+    Examples
+    --------
+    A hub tied to two people of A, two of B and one of C: ``1 - (0.4 ** 2 + 0.4
+    ** 2 + 0.2 ** 2)``; everyone else talks to one group only:
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("hub", p) for p in ("a1", "a2", "b1", "b2", "c1")])
+    >>> nx.set_node_attributes(G, {"hub": "A", "a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}, "department")
+    >>> round(participation(G, weight=None)["hub"], 4), participation(G, weight=None)["a1"]
+    (0.64, 0.0)
     """
     indexed = indexed_of(G, indexed, weight)
     _, codes = group_codes(G, by, indexed.nodes)
@@ -706,6 +763,20 @@ def brokers(
     -----
     Dominated by betweenness (see :func:`betweenness`); the other measures take
     O(E^1.5) at worst, from the triangles of the ties listed once.
+
+    Examples
+    --------
+    Heather (7) brokers the Krackhardt kite; Diane (3), with the most ties, has
+    a larger effective size but a fraction of the betweenness (NetworkX's
+    values):
+
+    >>> import networkx as nx
+    >>> table = brokers(nx.krackhardt_kite_graph(), weight=None)
+    >>> int(table["betweenness"].idxmax())
+    7
+    >>> columns = ["betweenness", "constraint", "effective_size"]
+    >>> table.loc[7, columns].round(4).tolist(), table.loc[3, columns].round(4).tolist()
+    ([0.3889, 0.4311, 2.3333], [0.1019, 0.4702, 3.3333])
     """
     indexed = indexed_of(G, indexed, weight)
     nodes = indexed.nodes
@@ -735,3 +806,47 @@ def brokers(
     frame["boundary_spanner"] = (frame["other_groups"] >= min_groups) & (frame["participation"] >= min_participation)
     frame.attrs["betweenness"] = {key: value for key, value in between.to_dict().items() if key not in ("values", "stderr")}
     return frame[BROKER_COLUMNS]
+
+
+def rank_brokers(table: pd.DataFrame, order: str = "betweenness") -> pd.DataFrame:
+    """The people of a broker table, best broker first by the measure ``order``.
+
+    Higher is better for every measure of :data:`BROKER_ORDERS` but
+    ``constraint``, where the least constrained person (Burt's broker across
+    structural holes) comes first. People without a value (no ties) come
+    last; ties go to the person id.
+
+    Parameters
+    ----------
+    table : a broker table indexed by ``person_id``: what :func:`brokers`
+        returns, or its stored records with ``person_id`` as the index.
+    order : one of :data:`BROKER_ORDERS`.
+
+    Returns
+    -------
+    DataFrame: the rows of ``table``, reordered.
+
+    Raises
+    ------
+    ValueError
+        When ``order`` is not one of :data:`BROKER_ORDERS`.
+
+    Examples
+    --------
+    The Krackhardt kite: Heather (7), then Fernando and Garth (5, 6), have
+    the most betweenness and the least constraint; Diane (3) the largest
+    effective size (NetworkX's values):
+
+    >>> import networkx as nx
+    >>> table = brokers(nx.krackhardt_kite_graph(), weight=None)
+    >>> rank_brokers(table).index[:3].tolist(), rank_brokers(table, "constraint").index[:3].tolist()
+    ([7, 5, 6], [7, 5, 6])
+    >>> int(rank_brokers(table, "effective_size").index[0])
+    3
+    """
+    if order not in BROKER_ORDERS:
+        raise ValueError(f"rank brokers by one of {', '.join(BROKER_ORDERS)}, not {order!r}")
+    ranked = table.rename_axis("person_id").sort_values(
+        [order, "person_id"], ascending=[order == "constraint", True], na_position="last", kind="stable"
+    )
+    return ranked.rename_axis(table.index.name)

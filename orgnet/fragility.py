@@ -81,6 +81,15 @@ def articulation_points(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> 
     ----------
     .. [1] Hopcroft, J., Tarjan, R. (1973). Algorithm 447: efficient algorithms
        for graph manipulation. Communications of the ACM 16(6), 372-378.
+
+    Examples
+    --------
+    Heather (7) and Ike (8) hold the Krackhardt kite's tail, as
+    ``nx.articulation_points`` finds:
+
+    >>> import networkx as nx
+    >>> articulation_points(nx.krackhardt_kite_graph())
+    [7, 8]
     """
     indexed = indexed_of(G, indexed, None)
     return _cut_points(indexed, indexed.undirected_igraph)
@@ -111,6 +120,12 @@ def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[H
     ----------
     .. [1] Tarjan, R. E. (1974). A note on finding the bridges of a graph.
        Information Processing Letters 2(6), 160-161.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> bridges(nx.krackhardt_kite_graph())
+    [(7, 8), (8, 9)]
     """
     indexed = indexed_of(G, indexed, None)
     return _cut_ties(indexed, indexed.undirected_igraph, indexed.undirected_pairs)
@@ -176,6 +191,18 @@ def cross_group_carriers(
     carriers in general (within a factor :math:`\ln` of optimal; the exact
     minimum is NP-hard), which errs on the side of *not* flagging.
     Self-loops are ignored.
+
+    Examples
+    --------
+    Two triangles, Sales and Legal, whose two cross ties both run through
+    ``s1``:
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("s1", "s2"), ("s2", "s3"), ("s1", "s3"), ("l1", "l2"), ("l2", "l3"), ("l1", "l3"), ("s1", "l1"), ("s1", "l2")])
+    >>> nx.set_node_attributes(G, {p: "Sales" if p[0] == "s" else "Legal" for p in G}, "department")
+    >>> row = cross_group_carriers(G, weight=None).iloc[0]
+    >>> int(row["ties"]), row["top_carriers"], row["top_shares"], row["carrier_ids"], bool(row["fragile"])
+    (2, ['s1', 'l1', 'l2'], [1.0, 0.5, 0.5], ['s1'], True)
     """
     if not 0 < share <= 1:
         raise ValueError("share must lie in (0, 1]")
@@ -323,6 +350,19 @@ def fragility(
     Notes
     -----
     O(N + E * min(10, carriers)).
+
+    Examples
+    --------
+    Two triangles, Sales and Legal, whose two cross ties both run through
+    ``s1``: without ``s1`` Sales' other two people are cut off, and one person
+    carries the whole Sales-Legal link:
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("s1", "s2"), ("s2", "s3"), ("s1", "s3"), ("l1", "l2"), ("l2", "l3"), ("l1", "l3"), ("s1", "l1"), ("s1", "l2")])
+    >>> nx.set_node_attributes(G, {p: "Sales" if p[0] == "s" else "Legal" for p in G}, "department")
+    >>> found = fragility(G, weight=None)
+    >>> found.articulation_points, found.bridges, found.fragile_pairs["carrier_ids"].tolist()
+    (['s1'], [], [['s1']])
     """
     indexed = indexed_of(G, indexed, weight)
     return Fragility(

@@ -118,7 +118,19 @@ def _codes(
 def group_labels(
     G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, Hashable]:
-    """The group of every person, as the layouts see it (see ``by`` in :func:`group_layout`)."""
+    """The group of every person, as the layouts see it (see ``by`` in :func:`group_layout`).
+
+    Examples
+    --------
+    Four people: ``a`` and ``b`` in X, ``c`` in Y, ``d`` without a department:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_weighted_edges_from([("a", "b", 2.0), ("a", "c", 1.0), ("c", "a", 0.5), ("d", "c", 1.0)])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "Y"}, "department")
+    >>> group_labels(G)
+    {'a': 'X', 'b': 'X', 'c': 'Y', 'd': '(unknown)'}
+    """
     indexed = indexed_of(G, indexed)
     labels, codes = _codes(G, by, indexed, seed)
     return {node: labels[code] for node, code in zip(indexed.nodes, codes.tolist())}
@@ -295,6 +307,19 @@ def person_layout(
     ----------
     .. [1] Fruchterman, T. M. J. and Reingold, E. M. (1991). Graph drawing by
        force-directed placement. *Software: Practice and Experience* 21(11), 1129-1164.
+
+    Examples
+    --------
+    Every person gets a finite position, the same for the same seed:
+
+    >>> import networkx as nx
+    >>> kite = nx.krackhardt_kite_graph()
+    >>> import numpy as np
+    >>> layout = person_layout(kite, seed=1, by=None)
+    >>> len(layout), bool(np.isfinite(layout[["x", "y"]].to_numpy()).all())
+    (10, True)
+    >>> layout.equals(person_layout(kite, seed=1, by=None))
+    True
     """
     indexed = indexed_of(G, indexed)
     positions = _layout_indexed(G, indexed, seed=seed, by=by, method=method, fr_max_nodes=fr_max_nodes, niter=niter)
@@ -331,6 +356,18 @@ def group_layout(
     Notes
     -----
     O(N + E + k^2 + niter * (k + k_E)) for k groups and k_E group pairs with ties.
+
+    Examples
+    --------
+    Four people: ``a`` and ``b`` in X, ``c`` in Y, ``d`` without a department,
+    ``a -> b`` of weight 2 inside X:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_weighted_edges_from([("a", "b", 2.0), ("a", "c", 1.0), ("c", "a", 0.5), ("d", "c", 1.0)])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "Y"}, "department")
+    >>> group_layout(G)[["group", "size", "internal_weight"]].values.tolist()
+    [['X', 2, 2.0], ['Y', 1, 0.0], ['(unknown)', 1, 0.0]]
     """
     indexed = indexed_of(G, indexed)
     rows, cols, weights = undirected_edges(indexed)
@@ -385,6 +422,18 @@ def group_edges(
     -----
     O(N + E) with :func:`numpy.unique` and :func:`numpy.bincount`; reading
     ``count`` walks the edges once in Python.
+
+    Examples
+    --------
+    Four people: ``a`` and ``b`` in X, ``c`` in Y, ``d`` without a department.
+    X-Y carries ``a -> c`` (1) and ``c -> a`` (0.5); ``a -> b`` stays inside X:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_weighted_edges_from([("a", "b", 2.0), ("a", "c", 1.0), ("c", "a", 0.5), ("d", "c", 1.0)])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "Y"}, "department")
+    >>> [(r.source_group, r.target_group, r.ties, r.weight) for r in group_edges(G).itertuples()]
+    [('X', 'Y', 2, 1.5), ('Y', '(unknown)', 1, 1.0)]
     """
     indexed = indexed_of(G, indexed)
     labels, codes = _codes(G, by, indexed, seed)

@@ -42,9 +42,11 @@ Message bodies, subjects and file names never enter any of these tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    # Only annotations and empty_frame need pandas: the command line reads these names without paying for it.
+    import pandas as pd
 
 __all__ = [
     "AUDIENCE_COLUMNS",
@@ -100,6 +102,8 @@ ENGAGEMENT_COLUMNS = [
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
     """Return an empty DataFrame with exactly ``columns``."""
+    import pandas as pd
+
     return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
 
 

@@ -122,6 +122,20 @@ def ei_index(
     .. [1] Krackhardt, D. and Stern, R. N. (1988). Informal networks and
        organizational crises: an experimental simulation. *Social Psychology
        Quarterly* 51(2), 123-140.
+
+    Examples
+    --------
+    Five people: ``a`` manages ``b`` (Eng) and ``c`` (Sales), ``c`` manages
+    ``d`` and ``e`` (Sales). Ties ``a -> b``, ``c -> d`` and ``d -> e`` stay
+    inside a department, ``b -> c`` and ``b -> d`` cross from Eng to Sales. Eng
+    has 1 tie inside and 2 across, ``(2 - 1) / 3``; Sales 2 and 2:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Eng", "b": "Eng", "c": "Sales", "d": "Sales", "e": "Sales"}, "department")
+    >>> nx.set_node_attributes(G, {"b": "a", "c": "a", "d": "c", "e": "c"}, "manager_id")
+    >>> {group: round(value, 4) for group, value in ei_index(G).items()}
+    {'Eng': 0.3333, 'Sales': 0.0}
     """
     _check_weight(weight)
     _, labels, _, totals = _groups_and_totals(G, by, indexed)
@@ -147,6 +161,18 @@ def network_ei_index(G: nx.Graph, by: str = "department", weight: str | None = N
     ----------
     .. [1] Krackhardt, D. and Stern, R. N. (1988). Informal networks and
        organizational crises. *Social Psychology Quarterly* 51(2), 123-140.
+
+    Examples
+    --------
+    The five people of :func:`ei_index`: two of the five ties cross, ``(2 - 3) /
+    5``:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Eng", "b": "Eng", "c": "Sales", "d": "Sales", "e": "Sales"}, "department")
+    >>> nx.set_node_attributes(G, {"b": "a", "c": "a", "d": "c", "e": "c"}, "manager_id")
+    >>> network_ei_index(G)
+    -0.2
     """
     _check_weight(weight)
     indexed = indexed_of(G, indexed)
@@ -192,6 +218,19 @@ def conductance(
     ----------
     .. [1] Kannan, R., Vempala, S. and Vetta, A. (2004). On clusterings: good,
        bad and spectral. *Journal of the ACM* 51(3), 497-515.
+
+    Examples
+    --------
+    The five people of :func:`ei_index`. Each department's volume: Eng 1 + 3 =
+    4, Sales 2 + 3 + 1 = 6; two ties cut between them, so ``2 / min(4, 6)`` and
+    ``2 / min(6, 4)``:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Eng", "b": "Eng", "c": "Sales", "d": "Sales", "e": "Sales"}, "department")
+    >>> nx.set_node_attributes(G, {"b": "a", "c": "a", "d": "c", "e": "c"}, "manager_id")
+    >>> conductance(G)
+    {'Eng': 0.5, 'Sales': 0.5}
     """
     _check_weight(weight)
     _, labels, _, totals = _groups_and_totals(G, by, indexed)
@@ -237,6 +276,20 @@ def silo_metrics(G: nx.Graph, by: str = "department", *, indexed: IndexedGraph |
        organizational crises. *Social Psychology Quarterly* 51(2), 123-140.
     .. [2] Kannan, R., Vempala, S. and Vetta, A. (2004). On clusterings: good,
        bad and spectral. *Journal of the ACM* 51(3), 497-515.
+
+    Examples
+    --------
+    The five people of :func:`ei_index`, most closed first:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Eng", "b": "Eng", "c": "Sales", "d": "Sales", "e": "Sales"}, "department")
+    >>> nx.set_node_attributes(G, {"b": "a", "c": "a", "d": "c", "e": "c"}, "manager_id")
+    >>> table = silo_metrics(G)
+    >>> table.index.tolist(), table["size"].tolist(), table["ei_index"].round(4).tolist()
+    (['Sales', 'Eng'], [3, 2], [0.0, 0.3333])
+    >>> table["external_share"].round(4).tolist(), table["conductance"].tolist()
+    ([0.5, 0.6667], [0.5, 0.5])
     """
     _, labels, codes, totals = _groups_and_totals(G, by, indexed)
     volume = 2 * totals.internal_weight + totals.external_weight
@@ -307,6 +360,21 @@ def silo_pairs(
        to their sizes as the baseline.)
     .. [2] Krackhardt, D. and Stern, R. N. (1988). Informal networks and
        organizational crises. *Social Psychology Quarterly* 51(2), 123-140.
+
+    Examples
+    --------
+    Three groups of two people: 3 ties cross groups, and each pair of groups has
+    4 possible person pairs of the 12, so each expects one tie. B and C, with
+    none, are a silo:
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("A1", "B1"), ("A2", "B2"), ("A1", "C1")])
+    >>> G.add_nodes_from(["B1", "B2"], department="B")
+    >>> G.add_nodes_from(["A1", "A2"], department="A")
+    >>> G.add_nodes_from(["C1", "C2"], department="C")
+    >>> pairs = silo_pairs(G)
+    >>> [(row.group_a, row.group_b, row.ties, row.expected, row.ratio, row.silo) for row in pairs.itertuples()]
+    [('B', 'C', 0, 1.0, 0.0, True), ('A', 'C', 1, 1.0, 1.0, False), ('A', 'B', 2, 1.0, 2.0, False)]
     """
     if value not in ("ties", "weight"):
         raise ValueError("value must be 'ties' or 'weight'")
@@ -390,6 +458,19 @@ def tie_directions(
     .. [1] Cross, R. and Parker, A. (2004). *The Hidden Power of Social
        Networks: Understanding How Work Really Gets Done in Organizations*.
        Harvard Business School Press.
+
+    Examples
+    --------
+    The five people of :func:`ei_index`, ``a`` managing ``b`` and ``c``, ``c``
+    managing ``d`` and ``e``:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Eng", "b": "Eng", "c": "Sales", "d": "Sales", "e": "Sales"}, "department")
+    >>> nx.set_node_attributes(G, {"b": "a", "c": "a", "d": "c", "e": "c"}, "manager_id")
+    >>> tie_directions(G).set_index(["source", "target"])["kind"].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {('a', 'b'): 'vertical', ('b', 'c'): 'lateral_across', ('b', 'd'): 'lateral_across',
+     ('c', 'd'): 'vertical', ('d', 'e'): 'lateral_within'}
     """
     indexed = indexed_of(G, indexed)
     labels, codes, kind = _tie_kind_codes(G, by, manager, indexed)
@@ -500,6 +581,23 @@ def vertical_lateral(
        Networks*. Harvard Business School Press.
     .. [2] Burt, R. S. (1992). *Structural Holes: The Social Structure of
        Competition*. Harvard University Press.
+
+    Examples
+    --------
+    The five people of :func:`ei_index`: Eng's three ties are one vertical and
+    two across; Sales' four are one vertical, one within and two across. Only
+    ``a`` talks along reporting lines alone:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Eng", "b": "Eng", "c": "Sales", "d": "Sales", "e": "Sales"}, "department")
+    >>> nx.set_node_attributes(G, {"b": "a", "c": "a", "d": "c", "e": "c"}, "manager_id")
+    >>> result = vertical_lateral(G)
+    >>> shares = ["vertical_share", "lateral_within_share", "lateral_across_share"]
+    >>> result.groups.loc["Eng", shares].round(4).tolist(), result.groups.loc["Sales", shares].tolist()
+    ([0.3333, 0.0, 0.6667], [0.25, 0.25, 0.5])
+    >>> result.vertical_people
+    ['a']
     """
     _check_weight(weight)
     indexed = indexed_of(G, indexed)

@@ -10,6 +10,10 @@ Three views, each a pure function of a directed people graph:
 * :func:`celf_seeds`: the ``k`` people to start from to maximise that
   expectation, chosen greedily with lazy evaluation (CELF, Leskovec et al. 2007).
 
+:func:`internal_reach` answers the first two together, with the defaults of
+:mod:`orgnet.defaults` that the command line (``orgnet reach --from-person``)
+and the API (``/api/v1/reach/internal``) both read.
+
 Independent cascade: every newly informed person ``u`` gets one chance to
 inform each out-neighbour ``v``, succeeding with probability ``p_uv``.
 Equivalently (Kempe et al. 2003, "live-edge" view) keep each tie
@@ -30,24 +34,21 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import IndexedGraph
 from orgnet.summary import indexed_of
 
 __all__ = [
-    "DEFAULT_PROBABILITY",
-    "DEFAULT_RUNS",
+    "InternalReach",
     "KHop",
     "SpreadEstimate",
     "celf_seeds",
     "edge_probabilities",
     "expected_spread",
+    "internal_reach",
     "k_hop_reach",
 ]
 
-#: Activation probability of every tie when none is derived from weights.
-DEFAULT_PROBABILITY = 0.1
-#: Monte Carlo runs of :func:`expected_spread` by default.
-DEFAULT_RUNS = 1000
 # Uniform draws per batch of simulations (runs x ties): bounds temporary memory to ~160 MB.
 _DRAWS_PER_BATCH = 20_000_000
 _Z95 = 1.959963984540054
@@ -150,6 +151,17 @@ def k_hop_reach(G: nx.DiGraph, sources: Collection[Hashable], k: int, *, indexed
     One multi-source breadth-first search, each layer a vectorised gather
     over the CSR adjacency: O(N + E) and k NumPy passes. Raises
     ``ValueError`` for sources missing from ``G``.
+
+    Examples
+    --------
+    Along the path ``0 -> 1 -> 2 -> 3`` from 1, directions followed:
+
+    >>> import networkx as nx
+    >>> found = k_hop_reach(nx.path_graph(4, create_using=nx.DiGraph), [1], 3)
+    >>> found.distance
+    {1: 0, 2: 1, 3: 2}
+    >>> found.per_hop["reached"].tolist()
+    [1, 2, 3, 3]
     """
     indexed = indexed_of(G, indexed, weight=None)
     n = len(indexed.nodes)
@@ -194,6 +206,18 @@ def edge_probabilities(
     Returns
     -------
     float array, one probability per edge of ``indexed`` (in its edge order).
+
+    Examples
+    --------
+    A tie of weight 2 at scale 2 passes the message on with probability ``1 -
+    e^-1``:
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("a", "b", weight=2.0)
+    >>> G.add_edge("a", "c", weight=0.0)
+    >>> edge_probabilities(G, scale=2.0).round(4).tolist(), edge_probabilities(G).tolist()
+    ([0.6321, 0.0], [0.1, 0.1])
     """
     indexed = indexed_of(G, indexed, weight=weight)
     if scale is not None:
@@ -305,6 +329,20 @@ def expected_spread(
     ----------
     Kempe, Kleinberg & Tardos (2003). Maximizing the spread of influence
     through a social network. KDD.
+
+    Examples
+    --------
+    A hub with three followers: every tie live reaches all four; with ``p =
+    1/2`` the hub plus half its three followers are expected, ``1 + 3 / 2``:
+
+    >>> import networkx as nx
+    >>> star = nx.DiGraph([(0, 1), (0, 2), (0, 3)])
+    >>> certain = expected_spread(star, [0], probability=1.0, runs=10, seed=0)
+    >>> certain.mean, certain.stderr
+    (4.0, 0.0)
+    >>> half = expected_spread(star, [0], probability=0.5, runs=20_000, seed=1)
+    >>> abs(half.mean - 2.5) < 3 * half.stderr
+    True
     """
     indexed = indexed_of(G, indexed, weight=weight)
     positions = np.unique(_positions(indexed, seeds))
@@ -329,7 +367,7 @@ def celf_seeds(
     *,
     probability: float | None = DEFAULT_PROBABILITY,
     scale: float | None = None,
-    runs: int = 200,
+    runs: int = DEFAULT_RUNS,
     seed: int | np.random.Generator | None = None,
     candidates: Collection[Hashable] | None = None,
     weight: str | None = "weight",
@@ -376,6 +414,17 @@ def celf_seeds(
     Cost-effective outbreak detection in networks. KDD.
     Kempe, Kleinberg & Tardos (2003). Maximizing the spread of influence
     through a social network. KDD.
+
+    Examples
+    --------
+    With every tie live, the hub of ``0 -> 1, 2, 3`` first (4 people), then the
+    head of ``4 -> 5`` (2 more):
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([(0, 1), (0, 2), (0, 3), (4, 5)])
+    >>> seeds = celf_seeds(G, 2, probability=1.0, runs=5, seed=0)
+    >>> seeds["person_id"].tolist(), seeds["spread"].tolist()
+    ([0, 4], [4.0, 6.0])
     """
     indexed = indexed_of(G, indexed, weight=weight)
     n = len(indexed.nodes)
@@ -404,3 +453,103 @@ def celf_seeds(
         fresh_at[v] = len(rows)
         heapq.heappush(heap, (-len(new_nodes(v)) / runs, v))
     return pd.DataFrame(rows, columns=["rank", "person_id", "gain", "spread", "stderr"])
+
+
+# --------------------------------------------------------------------------- both views at once
+
+
+@dataclass(frozen=True, eq=False)
+class InternalReach:
+    """How far a message started by some people travels inside (see :func:`internal_reach`).
+
+    Attributes
+    ----------
+    people : the distinct starting people, sorted.
+    hops : the largest number of directed hops counted.
+    per_hop : :attr:`KHop.per_hop` of ``people``: ``hop``, ``new`` and ``reached``, hops 0..``hops``.
+    spread : the expected independent-cascade spread (:class:`SpreadEstimate`).
+    probability, seed : the cascade's tie probability and random seed.
+    """
+
+    people: list[Hashable]
+    hops: int
+    per_hop: pd.DataFrame
+    spread: SpreadEstimate
+    probability: float
+    seed: int
+
+    @property
+    def reached(self) -> int:
+        """People within :attr:`hops` hops, the starting people included."""
+        return int(self.per_hop["reached"].iloc[-1])
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready form."""
+        return {
+            "people": list(self.people),
+            "hops": self.hops,
+            "per_hop": [{k: int(v) for k, v in row.items()} for row in self.per_hop.to_dict("records")],
+            "reached": self.reached,
+            "probability": self.probability,
+            "seed": self.seed,
+            "expected_spread": self.spread.to_dict(),
+        }
+
+
+def internal_reach(
+    G: nx.DiGraph,
+    people: Collection[Hashable],
+    hops: int = DEFAULT_HOPS,
+    *,
+    probability: float = DEFAULT_PROBABILITY,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+    indexed: IndexedGraph | None = None,
+) -> InternalReach:
+    """Internal reach of ``people``: who is within ``hops`` directed hops, and the expected cascade spread.
+
+    The two views of this module on the same starting set ``S``: the counts
+    per hop of :func:`k_hop_reach` (``|{v : d(S, v) = h}|`` for ``h = 0..hops``)
+    and ``sigma(S)`` of :func:`expected_spread` with every tie passing the
+    message on with the constant ``probability``.
+
+    Parameters
+    ----------
+    G : directed people graph.
+    people : the people who start the message (repeats count once).
+    hops : largest number of directed hops counted (default :data:`orgnet.defaults.DEFAULT_HOPS`).
+    probability : chance that a tie passes the message on (default :data:`orgnet.defaults.DEFAULT_PROBABILITY`).
+    runs : Monte Carlo simulations of the cascade (default :data:`orgnet.defaults.DEFAULT_RUNS`).
+    seed : random seed: the same query gives the same answer.
+    indexed : :class:`orgnet.engine.IndexedGraph` of ``G`` if already built.
+
+    Returns
+    -------
+    :class:`InternalReach`
+
+    Raises
+    ------
+    ValueError
+        When some of ``people`` are not nodes of ``G`` (the message names them).
+
+    Notes
+    -----
+    One breadth-first search and one batch of simulations, as
+    :func:`k_hop_reach` and :func:`expected_spread` cost (and see the
+    latter for the model's reference).
+
+    Examples
+    --------
+    From the head of the path ``0 -> 1 -> 2 -> 3``, two hops reach three people;
+    with every tie live the cascade reaches all four:
+
+    >>> import networkx as nx
+    >>> reach = internal_reach(nx.path_graph(4, create_using=nx.DiGraph), [0], 2, probability=1.0, runs=10)
+    >>> reach.per_hop["new"].tolist(), reach.reached, reach.spread.mean
+    ([1, 1, 1], 3, 4.0)
+    """
+    starting = sorted(set(people), key=str)
+    indexed = indexed_of(G, indexed, weight=None)
+    per_hop = k_hop_reach(G, starting, hops, indexed=indexed).per_hop
+    spread = expected_spread(G, starting, probability=probability, runs=runs, seed=seed, weight=None, indexed=indexed)
+    return InternalReach(starting, int(hops), per_hop, spread, float(probability), int(seed))

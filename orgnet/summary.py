@@ -91,6 +91,19 @@ def group_codes(
     Notes
     -----
     O(N). Only groups with at least one member exist, so no group is empty.
+
+    Examples
+    --------
+    Four people: ``a`` and ``b`` in X, ``c`` in Y, ``d`` without a department
+    (the "(unknown)" group):
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_weighted_edges_from([("a", "b", 2.0), ("a", "c", 1.0), ("c", "a", 0.5), ("d", "c", 1.0)])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "Y"}, "department")
+    >>> labels, codes = group_codes(G)
+    >>> labels, codes.tolist()
+    (['X', 'Y', '(unknown)'], [0, 0, 1, 2])
     """
     if nodes is None:
         nodes = list(G)
@@ -144,6 +157,16 @@ def group_tie_totals(codes: np.ndarray, k: int, sources: np.ndarray, targets: np
     Notes
     -----
     O(N + E + k) with :func:`numpy.bincount`.
+
+    Examples
+    --------
+    Three people in groups 0, 0 and 1; ties 0 -> 1 (weight 2) inside group 0, 1
+    -> 2 (weight 1) from group 0 to 1:
+
+    >>> import numpy as np
+    >>> totals = group_tie_totals(np.array([0, 0, 1]), 2, np.array([0, 1]), np.array([1, 2]), np.array([2.0, 1.0]))
+    >>> totals.internal_ties.tolist(), totals.external_ties.tolist(), totals.external_weight.tolist()
+    ([1, 0], [1, 1], [1.0, 1.0])
     """
     cs, ct = codes[sources], codes[targets]
     same = cs == ct
@@ -281,6 +304,18 @@ def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGrap
        and Applications*. Cambridge University Press.
     .. [2] Watts, D. J. and Strogatz, S. H. (1998). Collective dynamics of
        "small-world" networks. *Nature* 393, 440-442.
+
+    Examples
+    --------
+    The Krackhardt kite, each tie both ways: density 18 / 45, every tie
+    reciprocated, and NetworkX's average clustering (0.52) and transitivity:
+
+    >>> import networkx as nx
+    >>> summary = network_summary(nx.krackhardt_kite_graph().to_directed())
+    >>> summary.people, summary.ties, round(summary.density, 4), summary.reciprocity
+    (10, 36, 0.4, 1.0)
+    >>> round(summary.average_clustering, 4), round(summary.transitivity, 4)
+    (0.52, 0.5789)
     """
     indexed = indexed_of(G, indexed)
     n = len(indexed.nodes)
@@ -394,6 +429,21 @@ def group_matrix(G: nx.Graph, by: str = "department", value: str = "ties", *, in
     .. [1] Krackhardt, D. and Stern, R. N. (1988). Informal networks and
        organizational crises: an experimental simulation. *Social Psychology
        Quarterly* 51(2), 123-140.
+
+    Examples
+    --------
+    Four people: ``a`` and ``b`` in X, ``c`` in Y, ``d`` without a department;
+    ties ``a -> b`` (2), ``a -> c`` (1), ``c -> a`` (0.5) and ``d -> c`` (1),
+    counted from group (rows) to group (columns):
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_weighted_edges_from([("a", "b", 2.0), ("a", "c", 1.0), ("c", "a", 0.5), ("d", "c", 1.0)])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "Y"}, "department")
+    >>> group_matrix(G).to_numpy().tolist()
+    [[1, 1, 0], [1, 0, 0], [0, 1, 0]]
+    >>> group_matrix(G, value="weight").to_numpy().tolist()
+    [[2.0, 1.0, 0.0], [0.5, 0.0, 0.0], [0.0, 1.0, 0.0]]
     """
     indexed = indexed_of(G, indexed)
     labels, codes = group_codes(G, by, indexed.nodes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,30 @@ def sample_store_path(tmp_path_factory) -> Path:
     ingest_samples(opened, SAMPLES)
     opened.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def analysed_path(sample_store_path: Path, tmp_path_factory) -> Path:
+    """A copy of the sample store with every period analysed on its own, built once per test session (and worker).
+
+    Read-only: a module that writes (reports, results computed on demand, more snapshots) uses :func:`analysed`.
+    """
+    from orgnet.analysis import analyze_periods
+
+    path = tmp_path_factory.mktemp("analysed") / "analysed.db"
+    shutil.copy(sample_store_path, path)
+    with SQLiteStore(path) as opened:
+        analyze_periods(opened)
+    return path
+
+
+@pytest.fixture(scope="module")
+def analysed(analysed_path: Path, tmp_path_factory):
+    """An open store on this test module's own copy of :func:`analysed_path`, free to write to."""
+    path = tmp_path_factory.mktemp("analysed-copy") / "analysed.db"
+    shutil.copy(analysed_path, path)
+    with SQLiteStore(path) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from orgnet.advocates import (
     eigenvector,
     pagerank,
     percentile_rank,
+    select_advocates,
 )
 from orgnet.graph import people_graph, undirected_graph
 from orgnet.model import TIE_COLUMNS
@@ -92,6 +93,23 @@ def test_activity_level_and_least_squares_trend():
 def test_percentile_rank_counts_ties_from_the_bottom():
     assert percentile_rank([0, 0, 0, 5]).tolist() == [0.25, 0.25, 0.25, 1.0]
     assert percentile_rank([3, 1, 2]).tolist() == pytest.approx([1.0, 1 / 3, 2 / 3])
+    # pandas' rank (method="min") is the reference on exact values, NaN included.
+    values = [2.0, float("nan"), 0.5, 2.0, 7.0, 0.5, 0.0]
+    assert percentile_rank(values) == pytest.approx(pd.Series(values).rank(method="min").to_numpy() / 7, nan_ok=True)
+    # Values one rounding error apart are ties, values a millionth apart are not.
+    assert percentile_rank([0.1 + 0.2, 0.3, 0.3 + 1e-6]).tolist() == pytest.approx([1 / 3, 1 / 3, 1.0])
+
+
+def test_people_in_the_same_position_score_the_same():
+    # A hub and three leaves, each tied both ways to the hub: the leaves' PageRanks differ in their last bits.
+    star = nx.DiGraph([("h", leaf) for leaf in "xyz"] + [(leaf, "h") for leaf in "xyz"])
+    nx.set_node_attributes(star, {"h": "A", "x": "B", "y": "C", "z": "D"}, "department")
+    table = advocates(star).set_index("person_id")
+    # Hub: influence 1, engagement and reach 1/4 (nobody acts or has followers), bridging 1 (3 departments, the most):
+    # 0.3 + 0.3 / 4 + 0.3 / 4 + 0.1. Each leaf: every percentile 1/4, so 1/4.
+    assert table.loc["h", "score"] == pytest.approx(0.55)
+    assert table.loc[["x", "y", "z"], "score"].tolist() == pytest.approx([0.25, 0.25, 0.25])
+    assert table["rank"].to_dict() == {"h": 1, "x": 2, "y": 3, "z": 4}
 
 
 def test_weights_are_validated():
@@ -179,12 +197,31 @@ def test_filters_keep_scores_and_rerank():
     assert lyon["rank"].tolist() == [1, 2]
     for _, row in lyon.iterrows():
         assert row["score"] == pytest.approx(everyone.loc[row["person_id"], "score"])
-    eng = advocates(graph, engagement, audiences, followers, filters={"department": ["Eng", "HR"]}, min_actions=1)
+    # min_actions counts actions a month: B's one share over January to March is 1/3 a month; C and D have none.
+    eng = advocates(graph, engagement, audiences, followers, filters={"department": ["Eng", "HR"]}, min_actions=0.3)
     assert eng["person_id"].tolist() == ["B"]
     # B ranks first here, so nobody above covers f3, f4.
     assert eng["marginal_reach"].tolist() == [3]
+    assert advocates(graph, engagement, audiences, followers, filters={"department": ["Eng", "HR"]}, min_actions=0.34).empty
     tied = advocates(graph, min_ties=3)
     assert tied["person_id"].tolist() == ["A"]
+
+
+def test_selecting_from_a_ranking_keeps_its_ranks_and_reads_filters_as_advocates_does():
+    graph, engagement, audiences, followers = tiny_org()
+    everyone = advocates(graph, engagement, audiences, followers)
+    # Everyone's ranking, as orgnet analyze stores it: A 1, D 2, B 3, C 4 (see test_advocates_by_hand).
+    paris = select_advocates(everyone, filters={"location": "Paris"})
+    assert paris[["person_id", "rank"]].values.tolist() == [["A", 1], ["B", 3]]
+    for filters, min_actions in [({"department": ["Eng", "HR"]}, 0.3), ({"location": "Lyon"}, 0), ({}, 1.5)]:
+        kept = select_advocates(everyone, filters=filters, min_actions=min_actions)
+        ranked = advocates(graph, engagement, audiences, followers, filters=filters, min_actions=min_actions)
+        assert set(kept["person_id"]) == set(ranked["person_id"])
+    # A alone acts 1.5 times a month or more (6 shares over January to March: 2 a month).
+    assert select_advocates(everyone, min_actions=1.5)["person_id"].tolist() == ["A"]
+    assert select_advocates(everyone, top=2)["person_id"].tolist() == ["A", "D"]
+    with pytest.raises(ValueError, match="'level'"):
+        select_advocates(everyone, filters={"level": 3})
 
 
 def test_custom_weights_and_communities():
@@ -211,13 +248,26 @@ def test_empty_graph():
     assert list(advocates(nx.DiGraph()).columns) == ADVOCATE_COLUMNS
 
 
-def test_scales_vectorised():
-    """A few thousand people with engagement: the whole table in well under a couple of seconds."""
+def test_a_few_thousand_people_agree_with_plain_computations():
+    """3,000 people and 20,000 dated actions: the vectorised table, person by person, against NetworkX and plain Python.
+
+    (How fast it is: bench/analyze.py, which runs the advocates job on 50,000 people.)
+    """
     rng = np.random.default_rng(0)
     graph = nx.gnm_random_graph(3000, 15000, seed=1, directed=True)
     nx.set_node_attributes(graph, {v: f"D{v % 7}" for v in graph}, "department")
     engagement = pd.DataFrame(
         {"person_id": rng.integers(0, 3000, 20000), "date": [f"2026-{m:02d}-01" for m in rng.integers(1, 13, 20000)], "action": "share"}
     )
-    table = advocates(graph, engagement, weight=None)
-    assert len(table) == 3000 and table["rank"].is_monotonic_increasing
+    table = advocates(graph, engagement, weight=None).set_index("person_id").sort_index()
+    assert table.index.tolist() == list(range(3000))
+    theirs = nx.pagerank(graph, weight=None, tol=1e-12, max_iter=1000)
+    assert np.abs(table["pagerank"].to_numpy() - np.array([theirs[v] for v in range(3000)])).max() < 1e-6
+    # Twelve months in the window: a person's actions a month are their count over 12.
+    counts = engagement["person_id"].value_counts().reindex(range(3000), fill_value=0).to_numpy()
+    assert table["actions_per_month"].to_numpy() == pytest.approx(counts / 12)
+    departments = nx.get_node_attributes(graph, "department")
+    reached = [len({departments[u] for u in nx.all_neighbors(graph, v)}) for v in range(3000)]
+    assert table["groups_reached"].tolist() == reached
+    ranked = table.sort_values("rank")
+    assert ranked["rank"].tolist() == list(range(1, 3001)) and ranked["score"].is_monotonic_decreasing

@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 import itertools
-import shutil
 
 import pytest
 
-from orgnet.analysis import AnalysisOptions, analyze, analyze_periods, snapshot_result
+from orgnet.analysis import AnalysisOptions, analyze, snapshot_result
 from orgnet.errors import OrgnetError
 from orgnet.results import load_result
 from orgnet.store.sqlite import SQLiteStore
-
-
-@pytest.fixture(scope="module")
-def analysed(sample_store_path, tmp_path_factory):
-    """A copy of the sample store with every period analysed on its own and the whole range as one snapshot."""
-    path = tmp_path_factory.mktemp("analysed") / "analysed.db"
-    shutil.copy(sample_store_path, path)
-    store = SQLiteStore(path)
-    analyze_periods(store)
-    analyze(store, "2026-05", "2026-10")
-    yield store
-    store.close()
 
 
 def test_every_result_is_stored_per_period(analysed):
     for period in analysed.periods():
         meta = load_result(analysed, "meta", period)
         assert meta["label"] == period and meta["people"] == 300
-    assert load_result(analysed, "meta", "2026-05..2026-10")["start"] == "2026-05"
+        assert set(meta["timings"]) >= {"load", "advocates", "brokers"}
+
+
+def test_a_range_is_analysed_as_one_snapshot(analysed):
+    assert load_result(analysed, "meta", "2026-05..2026-10") is None
+    run = analyze(analysed, "2026-05", "2026-10")
+    assert run.label == "2026-05..2026-10"
+    meta = load_result(analysed, "meta", "2026-05..2026-10")
+    assert (meta["start"], meta["end"]) == ("2026-05", "2026-10")
+    # The range holds the ties of every period, so at least as many as its busiest month.
+    assert meta["ties"] >= max(load_result(analysed, "meta", period)["ties"] for period in analysed.periods())
 
 
 def test_fragile_bridges_are_the_planted_ones(analysed, truths):
@@ -59,9 +56,15 @@ def test_the_silo_is_bridged_in_month_four(analysed, truths):
         assert ties_between(period)["ties"] > 0
 
 
-def test_the_network_grows(analysed):
+def test_the_network_grows_as_planted(analysed, truths):
+    from orgnet.analysis import load_snapshot
+
     ties = [load_result(analysed, "summary", period)["ties"] for period in analysed.periods()]
     assert ties == sorted(ties) and ties[-1] > ties[0]
+    # The generator planted this many pairs of people in touch each period; each period's graph holds exactly them.
+    assert analysed.periods() == list(truths["ties_per_period"])
+    for period, pairs in truths["ties_per_period"].items():
+        assert len({frozenset(edge) for edge in load_snapshot(analysed, period).graph.edges}) == pairs
 
 
 def test_other_attributes_are_computed_on_demand(analysed):

@@ -11,6 +11,7 @@ import pytest
 
 from orgnet.brokers import (
     BROKER_COLUMNS,
+    BROKER_ORDERS,
     ROLES,
     betweenness,
     brokerage_roles,
@@ -18,6 +19,7 @@ from orgnet.brokers import (
     constraint,
     effective_size,
     participation,
+    rank_brokers,
 )
 from orgnet.engine import index_graph
 
@@ -317,3 +319,18 @@ def test_brokers_table():
     isolated = graph.copy()
     isolated.add_node("new", department="Eng")
     assert math.isnan(brokers(isolated).loc["new", "constraint"])
+
+
+def test_brokers_are_ranked_best_first_by_any_measure():
+    table = brokers(nx.krackhardt_kite_graph(), weight=None)
+    table.loc[9, "constraint"] = float("nan")  # as for someone without ties
+    for order in BROKER_ORDERS:
+        ranked = rank_brokers(table, order)
+        values = ranked[order].dropna().tolist()
+        assert values == sorted(values, reverse=order != "constraint")
+        assert set(ranked.index) == set(table.index) and ranked.index.name == "person_id"
+    # Equal values go to the person id: Fernando and Garth (5, 6) share their betweenness.
+    assert rank_brokers(table).index.tolist()[:5] == [7, 5, 6, 8, 3]
+    assert rank_brokers(table, "constraint").index[-1] == 9
+    with pytest.raises(ValueError, match="one of betweenness"):
+        rank_brokers(table, "degree")

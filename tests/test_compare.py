@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
-from orgnet.analysis import analyze_periods
 from orgnet.compare import community_changes, compare_snapshots, fragility_changes, rank_movers, summary_sentences, tie_changes
 from orgnet.errors import OrgnetError
 from orgnet.snapshots import list_snapshots, previous_period, rolling_windows
-from orgnet.store.sqlite import SQLiteStore
-
-
-@pytest.fixture(scope="module")
-def analysed(sample_store_path, tmp_path_factory):
-    """A copy of the sample store with every period analysed on its own."""
-    path = tmp_path_factory.mktemp("compare") / "analysed.db"
-    shutil.copy(sample_store_path, path)
-    store = SQLiteStore(path)
-    analyze_periods(store)
-    yield store
-    store.close()
 
 
 def test_snapshots_are_listed_by_period(analysed):

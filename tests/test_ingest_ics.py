@@ -90,22 +90,6 @@ def test_bad_events_name_file_and_line(store, roster_file, tmp_path):
     assert tie_table(store) == both_ways("E1", "E2", "2026-05", 1, 1.0)
 
 
-@pytest.mark.parametrize(
-    ("content", "words"),
-    [
-        (b"", "empty"),
-        (b"\x00\x01\x02garbage", "binary"),
-        (b"this is not a calendar\n", "not a valid iCalendar file"),
-    ],
-)
-def test_unparsable_files_are_clear_errors(store, tmp_path, content, words):
-    path = tmp_path / "cal.ics"
-    path.write_bytes(content)
-    with pytest.raises(IngestError, match=words) as caught:
-        ingest_path(store, "ics", path)
-    assert caught.value.problems[-1].file == str(path)
-
-
 def test_titles_descriptions_and_locations_never_reach_the_store(store, roster_file, tmp_path):
     ingest_path(store, "roster", roster_file)
     ingest_path(store, "ics", DATA / "team.ics")

@@ -9,7 +9,7 @@ import pytest
 from conftest import write
 
 import orgnet.store.sqlite as sqlite_module
-from orgnet.errors import OrgnetError
+from orgnet.errors import IngestError, OrgnetError
 from orgnet.ingest.base import IngestOptions, ProblemLog
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.privacy import PSEUDONYM_KEY_ENV, Pseudonymiser
@@ -31,6 +31,49 @@ def test_reingesting_the_same_content_is_a_noop_that_says_so(store, roster_file,
     again = ingest_path(store, "interactions", copy)
     assert again.skipped
     assert "already ingested" in again.notes[0] and str(log) in again.notes[0]
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "content", "reason"),
+    [
+        ("roster", "roster.csv", b"", "the file is empty"),
+        ("roster", "roster.csv", b"\x00\x01\x02PK\x03\x04garbage" * 20, "the file is binary"),
+        ("roster", "roster.csv", b" \n\t\r\n" * 40_000, "the file is empty"),
+        ("roster", "roster.csv", "person_id,name\nE1,Zo\xe9\n".encode("latin-1"), "line 2: not UTF-8 text"),
+        # The one bad byte is the file's last, past its whole eight-byte words.
+        ("roster", "roster.csv", b"person_id,name\n" + b"E1,Ann\n" * 10_000 + "E2,Zo\xe9".encode("latin-1"), "line 10002: not UTF-8 text"),
+        ("roster", "roster.csv", b"person_id,name\nE1," + b"x" * (1 << 21) + b"\n", "line 2: longer than"),
+        ("ics", "cal.ics", b"", "the file is empty"),
+        ("ics", "cal.ics", b"\x00\x01\x02garbage", "binary"),
+        ("ics", "cal.ics", b"this is not a calendar\n", "not a valid iCalendar file"),
+        ("email", "inbox.mbox", b"", "the file is empty"),
+        ("email", "inbox.mbox", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("email", "inbox.mbox", b"person_id,name\nE1,Ann\n", "not an mbox"),
+    ],
+    ids=[
+        "roster empty",
+        "roster binary",
+        "roster blank",
+        "roster latin-1",
+        "roster latin-1 last byte",
+        "roster long line",
+        "ics empty",
+        "ics binary",
+        "ics not a calendar",
+        "email empty",
+        "email binary",
+        "email not an mbox",
+    ],
+)
+def test_an_unparsable_file_is_one_clear_error_naming_it_and_writes_nothing(store, tmp_path, source, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = snapshot(store)
+    with pytest.raises(IngestError) as caught:
+        ingest_path(store, source, path)
+    assert caught.value.problems[-1].file == str(path)
+    assert reason in str(caught.value) and str(path) in str(caught.value)
     assert snapshot(store) == before
 
 

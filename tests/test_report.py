@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,13 +11,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from orgnet.access import create_key
-from orgnet.analysis import analyze_periods
 from orgnet.api.app import create_app
 from orgnet.api.reports import list_reports, write_report
 from orgnet.api.routers import reports as reports_router
 from orgnet.api.settings import Settings
 from orgnet.cli import app as cli
-from orgnet.store.sqlite import SQLiteStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -34,22 +31,11 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def analysed(sample_store_path, tmp_path_factory) -> Path:
-    """Path of a copy of the sample store with every period analysed."""
-    path = tmp_path_factory.mktemp("report") / "analysed.db"
-    shutil.copy(sample_store_path, path)
-    with SQLiteStore(path) as store:
-        analyze_periods(store)
-    return path
-
-
-@pytest.fixture(scope="module")
 def written(analysed, tmp_path_factory, truths) -> dict:
     """The report of the month the silo was bridged, against the month before."""
     first = truths["silo_bridged"]["first_period"]
-    with SQLiteStore(analysed) as store:
-        before = max(p for p in store.periods() if p < first)
-        return write_report(store, before, first, tmp_path_factory.mktemp("out") / "report")
+    before = max(p for p in analysed.periods() if p < first)
+    return write_report(analysed, before, first, tmp_path_factory.mktemp("out") / "report")
 
 
 def test_the_report_says_the_silo_was_bridged(written, truths):
@@ -74,16 +60,14 @@ def test_figures_and_tables_are_written(written):
 
 
 def test_reports_are_registered_and_replaced(analysed, written):
-    with SQLiteStore(analysed) as store:
-        assert written["id"] in [r["id"] for r in list_reports(store)]
-        again = write_report(store, written["before"], written["after"], written["path"])
+    assert written["id"] in [r["id"] for r in list_reports(analysed)]
+    again = write_report(analysed, written["before"], written["after"], written["path"])
     assert again["path"] == written["path"] and not [p for p in Path(written["path"]).parent.iterdir() if p.name.startswith(".")]
 
 
 def test_small_groups_are_left_out(analysed, tmp_path, truths):
     small = min(truths["departments"], key=truths["departments"].get)  # Legal, 14 people
-    with SQLiteStore(analysed) as store:
-        record = write_report(store, "2026-07", "2026-08", tmp_path / "private", min_group_size=truths["departments"][small] + 1)
+    record = write_report(analysed, "2026-07", "2026-08", tmp_path / "private", min_group_size=truths["departments"][small] + 1)
     assert not any(small in sentence for sentence in record["summary"])
     pairs = pd.read_csv(tmp_path / "private" / "tables" / "group_pairs.csv")
     assert small not in set(pairs["group_a"]) | set(pairs["group_b"])
@@ -91,9 +75,8 @@ def test_small_groups_are_left_out(analysed, tmp_path, truths):
 
 
 def test_the_api_lists_and_serves_reports(analysed, written):
-    with SQLiteStore(analysed) as store:
-        viewer, analyst = create_key(store, "viewer")[1], create_key(store, "analyst")[1]
-    app = create_app(Settings(store=str(analysed), session_secret="test-secret"))
+    viewer, analyst = create_key(analysed, "viewer")[1], create_key(analysed, "analyst")[1]
+    app = create_app(Settings(store=analysed.location, session_secret="test-secret"))
     app.include_router(reports_router.router, prefix="/api/v1")
     with TestClient(app) as client:
         listed = client.get("/api/v1/reports", headers={"X-API-Key": viewer}).json()["reports"]
@@ -107,12 +90,12 @@ def test_the_api_lists_and_serves_reports(analysed, written):
 
 def test_cli_report(analysed, tmp_path):
     result = CliRunner().invoke(
-        cli, ["report", "--store", str(analysed), "--from", "2026-09", "--to", "2026-10", "--out", str(tmp_path / "r"), "--json"]
+        cli, ["report", "--store", analysed.location, "--from", "2026-09", "--to", "2026-10", "--out", str(tmp_path / "r"), "--json"]
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["id"] == "2026-09_2026-10" and (tmp_path / "r" / "report.html").is_file()
     missing = CliRunner().invoke(
-        cli, ["report", "--store", str(analysed), "--from", "2026-05..2026-06", "--to", "2026-10", "--out", str(tmp_path / "x")]
+        cli, ["report", "--store", analysed.location, "--from", "2026-05..2026-06", "--to", "2026-10", "--out", str(tmp_path / "x")]
     )
     assert missing.exit_code == 1 and "not analysed" in missing.output
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
 import numpy as np
 import pytest
 
-from orgnet.spread import celf_seeds, edge_probabilities, expected_spread, k_hop_reach
+import orgnet.spread as spread
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+from orgnet.spread import celf_seeds, edge_probabilities, expected_spread, internal_reach, k_hop_reach
 
 
 def out_star(n: int) -> nx.DiGraph:
@@ -108,9 +111,56 @@ def test_celf_matches_plain_greedy_on_common_samples():
     assert seeds["gain"].iloc[0] == pytest.approx(max(singles))
 
 
-def test_thousands_of_nodes():
+def exact_spread(graph: nx.DiGraph, seeds: set, p: float) -> float:
+    """Expected spread by enumerating every live-edge world: sum over edge subsets of p^|live| (1-p)^|dead| |R(seeds)|."""
+    edges = list(graph.edges)
+    total = 0.0
+    for live in itertools.product([False, True], repeat=len(edges)):
+        world = nx.DiGraph([edge for edge, kept in zip(edges, live) if kept])
+        world.add_nodes_from(graph)
+        reached = set(seeds).union(*(nx.descendants(world, s) for s in seeds))
+        kept = sum(live)
+        total += p**kept * (1 - p) ** (len(edges) - kept) * len(reached)
+    return total
+
+
+# Ten ties, a cycle (5 -> 0) and two routes into 3: 1,024 live-edge worlds, every path length from 1 to 4.
+SMALL = nx.DiGraph([(0, 1), (0, 2), (1, 3), (2, 3), (1, 2), (3, 4), (2, 4), (4, 5), (3, 5), (5, 0)])
+
+
+@pytest.mark.parametrize(("seeds", "p"), [({0}, 0.3), ({0}, 0.6), ({1, 4}, 0.2)])
+def test_expected_spread_against_every_live_edge_world(seeds, p):
+    exact = exact_spread(SMALL, seeds, p)
+    estimate = expected_spread(SMALL, seeds, probability=p, runs=20_000, seed=5)
+    # Four standard errors: the seeded estimate misses by more only if the simulation is biased.
+    assert abs(estimate.mean - exact) <= 4 * estimate.stderr
+    assert estimate.stderr < 0.02
+
+
+def test_batches_of_simulations_are_the_same_simulations(monkeypatch):
     graph = nx.gnm_random_graph(3000, 9000, directed=True, seed=1)
-    estimate = expected_spread(graph, [0, 1, 2], probability=0.1, runs=1000, seed=0)
-    assert estimate.mean >= 3
-    seeds = celf_seeds(graph, 3, probability=0.1, runs=100, seed=0)
-    assert len(seeds) == 3
+    whole = expected_spread(graph, [0, 1, 2], probability=0.1, runs=1000, seed=0)
+    # Draws split into batches of 7 runs read the same random stream, so the answer is the same to the last digit.
+    monkeypatch.setattr(spread, "_DRAWS_PER_BATCH", 9000 * 7)
+    assert expected_spread(graph, [0, 1, 2], probability=0.1, runs=1000, seed=0) == whole
+
+
+def test_internal_reach_is_both_views_with_the_shared_defaults():
+    # 0 -> 1 -> 2 -> 3 and 0 -> 4: from {0, 0}, hop 0 has 0, hop 1 has 1 and 4, hop 2 has 2.
+    graph = nx.DiGraph([(0, 1), (1, 2), (2, 3), (0, 4)])
+    reach = internal_reach(graph, [0, 0])
+    assert reach.people == [0] and reach.hops == DEFAULT_HOPS == 2
+    assert reach.per_hop.to_dict("records") == [
+        {"hop": 0, "new": 1, "reached": 1},
+        {"hop": 1, "new": 2, "reached": 3},
+        {"hop": 2, "new": 1, "reached": 4},
+    ]
+    assert reach.reached == 4
+    assert (reach.probability, reach.spread.runs) == (DEFAULT_PROBABILITY, DEFAULT_RUNS)
+    assert reach.spread == expected_spread(graph, [0], probability=DEFAULT_PROBABILITY, runs=DEFAULT_RUNS, seed=0)
+    # Every tie passes the message on: the cascade reaches all five people, whatever the hops.
+    certain = internal_reach(graph, [0], 1, probability=1.0, runs=10, seed=3)
+    assert (certain.reached, certain.spread.mean, certain.spread.stderr) == (3, 5.0, 0.0)
+    assert certain.to_dict()["expected_spread"]["mean"] == 5.0
+    with pytest.raises(ValueError, match="nobody"):
+        internal_reach(graph, ["nobody"])

@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 import pandas as pd
+import plotly.io as pio
 import pytest
 
-from orgnet.viz import MISSING_COLOR, MISSING_LABEL, PALETTE, category_colors, scale_sizes
+from orgnet.viz import MISSING_COLOR, MISSING_LABEL, PALETTE, TEMPLATE, category_colors, scale_sizes
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart, movers_chart
 from orgnet.viz.network import WEBGL_THRESHOLD, group_network_figure, network_figure
@@ -57,7 +58,8 @@ def test_small_network_uses_svg_scatter_one_trace_per_department():
     assert eng.marker.color == category_colors(["Eng", "Legal", "Sales"])["Eng"] == PALETTE[0]
     assert next(t for t in nodes if t.name == MISSING_LABEL).marker.color == MISSING_COLOR
     assert "Person 0" in eng.text[0] and "pagerank" in eng.text[0]
-    assert figure.layout.template.layout.paper_bgcolor is not None
+    # orgnet's template, not plotly's default grey one: the same figure on every page and report.
+    assert figure.layout.template == pio.templates[TEMPLATE] != pio.templates["plotly"]
     assert figure.layout.xaxis.showgrid is False and figure.layout.yaxis.showgrid is False
     assert_self_contained(figure)
 

@@ -41,6 +41,7 @@ from orgnet.api.models import (
 )
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import index_graph
 from orgnet.spread import expected_spread, k_hop_reach
 
@@ -215,9 +216,9 @@ def internal_get(
         list[str], Query(min_length=1, max_length=100, description="Person ids who start the message (repeat: `people=E1&people=E2`).")
     ],
     period: PeriodParam = None,
-    hops: Annotated[int, Query(ge=1, le=4, description="Largest number of directed hops counted.")] = 2,
-    probability: Annotated[float, Query(gt=0, le=1, description="Chance that a tie passes the message on.")] = 0.1,
-    runs: Annotated[int, Query(ge=10, le=1000, description="Monte Carlo runs of the cascade.")] = 200,
+    hops: Annotated[int, Query(ge=1, le=4, description="Largest number of directed hops counted.")] = DEFAULT_HOPS,
+    probability: Annotated[float, Query(gt=0, le=1, description="Chance that a tie passes the message on.")] = DEFAULT_PROBABILITY,
+    runs: Annotated[int, Query(ge=10, le=1000, description="Monte Carlo runs of the cascade.")] = DEFAULT_RUNS,
     seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed.")] = 0,
 ) -> InternalReach:
     """People reached within 1..`hops` directed hops of the given people, and the expected number an

@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
 
-from orgnet.analysis import AnalysisOptions, analyze, analyze_periods, load_snapshot, snapshot_result
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
+from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.errors import OrgnetError
-from orgnet.periods import is_period_label
-from orgnet.results import snapshot_label
-from orgnet.spread import expected_spread, k_hop_reach
 
 __all__ = ["advocates_command", "analyze_command", "bridges_command", "campaigns_command", "reach_command", "silos_command"]
 
@@ -24,6 +20,9 @@ ByOption = Annotated[str, typer.Option("--by", help="HR attribute defining the g
 
 def snapshot_of(period: str | None, start: str | None, end: str | None) -> str | None:
     """The snapshot label named by ``--period`` or ``--from``/``--to`` (``None``: the latest period)."""
+    from orgnet.periods import is_period_label
+    from orgnet.results import snapshot_label
+
     if period and (start or end):
         raise OrgnetError("give either --period or --from/--to, not both")
     for label in (period, start, end):
@@ -55,23 +54,25 @@ def analyze_command(
 
     A snapshot is one period (default: the latest), a range (--from/--to), or every period on its own (--every-period).
     """
+    from rich.progress import Progress
+
+    from orgnet.analysis import AnalysisOptions, analyze, analyze_periods
+    from orgnet.results import parse_snapshot_label
+
     options = AnalysisOptions(by=by, resolution=resolution, seed=seed)
     label = snapshot_of(period, start, end)
-    opened = store_from(store)
-    try:
-        with Progress(console=console, transient=True, disable=as_json) as progress:
-            task = progress.add_task("analysing", total=None)
+    with store_from(store) as opened, Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("analysing", total=None)
 
-            def step(name: str) -> None:
-                progress.update(task, description=f"analysing: {name}")
+        def step(name: str) -> None:
+            progress.update(task, description=f"analysing: {name}")
 
-            if every_period:
-                runs = analyze_periods(opened, options, step)
-            else:
-                first, _, last = (label or "").partition("..")
-                runs = [analyze(opened, first or None, last or first or None, options, step)]
-    finally:
-        opened.close()
+        if every_period:
+            runs = analyze_periods(opened, options, step)
+        elif label:
+            runs = [analyze(opened, *parse_snapshot_label(label), options, step)]
+        else:
+            runs = [analyze(opened, options=options, progress=step)]
     if as_json:
         emit_json([run.to_dict() for run in runs])
         return
@@ -83,11 +84,10 @@ def analyze_command(
 
 
 def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
-    opened = store_from(store)
-    try:
+    from orgnet.analysis import AnalysisOptions, snapshot_result
+
+    with store_from(store) as opened:
         return snapshot_result(opened, name, label, AnalysisOptions(by=by))
-    finally:
-        opened.close()
 
 
 @app.command("silos")
@@ -136,10 +136,15 @@ def bridges_command(
     as_json: JsonOption = False,
 ) -> None:
     """Brokers (betweenness, constraint, brokerage roles), single points of failure and fragile bridges between departments."""
+    import pandas as pd
+
+    from orgnet.brokers import rank_brokers
+    from orgnet.results import to_jsonable
+
     label = snapshot_of(period, start, end)
     label, brokers = _result(store, "brokers", label)
     _, fragility = _result(store, "fragility", label)
-    ranked = sorted(brokers, key=lambda r: r["betweenness"] or 0.0, reverse=True)
+    ranked = to_jsonable(rank_brokers(pd.DataFrame.from_records(brokers, index="person_id")).reset_index())
     fragile = [row for row in fragility["carriers"] if row["fragile"]]
     if as_json:
         emit_json(
@@ -179,7 +184,10 @@ def advocates_command(
     department: Annotated[str | None, typer.Option("--department", help="Only people of this department.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Only people of this location.")] = None,
     min_actions: Annotated[
-        float, typer.Option("--min-actions", min=0, help="Only people with at least this many advocacy actions a month.")
+        float,
+        typer.Option(
+            "--min-actions", min=0, help="Only people with at least this many advocacy actions a month on average (actions_per_month)."
+        ),
     ] = 0,
     as_json: JsonOption = False,
 ) -> None:
@@ -187,15 +195,16 @@ def advocates_command(
 
     Ranks are those of the whole organisation; the filters only choose whom to list.
     """
+    import pandas as pd
+
+    from orgnet.advocates import ADVOCATE_COLUMNS, select_advocates
+    from orgnet.results import to_jsonable
+
     label = snapshot_of(period, start, end)
     label, table = _result(store, "advocates", label)
-    rows = [
-        row
-        for row in table
-        if (department is None or row.get("department") == department)
-        and (location is None or row.get("location") == location)
-        and (row.get("actions_per_month") or 0) >= min_actions
-    ][:top]
+    filters = {column: value for column, value in (("department", department), ("location", location)) if value is not None}
+    chosen = select_advocates(pd.DataFrame.from_records(table, columns=ADVOCATE_COLUMNS), filters=filters, min_actions=min_actions, top=top)
+    rows = to_jsonable(chosen)
     if as_json:
         emit_json({"snapshot": label, "advocates": rows})
         return
@@ -216,22 +225,22 @@ def reach_command(
         list[str] | None,
         typer.Option("--from-person", help="Internal reach instead: how far a message from these people travels inside (repeatable)."),
     ] = None,
-    hops: Annotated[int, typer.Option("--hops", min=1, max=6, help="Hops of the internal k-hop reach.")] = 2,
+    hops: Annotated[int, typer.Option("--hops", min=1, max=6, help="Hops of the internal k-hop reach.")] = DEFAULT_HOPS,
     probability: Annotated[
         float, typer.Option("--probability", min=0.0, max=1.0, help="Chance that a tie passes a message on (independent cascade).")
-    ] = 0.1,
+    ] = DEFAULT_PROBABILITY,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs of the independent cascade.")] = DEFAULT_RUNS,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the cascade's runs: the same query gives the same answer.")] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Reach of the combined employee social graphs: sum of followers vs unique followers, the brand accounts, and the best squad of k.
 
     With --from-person, the internal reach of those people instead: k-hop reach and the expected spread under the
-    independent cascade model (1,000 seeded Monte Carlo runs, 95% confidence interval).
+    independent cascade model (seeded Monte Carlo runs, with a 95% confidence interval).
     """
-    if internal is None:
-        internal = []
     label = snapshot_of(period, start, end)
     if internal:
-        _internal_reach(store, label, internal, hops, probability, as_json)
+        _internal_reach(store, label, internal, hops, probability, runs, seed, as_json)
         return
     label, reach = _result(store, "reach", label)
     curve = reach["squad"]["curve"]
@@ -262,30 +271,18 @@ def reach_command(
     console.print(reach["squad"]["guarantee"])
 
 
-def _internal_reach(store: str | None, label: str | None, people: list[str], hops: int, probability: float, as_json: bool) -> None:
-    opened = store_from(store)
-    try:
-        start, _, end = (label or "").partition("..")
-        data = load_snapshot(opened, start or None, end or start or None)
-    finally:
-        opened.close()
-    missing = [person for person in people if person not in data.graph]
-    if missing:
-        raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")
-    per_hop = k_hop_reach(data.graph, people, hops, indexed=data.indexed).per_hop
-    spread = expected_spread(data.graph, people, probability=probability, runs=1000, seed=0, indexed=data.indexed)
+def _internal_reach(
+    store: str | None, label: str | None, people: list[str], hops: int, probability: float, runs: int, seed: int, as_json: bool
+) -> None:
+    from orgnet.analysis import snapshot_internal_reach
+
+    with store_from(store) as opened:
+        label, reach = snapshot_internal_reach(opened, people, label, hops=hops, probability=probability, runs=runs, seed=seed)
     if as_json:
-        emit_json(
-            {
-                "snapshot": data.label,
-                "people": people,
-                "per_hop": per_hop.to_dict("records"),
-                "expected_spread": spread.to_dict(),
-                "probability": probability,
-            }
-        )
+        emit_json({"snapshot": label, **reach.to_dict()})
         return
-    print_records(per_hop.to_dict("records"), ["hop", "new", "reached"], f"Internal reach of {', '.join(people)}, {data.label}")
+    spread = reach.spread
+    print_records(reach.to_dict()["per_hop"], ["hop", "new", "reached"], f"Internal reach of {', '.join(map(str, reach.people))}, {label}")
     console.print(
         f"expected spread (independent cascade, p = {probability}): {spread.mean:,.1f} people "
         f"(95% CI {spread.ci_low:,.1f} to {spread.ci_high:,.1f}, {spread.runs:,} runs)"

@@ -9,7 +9,6 @@ import typer
 
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
 from orgnet.errors import OrgnetError
-from orgnet.export import EXPORT_FORMATS, export_store, format_for
 
 __all__ = ["export_command"]
 
@@ -22,7 +21,9 @@ def export_command(
         str | None,
         typer.Option(
             "--format",
-            help=f"One of {', '.join(EXPORT_FORMATS)}; guessed from a .graphml or .gexf suffix when left out.",
+            # The formats are named in the description above: listing orgnet.export.EXPORT_FORMATS here would load
+            # NetworkX and pandas for every --help (tests/test_cli.py checks that the description names them all).
+            help="One of the formats above; guessed from a .graphml or .gexf suffix when left out.",
             show_default=False,
         ),
     ] = None,
@@ -44,16 +45,15 @@ def export_command(
     writes header and data files plus import.sh for `neo4j-admin database
     import full`. Works on any store.
     """
+    from orgnet.export import export_store, format_for
+
     if period and (start or end):
         raise OrgnetError("give either --period or --from/--to, not both")
     if period:
         start = end = period
     fmt = format_for(output, fmt)
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         written = export_store(opened, output, fmt, start, end, channels)
-    finally:
-        opened.close()
     if as_json:
         emit_json({"format": fmt, "files": [str(path) for path in written]})
     else:

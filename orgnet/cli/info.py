@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
-from orgnet.store import Store
+from orgnet.store import SETTING_DOMAINS, SETTING_PERIOD_UNIT, SETTING_PSEUDONYM, Store
 
 __all__ = ["info_command", "store_info"]
 
@@ -30,9 +30,9 @@ def store_info(store: Store) -> dict[str, Any]:
         "periods": store.periods(),
         "channels": {str(k): int(v) for k, v in ties.groupby("channel")["count"].size().items()} if len(ties) else {},
         "settings": {
-            "period_unit": settings.get("period_unit", "month"),
-            "domains": [d for d in settings.get("domains", "").split(",") if d],
-            "pseudonymised": "pseudonym_fingerprint" in settings,
+            "period_unit": settings.get(SETTING_PERIOD_UNIT, "month"),
+            "domains": [d for d in settings.get(SETTING_DOMAINS, "").split(",") if d],
+            "pseudonymised": SETTING_PSEUDONYM in settings,
         },
         "ingests": [
             {
@@ -75,11 +75,8 @@ def print_info(info: dict[str, Any]) -> None:
 @friendly_errors
 def info_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Show what the store holds: people, ties, periods, channels, sources ingested and rejects."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         info = store_info(opened)
-    finally:
-        opened.close()
     if as_json:
         emit_json(info)
     else:

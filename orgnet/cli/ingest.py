@@ -11,12 +11,17 @@ import typer
 from rich.table import Table
 
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.defaults import (
+    DEFAULT_BROADCAST_CUTOFF,
+    DEFAULT_MAX_EVENT_HOURS,
+    DEFAULT_MEETING_CUTOFF,
+    MAX_BROADCAST_CUTOFF,
+    MAX_EVENT_HOURS,
+    MAX_MEETING_CUTOFF,
+)
 from orgnet.errors import OrgnetError
 from orgnet.ingest import SOURCES
-from orgnet.ingest.base import MAX_BROADCAST_CUTOFF, MAX_MEETING_CUTOFF, IngestOptions
-from orgnet.ingest.pipeline import ingest_path
 from orgnet.model import IngestReport
-from orgnet.periods import PERIOD_UNITS
 
 __all__ = ["ingest_command", "parse_mapping", "print_report"]
 
@@ -81,10 +86,10 @@ def ingest_command(
     channel: Annotated[str | None, typer.Option("--channel", help="Channel of every row when the file has no channel column.")] = None,
     broadcast_cutoff: Annotated[
         int, typer.Option("--broadcast-cutoff", min=1, max=MAX_BROADCAST_CUTOFF, help="Drop e-mails to more recipients (counted).")
-    ] = 50,
+    ] = DEFAULT_BROADCAST_CUTOFF,
     meeting_cutoff: Annotated[
         int, typer.Option("--meeting-cutoff", min=2, max=MAX_MEETING_CUTOFF, help="Drop meetings with more attendees (counted).")
-    ] = 25,
+    ] = DEFAULT_MEETING_CUTOFF,
     accept_dates_from: Annotated[
         dt.datetime | None,
         typer.Option("--accept-dates-from", formats=["%Y-%m-%d"], help="Accept instants from this day on (default: 1990-01-01)."),
@@ -102,8 +107,8 @@ def ingest_command(
         ),
     ] = None,
     max_event_hours: Annotated[
-        float, typer.Option("--max-event-hours", min=0.0, max=168.0, help="Drop calendar events longer than this (counted).")
-    ] = 12.0,
+        float, typer.Option("--max-event-hours", min=0.0, max=MAX_EVENT_HOURS, help="Drop calendar events longer than this (counted).")
+    ] = DEFAULT_MAX_EVENT_HOURS,
     score: Annotated[str, typer.Option("--score", help="Viva Insights tie score column.")] = "StrongTieScore",
     domain: Annotated[
         list[str] | None, typer.Option("--domain", help="The organisation's e-mail domain (repeatable; default: the roster's).")
@@ -114,23 +119,19 @@ def ingest_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    if domain is None:
-        domain = []
-    if ignore_column is None:
-        ignore_column = []
-    if column_map is None:
-        column_map = []
-    if source not in SOURCES:
-        raise OrgnetError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    if period_unit not in PERIOD_UNITS:
-        raise OrgnetError(f"--period-unit is one of {', '.join(PERIOD_UNITS)}")
+    from orgnet.ingest import check_source
+    from orgnet.ingest.base import IngestOptions
+    from orgnet.ingest.pipeline import ingest_path
+
+    # The source and the options are checked before the store is opened, so bad arguments leave no store behind.
+    check_source(source)
     options = IngestOptions(
         skip_bad_rows=skip_bad_rows,
         rejects_path=rejects,
         period_unit=period_unit,  # type: ignore[arg-type]
-        mapping=parse_mapping(column_map, mapping_file),
-        ignore_columns=list(ignore_column),
-        channel=channel.lower() if channel else None,
+        mapping=parse_mapping(column_map or [], mapping_file),
+        ignore_columns=list(ignore_column or []),
+        channel=channel,
         broadcast_cutoff=broadcast_cutoff,
         meeting_cutoff=meeting_cutoff,
         accept_dates_from=accept_dates_from.date() if accept_dates_from else None,
@@ -138,15 +139,11 @@ def ingest_command(
         until=until.date() if until else None,
         max_event_hours=max_event_hours,
         score_column=score,
-        domains=list(domain),
+        domains=list(domain or []),
         pseudonymise=pseudonymise,
     )
-    opened = store_from(store)
-    try:
-        with console.status(f"ingesting {path} ...", spinner="dots"):
-            report = ingest_path(opened, source, path, options)
-    finally:
-        opened.close()
+    with store_from(store) as opened, console.status(f"ingesting {path} ...", spinner="dots"):
+        report = ingest_path(opened, source, path, options)
     if as_json:
         emit_json(report.to_dict())
     else:

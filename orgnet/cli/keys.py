@@ -25,11 +25,8 @@ def create_command(
     as_json: JsonOption = False,
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         key_id, plaintext = create_key(opened, role, name)
-    finally:
-        opened.close()
     if as_json:
         emit_json({"key_id": key_id, "role": role, "name": name, "key": plaintext})
         return
@@ -41,11 +38,8 @@ def create_command(
 @friendly_errors
 def list_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """List keys (never the keys themselves), revoked ones included."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         keys = opened.api_keys()
-    finally:
-        opened.close()
     rows = [{"key_id": k.key_id, "role": k.role, "name": k.name, "created_at": k.created_at, "revoked_at": k.revoked_at} for k in keys]
     if as_json:
         emit_json(rows)
@@ -60,9 +54,6 @@ def list_command(store: StoreOption = None, as_json: JsonOption = False) -> None
 @friendly_errors
 def revoke_command(key_id: Annotated[str, typer.Argument(help="Id of the key (see orgnet keys list).")], store: StoreOption = None) -> None:
     """Revoke a key: requests and sessions using it fail from now on."""
-    opened = store_from(store)
-    try:
+    with store_from(store) as opened:
         revoke_key(opened, key_id)
-    finally:
-        opened.close()
     console.print(f"revoked {key_id}")

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from orgnet.errors import StoreError
 from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
+
+if TYPE_CHECKING:
+    # Annotations only: the command line imports this module to name the store option without loading pandas.
+    import pandas as pd
 
 __all__ = ["BOLT_SCHEMES", "DEFAULT_STORE", "STORE_ENV", "Store", "is_bolt_location", "open_store"]
 
@@ -48,6 +50,12 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+    def __enter__(self) -> Self:
+        """The store itself, so that ``with open_store(...) as store:`` closes it on the way out."""
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store (:meth:`close`), whether the block ended or raised."""
 
     def settings(self) -> dict[str, str]:
         """Store-wide settings (period unit, organisation domains, pseudonym fingerprint, follower salt)."""
@@ -157,7 +165,7 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
 
     Returns
     -------
-    An open :class:`Store`; the caller closes it.
+    An open :class:`Store`; the caller closes it, best with ``with open_store(...) as store:``.
     """
     where = str(location) if location is not None else os.environ.get(STORE_ENV) or DEFAULT_STORE
     if is_bolt_location(where):
