@@ -17,6 +17,7 @@ from orgnet.api.settings import Settings
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.schedule import Scheduler, Steps, load_config
+from orgnet.settings import load_settings
 from orgnet.store import Store
 
 __all__ = ["report_command", "reports_command", "schedule_command", "schedule_steps"]
@@ -49,7 +50,7 @@ def report_command(
     """Write the growth report comparing two analysed snapshots: summary in words, growth charts, silo change, advocate movers, reach."""
     opened = store_from(store)
     try:
-        record = write_report(opened, start, end, out, min_group_size=min_group_size or Settings().min_group_size)
+        record = write_report(opened, start, end, out, min_group_size=load_settings(Settings, min_group_size=min_group_size).min_group_size)
     finally:
         opened.close()
     if as_json:
@@ -95,7 +96,7 @@ def schedule_command(
             )
             return
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        scheduler = Scheduler(opened, schedule, schedule_steps(Settings().min_group_size))
+        scheduler = Scheduler(opened, schedule, schedule_steps(load_settings(Settings).min_group_size))
         if once:
             runs = [vars(run) for run in scheduler.catch_up()]
             emit_json(runs) if as_json else print_records(runs, ["job", "scheduled_for", "status", "detail"], "Runs caught up")
