@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppressed_groups
+from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppress_pairs, suppressed_groups
 from orgnet.api.deps import Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import (
     BrokerRow,
@@ -116,15 +116,11 @@ def pairs(
 ) -> Page[SiloPair]:
     """Pairs of groups by how much less they talk than their sizes predict (lowest ratio first)."""
     label = snapshots.label(period)
-    hidden = suppressed_groups(group_sizes(snapshots, label), settings.min_group_size)
-    rows = []
-    for record in snapshots.result("silo_pairs", label):
-        small = record["group_a"] in hidden or record["group_b"] in hidden
-        if silo_only and (small or not record.get("silo")):
-            continue
-        row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
-        rows.append(from_record(SiloPair, row, suppressed=small))
-    return paginate(rows, offset, limit)
+    rows = suppress_pairs(snapshots.result("silo_pairs", label), suppressed_groups(group_sizes(snapshots, label), settings.min_group_size))
+    if silo_only:
+        # A suppressed pair's `silo` is blanked, so it is never listed as one.
+        rows = [r for r in rows if r.get("silo")]
+    return paginate([from_record(SiloPair, r) for r in rows], offset, limit)
 
 
 @router.get("/silos/fragile-bridges", response_model=Fragility, summary="Fragile bridges")
@@ -139,11 +135,7 @@ def fragile_bridges(
     stored = snapshots.result("fragility", label)
     hidden = suppressed_groups(group_sizes(snapshots, label), settings.min_group_size)
     audit(label)
-    carriers = []
-    for record in stored["carriers"]:
-        small = record["group_a"] in hidden or record["group_b"] in hidden
-        row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
-        carriers.append(from_record(FragileBridge, row, suppressed=small))
+    carriers = [from_record(FragileBridge, r) for r in suppress_pairs(stored["carriers"], hidden)]
     carriers.sort(key=lambda c: (not c.fragile, c.suppressed, -(c.weight or 0.0)))
     return Fragility(
         snapshot=label,
