@@ -45,7 +45,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 
 
 def _warm(snapshots: Snapshots) -> None:
-    from orgnet.api.routers.advocates import advocate_table
+    from orgnet.api.services import advocate_table
 
     try:
         advocate_table(snapshots, snapshots.label(None))
