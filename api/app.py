@@ -22,6 +22,7 @@ from orgnet.api.keys import KeyCache
 from orgnet.api.models import ErrorBody
 from orgnet.api.settings import Settings
 from orgnet.api.snapshots import Snapshots
+from orgnet.settings import load_settings
 from orgnet.store import open_store
 
 __all__ = ["API_V1", "ERROR_RESPONSES", "create_app"]
@@ -44,7 +45,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 
 
 def _warm(snapshots: Snapshots) -> None:
-    from orgnet.api.routers.advocates import advocate_table
+    from orgnet.api.services import advocate_table
 
     try:
         advocate_table(snapshots, snapshots.label(None))
@@ -53,12 +54,12 @@ def _warm(snapshots: Snapshots) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the service on the store ``settings.store`` (settings from ``ORGNET_*`` when ``None``)."""
+    """Build the service on the store ``settings.store`` (settings read from the environment when ``None``)."""
     from orgnet.api import pages
     from orgnet.api.routers import admin, advocates, analysis, graph, people, reports, system
 
-    settings = settings or Settings()
-    store = open_store(settings.store)
+    settings = settings or load_settings(Settings)
+    store = open_store(settings=settings)
     audit = AuditBuffer(store, interval=settings.audit_interval, batch=settings.audit_batch)
 
     snapshots = Snapshots(store, ttl=settings.result_ttl)

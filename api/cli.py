@@ -5,7 +5,8 @@ They live above ``orgnet/`` (the service imports ``viz/``) and join the
 (``serve = "orgnet.api.cli"`` in ``pyproject.toml``), so the core never imports
 ``api/``. Both are thin shells: ``serve`` calls :func:`orgnet.api.server.serve`;
 ``demo`` ingests the samples, analyses every period, creates an admin key,
-prints the summary, the address and the key, then serves.
+prints the summary, the address and the key, then serves. Options left out
+fall back to the settings (:mod:`orgnet.settings`), which read the environment.
 """
 
 from __future__ import annotations
@@ -16,34 +17,50 @@ from typing import Annotated
 
 import typer
 
-from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, store_from
+from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors
 from orgnet.cli.info import print_info, store_info
 
 __all__ = ["demo_command", "serve_command"]
 
-HostOption = Annotated[str, typer.Option("--host", envvar="ORGNET_HOST", help="Interface to listen on (localhost by default).")]
-PortOption = Annotated[int, typer.Option("--port", envvar="ORGNET_PORT", help="Port to listen on.")]
+HostOption = Annotated[
+    str | None, typer.Option("--host", help="Interface to listen on (default ORGNET_HOST, else 127.0.0.1).", show_default=False)
+]
+PortOption = Annotated[int | None, typer.Option("--port", help="Port to listen on (default ORGNET_PORT, else 8000).", show_default=False)]
 
 
 @app.command("serve")
 @friendly_errors
 def serve_command(
     store: StoreOption = None,
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8000,
+    host: HostOption = None,
+    port: PortOption = None,
     min_group_size: Annotated[
-        int | None, typer.Option("--min-group-size", envvar="ORGNET_MIN_GROUP_SIZE", help="Suppress figures of smaller groups (default 5).")
+        int | None,
+        typer.Option(
+            "--min-group-size", help="Suppress figures of smaller groups (default ORGNET_MIN_GROUP_SIZE, else 5).", show_default=False
+        ),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", envvar="ORGNET_WORKERS", min=1, max=64, help="Worker processes (one per core under load).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Worker processes, one per core under load (default ORGNET_WORKERS, else 1).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the browser pages until interrupted."""
     from orgnet.api.server import serve, url_of
+    from orgnet.api.settings import Settings
+    from orgnet.settings import load_settings
 
-    console.print(f"serving {store or 'the configured store'} at {url_of(host, port)} (API docs at {url_of(host, port)}docs); Ctrl-C stops")
+    settings = load_settings(Settings, store=store, host=host, port=port, min_group_size=min_group_size, workers=workers)
+    url = url_of(settings.host, settings.port)
+    console.print(f"serving {settings.store} at {url} (API docs at {url}docs); Ctrl-C stops", highlight=False, soft_wrap=True)
     sys.stdout.flush()
-    serve(store, host, port, min_group_size=min_group_size, workers=workers)
+    serve(settings)
 
 
 def _default_samples() -> Path:
@@ -56,12 +73,11 @@ def _default_samples() -> Path:
 @friendly_errors
 def demo_command(
     store: Annotated[
-        str | None,
-        typer.Option("--store", envvar="ORGNET_STORE", help="Store to fill (default ./orgnet.db)."),
+        str | None, typer.Option("--store", help="Store to fill (default ORGNET_STORE, else ./orgnet.db).", show_default=False)
     ] = None,
     samples: Annotated[Path | None, typer.Option("--samples", help="Folder of sample sources (default: the bundled data/samples).")] = None,
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8000,
+    host: HostOption = None,
+    port: PortOption = None,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the analysed samples afterwards (until Ctrl-C).")] = True,
     as_json: JsonOption = False,
 ) -> None:
@@ -76,9 +92,13 @@ def demo_command(
     from orgnet.analysis import analyze_periods
     from orgnet.api.server import serve as serve_app
     from orgnet.api.server import url_of
+    from orgnet.api.settings import Settings
     from orgnet.ingest.samples import SAMPLE_SOURCES, ingest_samples
+    from orgnet.settings import load_settings
+    from orgnet.store import open_store
 
-    with store_from(store) as opened:
+    settings = load_settings(Settings, store=store, host=host, port=port)
+    with open_store(settings=settings) as opened:
         with Progress(console=console, transient=True, disable=as_json) as progress:
             task = progress.add_task("ingesting samples", total=len(SAMPLE_SOURCES))
 
@@ -90,7 +110,7 @@ def demo_command(
             runs = analyze_periods(opened)
         info = store_info(opened)
         key_id, key = create_key(opened, "admin", "orgnet demo")
-    url = url_of(host, port)
+    url = url_of(settings.host, settings.port)
     if as_json:
         emit_json(
             {
@@ -117,4 +137,4 @@ def demo_command(
     # The caller (a terminal, a script, a test) reads the address and key before the server blocks.
     sys.stdout.flush()
     if serve:
-        serve_app(store, host, port)
+        serve_app(settings)

@@ -88,7 +88,7 @@ AuditDep = Annotated[AuditBuffer, Depends(get_audit)]
 
 def session_serializer(settings: Settings) -> URLSafeTimedSerializer:
     """Signs and checks session cookies with the settings' secret."""
-    return URLSafeTimedSerializer(settings.session_secret, salt="orgnet-session")
+    return URLSafeTimedSerializer(settings.session_secret.get_secret_value(), salt="orgnet-session")
 
 
 async def _lookup(keys: KeyCache, key_hash: str) -> Principal | None:

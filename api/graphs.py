@@ -14,7 +14,7 @@ import networkx as nx
 import pandas as pd
 
 from orgnet.access import suppressed_groups
-from orgnet.api.models import GraphEdge, GraphNode, GraphView
+from orgnet.api.models import GraphEdge, GraphNode, GraphView, optional_text
 from orgnet.api.snapshots import Snapshots
 
 __all__ = ["TooLarge", "community_view", "group_view", "membership", "person_view"]
@@ -25,10 +25,6 @@ PERSON_METRICS = {"brokers": ("betweenness", "effective_size", "brokerage", "par
 
 class TooLarge(ValueError):
     """A person-level view would hold more people than the service sends at once."""
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def membership(snapshots: Snapshots, label: str) -> dict[str, int]:
@@ -165,18 +161,18 @@ def person_view(
         data = graph.nodes[ident]
         x, y = layout.get(ident, (None, None))
         attributes = {
-            "title": _text(data.get("title")),
-            "location": _text(data.get("location")),
+            "title": optional_text(data.get("title")),
+            "location": optional_text(data.get("location")),
             "degree": graph.degree(ident),
             **metrics.get(ident, {}),
         }
         nodes.append(
             GraphNode(
                 id=str(ident),
-                label=_text(data.get("name")) or str(ident),
+                label=optional_text(data.get("name")) or str(ident),
                 x=x,
                 y=y,
-                department=_text(data.get("department")),
+                department=optional_text(data.get("department")),
                 community=members.get(ident),
                 attributes=attributes,
             )

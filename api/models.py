@@ -25,6 +25,7 @@ __all__ = [
     "Periods",
     "PersonRow",
     "from_record",
+    "optional_text",
 ]
 
 T = TypeVar("T")
@@ -39,6 +40,11 @@ def from_record(model: type[M], record: Mapping[str, Any], **values: Any) -> M:
     Stored results may carry more keys than a model shows, and older ones fewer.
     """
     return model(**{**{name: record.get(name) for name in model.model_fields}, **values})
+
+
+def optional_text(value: Any) -> str | None:
+    """``value`` as text, ``None`` when it is missing (``None`` or NaN, as pandas leaves empty cells)."""
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 class ErrorBody(BaseModel):

@@ -20,14 +20,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppressed_groups
+from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.graphs import TooLarge, community_view, group_view, person_view
+from orgnet.api.graphs import community_view, group_view
 from orgnet.api.models import GraphView
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import list_reports
-from orgnet.api.routers.advocates import advocate_table, reach_view
-from orgnet.api.routers.analysis import group_sizes
+from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
 from orgnet.viz.network import group_network_figure, network_figure
@@ -237,26 +236,21 @@ def network_figure_json(
     """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "suppressed", "note"}``."""
     label = snapshots.label(period)
     if person or level == "person":
-        if not allowed(principal.role, PEOPLE):
-            raise HTTPException(403, f"the {principal.role} role may not see person-level graphs")
+        # The role is checked before the name is looked up: who exists is person-level data too.
+        require_person_graphs(principal)
         focus = _resolve_person(snapshots, person) if person else None
         if person and focus is None:
             raise HTTPException(404, f"nobody matches {person!r}")
-        try:
-            view = person_view(
-                snapshots,
-                label,
-                settings.max_graph_nodes,
-                department=None if focus else department,
-                community=None if focus else community,
-                person=focus,
-            )
-        except TooLarge as error:
-            raise HTTPException(400, str(error)) from None
-        audit_log.record(
+        view = person_graph(
+            snapshots,
+            label,
+            settings.max_graph_nodes,
             principal,
+            audit_log,
             "page.network",
-            f"{label} department={department or ''} community={'' if community is None else community} person={focus or ''}",
+            department=None if focus else department,
+            community=None if focus else community,
+            person=focus,
         )
     elif level == "community":
         view = community_view(snapshots, label, settings.min_group_size)
@@ -289,8 +283,7 @@ def silos(
     """Department heatmap, E-I per department and (for person-level roles) fragile bridges."""
     label = snapshots.label(period)
     stored = snapshots.result("group_matrix", label)
-    sizes = group_sizes(snapshots, label)
-    hidden = suppressed_groups(sizes, settings.min_group_size)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size)
     matrix = pd.DataFrame(stored["weight"], index=pd.Index(stored["groups"], name="from"), columns=pd.Index(stored["groups"], name="to"))
     heatmap = silo_heatmap(matrix, "tie weight", suppressed=sorted(hidden), title="Who talks to whom (tie weight)")
     ei = pd.DataFrame(snapshots.result("silos", label))[["group", "ei_index", "size"]]
@@ -299,11 +292,8 @@ def silos(
     fragile = None
     if allowed(principal.role, PEOPLE):
         audit_log.record(principal, "page.silos", label)
-        fragile = [
-            c
-            for c in snapshots.result("fragility", label)["carriers"]
-            if c.get("fragile") and c["group_a"] not in hidden and c["group_b"] not in hidden
-        ]
+        # A suppressed pair's `fragile` is blanked, so it is never listed.
+        fragile = [c for c in suppress_pairs(snapshots.result("fragility", label)["carriers"], hidden) if c.get("fragile")]
     return _render(
         request,
         "silos.html",
@@ -349,7 +339,7 @@ def advocates(
     )
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
     bars.update_layout(height=max(320, 22 * len(rows) + 160))
-    reach = reach_view(snapshots, label, people_shown=True)
+    reach = reach_view(snapshots, label, principal)
     curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach", "follower_sum"])
     follower_sum = float(curve["follower_sum"].iloc[-1]) if len(curve) else 0.0
     brand = next((b.brand_unique for b in reach.brand if b.platform == "all"), None)

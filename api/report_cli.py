@@ -56,9 +56,10 @@ def report_command(
     """Write the growth report comparing two analysed snapshots: summary in words, growth charts, silo change, advocate movers, reach."""
     from orgnet.api.reports import write_report
     from orgnet.api.settings import Settings
+    from orgnet.settings import load_settings
 
     with store_from(store) as opened:
-        record = write_report(opened, start, end, out, min_group_size=min_group_size or Settings().min_group_size)
+        record = write_report(opened, start, end, out, min_group_size=load_settings(Settings, min_group_size=min_group_size).min_group_size)
     if as_json:
         emit_json(record)
         return
@@ -93,6 +94,7 @@ def schedule_command(
     """Run the scheduled jobs of a config file (ingest dropped files, analyse, write the report), catching up a missed run once."""
     from orgnet.api.settings import Settings
     from orgnet.schedule import Scheduler, load_config
+    from orgnet.settings import load_settings
 
     schedule = load_config(config)
     with store_from(store or schedule.store) as opened:
@@ -103,7 +105,7 @@ def schedule_command(
             )
             return
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        scheduler = Scheduler(opened, schedule, schedule_steps(Settings().min_group_size))
+        scheduler = Scheduler(opened, schedule, schedule_steps(load_settings(Settings).min_group_size))
         if once:
             runs = [vars(run) for run in scheduler.catch_up()]
             emit_json(runs) if as_json else print_records(runs, ["job", "scheduled_for", "status", "detail"], "Runs caught up")

@@ -31,7 +31,6 @@ import plotly.graph_objects as go
 from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_groups
 from orgnet.analysis import grouped_name
 from orgnet.compare import Comparison, compare_snapshots, summary_sentences
-from orgnet.errors import OrgnetError
 from orgnet.results import load_result, save_result
 from orgnet.snapshots import find_snapshot, list_snapshots
 from orgnet.store import Store
@@ -40,7 +39,7 @@ from orgnet.viz.reach import reach_curve
 from orgnet.viz.report import ReportDocument, ReportSection, render_report
 from orgnet.viz.silos import matrix_change_heatmap
 
-__all__ = ["REPORT_RESULT", "Report", "build_report", "find_report", "growth_table", "list_reports", "report_id", "write_report"]
+__all__ = ["REPORT_RESULT", "Report", "build_report", "growth_table", "list_reports", "report_id", "write_report"]
 
 #: Name of the stored result that registers a written report (keyed by :func:`report_id`).
 REPORT_RESULT = "report"
@@ -336,17 +335,3 @@ def list_reports(store: Store) -> list[dict[str, Any]]:
     ids = stored.loc[stored["name"] == REPORT_RESULT, "period"] if len(stored) else []
     records = [load_result(store, REPORT_RESULT, rid) for rid in ids]
     return sorted((r for r in records if r is not None), key=lambda r: r["created_at"], reverse=True)
-
-
-def find_report(store: Store, rid: str) -> dict[str, Any]:
-    """The registered report ``rid``.
-
-    Raises
-    ------
-    OrgnetError
-        When no report has this id.
-    """
-    record = load_result(store, REPORT_RESULT, rid)
-    if record is None:
-        raise OrgnetError(f"no report {rid!r}; orgnet report lists how to write one")
-    return record

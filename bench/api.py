@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import httpx2
 import numpy as np
 
 from orgnet.access import create_key
@@ -188,9 +188,9 @@ def main(argv: list[str] | None = None) -> int:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 try:
-                    if httpx.get(base + "/api/v1/health", timeout=5).status_code == 200:
+                    if httpx2.get(base + "/api/v1/health", timeout=5).status_code == 200:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.2)
             started = time.perf_counter()
             latencies, errors = asyncio.run(_load("127.0.0.1", port, args.path, key, args.clients, args.requests, args.seconds))

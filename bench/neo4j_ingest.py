@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from bolt_server import start_bolt_server
 
 from orgnet.model import CORE_PERSON_FIELDS, IngestBatch, IngestRecord
-from orgnet.store.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore
+from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE
+from orgnet.store.neo4j import Neo4jStore
 
 __all__ = ["benchmark_batches", "main"]
 
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--ties", type=int, default=800_000)
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per UNWIND statement")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_NEO4J_BATCH_SIZE, help="rows per UNWIND statement")
     parser.add_argument("--uri", help="an existing server (credentials from NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE)")
     args = parser.parse_args(argv)
 

@@ -21,7 +21,8 @@ to the audit log with :func:`record_read`.
 
 Group-level figures of groups with fewer members than a minimum (5 by default,
 as Viva Insights does) are replaced by ``None`` and marked ``suppressed`` by
-:func:`suppress_groups` for every role, so that no figure describes a handful
+:func:`suppress_groups` (and, for figures about a pair of groups, by
+:func:`suppress_pairs`) for every role, so that no figure describes a handful
 of identifiable people; the group itself stays listed.
 """
 
@@ -30,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,7 @@ __all__ = [
     "record_read",
     "revoke_key",
     "suppress_groups",
+    "suppress_pairs",
     "suppressed_groups",
 ]
 
@@ -185,6 +187,13 @@ def suppressed_groups(sizes: Mapping[Any, int | None], min_size: int) -> set[Any
     return {group for group, size in sizes.items() if size is None or size < min_size}
 
 
+def _blank(record: Mapping[str, Any], small: bool, kept: set[str]) -> dict[str, Any]:
+    """``record`` with every field but ``kept`` set to ``None`` when ``small``, marked ``suppressed``."""
+    row = {k: (v if k in kept or not small else None) for k, v in record.items()}
+    row["suppressed"] = small
+    return row
+
+
 def suppress_groups(
     records: Iterable[Mapping[str, Any]],
     min_size: int,
@@ -208,11 +217,30 @@ def suppress_groups(
     fields, the size included, are ``None``. No record is dropped.
     """
     kept = set(keep)
-    result = []
-    for record in records:
-        size = record.get(size_key)
-        small = size is None or size < min_size
-        row = {k: (v if k in kept or not small else None) for k, v in record.items()}
-        row["suppressed"] = small
-        result.append(row)
-    return result
+    return [_blank(record, record.get(size_key) is None or record[size_key] < min_size, kept) for record in records]
+
+
+def suppress_pairs(
+    records: Iterable[Mapping[str, Any]],
+    hidden: Collection[Any],
+    *,
+    keep: tuple[str, str] = ("group_a", "group_b"),
+) -> list[dict[str, Any]]:
+    """Blank the figures of records about a pair of groups when either group is suppressed, and mark every record.
+
+    Parameters
+    ----------
+    records : one mapping per pair of groups (silo pairs, fragile bridges),
+        naming the two groups under the fields ``keep``.
+    hidden : the suppressed groups (see :func:`suppressed_groups`).
+    keep : the two fields that name the groups; they stay visible.
+
+    Returns
+    -------
+    New records with ``suppressed`` set: ``False`` when both groups are shown
+    (unchanged otherwise), ``True`` when either is hidden, whose other fields
+    are ``None``. No record is dropped.
+    """
+    first, second = keep
+    kept = set(keep)
+    return [_blank(record, record[first] in hidden or record[second] in hidden, kept) for record in records]

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from orgnet.errors import OrgnetError
+from orgnet.settings import PSEUDONYM_KEY_ENV, Settings, load_settings
 
 __all__ = ["PSEUDONYM_KEY_ENV", "Pseudonymiser", "hash_followers", "pseudonymiser_from_env"]
 
-PSEUDONYM_KEY_ENV = "ORGNET_PSEUDONYM_KEY"
 #: Hex characters kept from the HMAC: 80 bits, no collision in any real workforce.
 _PSEUDONYM_HEX = 20
 
@@ -83,17 +82,18 @@ def _map_distinct(values: pd.Series, function) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index)
 
 
-def pseudonymiser_from_env(required: bool = True) -> Pseudonymiser | None:
-    """Build a :class:`Pseudonymiser` from ``ORGNET_PSEUDONYM_KEY``.
+def pseudonymiser_from_env(required: bool = True, settings: Settings | None = None) -> Pseudonymiser | None:
+    """Build a :class:`Pseudonymiser` from the settings' ``pseudonym_key`` (``ORGNET_PSEUDONYM_KEY``).
 
-    Returns ``None`` when the variable is unset and ``required`` is false.
+    ``settings`` are read from the environment when ``None``. Returns ``None``
+    when no key is set and ``required`` is false.
     """
-    key = os.environ.get(PSEUDONYM_KEY_ENV)
-    if not key:
+    key = (settings or load_settings()).pseudonym_key
+    if key is None:
         if required:
             raise OrgnetError(f"--pseudonymise needs a key in the environment variable {PSEUDONYM_KEY_ENV}")
         return None
-    return Pseudonymiser(key)
+    return Pseudonymiser(key.get_secret_value())
 
 
 def hash_followers(follower_ids: Iterable[str], salt: str) -> list[str]:

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from orgnet.access import ROLE_PERMISSIONS, allowed, authenticate, create_key, hash_key, revoke_key, suppress_groups
+from orgnet.access import ROLE_PERMISSIONS, allowed, authenticate, create_key, hash_key, revoke_key, suppress_groups, suppress_pairs
 from orgnet.cli import app
 from orgnet.errors import OrgnetError
 
@@ -47,6 +47,20 @@ def test_small_groups_are_marked_and_blanked_never_dropped():
         {"group": "Big", "size": 5, "ei": -0.2, "suppressed": False},
         {"group": "Small", "size": None, "ei": None, "suppressed": True},
     ]
+
+
+def test_pairs_with_a_small_group_are_marked_and_blanked_never_dropped():
+    rows = [
+        {"group_a": "Big", "group_b": "Other", "ties": 12, "silo": False},
+        {"group_a": "Big", "group_b": "Small", "ties": 3, "silo": True},
+        {"group_a": "Small", "group_b": "Big", "ties": 1, "silo": True},
+    ]
+    assert suppress_pairs(rows, {"Small"}) == [
+        {"group_a": "Big", "group_b": "Other", "ties": 12, "silo": False, "suppressed": False},
+        {"group_a": "Big", "group_b": "Small", "ties": None, "silo": None, "suppressed": True},
+        {"group_a": "Small", "group_b": "Big", "ties": None, "silo": None, "suppressed": True},
+    ]
+    assert rows[1]["ties"] == 3, "the records given are left as they were"
 
 
 def test_keys_commands(tmp_path):

@@ -157,15 +157,49 @@ def test_errors_are_json_with_the_right_status(client, role_keys):  # noqa: F811
 
 
 def test_pages_need_a_session_and_respect_roles(client, role_keys):  # noqa: F811
-    with TestClient(client.app, follow_redirects=False) as browser:
-        assert browser.get("/silos").headers["location"] == "/login?next=/silos"
-        assert browser.post("/login", data={"key": "orgnet_wrong", "next": "/"}).status_code == 401
-        login = browser.post("/login", data={"key": role_keys["comms"], "next": "//evil.example/"})
-        assert login.status_code == 303 and login.headers["location"] == "/"
-        cookie = login.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=strict" in cookie and role_keys["comms"].lower() not in cookie
-        assert browser.get("/").status_code == 200
-        assert browser.get("/silos").status_code == 403
-        assert browser.get("/api/v1/silos").status_code == 403
-        assert browser.get("/static/plotly.min.js").status_code == 200
-        assert browser.get("/logout").status_code == 303
+    # No `with`: entering it would run the app's lifespan again, and its end would close the shared store.
+    browser = TestClient(client.app, follow_redirects=False)
+    assert browser.get("/silos").headers["location"] == "/login?next=/silos"
+    assert browser.post("/login", data={"key": "orgnet_wrong", "next": "/"}).status_code == 401
+    login = browser.post("/login", data={"key": role_keys["comms"], "next": "//evil.example/"})
+    assert login.status_code == 303 and login.headers["location"] == "/"
+    cookie = login.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and role_keys["comms"].lower() not in cookie
+    assert browser.get("/").status_code == 200
+    assert browser.get("/silos").status_code == 403
+    assert browser.get("/api/v1/silos").status_code == 403
+    assert browser.get("/static/plotly.min.js").status_code == 200
+    assert browser.get("/logout").status_code == 303
+
+
+def _session(app, key: str) -> TestClient:
+    """A browser logged in with ``key`` on the running ``app`` (no `with`, as above)."""
+    browser = TestClient(app, follow_redirects=False)
+    assert browser.post("/login", data={"key": key, "next": "/"}).status_code == 303
+    return browser
+
+
+def test_the_explorer_applies_the_person_graph_rules_of_the_api(client, role_keys):  # noqa: F811
+    people = client.get("/api/v1/people?q=E0187", headers={"X-API-Key": role_keys["admin"]}).json()["items"]
+    name = people[0]["name"]
+    viewer = _session(client.app, role_keys["viewer"])
+    # The role is refused before the name is looked up, so a viewer learns nothing about who exists.
+    assert viewer.get("/network/figure", params={"person": "nobody at all"}).status_code == 403
+    assert viewer.get("/network/figure", params={"level": "person"}).status_code == 403
+    assert viewer.get("/network/figure").status_code == 200
+    analyst = _session(client.app, role_keys["analyst"])
+    focus = analyst.get("/network/figure", params={"person": name.upper()})
+    assert focus.status_code == 200 and focus.json()["focus"] == "E0187" and focus.json()["level"] == "person"
+    assert analyst.get("/network/figure", params={"person": "nobody at all"}).status_code == 404
+    log = client.get("/api/v1/audit?limit=50", headers={"X-API-Key": role_keys["admin"]}).json()["items"]
+    assert any(e["action"] == "page.network" and e["role"] == "analyst" and e["target"].endswith("person=E0187") for e in log)
+
+
+def test_the_silos_page_lists_no_fragile_bridge_of_a_suppressed_group(small_groups_client, role_keys):  # noqa: F811
+    page = _session(small_groups_client.app, role_keys["analyst"]).get("/silos")
+    assert page.status_code == 200
+    table = page.text.split('<table id="fragile">', 1)[1].split("</table>", 1)[0]
+    api = small_groups_client.get("/api/v1/silos/fragile-bridges", headers={"X-API-Key": role_keys["analyst"]}).json()["carriers"]
+    shown = [c for c in api if c["fragile"] and not c["suppressed"]]
+    assert shown and all(f"{c['group_a']} – {c['group_b']}" in table for c in shown)
+    assert any(c["suppressed"] for c in api) and "Legal" not in table and "HR –" not in table and "– HR" not in table

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,12 +70,12 @@ def test_first_command_serves_the_analysed_samples(tmp_path, truths):
         assert (tmp_path / "orgnet.db").exists()
         while time.monotonic() < deadline:
             try:
-                health = httpx.get(url + "api/v1/health", timeout=2)
+                health = httpx2.get(url + "api/v1/health", timeout=2)
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 time.sleep(0.2)
         assert health.status_code == 200 and health.json()["people"] == 300
-        top = httpx.get(url + "api/v1/advocates", params={"top": 5}, headers={"X-API-Key": key}, timeout=10)
+        top = httpx2.get(url + "api/v1/advocates", params={"top": 5}, headers={"X-API-Key": key}, timeout=10)
         assert top.status_code == 200
         assert {row["person_id"] for row in top.json()["items"]} == set(truths["advocates"])
     finally:

@@ -8,73 +8,29 @@ figures. Person-level reads are audited.
 
 The advocate ranking of each snapshot is parsed once into a list of rows
 sorted by rank (and one per department), kept until the snapshot is analysed
-again, so a page of the ranking is a slice of it.
+again, so a page of the ranking is a slice of it
+(:func:`orgnet.api.services.advocate_table`, which the advocates page reads too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from orgnet.access import ADVOCATES, SUMMARY, Principal, allowed
+from orgnet.access import ADVOCATES, SUMMARY, Principal
 from orgnet.api.deps import AuditDep, Auditor, Require, SnapshotsDep
-from orgnet.api.models import (
-    AdvocateList,
-    AdvocateRow,
-    BrandOverlap,
-    CampaignList,
-    CampaignRow,
-    HopCount,
-    InternalReach,
-    InternalReachQuery,
-    OverlapRow,
-    ReachPlatform,
-    ReachView,
-    SpreadEstimateModel,
-    Squad,
-    SquadPoint,
-    from_record,
-)
+from orgnet.api.models import AdvocateList, CampaignList, CampaignRow, InternalReach, InternalReachQuery, ReachView, from_record
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from orgnet.api.services import advocate_table, built_advocate_table, internal_reach, reach_view
 from orgnet.api.snapshots import Snapshots
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
-from orgnet.engine import index_graph
-from orgnet.spread import expected_spread, k_hop_reach
 
-__all__ = ["AdvocateTable", "advocate_table", "internal_reach", "reach_view", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["advocates"])
-
-
-@dataclass(frozen=True)
-class AdvocateTable:
-    """The advocate ranking of a snapshot: every row by rank, and the rows of each department."""
-
-    rows: tuple[AdvocateRow, ...]
-    by_department: dict[str, tuple[AdvocateRow, ...]]
-
-    def select(self, department: str | None = None, top: int | None = None) -> tuple[AdvocateRow, ...]:
-        """The rows of ``department`` (every row when ``None``), the ``top`` first only when given."""
-        rows = self.rows if department is None else self.by_department.get(department, ())
-        return rows if top is None else rows[:top]
-
-
-def advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable:
-    """The ranking of snapshot ``label``, built once per stored ``advocates`` result."""
-
-    def build() -> AdvocateTable:
-        stored = sorted(snapshots.result("advocates", label), key=lambda r: (r["rank"], str(r["person_id"])))
-        rows = tuple(from_record(AdvocateRow, r) for r in stored)
-        by_department: dict[str, list[AdvocateRow]] = {}
-        for row in rows:
-            by_department.setdefault(str(row.department), []).append(row)
-        return AdvocateTable(rows, {k: tuple(v) for k, v in by_department.items()})
-
-    return snapshots.derived("advocate_table", label, build, source="advocates")
 
 
 TopParam = Annotated[
@@ -100,41 +56,12 @@ async def advocates(
     """
     label = snapshots.label(period)
     # The parsed, sorted ranking is in memory after the first request: answer it here, without a thread.
-    table = snapshots.peek_derived("advocate_table", label, source="advocates")
+    table = built_advocate_table(snapshots, label)
     if table is None:
         table = await run_in_threadpool(advocate_table, snapshots, label)
     page = paginate(table.select(department, top), offset, limit)
     audit(f"{label} department={department or ''} top={top or ''} offset={offset} limit={limit}")
     return AdvocateList(snapshot=label, items=page.items, total=page.total, offset=offset, limit=limit)
-
-
-def reach_view(snapshots: Snapshots, label: str, people_shown: bool) -> ReachView:
-    """The stored reach of snapshot ``label``; squad members and overlaps only when ``people_shown``."""
-    stored = snapshots.result("reach", label)
-    squad = stored["squad"]
-    curve = [from_record(SquadPoint, point, person_id=point.get("person_id") if people_shown else None) for point in squad.get("curve", [])]
-    overlap = None
-    if people_shown:
-        overlap = [
-            OverlapRow(person_id=str(row["index"]), jaccard={k: v for k, v in row.items() if k != "index"})
-            for row in stored.get("overlap", [])
-        ]
-    return ReachView(
-        snapshot=label,
-        people_shown=people_shown,
-        platforms=[from_record(ReachPlatform, r) for r in stored["summary"]],
-        brand=[from_record(BrandOverlap, r) for r in stored["brand"]],
-        squad=Squad(
-            size=len(squad.get("members", [])),
-            members=[str(m) for m in squad.get("members", [])] if people_shown else None,
-            curve=curve,
-            unique_reach=squad.get("unique_reach", 0.0),
-            upper_bound=squad.get("upper_bound", 0.0),
-            ratio=squad.get("ratio"),
-            guarantee=squad.get("guarantee", ""),
-        ),
-        overlap=overlap,
-    )
 
 
 @router.get("/reach", response_model=ReachView, summary="Combined reach of employees' audiences")
@@ -151,47 +78,10 @@ def reach(
     (admin, analyst, comms) see who is in the squad (those reads are audited).
     """
     label = snapshots.label(period)
-    shown = allowed(principal.role, ADVOCATES)
-    view = reach_view(snapshots, label, shown)
-    if shown:
+    view = reach_view(snapshots, label, principal)
+    if view.people_shown:
         audit_log.record(principal, "reach", label)
     return view
-
-
-def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery) -> InternalReach:
-    """k-hop counts and the expected independent-cascade spread from ``query.people`` in snapshot ``label``.
-
-    Kept per snapshot and query, so asking again costs nothing until the snapshot is analysed again.
-
-    Raises
-    ------
-    KeyError : some people are not in the snapshot's graph (the message lists them).
-    """
-    people = sorted(set(query.people))
-    graph = snapshots.graph(label)
-    missing = [p for p in people if p not in graph]
-    if missing:
-        raise KeyError(f"not in {label}: {', '.join(missing[:10])}")
-    indexed = snapshots.derived("indexed_graph", label, lambda: index_graph(graph, weight="weight"))
-
-    def compute() -> InternalReach:
-        hops = k_hop_reach(graph, people, query.hops, indexed=indexed)
-        spread = expected_spread(graph, people, probability=query.probability, runs=query.runs, seed=query.seed, indexed=indexed)
-        per_hop = [HopCount(hop=int(r["hop"]), new=int(r["new"]), reached=int(r["reached"])) for r in hops.per_hop.to_dict("records")]
-        return InternalReach(
-            snapshot=label,
-            people=people,
-            hops=query.hops,
-            per_hop=per_hop,
-            reached=per_hop[-1].reached,
-            probability=query.probability,
-            seed=query.seed,
-            spread=SpreadEstimateModel(**spread.to_dict()),
-            people_in_graph=len(indexed.nodes),
-        )
-
-    key = f"internal_reach {','.join(people)} hops={query.hops} p={query.probability!r} runs={query.runs} seed={query.seed}"
-    return snapshots.derived(key, label, compute)
 
 
 def _internal(snapshots: Snapshots, audit: Callable[[str], None], period: str | None, query: InternalReachQuery) -> InternalReach:

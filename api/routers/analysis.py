@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppressed_groups
+from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppress_pairs, suppressed_groups
 from orgnet.api.deps import Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import (
     BrokerRow,
@@ -32,16 +32,11 @@ from orgnet.api.models import (
     from_record,
 )
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
-from orgnet.api.snapshots import Snapshots
+from orgnet.api.services import group_sizes, hidden_groups
 
-__all__ = ["group_sizes", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["analysis"])
-
-
-def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
-    """Members per group of a snapshot, from its stored summary."""
-    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
 
 
 @router.get("/summary", response_model=Summary, summary="Headline numbers")
@@ -88,8 +83,10 @@ def matrix(
     """Ties and tie weight from each group to each group; cells of suppressed groups are `null`."""
     label = snapshots.label(period)
     stored = snapshots.result("group_matrix", label)
-    hidden = suppressed_groups({g: group_sizes(snapshots, label).get(g) for g in stored["groups"]}, settings.min_group_size)
     groups = stored["groups"]
+    sizes = group_sizes(snapshots, label)
+    # A group of the matrix the summary does not list has no known size: suppressed too.
+    hidden = suppressed_groups({g: sizes.get(g) for g in groups}, settings.min_group_size)
 
     def masked(values: list[list[float]]) -> list[list[float | None]]:
         return [[None if a in hidden or b in hidden else v for b, v in zip(groups, row)] for a, row in zip(groups, values)]
@@ -116,15 +113,11 @@ def pairs(
 ) -> Page[SiloPair]:
     """Pairs of groups by how much less they talk than their sizes predict (lowest ratio first)."""
     label = snapshots.label(period)
-    hidden = suppressed_groups(group_sizes(snapshots, label), settings.min_group_size)
-    rows = []
-    for record in snapshots.result("silo_pairs", label):
-        small = record["group_a"] in hidden or record["group_b"] in hidden
-        if silo_only and (small or not record.get("silo")):
-            continue
-        row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
-        rows.append(from_record(SiloPair, row, suppressed=small))
-    return paginate(rows, offset, limit)
+    rows = suppress_pairs(snapshots.result("silo_pairs", label), hidden_groups(snapshots, label, settings.min_group_size))
+    if silo_only:
+        # A suppressed pair's `silo` is blanked, so it is never listed as one.
+        rows = [r for r in rows if r.get("silo")]
+    return paginate([from_record(SiloPair, r) for r in rows], offset, limit)
 
 
 @router.get("/silos/fragile-bridges", response_model=Fragility, summary="Fragile bridges")
@@ -137,13 +130,9 @@ def fragile_bridges(
     """Articulation points, bridge ties, and the group pairs whose ties few people carry (fragile first)."""
     label = snapshots.label(period)
     stored = snapshots.result("fragility", label)
-    hidden = suppressed_groups(group_sizes(snapshots, label), settings.min_group_size)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size)
     audit(label)
-    carriers = []
-    for record in stored["carriers"]:
-        small = record["group_a"] in hidden or record["group_b"] in hidden
-        row = {k: (v if k in ("group_a", "group_b") or not small else None) for k, v in record.items()}
-        carriers.append(from_record(FragileBridge, row, suppressed=small))
+    carriers = [from_record(FragileBridge, r) for r in suppress_pairs(stored["carriers"], hidden)]
     carriers.sort(key=lambda c: (not c.fragile, c.suppressed, -(c.weight or 0.0)))
     return Fragility(
         snapshot=label,

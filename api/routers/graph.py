@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
-from orgnet.access import GROUPS, PEOPLE, Principal, allowed
+from orgnet.access import GROUPS, Principal
 from orgnet.api.deps import AuditDep, Require, SettingsDep, SnapshotsDep
-from orgnet.api.graphs import TooLarge, community_view, group_view, person_view
+from orgnet.api.graphs import community_view, group_view
 from orgnet.api.models import GraphView
 from orgnet.api.params import DepartmentParam, PeriodParam
+from orgnet.api.services import person_graph
 
 __all__ = ["router"]
 
@@ -43,17 +44,15 @@ def graph(
         return group_view(snapshots, label, settings.min_group_size)
     if level == "community":
         return community_view(snapshots, label, settings.min_group_size)
-    if not allowed(principal.role, PEOPLE):
-        raise HTTPException(403, f"the {principal.role} role may not see person-level graphs")
-    try:
-        view = person_view(snapshots, label, settings.max_graph_nodes, department=department, community=community, person=person, hops=hops)
-    except KeyError:
-        raise HTTPException(404, f"no person {person!r} in {label}") from None
-    except TooLarge as error:
-        raise HTTPException(400, str(error)) from None
-    audit_log.record(
+    return person_graph(
+        snapshots,
+        label,
+        settings.max_graph_nodes,
         principal,
+        audit_log,
         "graph.person",
-        f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}",
+        department=department,
+        community=community,
+        person=person,
+        hops=hops,
     )
-    return view

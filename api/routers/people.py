@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from orgnet.access import PEOPLE
 from orgnet.api.deps import Auditor, SnapshotsDep
-from orgnet.api.models import Contact, EgoSummary, GroupCount, Page, PersonRow
+from orgnet.api.models import Contact, EgoSummary, GroupCount, Page, PersonRow, optional_text
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
+from orgnet.ego import ego_network
 from orgnet.model import CORE_PERSON_FIELDS
 
-__all__ = ["PERSON_RESULTS", "person_results", "person_row", "router"]
+__all__ = ["PERSON_RESULTS", "router"]
 
 router = APIRouter(tags=["people"])
 
@@ -23,16 +23,12 @@ router = APIRouter(tags=["people"])
 PERSON_RESULTS = ("advocates", "brokers")
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
-def person_row(record: dict[str, Any]) -> PersonRow:
+def _person_row(record: dict[str, Any]) -> PersonRow:
     """A people-table record as a :class:`PersonRow`."""
-    return PersonRow(**{field: _text(record.get(field)) for field in PersonRow.model_fields})
+    return PersonRow(**{field: optional_text(record.get(field)) for field in PersonRow.model_fields})
 
 
-def person_results(snapshots: Snapshots, label: str, person_id: str) -> dict[str, Any]:
+def _person_results(snapshots: Snapshots, label: str, person_id: str) -> dict[str, Any]:
     """The person's row in each stored per-person result of ``label`` (results missing are left out)."""
     found: dict[str, Any] = {}
     for name in PERSON_RESULTS:
@@ -66,7 +62,7 @@ def people(
     table = table.sort_index()
     audit(f"q={q or ''} department={department or ''} offset={offset}")
     page = paginate(table.to_dict("records"), offset, limit)
-    return Page(items=[person_row(r) for r in page.items], total=page.total, offset=offset, limit=limit)
+    return Page(items=[_person_row(r) for r in page.items], total=page.total, offset=offset, limit=limit)
 
 
 @router.get(
@@ -90,45 +86,32 @@ def ego(
     graph = snapshots.graph(label)
     audit(f"{person_id} {label}")
     record = table.loc[person_id].to_dict()
-    own = record.get("department")
-    weights: dict[str, list[float]] = {}
-    for _, other, data in graph.out_edges(person_id, data=True):
-        weights.setdefault(other, [0.0, 0.0, 0])[0] += data.get("weight", 0.0)
-        weights[other][2] += data.get("count", 0)
-    for other, _, data in graph.in_edges(person_id, data=True):
-        weights.setdefault(other, [0.0, 0.0, 0])[1] += data.get("weight", 0.0)
-        weights[other][2] += data.get("count", 0)
-    contacts = pd.DataFrame(
-        [(other, w_out, w_in, count) for other, (w_out, w_in, count) in weights.items()],
-        columns=["person_id", "weight_out", "weight_in", "count"],
-    )
-    contacts["department"] = [_text(graph.nodes[p].get("department")) for p in contacts["person_id"]]
-    contacts["name"] = [_text(graph.nodes[p].get("name")) for p in contacts["person_id"]]
-    contacts["weight"] = contacts["weight_out"] + contacts["weight_in"]
-    total = float(contacts["weight"].sum())
-    outside = float(contacts.loc[contacts["department"] != own, "weight"].sum()) if own is not None else 0.0
-    by_department = (
-        contacts.assign(department=contacts["department"].fillna("(unknown)"))
-        .groupby("department")
-        .agg(contacts=("person_id", "size"), weight=("weight", "sum"))
-        .reset_index()
-        .sort_values(["contacts", "weight"], ascending=False)
-    )
-    strongest = contacts.sort_values(["weight", "person_id"], ascending=[False, True]).head(top)
+    network = ego_network(graph, person_id, by="department")
+    strongest = network.contacts.head(top)
     return EgoSummary(
-        person=person_row(record),
+        person=_person_row(record),
         snapshot=label,
-        attributes={k: _text(v) for k, v in record.items() if k not in CORE_PERSON_FIELDS},
-        out_degree=graph.out_degree(person_id),
-        in_degree=graph.in_degree(person_id),
-        contacts=len(contacts),
-        strength_out=float(contacts["weight_out"].sum()),
-        strength_in=float(contacts["weight_in"].sum()),
-        external_share=outside / total if total > 0 else None,
-        top_contacts=[Contact(**{k: r[k] for k in Contact.model_fields}) for r in strongest.to_dict("records")],
-        departments=[
-            GroupCount(group=r["department"], contacts=int(r["contacts"]), weight=float(r["weight"]))
-            for r in by_department.to_dict("records")
+        attributes={k: optional_text(v) for k, v in record.items() if k not in CORE_PERSON_FIELDS},
+        out_degree=network.out_degree,
+        in_degree=network.in_degree,
+        contacts=len(network.contacts),
+        strength_out=network.strength_out,
+        strength_in=network.strength_in,
+        external_share=network.external_share,
+        top_contacts=[
+            Contact(
+                person_id=str(r["person_id"]),
+                name=optional_text(graph.nodes[r["person_id"]].get("name")),
+                department=optional_text(graph.nodes[r["person_id"]].get("department")),
+                weight_out=r["weight_out"],
+                weight_in=r["weight_in"],
+                count=r["count"],
+            )
+            for r in strongest.to_dict("records")
         ],
-        metrics=person_results(snapshots, label, person_id),
+        departments=[
+            GroupCount(group=str(r["group"]), contacts=int(r["contacts"]), weight=float(r["weight"]))
+            for r in network.groups.to_dict("records")
+        ],
+        metrics=_person_results(snapshots, label, person_id),
     )

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from orgnet.errors import OrgnetError
-from orgnet.store import STORE_ENV, Store, open_store
+from orgnet.store import Store, open_store
 
 __all__ = ["JsonOption", "StoreOption", "app", "console", "emit_json", "friendly_errors", "print_records", "store_from"]
 
@@ -38,8 +38,7 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        envvar=STORE_ENV,
-        help="Store location: an SQLite file (default ./orgnet.db) or a bolt:// / neo4j:// URI.",
+        help="Store location: an SQLite file or a bolt:// / neo4j:// URI (default ORGNET_STORE, else ./orgnet.db).",
         show_default=False,
     ),
 ]

@@ -90,7 +90,9 @@ def graph_server_command(
     password: Annotated[
         str,
         typer.Option(
-            "--password", envvar="NEO4J_PASSWORD", help="Password of user root; a random one is printed when not given.", show_default=False
+            "--password",
+            help="Password of user root (default NEO4J_PASSWORD); a random one is printed when neither is given.",
+            show_default=False,
         ),
     ] = "",
     until_stdin_closes: Annotated[bool, typer.Option("--until-stdin-closes", hidden=True)] = False,
@@ -100,6 +102,9 @@ def graph_server_command(
     Then, in another shell: NEO4J_USER=root NEO4J_PASSWORD=... NEO4J_DATABASE=orgnet
     orgnet ingest roster people.csv --store bolt://127.0.0.1:7687. Stop it with Ctrl-C.
     """
+    from orgnet.settings import load_settings
+
+    password = password or load_settings().neo4j_password.get_secret_value()
     if not password:
         password = secrets.token_urlsafe(12)
         console.print(f"user root, password {password}", highlight=False)

@@ -7,8 +7,8 @@ data (tables of :mod:`orgnet.model`), never SQL or Cypher. Two stores exist:
   file in WAL mode, no server;
 * a Neo4j store over Bolt, chosen by a ``bolt://`` or ``neo4j://`` location.
 
-:func:`open_store` picks one from a location string, ``ORGNET_STORE`` or the
-default ``./orgnet.db``.
+:func:`open_store` picks one from a location string, or the settings' store
+(``ORGNET_STORE``, else ``./orgnet.db``; see :mod:`orgnet.settings`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ if TYPE_CHECKING:
     # Annotations only: the command line imports this module to name the store option without loading pandas.
     import pandas as pd
 
-__all__ = ["BOLT_SCHEMES", "DEFAULT_STORE", "STORE_ENV", "Store", "is_bolt_location", "open_store"]
+    from orgnet.settings import Settings
 
-STORE_ENV = "ORGNET_STORE"
+__all__ = ["BOLT_SCHEMES", "DEFAULT_STORE", "Store", "is_bolt_location", "open_store"]
+
 DEFAULT_STORE = "orgnet.db"
 BOLT_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
@@ -155,25 +156,33 @@ def is_bolt_location(location: str) -> bool:
     return location.lower().startswith(BOLT_SCHEMES)
 
 
-def open_store(location: str | os.PathLike[str] | None = None) -> Store:
+def open_store(location: str | os.PathLike[str] | None = None, *, settings: Settings | None = None) -> Store:
     """Open the store at ``location`` (a file path or a Bolt URI).
 
     Parameters
     ----------
     location : path of an SQLite file, or ``bolt://``/``neo4j://`` URI. When
-        ``None``, ``ORGNET_STORE`` is used, then ``./orgnet.db``.
+        ``None``, the settings' ``store`` (``ORGNET_STORE``, else ``./orgnet.db``).
+    settings : the :class:`~orgnet.settings.Settings` to take the location and
+        the Neo4j credentials from; read from the environment when ``None``.
 
     Returns
     -------
     An open :class:`Store`; the caller closes it, best with ``with open_store(...) as store:``.
     """
-    where = str(location) if location is not None else os.environ.get(STORE_ENV) or DEFAULT_STORE
+    from orgnet.settings import load_settings
+
+    if location is None:
+        settings = settings or load_settings()
+        where = settings.store
+    else:
+        where = str(location)
     if is_bolt_location(where):
         try:
             from orgnet.store.neo4j import Neo4jStore
         except ImportError as error:  # the Neo4j store lands with its own issue
             raise StoreError(f"cannot open {where}: the Neo4j store is not available ({error})") from error
-        return Neo4jStore.connect(where)
+        return Neo4jStore.connect(where, settings or load_settings())
     from orgnet.store.sqlite import SQLiteStore
 
     return SQLiteStore(where)

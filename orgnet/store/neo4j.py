@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -46,18 +45,11 @@ from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverE
 from orgnet.errors import StoreError
 from orgnet.model import CORE_PERSON_FIELDS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
+from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_PASSWORD_ENV, NEO4J_USER_ENV, Settings, load_settings
 from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
-__all__ = ["BATCH_SIZE_ENV", "DATABASE_ENV", "DEFAULT_BATCH_SIZE", "PASSWORD_ENV", "SCHEMA", "USER_ENV", "Neo4jStore"]
-
-USER_ENV = "NEO4J_USER"
-PASSWORD_ENV = "NEO4J_PASSWORD"
-DATABASE_ENV = "NEO4J_DATABASE"
-BATCH_SIZE_ENV = "ORGNET_NEO4J_BATCH_SIZE"
-#: Rows per ``UNWIND`` statement: large enough that round trips vanish, small
-#: enough that one statement's parameters stay a few MB.
-DEFAULT_BATCH_SIZE = 10_000
+__all__ = ["SCHEMA", "Neo4jStore"]
 
 #: Person properties that are not HR attributes: ``in_roster`` marks people a
 #: roster listed, as opposed to tie endpoints known only from interactions.
@@ -209,7 +201,7 @@ class Neo4jStore:
         user: str = "neo4j",
         password: str = "",
         database: str | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int = DEFAULT_NEO4J_BATCH_SIZE,
     ):
         if batch_size < 1:
             raise StoreError(f"the Neo4j batch size must be at least 1, not {batch_size}")
@@ -234,18 +226,17 @@ class Neo4jStore:
             raise
 
     @classmethod
-    def connect(cls, uri: str) -> Neo4jStore:
-        """Open the store at ``uri`` with ``NEO4J_USER`` (default ``neo4j``), ``NEO4J_PASSWORD``,
-        ``NEO4J_DATABASE`` (default: the server's) and ``ORGNET_NEO4J_BATCH_SIZE``."""
-        size = os.environ.get(BATCH_SIZE_ENV) or str(DEFAULT_BATCH_SIZE)
-        if not size.isdigit():
-            raise StoreError(f"{BATCH_SIZE_ENV} must be a whole number of rows, not {size!r}")
+    def connect(cls, uri: str, settings: Settings | None = None) -> Neo4jStore:
+        """Open the store at ``uri`` with the credentials of ``settings`` (read from the environment when ``None``):
+        ``NEO4J_USER`` (default ``neo4j``), ``NEO4J_PASSWORD``, ``NEO4J_DATABASE`` (default: the server's) and
+        ``ORGNET_NEO4J_BATCH_SIZE``."""
+        settings = settings or load_settings()
         return cls(
             uri,
-            user=os.environ.get(USER_ENV) or "neo4j",
-            password=os.environ.get(PASSWORD_ENV) or "",
-            database=os.environ.get(DATABASE_ENV) or None,
-            batch_size=int(size),
+            user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(),
+            database=settings.neo4j_database,
+            batch_size=settings.neo4j_batch_size,
         )
 
     def close(self) -> None:
@@ -264,12 +255,16 @@ class Neo4jStore:
         try:
             yield
         except AuthError:
-            raise StoreError(f"{where} refused the credentials of user {self._user!r}; set {USER_ENV} and {PASSWORD_ENV}") from None
+            raise StoreError(
+                f"{where} refused the credentials of user {self._user!r}; set {NEO4J_USER_ENV} and {NEO4J_PASSWORD_ENV}"
+            ) from None
         except ServiceUnavailable as error:
             raise StoreError(f"cannot reach {where}: {_first_line(error)}") from None
         except ClientError as error:
             if error.code and error.code.endswith("DatabaseNotFound"):
-                raise StoreError(f"{where} has no database {self.database or '(default)'!r}; create it or set {DATABASE_ENV}") from None
+                raise StoreError(
+                    f"{where} has no database {self.database or '(default)'!r}; create it or set {NEO4J_DATABASE_ENV}"
+                ) from None
             raise StoreError(f"{where} rejected a query: {_first_line(error.message or error)}") from None
         except (Neo4jError, DriverError) as error:
             raise StoreError(f"{where} failed: {_first_line(getattr(error, 'message', None) or error)}") from None

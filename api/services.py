@@ -1,0 +1,206 @@
+"""What the routers and the pages both answer from, in one place.
+
+The JSON routes (:mod:`orgnet.api.routers`) and the browser pages
+(:mod:`orgnet.api.pages`) show the same figures to the same roles; each
+figure they share is read here, from a snapshot's stored results, into the
+API's models, and each check they share is made here. Neither imports the
+other. The analytics themselves live in ``orgnet/`` (:func:`orgnet.ego.ego_network`,
+:mod:`orgnet.spread`...); what is here is the HTTP side of them: which
+snapshot, which role, which audit entry, which status code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+
+from orgnet.access import ADVOCATES, PEOPLE, Principal, allowed, suppressed_groups
+from orgnet.api.audit import AuditBuffer
+from orgnet.api.graphs import TooLarge, person_view
+from orgnet.api.models import (
+    AdvocateRow,
+    BrandOverlap,
+    GraphView,
+    HopCount,
+    InternalReach,
+    InternalReachQuery,
+    OverlapRow,
+    ReachPlatform,
+    ReachView,
+    SpreadEstimateModel,
+    Squad,
+    SquadPoint,
+    from_record,
+)
+from orgnet.api.snapshots import Snapshots
+from orgnet.engine import index_graph
+from orgnet.spread import internal_reach as spread_internal_reach
+
+__all__ = [
+    "AdvocateTable",
+    "advocate_table",
+    "built_advocate_table",
+    "group_sizes",
+    "hidden_groups",
+    "internal_reach",
+    "person_graph",
+    "reach_view",
+    "require_person_graphs",
+]
+
+
+def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
+    """Members per group of a snapshot, from its stored summary."""
+    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
+
+
+def hidden_groups(snapshots: Snapshots, label: str, min_size: int) -> set[str]:
+    """The groups of snapshot ``label`` whose figures are suppressed: fewer than ``min_size`` members."""
+    return suppressed_groups(group_sizes(snapshots, label), min_size)
+
+
+def require_person_graphs(principal: Principal) -> None:
+    """403 unless the caller's role may see person-level graphs (the ``people`` permission)."""
+    if not allowed(principal.role, PEOPLE):
+        raise HTTPException(403, f"the {principal.role} role may not see person-level graphs")
+
+
+def person_graph(
+    snapshots: Snapshots,
+    label: str,
+    max_nodes: int,
+    principal: Principal,
+    audit_log: AuditBuffer,
+    action: str,
+    *,
+    department: str | None = None,
+    community: int | None = None,
+    person: str | None = None,
+    hops: int = 1,
+) -> GraphView:
+    """The person-level graph of snapshot ``label`` (see :func:`orgnet.api.graphs.person_view`), checked and audited.
+
+    Raises 403 unless ``principal`` may see person-level graphs, 404 when
+    ``person`` is not in the snapshot, 400 when the selection holds more than
+    ``max_nodes`` people; records the read as ``action`` in the audit log.
+    """
+    require_person_graphs(principal)
+    try:
+        view = person_view(snapshots, label, max_nodes, department=department, community=community, person=person, hops=hops)
+    except KeyError:
+        raise HTTPException(404, f"no person {person!r} in {label}") from None
+    except TooLarge as error:
+        raise HTTPException(400, str(error)) from None
+    audit_log.record(
+        principal,
+        action,
+        f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}",
+    )
+    return view
+
+
+@dataclass(frozen=True)
+class AdvocateTable:
+    """The advocate ranking of a snapshot: every row by rank, and the rows of each department."""
+
+    rows: tuple[AdvocateRow, ...]
+    by_department: dict[str, tuple[AdvocateRow, ...]]
+
+    def select(self, department: str | None = None, top: int | None = None) -> tuple[AdvocateRow, ...]:
+        """The rows of ``department`` (every row when ``None``), the ``top`` first only when given."""
+        rows = self.rows if department is None else self.by_department.get(department, ())
+        return rows if top is None else rows[:top]
+
+
+#: The key the advocate ranking is kept under among a snapshot's derived tables.
+_ADVOCATE_TABLE = "advocate_table"
+
+
+def advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable:
+    """The ranking of snapshot ``label``, built once per stored ``advocates`` result."""
+
+    def build() -> AdvocateTable:
+        stored = sorted(snapshots.result("advocates", label), key=lambda r: (r["rank"], str(r["person_id"])))
+        rows = tuple(from_record(AdvocateRow, r) for r in stored)
+        by_department: dict[str, list[AdvocateRow]] = {}
+        for row in rows:
+            by_department.setdefault(str(row.department), []).append(row)
+        return AdvocateTable(rows, {k: tuple(v) for k, v in by_department.items()})
+
+    return snapshots.derived(_ADVOCATE_TABLE, label, build, source="advocates")
+
+
+def built_advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable | None:
+    """The ranking of snapshot ``label`` when :func:`advocate_table` has built it for the current result, else ``None``.
+
+    Costs no thread and no lock, so an ``async`` route answers from memory at once.
+    """
+    return snapshots.peek_derived(_ADVOCATE_TABLE, label, source="advocates")
+
+
+def reach_view(snapshots: Snapshots, label: str, principal: Principal) -> ReachView:
+    """The stored reach of snapshot ``label``; squad members and overlaps only for roles with the advocates permission."""
+    people_shown = allowed(principal.role, ADVOCATES)
+    stored = snapshots.result("reach", label)
+    squad = stored["squad"]
+    curve = [from_record(SquadPoint, point, person_id=point.get("person_id") if people_shown else None) for point in squad.get("curve", [])]
+    overlap = None
+    if people_shown:
+        overlap = [
+            OverlapRow(person_id=str(row["index"]), jaccard={k: v for k, v in row.items() if k != "index"})
+            for row in stored.get("overlap", [])
+        ]
+    return ReachView(
+        snapshot=label,
+        people_shown=people_shown,
+        platforms=[from_record(ReachPlatform, r) for r in stored["summary"]],
+        brand=[from_record(BrandOverlap, r) for r in stored["brand"]],
+        squad=Squad(
+            size=len(squad.get("members", [])),
+            members=[str(m) for m in squad.get("members", [])] if people_shown else None,
+            curve=curve,
+            unique_reach=squad.get("unique_reach", 0.0),
+            upper_bound=squad.get("upper_bound", 0.0),
+            ratio=squad.get("ratio"),
+            guarantee=squad.get("guarantee", ""),
+        ),
+        overlap=overlap,
+    )
+
+
+def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery) -> InternalReach:
+    """k-hop counts and the expected independent-cascade spread from ``query.people`` in snapshot ``label``.
+
+    Kept per snapshot and query, so asking again costs nothing until the snapshot is analysed again.
+
+    Raises
+    ------
+    KeyError : some people are not in the snapshot's graph (the message lists them).
+    """
+    people = sorted(set(query.people))
+    graph = snapshots.graph(label)
+    missing = [p for p in people if p not in graph]
+    if missing:
+        raise KeyError(f"not in {label}: {', '.join(missing[:10])}")
+    indexed = snapshots.derived("indexed_graph", label, lambda: index_graph(graph, weight="weight"))
+
+    def compute() -> InternalReach:
+        reach = spread_internal_reach(
+            graph, people, query.hops, probability=query.probability, runs=query.runs, seed=query.seed, indexed=indexed
+        )
+        per_hop = [HopCount(hop=int(r["hop"]), new=int(r["new"]), reached=int(r["reached"])) for r in reach.per_hop.to_dict("records")]
+        return InternalReach(
+            snapshot=label,
+            people=people,
+            hops=reach.hops,
+            per_hop=per_hop,
+            reached=reach.reached,
+            probability=reach.probability,
+            seed=reach.seed,
+            spread=SpreadEstimateModel(**reach.spread.to_dict()),
+            people_in_graph=len(indexed.nodes),
+        )
+
+    key = f"internal_reach {','.join(people)} hops={query.hops} p={query.probability!r} runs={query.runs} seed={query.seed}"
+    return snapshots.derived(key, label, compute)
