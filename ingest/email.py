@@ -3,7 +3,8 @@
 Where messages are found and how an mbox is split is
 :mod:`orgnet.ingest.email_mailboxes`; what is read from a header block is
 :mod:`orgnet.ingest.email_headers` (``From``, ``To``, ``Cc``, ``Date``,
-``Message-ID``); bodies, attachments and ``Subject`` are
+``Message-ID``, and the fields that credit mail a list rewrote,
+:mod:`orgnet.ingest.email_lists`); bodies, attachments and ``Subject`` are
 never read.
 
 A message is one ``message`` interaction on channel ``email`` from its
@@ -32,6 +33,7 @@ from orgnet.ingest.base import IngestContext
 from orgnet.ingest.dates import utc_instants
 from orgnet.ingest.edges import INTERACTION_COLUMNS, PARTICIPANT_COLUMNS, add_interactions
 from orgnet.ingest.email_headers import MessageHeader, message_time
+from orgnet.ingest.email_lists import credit_list_senders
 from orgnet.ingest.email_mailboxes import Mail
 from orgnet.model import IngestBatch, IngestReport
 
@@ -55,7 +57,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
         (see :mod:`orgnet.ingest.email_mailboxes`).
     context : the ingest context (``broadcast_cutoff``, ``follower_salt``
         keys the Message-ID hashes, ``seen_message_keys`` finds earlier ones,
-        ``dates`` the accepted dates).
+        ``dates`` the accepted dates, ``resolver`` credits list mail).
 
     Returns
     -------
@@ -77,12 +79,16 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     not zero, ``files_ignored`` (files of a folder that are not mail),
     ``body_from_lines`` (``From `` lines of mbox bodies, not separators),
     ``unreadable_addresses`` (messages with an address left out),
-    ``symlinks_skipped``. An empty file,
+    ``list_rewritten`` and ``list_uncredited`` (see
+    :mod:`orgnet.ingest.email_lists`), ``symlinks_skipped``. An empty file,
     a binary file, a file that is not mail and a folder without mail are
     whole-file errors.
     """
     report = context.report
     headers, instants = _dated_messages(path, context)
+    credited, rewritten = credit_list_senders(headers, context.resolver)
+    _add_if_any(report, list_rewritten=rewritten, list_uncredited=int((~credited).sum()))
+    headers, instants = [header for header, keep in zip(headers, credited) if keep], instants[credited]
     context.dates.note_range(report, instants)
 
     counted, new_keys = _first_copies(headers, context)

@@ -1,5 +1,5 @@
 """E-mail ingester: hand-computed ties from tiny mailboxes of every layout, dedup within and across ingests and
-formats, mbox splitting, hostile mail, links, and no text kept."""
+formats, list rewrites, mbox splitting, hostile mail, links, and no text kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLES, database_bytes, tie_table, write
+from conftest import ROSTER, SAMPLES, database_bytes, tie_table, write
 
 from orgnet.errors import IngestError
 from orgnet.identity import IdentityResolver
@@ -146,13 +146,13 @@ def test_subjects_and_bodies_never_reach_the_store(store, roster_file, tmp_path)
     ingest_path(store, "email", MAILBOXES)
     ingest_path(store, "email", DATA / "later.mbox")
     ingest_path(store, "email", DATA / "broken.mbox", IngestOptions(skip_bad_rows=True, rejects_path=tmp_path / "rejects.csv"))
-    # Every layout, body "From " lines and addresses only in bodies (ghost-*).
-    reports = [ingest_path(store, "email", MIXED)]
+    # Every layout, body "From " lines and addresses only in bodies (ghost-*), list mail, display names.
+    reports = [ingest_path(store, "email", MIXED), ingest_path(store, "email", DATA / "lists.mbox")]
     store.close()
     stored = database_bytes(tmp_path)
     assert b"SECRET" not in stored and b"launch" not in stored and b"ghost-" not in stored
     shown = json.dumps([report.to_dict() for report in reports])
-    assert "SECRET" not in shown and "ghost" not in shown
+    assert "SECRET" not in shown and "ghost" not in shown and "Zed" not in shown
     # Message-IDs are kept only as keyed hashes.
     assert b"m1@acme.example" not in stored
 
@@ -251,6 +251,46 @@ def test_an_mbox_of_a_million_body_from_lines_is_one_message(store, roster_file,
     report = ingest_path(store, "email", path)
     assert (report.counts["messages"], report.counts["body_from_lines"], report.counts["interactions"]) == (1, 1_000_000, 1)
     assert tie_table(store) == {("E1", "E2", "2026-05", "email"): (1, 1.0)}
+
+
+# By hand, from tests/data/email/lists.mbox, with "Bob Roy" among Bob's aliases.
+LIST_TIES = {
+    # l1: Google Groups, author in X-Original-From, Cc Bob (the group is an outside recipient): 1/2.
+    # l6: "Ann via Phone" carries no list field: a message of Ann's like any other, to Bob.
+    ("E1", "E2", "2026-05", "email"): (2, 1.5),
+    # l2: Mailman, author in Reply-To, Cc Di.
+    ("E3", "E4", "2026-05", "email"): (1, 0.5),
+    # l3: "Bob Roy via Sales" as an encoded word, Reply-To the list: the name is Bob's alias. Cc Cy.
+    ("E2", "E3", "2026-05", "email"): (1, 0.5),
+    # l7: Reply-To lists the list and Di, Cc Bob.
+    ("E4", "E2", "2026-05", "email"): (1, 0.5),
+    # l4 (nobody to credit) and l5 (an outside author, Pat) tie no two people.
+}
+
+
+def test_list_rewrites_are_credited_to_their_authors(store, tmp_path):
+    roster = write(tmp_path / "roster.csv", ROSTER.replace("@bob;bobby@acme.example", "@bob;bobby@acme.example;Bob Roy"))
+    ingest_path(store, "roster", roster)
+    report = ingest_path(store, "email", DATA / "lists.mbox")
+    assert tie_table(store) == LIST_TIES
+    counts = report.counts
+    # Rewritten: l1, l2, l3, l4, l5, l7; l4 ("Zed Nobody via Staff") is credited to nobody and left out.
+    assert (counts["messages"], counts["list_rewritten"], counts["list_uncredited"], counts["interactions"]) == (7, 6, 1, 6)
+    # The list address of l4 is in the organisation's domain: credited to it, it would be an unknown person.
+    assert report.unknown_internal == {}
+    # Outside contacts: Ann (l1: the group; l5: from Pat), Cy (l2), Bob (l3) and Di (l7) with the lists.
+    contacts = store.external_contacts().set_index("person_id")["count"].to_dict()
+    assert contacts == {"E1": 2, "E2": 1, "E3": 1, "E4": 1}
+    assert counts["external_interactions"] == 5
+
+
+def test_a_list_rewrite_without_the_alias_is_not_credited_to_the_list(store, roster_file):
+    ingest_path(store, "roster", roster_file)
+    report = ingest_path(store, "email", DATA / "lists.mbox")
+    # Without "Bob Roy" among Bob's aliases, l3 joins l4 among the uncredited.
+    assert (report.counts["list_rewritten"], report.counts["list_uncredited"]) == (6, 2)
+    assert tie_table(store) == {key: value for key, value in LIST_TIES.items() if key[0] != "E2"}
+    assert report.unknown_internal == {}
 
 
 def _messages(folder: Path, *names: str) -> None:
@@ -406,4 +446,4 @@ def test_the_sample_email_gives_the_counts_of_its_truths(store, truths):
     assert counts["interactions"] - counts["broadcasts_dropped"] == email["kept_messages"]
     assert counts["external_interactions"] == email["messages_with_external"]
     assert report.unknown_internal == email["unknown_internal"]
-    assert report.rejects == 0 and "body_from_lines" not in counts
+    assert report.rejects == 0 and "list_rewritten" not in counts and "body_from_lines" not in counts
