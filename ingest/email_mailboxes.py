@@ -45,7 +45,7 @@ _MAILDIR_PARTS = (*_MAILDIR_MESSAGES, "tmp")
 # A NUL byte in the first 64 KiB of a file that is not mail tells it is binary (the check orgnet.ingest.base makes).
 _BINARY_PROBE = 65536
 # Newlines are counted this many bytes at a time, so an mbox of any size costs bounded memory.
-_LINE_BLOCK = 1 << 24
+_LINE_BLOCK = 1 << 22
 
 
 class Mail:
