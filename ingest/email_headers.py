@@ -27,7 +27,7 @@ from email import errors, policy
 from email.header import decode_header, make_header
 from email.utils import parsedate_to_datetime
 
-__all__ = ["MAX_HEADER_BYTES", "MessageHeader", "addresses", "header_end", "message_time", "parse_header_block"]
+__all__ = ["FIELD_START", "MAX_HEADER_BYTES", "MessageHeader", "addresses", "header_end", "message_time", "parse_header_block"]
 
 #: Longest header block read (1 MiB, ten thousand long recipients); a longer one is a bad message, not mail.
 MAX_HEADER_BYTES = 1 << 20
@@ -35,13 +35,16 @@ MAX_HEADER_BYTES = 1 << 20
 # ever sees pieces up to this size; longer pieces are unreadable.
 _STRICT_BYTES = 16384
 
-# RFC 5322 2.2: a field name is printable ASCII but the colon; obsolete syntax allows blanks before the colon.
-_HEADER_LINES = re.compile(rb"(?:[!-9;-~]+[ \t]*:[^\n]*(?:\n|\Z)|[ \t][^\n]*(?:\n|\Z))*")
+#: How a header line starts (RFC 5322 2.2: a field name is printable ASCII but the colon; obsolete syntax allows
+#: blanks before the colon). A line starting with a blank continues the line before.
+FIELD_START = rb"[!-9;-~]+[ \t]*:"
+_HEADER_LINES = re.compile(rb"(?:" + FIELD_START + rb"[^\n]*(?:\n|\Z)|[ \t][^\n]*(?:\n|\Z))*")
 _FIELD = re.compile(
     rb"^(from|to|cc|date|message-id|reply-to|x-original-from|list-id|list-post)[ \t]*:(.*(?:\r?\n[ \t].*)*)",
     re.IGNORECASE | re.MULTILINE,
 )
 _FOLD = re.compile(rb"\r?\n")
+_ANGLE_ID = re.compile(r"<([^<>]+)>")
 
 _ADDRESS = r"[^\s<>()\[\]\\,;:@\"]+@[^\s<>()\[\]\\,;:@\"]+"
 _VALID_ADDRESS = re.compile(_ADDRESS)
@@ -103,7 +106,8 @@ def parse_header_block(block: bytes, file: str, line: int) -> MessageHeader:
         if name in (b"list-id", b"list-post"):
             header.mailing_list = True
             continue
-        value = _FOLD.sub(b"", match.group(2)).decode("utf-8", "replace").strip()
+        raw = match.group(2)
+        value = (_FOLD.sub(b"", raw) if b"\n" in raw else raw).decode("utf-8", "replace").strip()
         if name == b"to" or name == b"cc":
             listed.append(value)
         elif name == b"from":
@@ -147,7 +151,7 @@ def _message_id(raw: str) -> str | None:
     Case is kept: RFC 5322 compares message ids literally.
     """
     text = "".join(raw.split())
-    inside = re.search(r"<([^<>]+)>", text)
+    inside = _ANGLE_ID.search(text)
     text = inside.group(1) if inside else text.strip("<>")
     return text or None
 

@@ -4,13 +4,13 @@ A file given on its own is an mbox when it opens with a separator line, else
 one message (an ``.eml`` file, or a file that opens with a header block
 naming a sender, recipients, date or id). In a folder, walked with
 :func:`orgnet.ingest.files.folder_files` (links are never followed, so
-nothing outside the folder given is read), every file is sorted the same
-way: files in a Maildir's ``cur/`` or ``new/`` are messages, ``tmp/`` holds
-mail still being delivered and is not read, and other files that are
-neither an mbox nor a message (indexes, notes, the ``dovecot-*`` files) are
-left alone and counted. Maildir++ subfolders (``.Sent``, ``.Archive``)
-are read too, though hidden. The Enron corpus layout
-(``maildir/<user>/<folder>/<n>.``) is a folder of message files.
+nothing outside the folder given is read), each file is told apart by where
+it lies and how it opens: files in a Maildir's ``cur/`` or ``new/`` are
+messages, ``tmp/`` holds mail still being delivered and is not read, and
+other files that are neither an mbox nor a message (indexes, notes, the
+``dovecot-*`` files) are left alone and counted. Maildir++ subfolders
+(``.Sent``, ``.Archive``) are read too, though hidden. The Enron corpus
+layout (``maildir/<user>/<folder>/<n>.``) is a folder of message files.
 
 Every file is memory-mapped and only header blocks are copied out of it.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from orgnet.ingest.base import IngestContext
-from orgnet.ingest.email_headers import MAX_HEADER_BYTES, MessageHeader, header_end, parse_header_block
+from orgnet.ingest.email_headers import FIELD_START, MAX_HEADER_BYTES, MessageHeader, header_end, parse_header_block
 from orgnet.ingest.files import folder_files
 
 __all__ = ["Mail"]
@@ -34,9 +34,9 @@ __all__ = ["Mail"]
 # RFC 4155: a message of an mbox starts with a "From " line at the start of the file or after the blank line that
 # ends the message before. One is a separator only when a header line follows it: a "From " line of a body (one a
 # writer failed to quote as ">From ") is then body text, never the start of a message made of body text.
-_FIRST_SEPARATOR = re.compile(rb"(From [^\n]*\n)(?=[!-9;-~]+[ \t]*:)")
+_FIRST_SEPARATOR = re.compile(rb"(From [^\n]*\n)(?=" + FIELD_START + rb")")
 # The blank line before is part of the pattern (not a look-behind) so that the search skips ahead to newlines.
-_SEPARATOR = re.compile(rb"\n\r?\n(From [^\n]*\n)(?=[!-9;-~]+[ \t]*:)")
+_SEPARATOR = re.compile(rb"\n\r?\n(From [^\n]*\n)(?=" + FIELD_START + rb")")
 _FROM_LINE = re.compile(rb"\nFrom ")
 # The fields that make a header block a message's rather than any "Name: value" text.
 _MAIL_FIELD = re.compile(rb"^(?:from|to|cc|date|message-id)[ \t]*:", re.IGNORECASE | re.MULTILINE)
