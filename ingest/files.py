@@ -18,7 +18,9 @@ from orgnet.model import IngestReport
 __all__ = ["folder_files"]
 
 
-def folder_files(folder: Path, suffixes: Iterable[str] | None = None, report: IngestReport | None = None) -> list[Path]:
+def folder_files(
+    folder: Path, suffixes: Iterable[str] | None = None, report: IngestReport | None = None, *, hidden: bool = False
+) -> list[Path]:
     """Every regular file under ``folder``, at any depth, in sorted order, without following links.
 
     Parameters
@@ -26,26 +28,55 @@ def folder_files(folder: Path, suffixes: Iterable[str] | None = None, report: In
     folder : the folder the user gave (itself may be a link: it was named on purpose).
     suffixes : keep only files with one of these suffixes (lower case, with
         the dot, e.g. ``(".ics",)``); ``None`` keeps every file.
-    report : where ``symlinks_skipped`` is counted, if given.
+    report : where ``symlinks_skipped`` and ``unreadable_entries`` are counted, if given.
+    hidden : also list hidden files and folders (names starting with ``.``),
+        as the content hash must (a Maildir++ folder such as ``.Sent`` holds mail).
 
     Returns
     -------
-    The files' paths (below ``folder`` as given), sorted; hidden files and
-    folders (names starting with ``.``) are left out.
+    The files' paths (below ``folder`` as given), sorted. Folders that cannot
+    be listed and entries that cannot be looked at are left out and counted.
     """
     wanted = None if suffixes is None else {suffix.lower() for suffix in suffixes}
     found: list[Path] = []
-    links = 0
-    for root, folders, files in os.walk(folder, followlinks=False):
+    links = unreadable = 0
+
+    def refused(_: OSError) -> None:
+        nonlocal unreadable
+        unreadable += 1
+
+    for root, folders, files in os.walk(folder, followlinks=False, onerror=refused):
         here = Path(root)
-        links += sum((here / name).is_symlink() for name in folders)
-        folders[:] = sorted(name for name in folders if not name.startswith(".") and not (here / name).is_symlink())
+        kept = []
+        for name in folders:
+            kind = _kind(here / name)
+            links += kind == "link"
+            unreadable += kind == "unreadable"
+            if kind == "folder" and (hidden or not name.startswith(".")):
+                kept.append(name)
+        folders[:] = sorted(kept)
         for name in files:
             path = here / name
-            if path.is_symlink():
-                links += 1
-            elif not name.startswith(".") and path.is_file() and (wanted is None or path.suffix.lower() in wanted):
+            kind = _kind(path)
+            links += kind == "link"
+            unreadable += kind == "unreadable"
+            if kind == "file" and (hidden or not name.startswith(".")) and (wanted is None or path.suffix.lower() in wanted):
                 found.append(path)
-    if report is not None and links:
-        report.add("symlinks_skipped", links)
+    if report is not None:
+        if links:
+            report.add("symlinks_skipped", links)
+        if unreadable:
+            report.add("unreadable_entries", unreadable)
     return sorted(found)
+
+
+def _kind(path: Path) -> str:
+    """``link``, ``file``, ``folder``, ``other`` (a socket, a device) or ``unreadable`` (no permission to look)."""
+    try:
+        if path.is_symlink():
+            return "link"
+        if path.is_dir():
+            return "folder"
+        return "file" if path.is_file() else "other"
+    except OSError:
+        return "unreadable"

@@ -33,7 +33,7 @@ def content_hash(path: Path) -> str:
     """SHA-256 of a file, or of a folder's files (relative names and bytes, in sorted order; links not followed, as ingesters do not)."""
     digest = hashlib.sha256()
     if path.is_dir():
-        for file in folder_files(path):
+        for file in folder_files(path, hidden=True):
             digest.update(str(file.relative_to(path)).encode("utf-8") + b"\0")
             digest.update(_file_digest(file).encode("ascii"))
     else:
@@ -42,10 +42,14 @@ def content_hash(path: Path) -> str:
 
 
 def _file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes; a file that cannot be read hashes as such, for its ingester to report."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        digest.update(f"unreadable: {error.strerror or error}".encode())
     return digest.hexdigest()
 
 
