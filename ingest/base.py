@@ -594,6 +594,8 @@ def _parse_delimited(
         # No field spans lines and blank lines are rows: row i is on line i + 2.
         return table, np.arange(2, table.num_rows + 2, dtype=np.int64)
     lines = _record_lines(text.source, separator, path, problems)
+    if not len(lines):  # a header without a newline after it, which Arrow calls an empty file
+        return pa.Table.from_arrays([pa.array([], pa.string()) for _ in names], names=names), lines
     # Arrow splits its blocks at newlines unless told that values may hold them; on a clean file that is the fast way.
     try:
         table = _read_delimited(text.source, separator, names, multiline=True)

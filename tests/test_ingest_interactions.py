@@ -270,3 +270,16 @@ def test_a_header_that_repeats_or_omits_a_name_is_refused(store, roster_file, tm
         ingest_path(store, "interactions", path)
     assert str(caught.value.problems[0]) == f"{path}:1: {reason}"
     assert store.counts()["ties"] == 0
+
+
+def test_many_unknown_columns_are_listed_briefly(store, roster_file, tmp_path):
+    ingest_path(store, "roster", roster_file)
+    extra = [f"metric_{i}" for i in range(30)]
+    path = write(
+        tmp_path / "log.csv",
+        ",".join(["sender", "recipients", "timestamp", "channel", *extra]) + "\n" + "E1,E2,2026-05-04T09:00:00Z,chat" + ",x" * 30 + "\n",
+    )
+    with pytest.raises(IngestError) as caught:
+        ingest_path(store, "interactions", path)
+    reason = caught.value.problems[0].reason
+    assert reason.startswith("unknown columns " + ", ".join(repr(name) for name in extra[:10]) + " and 20 more (orgnet reads only metadata")

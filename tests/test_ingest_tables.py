@@ -319,7 +319,7 @@ HEADERS = {
 
 
 @pytest.mark.parametrize("source", HEADERS)
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", "no newline.csv", ".xlsx", ".parquet"])
 def test_a_header_without_rows_is_no_rows_to_ingest_for_every_source(store, roster_file, tmp_path, source, suffix):
     ingest_path(store, "roster", roster_file)
     before = (store.counts(), store.ingests())
@@ -327,6 +327,8 @@ def test_a_header_without_rows_is_no_rows_to_ingest_for_every_source(store, rost
     path = tmp_path / f"empty{suffix}"
     if suffix == ".csv":
         write(path, HEADERS[source] + "\n" + " ," * (len(names) - 1) + "\n")  # a header, then only blank lines
+    elif suffix == "no newline.csv":
+        write(path, HEADERS[source].strip())
     elif suffix == ".xlsx":
         write_xlsx(path, [names])
     else:
