@@ -843,8 +843,10 @@ def _check_workbook_archive(path: Path, problems: ProblemLog) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except zipfile.BadZipFile:
         raise problems.fatal(path, "not an Excel workbook: an .xlsx file is a zip archive, and this one is not, or is truncated") from None
+    except OSError as error:
+        raise OrgnetError(f"cannot read {path}: {error.strerror or error}") from error
     total = sum(part.file_size for part in parts)
     if total > MAX_WORKBOOK_BYTES:
         raise problems.fatal(path, f"the workbook unpacks to {total:,} bytes, more than the {MAX_WORKBOOK_BYTES:,} orgnet reads")
@@ -860,10 +862,10 @@ def _read_workbook(path: Path, problems: ProblemLog, sheet: str | int | None) ->
     """A worksheet's rows as text, numbered as the spreadsheet numbers them, and the number of its header row (its first non-blank one)."""
     if path.suffix.lower() == ".xls":
         raise problems.fatal(path, "an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV")
-    _check_workbook_archive(path, problems)
     import openpyxl
 
     try:
+        _check_workbook_archive(path, problems)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about the styles and extensions it does not read
             book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
@@ -871,9 +873,9 @@ def _read_workbook(path: Path, problems: ProblemLog, sheet: str | int | None) ->
             return _sheet_frame(book.worksheets[sheet or 0] if not isinstance(sheet, str) else book[sheet], path, problems)
         finally:
             book.close()
-    except IngestError:
+    except OrgnetError:
         raise
-    # A damaged workbook fails in openpyxl's zip, XML or cell code with whatever exception it hits there.
+    # A damaged workbook fails in zipfile's, or openpyxl's XML or cell code, with whatever exception it hits there.
     except Exception:
         raise problems.fatal(path, "cannot read this Excel workbook: it is damaged, or another format named .xlsx") from None
 

@@ -5,6 +5,7 @@ Fixtures are written by the tests: CSV by hand, Excel with openpyxl, Parquet wit
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import subprocess
@@ -17,6 +18,8 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 from conftest import database_bytes, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orgnet.errors import IngestError
 from orgnet.ingest.base import MAX_COLUMNS, MAX_FIELD_BYTES, ProblemLog, read_table, read_text_table
@@ -123,6 +126,32 @@ def test_a_large_file_with_line_breaks_in_values_parses_whole(tmp_path):
     assert table.column("b")[7].as_py() == "line one\nline two 7"
     # Row 0 takes lines 2 and 3, rows 1..6 one line each: row 7 starts on line 10. Every seventh row before the last takes two.
     assert lines[7] == 10 and lines[-1] == 2 + (count - 1) + len(range(0, count - 1, 7))
+
+
+#: Cells made of what trips CSV readers: separators, quotes, line breaks, white space, and a missing-value lookalike.
+FIELDS = st.lists(st.sampled_from(["a", "Z", "é", " ", ",", '"', "\n", "\r\n", "NA"]), max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(FIELDS, min_size=3, max_size=3), min_size=1, max_size=12))
+def test_any_csv_that_python_writes_reads_back_with_the_line_each_row_starts_on(tmp_path, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    starts = []
+    writer.writerow(["a", "b", "c"])
+    for row in rows:
+        starts.append(buffer.getvalue().count("\n") + 1)
+        writer.writerow(row)
+    path = tmp_path / "t.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    cells = [[field.strip() or None for field in row] for row in rows]
+    kept = [i for i, row in enumerate(cells) if any(row)]
+    if not kept:
+        assert "no rows to ingest" in message_of(path)
+        return
+    columns, lines = read(path)
+    assert columns == {name: [cells[i][j] for i in kept] for j, name in enumerate("abc")}
+    assert lines == [starts[i] for i in kept]
 
 
 @pytest.mark.parametrize(
