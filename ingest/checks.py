@@ -13,7 +13,7 @@ import pandas as pd
 
 from orgnet.ingest.base import IngestContext, ProblemLog
 
-__all__ = ["Check", "flag_rows", "parse_counts", "resolve_people", "unknown_person_reasons"]
+__all__ = ["MAX_COUNT", "Check", "flag_rows", "parse_counts", "resolve_people", "unknown_person_reasons"]
 
 #: One row check: a boolean mask aligned with the rows and the reason, one for all rows or one per row.
 Check = tuple[pd.Series | np.ndarray, str | pd.Series]
@@ -74,16 +74,21 @@ def unknown_person_reasons(raw: pd.Series, column: str) -> pd.Series:
     return f"{column} " + raw.map(repr) + " is not a person in the roster or the store"
 
 
+#: Largest count a source may give: every whole number up to it is exact in a float, and none overflows an int64.
+MAX_COUNT = 2**53 - 1
+
+
 def parse_counts(values: pd.Series, column: str) -> tuple[pd.Series, Check]:
-    """Parse whole, non-negative numbers (``12``, ``12.0``); missing values stay missing.
+    """Parse whole, non-negative numbers (``12``, ``12.0``) up to :data:`MAX_COUNT`; missing values stay missing.
 
     Returns
     -------
     (counts, check): the counts as nullable ``Int64`` and the row check that
-    flags values that are present but not whole non-negative numbers.
+    flags values that are present but not whole numbers from 0 to
+    :data:`MAX_COUNT` (``1e30`` would not fit an integer column).
     """
-    numbers = pd.to_numeric(values, errors="coerce")
-    whole = numbers.notna() & np.isfinite(numbers) & (numbers >= 0) & (numbers == np.floor(numbers))
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    whole = numbers.notna() & np.isfinite(numbers) & (numbers >= 0) & (numbers <= MAX_COUNT) & (numbers == np.floor(numbers))
     bad = values.notna() & ~whole
-    reasons = f"{column} " + values.map(repr) + " is not a whole number"
+    reasons = f"{column} " + values.map(repr) + f" is not a whole number from 0 to {MAX_COUNT:,}"
     return numbers.where(whole).astype("Int64"), (bad, reasons)

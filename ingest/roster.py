@@ -2,8 +2,8 @@
 
 Columns are matched by name (see ``docs/formats.md``); every column that is
 not a core field becomes an HR attribute. A roster must be consistent on its
-own: unique person ids, managers that exist (in this roster or the store),
-parseable hire dates.
+own: unique person ids, managers that exist (in this roster or the store)
+and reporting lines without cycles, parseable hire dates.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_ta
 from orgnet.model import IDENTITY_COLUMNS, PERSON_COLUMNS, IngestBatch
 from orgnet.store import SETTING_DOMAINS
 
-__all__ = ["COLUMNS", "read"]
+__all__ = ["COLUMNS", "manager_cycles", "read"]
 
 COLUMNS = TableColumns(
     fields={
@@ -56,6 +56,8 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     -----
     Under pseudonymisation person and manager ids become keyed hashes, names
     and e-mail addresses are not kept, and identities are stored hashed.
+    Manager links are checked by :func:`_check_managers` (cycles by
+    :func:`manager_cycles`).
     """
     frame, lines = read_table(path, context.problems)
     columns = map_columns(list(frame.columns), COLUMNS, context.options, path, context.problems)
@@ -68,16 +70,9 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     duplicated = person_id.duplicated(keep=False).to_numpy() & ~bad
     for line, value in zip(lines[duplicated], person_id[duplicated]):
         problems.add(path, line, f"duplicate person_id {value!r}")
+    identified = ~(bad | duplicated)
     bad |= duplicated
 
-    roster_ids = set(person_id.dropna())
-    if "manager_id" in field:
-        manager = field["manager_id"]
-        exists = manager.isna() | manager.isin(roster_ids) | context.person_ids(manager).isin(context.known_people)
-        orphan = ~exists.to_numpy()
-        for line, value in zip(lines[orphan], manager[orphan]):
-            problems.add(path, line, f"manager_id {value!r} is not a person in this roster or the store")
-        bad |= orphan
     if "hire_date" in field:
         parsed = pd.to_datetime(field["hire_date"], errors="coerce", format="ISO8601")
         unparsable = (parsed.isna() & field["hire_date"].notna()).to_numpy()
@@ -85,6 +80,8 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
             problems.add(path, line, f"hire_date {value!r} is not a date (use YYYY-MM-DD)")
         bad |= unparsable
         field["hire_date"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
+    if "manager_id" in field:
+        field["manager_id"], bad = _check_managers(person_id, field["manager_id"], identified, bad, lines, path, context)
 
     keep = ~bad
     frame, lines = frame[keep], lines[keep]
@@ -103,6 +100,117 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
             batch.settings[SETTING_DOMAINS] = ",".join(domains)
             context.report.notes.append(f"organisation domains set from the roster: {', '.join(domains)}")
     return batch
+
+
+def _check_managers(
+    person_id: pd.Series,
+    manager: pd.Series,
+    identified: np.ndarray,
+    bad: np.ndarray,
+    lines: np.ndarray,
+    path: Path,
+    context: IngestContext,
+) -> tuple[pd.Series, np.ndarray]:
+    """Check the reporting lines: every manager exists, and nobody manages themselves, directly or through others.
+
+    Parameters
+    ----------
+    person_id, manager : the rows' ids and manager ids, as read.
+    identified : rows whose person id is present and unique (the people a manager id can name).
+    bad : rows already refused.
+    lines, path, context : where problems go.
+
+    Returns
+    -------
+    (manager, bad): the manager ids to keep and the refused rows.
+
+    Notes
+    -----
+    A manager id that is no person of this roster or the store refuses its
+    row. A cycle (self-management, A manages B manages A, longer loops) is a
+    problem on every row of it, listing the people in order. With
+    ``--skip-bad-rows`` the people of a cycle are kept without a manager (no
+    one of them is more the top than another), and so is anyone whose
+    manager's own row was set aside: a stored manager id always names a
+    stored person.
+    """
+    problems, skipping = context.problems, context.options.skip_bad_rows
+    present = manager.notna().to_numpy()
+    exists = ~present | manager.isin(person_id.dropna()).to_numpy() | context.person_ids(manager).isin(context.known_people).to_numpy()
+    for line, value in zip(lines[~exists], manager[~exists]):
+        problems.add(path, line, f"manager_id {value!r} is not a person in this roster or the store")
+    bad = bad | ~exists
+
+    dropped = np.zeros(len(manager), dtype=bool)
+    ids = person_id.to_numpy(dtype=object)
+    for cycle in manager_cycles(ids, manager.to_numpy(dtype=object), identified):
+        reason = _cycle_reason([ids[row] for row in cycle]) + ("; kept without a manager" if skipping else "")
+        problems.add_lines(path, lines[cycle], reason)
+        dropped[cycle] = True
+    if not skipping:
+        return manager, bad | dropped
+
+    # A manager whose row is set aside is not stored: the link would name nobody.
+    stored = context.person_ids(manager).isin(context.known_people).to_numpy()
+    orphaned = present & ~bad & ~dropped & ~stored & ~manager.isin(person_id[~bad]).to_numpy()
+    for line, value in zip(lines[orphaned], manager[orphaned]):
+        problems.add(path, line, f"manager_id {value!r} names a row set aside; kept without a manager")
+    return manager.where(~(dropped | orphaned), None), bad
+
+
+def manager_cycles(person_id: np.ndarray, manager_id: np.ndarray, identified: np.ndarray | None = None) -> list[np.ndarray]:
+    """The cycles of a reporting structure.
+
+    Parameters
+    ----------
+    person_id, manager_id : each row's id and its manager's id (missing as ``None``).
+    identified : the rows whose id may be named (default: all; ids must be unique among them).
+
+    Returns
+    -------
+    One array of row positions per cycle, starting at its first row in file
+    order, each row's manager being the next row's person (the last's the
+    first's); self-management is a cycle of one. Cycles come in the order of
+    their first rows.
+
+    Notes
+    -----
+    The manager links are a functional graph (one out-link per row). After
+    ``n`` steps from any row, a walk is on a cycle or has left the roster, and
+    ``n`` steps are taken for all rows at once by pointer doubling: squaring
+    the step map ``ceil(log2(n + 1))`` times, O(n log n) in NumPy. Only the
+    rows found on cycles are then walked one by one, to put each cycle in order.
+    """
+    rows = np.arange(len(person_id)) if identified is None else np.flatnonzero(identified)
+    count = len(rows)
+    manager_of = pd.Index(person_id[rows]).get_indexer(manager_id[rows])
+    # Row ``count`` stands for "outside the roster": it steps to itself.
+    step = np.append(np.where(manager_of < 0, count, manager_of), count)
+    for _ in range(count.bit_length()):
+        step = step[step]
+    on_cycle = np.unique(step[:count])
+    cycles, seen = [], np.zeros(count + 1, dtype=bool)
+    for start in on_cycle[on_cycle < count]:
+        if seen[start]:
+            continue
+        cycle = [start]
+        while (following := manager_of[cycle[-1]]) != start:
+            cycle.append(following)
+        seen[cycle] = True
+        cycles.append(rows[np.asarray(cycle)])
+    return cycles
+
+
+#: How many people a cycle's message names before it counts the rest.
+_LISTED_IN_CYCLE = 10
+
+
+def _cycle_reason(ids: list[str]) -> str:
+    if len(ids) == 1:
+        return f"person_id {ids[0]!r} is their own manager (manager_id)"
+    shown = " -> ".join(repr(person) for person in ids[:_LISTED_IN_CYCLE])
+    rest = f" -> ... ({len(ids):,} people)" if len(ids) > _LISTED_IN_CYCLE else f" -> {ids[0]!r}"
+    return f"manager cycle: {shown}{rest}, each managed by the next"
 
 
 def _people(frame: pd.DataFrame, columns: dict[str, str], field: dict[str, pd.Series], context: IngestContext) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from conftest import database_bytes, write
 
 from orgnet.errors import IngestError
 from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.checks import MAX_COUNT
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.ingest.samples import SAMPLE_SOURCES
 from orgnet.store import SETTING_FOLLOWER_SALT
@@ -99,18 +100,21 @@ def test_bad_engagement_rows_name_file_and_line(store, roster_file, tmp_path):
     path = write(
         tmp_path / "engagement.csv",
         "person,date,action,content_id,platform,clicks\nE1,2026-05-04,share,c-1,x,1\nnobody,2026-05-04,share,c-1,x,1\n"
-        "E2,yesterday,share,c-1,x,1\nE3,2026-05-04,share,c-1,x,many\nE4,2026-05-04,,c-1,x,\n",
+        "E2,yesterday,share,c-1,x,1\nE3,2026-05-04,share,c-1,x,many\nE4,2026-05-04,,c-1,x,\n"
+        # Whole, but past what an integer column holds (it used to end in a TypeError traceback).
+        "E1,2026-05-04,like,c-1,x,1e30\n",
     )
     with pytest.raises(IngestError) as caught:
         ingest_path(store, "engagement", path)
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:3: person 'nobody' is not a person in the roster or the store",
         f"{path}:4: date 'yesterday' is not an ISO date (YYYY-MM-DD)",
-        f"{path}:5: clicks 'many' is not a whole number",
+        f"{path}:5: clicks 'many' is not a whole number from 0 to {MAX_COUNT:,}",
         f"{path}:6: missing action",
+        f"{path}:7: clicks '1e30' is not a whole number from 0 to {MAX_COUNT:,}",
     ]
     report = ingest_path(store, "engagement", path, IngestOptions(skip_bad_rows=True))
-    assert report.rejects == 4 and store.counts()["engagement"] == 1
+    assert report.rejects == 5 and store.counts()["engagement"] == 1
 
 
 @pytest.mark.skipif(not (SAMPLES / "truths.json").exists(), reason="sample data not generated yet")

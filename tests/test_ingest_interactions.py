@@ -235,3 +235,51 @@ def test_utf8_with_a_byte_order_mark_and_accented_names(store, roster_file, tmp_
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     ingest_path(store, "interactions", path)
     assert tie_table(store) == {("E1", "E2", "2026-05", "email"): (1, 1.0)}
+
+
+def test_bad_rows_after_blank_lines_and_multiline_names_keep_their_lines(store, roster_file, tmp_path):
+    ingest_path(store, "roster", roster_file)
+    text = (
+        "sender,recipients,timestamp,channel\n"
+        '"Ann Lee\n(Paris) <ann@acme.example>",bob@acme.example,2026-05-04T09:00:00Z,email\n'  # lines 2-3
+        "\n"  # line 4: blank, skipped
+        "E1,E2,not a date,chat\n"  # line 5
+        ",,,\n"  # line 6: only separators, skipped
+        ",E2,2026-05-04T09:00:00Z,chat\n"  # line 7
+    )
+    with pytest.raises(IngestError) as caught:
+        ingest_path(store, "interactions", write(tmp_path / "log.csv", text))
+    assert [(p.line, p.reason) for p in caught.value.problems] == [(5, "timestamp is not an ISO 8601 date and time"), (7, "missing sender")]
+    report = ingest_path(store, "interactions", tmp_path / "log.csv", IngestOptions(skip_bad_rows=True))
+    assert report.counts["rows"] == 3
+    assert tie_table(store) == {("E1", "E2", "2026-05", "email"): (1, 1.0)}
+
+
+@pytest.mark.parametrize(
+    "header, reason",
+    [
+        ("sender,recipients,timestamp,timestamp", "column 'timestamp' appears twice (columns 3 and 4)"),
+        ("sender,recipients,Timestamp,timestamp ", "column 'timestamp' appears twice (columns 3 and 4)"),
+        ("sender,recipients,timestamp,", "column 4 has no name but holds values; name it or delete it"),
+    ],
+)
+def test_a_header_that_repeats_or_omits_a_name_is_refused(store, roster_file, tmp_path, header, reason):
+    ingest_path(store, "roster", roster_file)
+    path = write(tmp_path / "log.csv", header + "\nE1,E2,2026-05-04T09:00:00Z,chat\n")
+    with pytest.raises(IngestError) as caught:
+        ingest_path(store, "interactions", path)
+    assert str(caught.value.problems[0]) == f"{path}:1: {reason}"
+    assert store.counts()["ties"] == 0
+
+
+def test_many_unknown_columns_are_listed_briefly(store, roster_file, tmp_path):
+    ingest_path(store, "roster", roster_file)
+    extra = [f"metric_{i}" for i in range(30)]
+    path = write(
+        tmp_path / "log.csv",
+        ",".join(["sender", "recipients", "timestamp", "channel", *extra]) + "\n" + "E1,E2,2026-05-04T09:00:00Z,chat" + ",x" * 30 + "\n",
+    )
+    with pytest.raises(IngestError) as caught:
+        ingest_path(store, "interactions", path)
+    reason = caught.value.problems[0].reason
+    assert reason.startswith("unknown columns " + ", ".join(repr(name) for name in extra[:10]) + " and 20 more (orgnet reads only metadata")
