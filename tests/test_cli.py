@@ -200,3 +200,17 @@ def test_internal_reach_from_people(sample_store_path):
     unknown = runner.invoke(app, ["reach", "--store", db, "--from-person", "nobody", "--from-person", "E0093"])
     assert unknown.exit_code == 1
     assert "not in the 2026-10 graph: nobody" in unknown.output
+
+
+def test_an_error_quoting_markup_is_printed_as_written(tmp_path):
+    # A column named like rich markup crashed the error printer, or vanished from the message.
+    log = tmp_path / "log.csv"
+    log.write_text("sender,recipients,timestamp,[/bold],[red]x\na,b,2026-05-04T09:00:00Z,1,2\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "orgnet", "ingest", "interactions", str(log), "--store", str(tmp_path / "s.db")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "'[/bold]'" in done.stderr and "'[red]x'" in done.stderr

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from orgnet.errors import OrgnetError
 from orgnet.store import Store, open_store
@@ -55,7 +56,8 @@ def friendly_errors(command: Command) -> Command:
         try:
             return command(*args, **kwargs)
         except OrgnetError as error:
-            error_console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
+            # The message may quote input (a column name such as "[/bold]"): escaped, it is printed as written.
+            error_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
