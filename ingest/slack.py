@@ -124,13 +124,19 @@ _USERS = "users.json"
 _ALIAS_ROUTES = ("id", "handle", "display_name")
 _DAY_FILE = re.compile(r"^[^/]+/\d{4}-\d{2}-\d{2}\.json$")
 # Slack writes a mention as <@U123> or <@U123|name>; user ids are upper-case letters and digits.
-_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+_MENTION = re.compile(r"<@([A-Z0-9]{1,64})(?:\|[^>]*)?>")
+# Longest user id or ts kept (Slack's are 9 to 17 characters), and e-mail address (RFC 5321's limit): every one is held
+# until the end of the ingest, and some reach the report, so a crafted megabyte-long one is refused, not kept.
+_MAX_ID = 64
+_MAX_EMAIL = 254
 _EVENT_COLUMNS = ["message", "source", "target"]
 # The fields read from a message that must be text when present.
 _TEXT_FIELDS = ("user", "subtype", "thread_ts", "parent_user_id", "text")
 _TEXT_TYPES = frozenset({str, type(None)})
-# How many undocumented subtypes a note names (their names come from the file: a crafted one holds any number).
+# How many undocumented subtypes a note names, and how many (cut to 40 characters) are told apart: their names come
+# from the file, and a crafted one holds any number of any length.
 _OTHER_SUBTYPES_NAMED = 10
+_OTHER_SUBTYPES_KEPT = 1000
 
 
 class _Export:
@@ -232,8 +238,13 @@ def _user_problem(record: object) -> str | None:
         return "not a JSON object"
     if not _text(record, "id"):
         return "missing id"
-    if not isinstance(record.get("profile"), dict | None):
+    if len(record["id"]) > _MAX_ID:
+        return f"an id of more than {_MAX_ID} characters"
+    profile = record.get("profile")
+    if not isinstance(profile, dict | None):
         return "profile is not a JSON object"
+    if len(_text(profile or {}, "email") or "") > _MAX_EMAIL:
+        return f"an e-mail address of more than {_MAX_EMAIL} characters"
     return None
 
 
@@ -308,8 +319,11 @@ def _aliases(users: pd.DataFrame, unplaced: pd.Index, context: IngestContext) ->
 
 def _seconds(ts: object) -> float | None:
     """A Slack ``ts`` (``"1714813200.000100"``, epoch seconds) as a float; ``None`` when it is not one."""
+    text = str(ts)
+    if len(text) > _MAX_ID:
+        return None
     try:
-        seconds = float(str(ts))
+        seconds = float(text)
     except ValueError:
         return None
     return seconds if np.isfinite(seconds) and seconds >= 0 else None
@@ -322,7 +336,7 @@ def _reactors(reactions: object) -> list[str] | None:
     if not isinstance(reactions, list) or not all(isinstance(r, dict) and isinstance(r.get("users", []), list) for r in reactions):
         return None
     users = [user for reaction in reactions for user in reaction.get("users", [])]
-    return list(dict.fromkeys(users)) if all(isinstance(user, str) for user in users) else None
+    return list(dict.fromkeys(users)) if all(isinstance(user, str) and len(user) <= _MAX_ID for user in users) else None
 
 
 def _file_comment(message: dict) -> tuple[str | None, str | None]:
@@ -363,6 +377,8 @@ class _Messages:
         fields = user, subtype, thread_ts, parent, text = [message.get(key) for key in _TEXT_FIELDS]
         if not _TEXT_TYPES.issuperset(map(type, fields)):
             return next(f"{key} is not text" for key, value in zip(_TEXT_FIELDS, fields) if type(value) not in _TEXT_TYPES)
+        if any(value is not None and len(value) > _MAX_ID for value in (user, thread_ts, parent)):
+            return f"a user id or thread_ts of more than {_MAX_ID} characters"
         if subtype in BOT_SUBTYPES or user in self.bots or (not user and message.get("bot_id")):
             self.bot_messages += 1
             return None
@@ -373,7 +389,10 @@ class _Messages:
                 self.bot_messages += 1
                 return None
         elif subtype is not None and subtype not in MESSAGE_SUBTYPES:
-            (self.skipped if subtype in SKIPPED_SUBTYPES else self.other)[subtype] += 1
+            if subtype in SKIPPED_SUBTYPES:
+                self.skipped[subtype] += 1
+            else:
+                self.other[subtype[:40] if len(self.other) < _OTHER_SUBTYPES_KEPT else "..."] += 1
             return None
         ts = message.get("ts")
         if not user or not ts:

@@ -343,6 +343,13 @@ BAD_FILES = {
     "a message is a list": (DAY, json.dumps([["U1", ts(0)]]), f"{DAY}: message 1: not a JSON object"),
     "a user is an object": (DAY, json.dumps([{"user": {"id": "U1"}, "ts": ts(0)}]), f"{DAY}: message 1: user is not text"),
     "reactions are a number": (DAY, json.dumps([{"user": "U1", "ts": ts(0), "reactions": 5}]), f"{DAY}: message 1: reactions are not"),
+    # Kept to the end of the ingest (and an e-mail into the report), a megabyte-long id or address is refused.
+    "a user id of a megabyte": (DAY, json.dumps([{"user": "U" * 2**20, "ts": ts(0)}]), f"{DAY}: message 1: a user id or thread_ts of"),
+    "an e-mail of a megabyte": (
+        "users.json",
+        json.dumps([*USERS, person("U3", "cy", "cy" * 2**19 + "@acme.example")]),
+        "users.json: user 3: an e-mail address of more than 254 characters",
+    ),
     "ts of 1e300": (DAY, json.dumps([{"user": "U1", "ts": "1e300"}]), f"{DAY}: message 1: ts '1e300' is outside the accepted dates"),
     "not UTF-8": (DAY, b'[\n{"user": "U1", "text": "caf\xe9"}]', f"{DAY}:2: not UTF-8 text (byte 0xe9)"),
     "nested a million deep": (DAY, "[" * 1_000_000 + "]" * 1_000_000, f"{DAY}: not a Slack export file: JSON nested too deeply"),
@@ -415,3 +422,14 @@ def test_an_export_of_countless_bad_messages_is_refused_whole(store, roster_file
         ingest_path(store, "slack", export, IngestOptions(skip_bad_rows=True))
     assert str(raised.value.problems[0]) == f"{export}/{DAY}: more than 10,000 bad messages: not a Slack export"
     assert store.counts()["ties"] == 0
+
+
+def test_undocumented_subtypes_are_named_briefly(store, roster_file, tmp_path):
+    # Their names come from the file: a note names ten, each cut to 40 characters.
+    ingest_path(store, "roster", roster_file)
+    subtypes = ["y" * 100, *(f"x{k}" for k in range(11))]
+    messages = [{"subtype": subtype, "user": "U1", "ts": ts(k)} for k, subtype in enumerate(subtypes)]
+    report = ingest_path(store, "slack", write_export(tmp_path / "export", USERS, {DAY: messages}))
+    assert report.counts["skipped_other_subtypes"] == 12
+    named = ", ".join(repr(name) for name in ["y" * 40, *(f"x{k}" for k in range(9))])
+    assert report.notes == [f"skipped messages of subtypes Slack does not document: {named} and 2 more"]
