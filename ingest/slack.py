@@ -129,7 +129,7 @@ _MENTION = re.compile(r"<@([A-Z0-9]{1,64})(?:\|[^>]*)?>")
 # until the end of the ingest, and some reach the report, so a crafted megabyte-long one is refused, not kept.
 _MAX_ID = 64
 _MAX_EMAIL = 254
-_EVENT_COLUMNS = ["message", "source", "target"]
+_MESSAGE_COLUMNS = ["conversation", "ts", "user", "thread_ts", "parent_user_id", "file_owner", "seconds"]
 # The fields read from a message that must be text when present.
 _TEXT_FIELDS = ("user", "subtype", "thread_ts", "parent_user_id", "text")
 _TEXT_TYPES = frozenset({str, type(None)})
@@ -214,11 +214,11 @@ def _users(records: object, export: _Export, context: IngestContext) -> pd.DataF
         raise context.problems.fatal(label, "expected a list of users")
     rows = []
     for number, record in enumerate(records, start=1):
-        if len(context.problems) > MAX_PROBLEMS:
-            raise _too_many(context, label, "users")
         reason = _user_problem(record)
         if reason is not None:
             context.problems.add(label, 0, f"user {number}: {reason}")
+            if len(context.problems) > MAX_PROBLEMS:
+                raise _too_many(context, label, "users")
             continue
         profile = record.get("profile") or {}
         bot = record.get("is_bot") is True or record["id"] == SLACKBOT
@@ -351,8 +351,11 @@ class _Messages:
     def __init__(self, bots: set[str]):
         self.bots = bots
         self.rows: list[tuple] = []
-        self.mentions: list[tuple[int, str]] = []
-        self.reactions: list[tuple[int, str]] = []
+        # Each mention and reaction as its message's row and the user mentioned or reacting, in two parallel lists.
+        self.mention_rows: list[int] = []
+        self.mentioned: list[str] = []
+        self.reaction_rows: list[int] = []
+        self.reactors: list[str] = []
         self.bot_messages = 0
         self.file_comments = 0
         self.owners_missing = 0
@@ -366,18 +369,22 @@ class _Messages:
             problems.add(label, 1, "expected a list of messages")
             return
         for number, message in enumerate(data, start=1):
-            if len(problems) > MAX_PROBLEMS:
-                raise _too_many(context, label, "messages")
             reason = self._add(message, conversation, context) if isinstance(message, dict) else "not a JSON object"
             if reason is not None:
                 problems.add(label, 0, f"message {number}: {reason}")
+                if len(problems) > MAX_PROBLEMS:
+                    raise _too_many(context, label, "messages")
 
     def _add(self, message: dict, conversation: str, context: IngestContext) -> str | None:
         """Add one message (or count it, if it is a bot's or skipped); what is wrong with it, if anything."""
-        fields = user, subtype, thread_ts, parent, text = [message.get(key) for key in _TEXT_FIELDS]
-        if not _TEXT_TYPES.issuperset(map(type, fields)):
-            return next(f"{key} is not text" for key, value in zip(_TEXT_FIELDS, fields) if type(value) not in _TEXT_TYPES)
-        if any(value is not None and len(value) > _MAX_ID for value in (user, thread_ts, parent)):
+        get = message.get
+        user, subtype, thread_ts, parent, text = get("user"), get("subtype"), get("thread_ts"), get("parent_user_id"), get("text")
+        texts = _TEXT_TYPES
+        if not (
+            type(user) in texts and type(subtype) in texts and type(thread_ts) in texts and type(parent) in texts and type(text) in texts
+        ):
+            return next(f"{key} is not text" for key in _TEXT_FIELDS if type(get(key)) not in texts)
+        if len(user or "") > _MAX_ID or len(thread_ts or "") > _MAX_ID or len(parent or "") > _MAX_ID:
             return f"a user id or thread_ts of more than {_MAX_ID} characters"
         if subtype in BOT_SUBTYPES or user in self.bots or (not user and message.get("bot_id")):
             self.bot_messages += 1
@@ -414,14 +421,19 @@ class _Messages:
         row = len(self.rows)
         self.rows.append((conversation, str(ts), user, thread_ts, parent or None, owner, seconds))
         if text and not is_comment:
-            self.mentions.extend((row, mentioned) for mentioned in dict.fromkeys(_MENTION.findall(text)))
-        self.reactions.extend((row, reactor) for reactor in reactors)
+            mentioned = dict.fromkeys(_MENTION.findall(text))
+            self.mentioned.extend(mentioned)
+            self.mention_rows.extend([row] * len(mentioned))
+        self.reactors.extend(reactors)
+        self.reaction_rows.extend([row] * len(reactors))
         return None
 
     def table(self) -> pd.DataFrame:
         """The messages: ``conversation``, ``ts``, ``user``, ``thread_ts``, ``parent_user_id``, ``file_owner``, ``seconds``."""
-        columns = ["conversation", "ts", "user", "thread_ts", "parent_user_id", "file_owner", "seconds"]
-        return pd.DataFrame(self.rows, columns=columns)
+        columns = list(zip(*self.rows)) or [()] * len(_MESSAGE_COLUMNS)
+        return pd.DataFrame(
+            {name: np.array(values, dtype=float if name == "seconds" else object) for name, values in zip(_MESSAGE_COLUMNS, columns)}
+        )
 
     def report(self, context: IngestContext) -> None:
         """Count what was read and skipped, by kind and subtype."""
@@ -442,36 +454,44 @@ class _Messages:
             )
 
 
-def _pairs(pairs: list[tuple[int, str]], other: str, messages: pd.DataFrame, side: str) -> pd.DataFrame:
-    """(message row, user) pairs as events, the message's author on the ``side`` (``source`` or ``target``) not given."""
-    frame = pd.DataFrame(pairs, columns=["message", other], dtype=object)
-    frame["message"] = frame["message"].astype("int64")
-    return frame.assign(**{side: messages["user"].to_numpy()[frame["message"].to_numpy()]})
-
-
 def _events(messages: pd.DataFrame, read: _Messages, context: IngestContext) -> pd.DataFrame:
-    """Who addressed whom: (message row, source user id, target user id), one row per interaction."""
-    thread_ts = messages["thread_ts"].astype("string")
-    replies = messages[thread_ts.notna().to_numpy() & (thread_ts != messages["ts"]).fillna(False).to_numpy()]
-    parents = messages[["conversation", "ts", "user"]].drop_duplicates(["conversation", "ts"])
-    looked_up = (
-        replies[["conversation", "thread_ts"]]
-        .astype({"thread_ts": str})
-        .merge(parents.rename(columns={"ts": "thread_ts", "user": "parent"}), on=["conversation", "thread_ts"], how="left")
-    )
-    parent = replies["parent_user_id"].where(replies["parent_user_id"].notna(), looked_up["parent"].to_numpy())
-    found = parent.notna().to_numpy()
+    """Who addressed whom: ``message`` (row), ``source`` and ``target`` (user ids), one row per interaction.
+
+    Notes
+    -----
+    A reply's parent is its ``parent_user_id``, else the author of the
+    first message of its conversation whose ``ts`` is the reply's
+    ``thread_ts``, found by one index look-up for all replies. Otherwise
+    array arithmetic on the message rows: O(messages + mentions + reactions).
+    """
+    column = {name: messages[name].to_numpy(dtype=object) for name in ("conversation", "ts", "user", "thread_ts", "file_owner")}
+    user = column["user"]
+    replies = np.flatnonzero(pd.notna(column["thread_ts"]) & (column["thread_ts"] != column["ts"]))
+    parent = messages["parent_user_id"].to_numpy(dtype=object)[replies]
+    unnamed = pd.isna(parent)
+    if unnamed.any():
+        first = np.flatnonzero(~messages.duplicated(["conversation", "ts"]).to_numpy())
+        index = pd.MultiIndex.from_arrays([column["conversation"][first], column["ts"][first]])
+        asked = replies[unnamed]
+        where = index.get_indexer(pd.MultiIndex.from_arrays([column["conversation"][asked], column["thread_ts"][asked]]))
+        parent[unnamed] = np.where(where >= 0, user[first][where], None)
+    found = pd.notna(parent)
     context.report.add("thread_replies", len(replies))
     context.report.add("thread_parents_missing", int((~found).sum()))
-    reply_events = pd.DataFrame({"message": replies.index[found], "source": replies["user"][found], "target": parent[found]})
-    comments = messages[messages["file_owner"].notna()]
-    comment_events = pd.DataFrame({"message": comments.index, "source": comments["user"], "target": comments["file_owner"]})
-    mention_events = _pairs(read.mentions, "target", messages, "source")
-    reaction_events = _pairs(read.reactions, "source", messages, "target")
-    context.report.add("mentions", len(mention_events))
-    context.report.add("reactions", len(reaction_events))
-    parts = [reply_events, mention_events, reaction_events, comment_events]
-    return pd.concat([part[_EVENT_COLUMNS] for part in parts], ignore_index=True)
+    comments = np.flatnonzero(pd.notna(column["file_owner"]))
+    mention_rows = np.array(read.mention_rows, dtype=np.int64)
+    reaction_rows = np.array(read.reaction_rows, dtype=np.int64)
+    context.report.add("mentions", len(mention_rows))
+    context.report.add("reactions", len(reaction_rows))
+    return pd.DataFrame(
+        {
+            "message": np.concatenate([replies[found], mention_rows, reaction_rows, comments]),
+            "source": np.concatenate([user[replies[found]], user[mention_rows], np.array(read.reactors, dtype=object), user[comments]]),
+            "target": np.concatenate(
+                [parent[found], np.array(read.mentioned, dtype=object), user[reaction_rows], column["file_owner"][comments]]
+            ),
+        }
+    )
 
 
 def read(path: Path, context: IngestContext) -> IngestBatch:
