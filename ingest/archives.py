@@ -145,7 +145,10 @@ class _ZipArchive(Archive):
         super().__init__(path, problems)
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        except OSError as error:
+            raise problems.fatal(path, f"cannot be read ({error.strerror or error})") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as error:
+            # NotImplementedError: a zip version or feature zipfile lacks (or says so of a corrupt header).
             raise problems.fatal(path, f"not a zip file, or a truncated one ({error})") from None
         try:
             self._members = self._index(report, suffixes)
@@ -163,7 +166,7 @@ class _ZipArchive(Archive):
             parts = [part for part in name.split("/") if part not in ("", ".")]
             if _ROOTED.match(name) or ".." in parts:
                 raise self._problems.fatal(self.path, f"member {info.filename!a} points outside the archive: refused")
-            if info.is_dir() or any(part.startswith(".") or part == "__MACOSX" for part in parts):
+            if not parts or info.is_dir() or any(part.startswith(".") or part == "__MACOSX" for part in parts):
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
                 links += 1

@@ -392,6 +392,8 @@ class _Messages:
         owner, is_comment = None, subtype == _FILE_COMMENT
         if is_comment:
             user, owner = _file_comment(message)
+            if len(user or "") > _MAX_ID or len(owner or "") > _MAX_ID:
+                return f"a comment.user or file.user of more than {_MAX_ID} characters"
             if user in self.bots:
                 self.bot_messages += 1
                 return None

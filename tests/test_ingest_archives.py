@@ -36,14 +36,17 @@ def deflated_repeat(block: bytes, copies: int) -> bytes:
     return first + again * (copies - 2) + compressor.compress(block) + compressor.flush()
 
 
-def raw_zip(path: Path, members: list[tuple[str, bytes, int, int]], flags: int = 0) -> Path:
-    """A zip written byte by byte, so its headers say what the test wants: (name, deflated bytes, declared size, CRC-32) each."""
+def raw_zip(path: Path, members: list[tuple[str, bytes, int, int]], flags: int = 0, version: int = 20) -> Path:
+    """A zip written byte by byte, so its headers say what the test wants: (name, deflated bytes, declared size, CRC-32) each.
+
+    ``flags`` and ``version`` (needed to extract, 20 for 2.0) go into every member's headers.
+    """
     body, central = b"", b""
     for name, data, size, crc in members:
         encoded = name.encode()
-        header = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, flags, 8, 0, 0, crc, len(data), size, len(encoded), 0)
+        header = struct.pack("<4s5H3I2H", b"PK\x03\x04", version, flags, 8, 0, 0, crc, len(data), size, len(encoded), 0)
         central += struct.pack(
-            "<4s6H3I5H2I", b"PK\x01\x02", 20, 20, flags, 8, 0, 0, crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, len(body)
+            "<4s6H3I5H2I", b"PK\x01\x02", 20, version, flags, 8, 0, 0, crc, len(data), size, len(encoded), 0, 0, 0, 0, 0, len(body)
         )
         central += encoded
         body += header + encoded + data
@@ -183,3 +186,16 @@ def test_a_truncated_zip_or_garbage_is_not_a_zip(tmp_path, cut):
     assert refusal(path) == f"{path}: not a zip file, or a truncated one (File is not a zip file)"
     path.write_bytes(b"PK\x03\x04 garbage")
     assert refusal(path) == f"{path}: not a zip file, or a truncated one (File is not a zip file)"
+
+
+def test_a_zip_of_a_version_zipfile_cannot_read_is_one_error(tmp_path):
+    # Found by flipping bytes of a real zip: zipfile raises NotImplementedError for a "version needed" above 6.3.
+    path = raw_zip(tmp_path / "export.zip", [member("users.json", b"[]")], version=243)
+    assert refusal(path) == f"{path}: not a zip file, or a truncated one (zip file version 24.3)"
+
+
+def test_a_member_without_a_name_is_no_file(tmp_path):
+    # Also found by flipping bytes: zipfile's is_dir() fails on an empty name.
+    path = raw_zip(tmp_path / "export.zip", [member("", b"[]"), member("users.json", b"[]")])
+    with open_archive(path, ProblemLog()) as archive:
+        assert archive.names == ["users.json"]
