@@ -26,6 +26,7 @@ COLUMNS = TableColumns(
         "name": ("name", "display_name", "full_name"),
         "email": ("email", "mail", "work_email", "email_address"),
         "aliases": ("aliases", "alias", "handles"),
+        "slack_id": ("slack_id", "slack_user_id"),
         "department": ("department", "dept"),
         "title": ("title", "job_title"),
         "manager_id": ("manager_id", "manager", "managerid"),
@@ -48,7 +49,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     Returns
     -------
     :class:`~orgnet.model.IngestBatch` with ``people`` and ``identities``
-    (each person's id, e-mail and aliases). When the roster sets the
+    (each person's id, e-mail, Slack user id and aliases). When the roster sets the
     organisation's domains for the first time (from its e-mail addresses),
     ``settings`` records them.
 
@@ -234,6 +235,8 @@ def _identities(field: dict[str, pd.Series], context: IngestContext) -> pd.DataF
     parts = [pd.DataFrame({"raw": field["person_id"].to_numpy(), "person_id": person})]
     if "email" in field:
         parts.append(pd.DataFrame({"raw": field["email"].to_numpy(), "person_id": person}))
+    if "slack_id" in field:
+        parts.append(pd.DataFrame({"raw": field["slack_id"].to_numpy(), "person_id": person}))
     if "aliases" in field:
         aliases = field["aliases"].fillna("").str.split(r"[;,]")
         counts = aliases.str.len().to_numpy()
