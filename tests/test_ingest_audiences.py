@@ -126,7 +126,7 @@ def test_the_sample_organisation_ingests(store):
     # The counts the generator planted (data/samples/truths.json), read back by each ingester.
     slack, viva, audiences, engagement = (reports[s].counts for s in ("slack", "viva", "audiences", "engagement"))
     planted = truths["slack"]
-    assert (slack["users"], slack["files"]) == (planted["users"] + planted["bots"], planted["files"])
+    assert (slack["users"], slack["bot_users"], slack["files"]) == (planted["users"], planted["bots"], planted["files"])
     assert [slack[k] for k in ("messages", "thread_replies", "mentions", "reactions")] == [
         planted[k] for k in ("messages", "thread_replies", "mentions", "reactions")
     ]

@@ -315,7 +315,7 @@ def test_the_samples_give_their_truths(store, truths):
     ingest_path(store, "roster", SAMPLES / "roster.csv")
     counts = ingest_path(store, "slack", SAMPLES / "slack").counts
     slack = truths["slack"]
-    assert (counts["users"], counts["bot_users"], counts["files"]) == (slack["users"], slack["bots"], slack["day_files"])
+    assert (counts["users"], counts["bot_users"], counts["files"]) == (slack["users"], slack["bots"], slack["files"])
     assert (counts["mentions"], counts["thread_replies"], counts["reactions"]) == (
         slack["mentions"],
         slack["thread_replies"],
