@@ -30,12 +30,10 @@ from dataclasses import dataclass, field
 from orgnet.ingest.ics_parse import Component, Property
 from orgnet.ingest.ics_time import ZoneOf, duration_hours, moment, moments
 
-__all__ = ["SINGLE_VALUED", "SKIPPED_KINDS", "EventVersion", "event_key", "newest", "read_event", "utc_text"]
+__all__ = ["MAX_SEQUENCE", "SINGLE_VALUED", "EventVersion", "event_key", "newest", "read_event", "utc_text"]
 
 #: Properties RFC 5545 allows once per event; when one is repeated the first is taken (and the report says so).
 SINGLE_VALUED = ("UID", "RECURRENCE-ID", "SEQUENCE", "DTSTAMP", "STATUS", "DTSTART", "DTEND", "DURATION", "ORGANIZER")
-#: The kinds of personal time skipped (and counted), in the order they are recognised.
-SKIPPED_KINDS = ("all_day", "no_attendees", "organiser_only", "too_long")
 #: Highest ``SEQUENCE`` taken; a larger one is a crafted value, not a count of updates.
 MAX_SEQUENCE = 2**31 - 1
 _NOT_PEOPLE = {"ROOM", "RESOURCE"}
@@ -48,6 +46,7 @@ class EventVersion:
     """One version of an event, as one ``VEVENT`` gives it.
 
     ``start`` is the zoned ``DTSTART`` (a date for an all-day event),
+    ``first`` the same instant in UTC (midnight UTC of an all-day date),
     ``recurrence`` the ``RECURRENCE-ID`` in UTC, ``stamp`` the ``DTSTAMP``
     in UTC; ``hours`` is NaN when neither ``DTEND`` nor ``DURATION`` is
     given; ``attendees`` are the addresses of the people taking part
@@ -63,6 +62,7 @@ class EventVersion:
     stamp: dt.datetime | None
     kind: str
     start: dt.datetime | dt.date
+    first: dt.datetime
     hours: float = math.nan
     attendees: list[str] = field(default_factory=list)
     declined: int = 0
@@ -81,13 +81,6 @@ class EventVersion:
     def recurring(self) -> bool:
         """Whether this version stands for a series to expand (a moved occurrence never does)."""
         return self.recurrence is None and bool(self.rules or self.rdates)
-
-    @property
-    def first(self) -> dt.datetime:
-        """The start as written, in UTC (midnight UTC of an all-day event's date)."""
-        if isinstance(self.start, dt.datetime):
-            return self.start.astimezone(dt.UTC)
-        return dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC)
 
 
 def event_key(uid: str, recurrence: dt.datetime | None, salt: str) -> str:
@@ -153,6 +146,7 @@ def _read(event: Component, method: str, path: str, zone_of: ZoneOf, max_hours: 
         stamp=_utc(moment("DTSTAMP", stamp, zone_of)) if (stamp := event.first("DTSTAMP")) else None,
         kind="meeting",
         start=start,
+        first=_utc(start),
         repeated=[name for name in SINGLE_VALUED if len(event.all(name)) > 1],
     )
     if _text(event.first("STATUS")).upper() == "CANCELLED" or method == "CANCEL":

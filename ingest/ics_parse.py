@@ -30,7 +30,7 @@ from pathlib import Path
 from orgnet.errors import IngestError, OrgnetError
 from orgnet.ingest.base import ProblemLog, read_bytes
 
-__all__ = ["KEPT", "CalendarFile", "Component", "Property", "Unreadable", "parse_calendar", "read_calendar"]
+__all__ = ["KEPT", "MAX_DEPTH", "CalendarFile", "Component", "Property", "Unreadable", "parse_calendar", "read_calendar"]
 
 #: The properties orgnet reads, per component; everything else is passed over unread.
 KEPT: dict[str, frozenset[str]] = {

@@ -145,7 +145,11 @@ def expand(
             series.exdate(moment)
         series.rdate(start)
         for moment in series:
-            utc = moment.astimezone(dt.UTC)
+            try:
+                utc = moment.astimezone(dt.UTC)
+            except OverflowError:
+                # Beyond year 9999 in UTC: later than any horizon, and so is every occurrence after it.
+                return
             if utc > horizon and utc != first:
                 return
             if utc in overridden:

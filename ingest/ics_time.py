@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from orgnet.ingest.ics_parse import Property
 
-__all__ = ["ZoneOf", "bare_moment", "duration_hours", "moment", "moments", "offset", "period_start"]
+__all__ = ["ZoneOf", "bare_moment", "duration_hours", "moment", "moments", "offset"]
 
 #: Looks up the zone a ``TZID`` names.
 ZoneOf = Callable[[str], dt.tzinfo]
@@ -55,10 +55,10 @@ def bare_moment(name: str, text: str, floating: dt.tzinfo) -> dt.datetime | dt.d
 
 def moments(name: str, prop: Property, zone_of: ZoneOf) -> list[dt.datetime | dt.date]:
     """Every value of a list property (``RDATE``, ``EXDATE``: comma-separated); a period gives its start."""
-    return [_moment(name, period_start(text), prop.params, zone_of) for text in prop.value.split(",") if text.strip()]
+    return [_moment(name, _period_start(text), prop.params, zone_of) for text in prop.value.split(",") if text.strip()]
 
 
-def period_start(text: str) -> str:
+def _period_start(text: str) -> str:
     """``start/end`` or ``start/duration`` (an ``RDATE`` period) -> ``start``; anything else as it is."""
     return text.partition("/")[0]
 

@@ -163,6 +163,21 @@ ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@acme.example"""
 )
 
 
+# June's meeting moves to 1 July, in an invite of its own sent after everything above.
+JUNE_MOVED = calendar(
+    STEERING
+    + """SEQUENCE:3
+DTSTAMP:20260520T100000Z
+RECURRENCE-ID:20260602T090000Z
+DTSTART:20260701T090000Z
+DTEND:20260701T100000Z
+ATTENDEE:mailto:bob@acme.example
+ATTENDEE:mailto:cy@acme.example
+ATTENDEE:mailto:di@acme.example""",
+    method="REQUEST",
+)
+
+
 def steering_mail(folder: Path) -> Path:
     """Every attendee's copy of every invite: 4 of the request, 2 of the update and of April's move, the cancellation, 3 replies."""
     files = {
@@ -224,12 +239,7 @@ def test_the_store_keeps_one_version_across_ingests(store, roster_file, tmp_path
     assert (again.counts["copies_merged"], again.counts["merged_with_store"], again.counts["replaced_in_store"]) == (1, 1, 0)
     assert tie_table(store) == {**STEERING_TIES, **all_pairs("2026-07", 1 / 3)}
     # Then June's meeting moves to 1 July in an invite of its own: June's ties go, July counts two meetings.
-    june = (
-        STEERING
-        + "SEQUENCE:3\nDTSTAMP:20260520T100000Z\nRECURRENCE-ID:20260602T090000Z\nDTSTART:20260701T090000Z\nDTEND:20260701T100000Z\n"
-    )
-    june += "ATTENDEE:mailto:bob@acme.example\nATTENDEE:mailto:cy@acme.example\nATTENDEE:mailto:di@acme.example"
-    moved = ingest_path(store, "ics", write(tmp_path / "june.ics", calendar(june, method="REQUEST")), options)
+    moved = ingest_path(store, "ics", write(tmp_path / "june.ics", JUNE_MOVED), options)
     assert moved.counts["occurrences_overridden"] == 1
     july = {key: (2, round(2 / 3, 6)) for key in all_pairs("2026-07", 0)}
     assert tie_table(store) == {key: value for key, value in STEERING_TIES.items() if key[2] != "2026-06"} | july
@@ -242,6 +252,23 @@ def test_the_store_keeps_one_version_across_ingests(store, roster_file, tmp_path
     ledger = store.calendar_events()
     assert len(ledger) == 4 and not ledger["key"].str.contains("steering").any()
     assert ledger.loc[ledger["recurrence"].isna(), "cancelled"].tolist() == [True]
+
+
+def test_a_series_read_again_further_counts_its_later_occurrences(store, roster_file, tmp_path):
+    ingest_path(store, "roster", roster_file)
+    weekly = meeting("weekly-sync@acme.example", "20260601T090000Z", "20260601T100000Z", "ann", "bob", extra="RRULE:FREQ=WEEKLY")
+    ingest_path(store, "ics", write(tmp_path / "invite.ics", calendar(weekly, method="REQUEST")))
+    # Alone, the invite holds June only: Mondays 1, 8, 15, 22 and 29 June.
+    assert tie_table(store) == both_ways("E1", "E2", "2026-06", 5, 5.0)
+    # Ann's export a month later holds the same version and a July meeting: the series now reaches July's Mondays.
+    export = calendar(weekly, meeting("july@acme.example", "20260715T090000Z", "20260715T100000Z", "cy", "di"))
+    later = ingest_path(store, "ics", write(tmp_path / "export.ics", export))
+    assert (later.counts["replaced_in_store"], later.counts["merged_with_store"]) == (1, 0)
+    assert tie_table(store) == {
+        **both_ways("E1", "E2", "2026-06", 5, 5.0),
+        **both_ways("E1", "E2", "2026-07", 4, 4.0),  # 6, 13, 20 and 27 July
+        **both_ways("E3", "E4", "2026-07", 1, 1.0),
+    }
 
 
 # -- personal time is not an error -----------------------------------------------------------------
@@ -560,6 +587,9 @@ CONTENT_LINES = st.sampled_from(
         "DTSTART;TZID=:20260504T090000",
         "DTSTART;VALUE=DATE:20260504",
         "DTSTART:99991231T235959",
+        "DTSTART;TZID=America/New_York:99991231T230000",
+        "RDATE;TZID=America/New_York:99991231T230000",
+        "DTSTAMP;TZID=Asia/Tokyo:00010101T010000",
         "DTSTART:00010101T000000Z",
         "DTSTART:20261340T250000",
         "DTEND:20260504T100000Z",

@@ -8,6 +8,7 @@ half written by a forked child) and on the bundled Bolt server.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import uuid
 
@@ -16,6 +17,8 @@ import pytest
 from test_store_contract import _open
 
 from orgnet.errors import StoreError
+from orgnet.ingest.base import IngestOptions
+from orgnet.ingest.pipeline import ingest_path
 from orgnet.model import (
     CALENDAR_CONTACT_COLUMNS,
     CALENDAR_EVENT_COLUMNS,
@@ -205,6 +208,17 @@ def moved_batch(cancelled: bool = False) -> IngestBatch:
 WITH_MOVED = {**both("E1", "E2", "2026-06", 4, 3.5), **both("E1", "E3", "2026-06", 3, 1.5), **both("E2", "E3", "2026-06", 3, 1.5)}
 
 
+def test_the_same_version_expanded_further_replaces_the_stored_expansion(store):
+    apply(store, series_batch(WEEKS[:2]))
+    assert ties(store)[("E1", "E2", "2026-06")] == (2, 1.0)
+    # Read again by an ingest whose horizon reaches 22 June: the same version, two more occurrences.
+    assert apply(store, series_batch(WEEKS))["replaced_in_store"] == 1
+    assert ties(store)[("E1", "E2", "2026-06")] == (4, 2.0)
+    # Read again with the first horizon: it adds nothing.
+    assert apply(store, series_batch(WEEKS[:2]))["merged_with_store"] == 1
+    assert ties(store)[("E1", "E2", "2026-06")] == (4, 2.0)
+
+
 @pytest.mark.parametrize("series_first", [True, False])
 def test_a_moved_occurrence_counts_once_whichever_arrives_first(store, series_first):
     if series_first:
@@ -275,3 +289,36 @@ def test_a_store_made_before_the_ledger_opens_and_starts_it(tmp_path):
         apply(store, batch([event("planning", occurrences=["2026-05-04T09:00:00Z"])], PLANNING))
         assert apply(store, batch([event("planning", occurrences=["2026-05-04T09:00:00Z"])], PLANNING))["merged_with_store"] == 1
         assert ties(store)[("E1", "E2", "2026-05")] == (1, 0.5)
+
+
+def test_the_ingester_leaves_the_same_ledger_and_ties_in_every_store(request, tmp_path, roster_file):
+    from conftest import write
+    from test_ingest_ics import JUNE_MOVED, steering_mail
+
+    options = IngestOptions(until=dt.date(2026, 7, 31))
+    mail = steering_mail(tmp_path / "mail")
+    moved = write(tmp_path / "june.ics", JUNE_MOVED)
+    stores = [SQLiteStore(tmp_path / "embedded.db"), _open(request, "bolt", tmp_path)]
+    try:
+        for opened in stores:
+            ingest_path(opened, "roster", roster_file)
+            ingest_path(opened, "ics", mail, options)
+            assert ingest_path(opened, "ics", moved, options).counts["occurrences_overridden"] == 1
+        embedded, graph = stores
+        pd.testing.assert_frame_equal(graph.ties(), embedded.ties())
+        pd.testing.assert_frame_equal(graph.external_contacts(), embedded.external_contacts())
+        # Each store keys its hashes with a salt of its own; the versions and occurrences kept are the same.
+        ledgers = [
+            opened.calendar_events().drop(columns=["key", "series"]).sort_values("recurrence", na_position="first", ignore_index=True)
+            for opened in stores
+        ]
+        pd.testing.assert_frame_equal(ledgers[1], ledgers[0])
+        assert ledgers[0]["recurrence"].where(ledgers[0]["recurrence"].notna(), None).tolist() == [
+            None,
+            "2026-04-07T09:00:00Z",
+            "2026-05-05T09:00:00Z",
+            "2026-06-02T09:00:00Z",
+        ]
+    finally:
+        for opened in stores:
+            opened.close()

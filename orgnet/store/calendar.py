@@ -11,7 +11,9 @@ here once:
 * an event the store holds in a version at least as new (``SEQUENCE``, then
   ``DTSTAMP``, then a cancellation before the rest) keeps it: the ingest's
   copy adds nothing, and what it brought to the ties is taken back
-  (``merged_with_store``);
+  (``merged_with_store``), unless it is the same version expanded to a later
+  occurrence (a series read again by an ingest that reaches further), which
+  then replaces the stored expansion;
 * a newer version replaces the stored one: what the old one added is taken
   back, the new one's stays (``replaced_in_store``; a cancellation adds
   nothing);
@@ -129,7 +131,7 @@ def plan_calendar(batch: IngestBatch, stored: pd.DataFrame, contributions: Store
     merged: list[str] = []
     for row in events.to_dict("records"):
         old = held.get(row["key"])
-        if old is not None and _version(old) >= _version(row):
+        if old is not None and not _replaces(row, old):
             merged.append(row["key"])
         else:
             kept[row["key"]] = row
@@ -196,6 +198,18 @@ def plan_calendar(batch: IngestBatch, stored: pd.DataFrame, contributions: Store
 
 def _version(row: dict[str, Any]) -> tuple[int, str, bool]:
     return int(row["sequence"]), row["stamp"] or "", bool(row["cancelled"])
+
+
+def _replaces(row: dict[str, Any], old: dict[str, Any]) -> bool:
+    """Whether the ingest's version of an event replaces the stored one: a newer version, or the same one expanded further.
+
+    A series is expanded up to its ingest's horizon, so the same version read
+    again later (a newer export) may reach occurrences the stored expansion
+    did not: its occurrences are then the better count.
+    """
+    if _version(row) != _version(old):
+        return _version(row) > _version(old)
+    return max(row["occurrences"], default="") > max(old["occurrences"], default="")
 
 
 def _rows(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -281,7 +295,9 @@ def events_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
         ],
         columns=CALENDAR_EVENT_COLUMNS,
     )
-    return frame.astype({"sequence": "int64", "cancelled": bool}).sort_values("key", ignore_index=True)
+    frame = frame.astype({"sequence": "int64", "cancelled": bool, "recurrence": object}).sort_values("key", ignore_index=True)
+    frame["recurrence"] = frame["recurrence"].where(frame["recurrence"].notna(), None)
+    return frame
 
 
 def contribution_frames(ties: Sequence[Sequence[Any]], contacts: Sequence[Sequence[Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
