@@ -257,7 +257,7 @@ def _nul_reason(head: bytes) -> str:
     for zeros, others, order in ((odds, evens, "little"), (evens, odds, "big")):
         if zeros and zeros.count(0) >= 0.8 * len(zeros) and others.count(0) <= 0.2 * len(others):
             return f"the file looks like UTF-16 ({order}-endian) text without a byte order mark; re-save it as UTF-8"
-    return "a NUL byte: the file is binary, not text"
+    return "the file is binary, not text (NUL bytes found)"
 
 
 def decode_text(data: bytes, path: Path, problems: ProblemLog) -> str:

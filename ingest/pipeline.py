@@ -105,7 +105,10 @@ def ingest_path(store: Store, source: str, path: str | Path, options: IngestOpti
         report.notes.append(f"{len(problems)} bad rows set aside in {report.rejects_path}")
     report.ingest_id = uuid.uuid4().hex
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    store.apply(result, IngestRecord(report.ingest_id, source, str(path), digest, finished, report.to_dict()))
+    record = IngestRecord(report.ingest_id, source, str(path), digest, finished, report.to_dict())
+    store.apply(result, record)
+    # The store adds what only it can count (how calendar events compared with the versions it held).
+    report.counts.update(record.report["counts"])
     return report
 
 

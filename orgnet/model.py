@@ -35,6 +35,17 @@ jobs can stay vectorised. The column lists below are the contract:
     Advocacy actions: ``person_id``, ``date`` (ISO date), ``action``
     (``share``, ``post``, ``comment``, ``like``...), ``content_id``,
     ``platform`` and optional ``clicks``/``impressions``.
+``calendar_events``
+    The calendar ledger: one row per calendar event (``key``, a keyed hash
+    of its ``UID`` and ``RECURRENCE-ID``; ``series``, that of its ``UID``
+    alone), with the version kept (``sequence``, ``stamp`` the ``DTSTAMP``
+    as ISO text or ``""``, ``cancelled``), ``recurrence`` (the
+    ``RECURRENCE-ID`` as ISO text, ``None`` for a series or a single event)
+    and ``occurrences`` (the list of ISO start times it counted).
+``calendar_ties``, ``calendar_contacts``
+    What each calendar event (``key``) added to the ties (``count`` and
+    ``weight`` per tie key) and to the external contacts, so that a newer
+    version can take it back.
 
 Message bodies, subjects and file names never enter any of these tables.
 """
@@ -50,6 +61,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUDIENCE_COLUMNS",
+    "CALENDAR_CONTACT_COLUMNS",
+    "CALENDAR_EVENT_COLUMNS",
+    "CALENDAR_TIE_COLUMNS",
     "CORE_PERSON_FIELDS",
     "EDGE_COLUMNS",
     "ENGAGEMENT_COLUMNS",
@@ -98,6 +112,9 @@ ENGAGEMENT_COLUMNS = [
     "clicks",
     "impressions",
 ]
+CALENDAR_EVENT_COLUMNS = ["key", "series", "recurrence", "sequence", "stamp", "cancelled", "occurrences"]
+CALENDAR_TIE_COLUMNS = ["key", *TIE_KEY, "count", "weight"]
+CALENDAR_CONTACT_COLUMNS = ["key", *EXTERNAL_CONTACT_COLUMNS]
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -157,7 +174,11 @@ class IngestBatch:
 
     Every table is optional (empty by default); ``message_keys`` are keyed
     hashes of e-mail Message-IDs, so that a message seen in several mailboxes
-    counts once even across ingests.
+    counts once even across ingests. The calendar tables are the calendar
+    ledger (see the module docstring): ``ties`` and ``external_contacts``
+    already hold the sum of ``calendar_ties`` and ``calendar_contacts`` (and
+    of the events without a ``UID``, which the ledger cannot hold), and the
+    store takes back what a version it keeps instead had added.
     """
 
     people: pd.DataFrame = field(default_factory=lambda: empty_frame(PERSON_COLUMNS))
@@ -168,6 +189,9 @@ class IngestBatch:
     followers: pd.DataFrame = field(default_factory=lambda: empty_frame(FOLLOWER_COLUMNS))
     engagement: pd.DataFrame = field(default_factory=lambda: empty_frame(ENGAGEMENT_COLUMNS))
     message_keys: list[str] = field(default_factory=list)
+    calendar_events: pd.DataFrame = field(default_factory=lambda: empty_frame(CALENDAR_EVENT_COLUMNS))
+    calendar_ties: pd.DataFrame = field(default_factory=lambda: empty_frame(CALENDAR_TIE_COLUMNS))
+    calendar_contacts: pd.DataFrame = field(default_factory=lambda: empty_frame(CALENDAR_CONTACT_COLUMNS))
     #: Store-wide settings this ingest fixes (period unit, organisation domains, pseudonym key fingerprint).
     settings: dict[str, str] = field(default_factory=dict)
 

@@ -127,24 +127,6 @@ def test_a_bad_message_in_a_maildir_names_its_file(store, roster_file, tmp_path)
     assert [(p.file, p.line) for p in caught.value.problems] == [(str(bad), 1)]
 
 
-@pytest.mark.parametrize(
-    ("content", "words"),
-    [
-        (b"", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        (b"person_id,name\nE1,Ann\n", "not an mbox file or a message"),
-        # A "From " line with no header block after it is not a separator: this is not an mbox.
-        (b"From ann@acme.example Mon May  4 09:00:00 2026\n" * 1000, "not an mbox file or a message"),
-    ],
-)
-def test_files_that_are_not_mailboxes_are_clear_errors(store, tmp_path, content, words):
-    path = tmp_path / "inbox.mbox"
-    path.write_bytes(content)
-    with pytest.raises(IngestError, match=words) as caught:
-        ingest_path(store, "email", path)
-    assert caught.value.problems[-1].file == str(path)
-
-
 def test_a_folder_without_mail_is_a_clear_error(store, tmp_path):
     (tmp_path / "empty").mkdir()
     write(tmp_path / "empty" / "notes.txt", "no mail here\n")

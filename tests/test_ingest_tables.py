@@ -186,8 +186,8 @@ def message_of(path) -> str:
         # A UTF-16 file whose last character is half a surrogate pair.
         (b"\xff\xfe" + "a,b\n1,2\n".encode("utf-16-le") + b"\x00\xdc", ":3: ", "not UTF-16LE text"),
         # A NUL byte far past the first 64 KiB (and past the first read block), in an otherwise clean file.
-        (b"a,b\n" + b"1,2\n" * 300_000 + b"3,\x004\n", ":300002: ", "a NUL byte: the file is binary"),
-        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)), ":1: ", "a NUL byte: the file is binary"),
+        (b"a,b\n" + b"1,2\n" * 300_000 + b"3,\x004\n", ":300002: ", "the file is binary, not text (NUL bytes found)"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)), ":1: ", "the file is binary, not text (NUL bytes found)"),
     ],
 )
 def test_nul_bytes_anywhere_name_their_line(tmp_path, content, where, reason):
@@ -202,7 +202,7 @@ def test_nul_bytes_anywhere_name_their_line(tmp_path, content, where, reason):
 def test_a_nul_byte_in_json_lines_names_its_line(tmp_path):
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"a": "1"}\n' * 100_000 + b'{"a": "\x00"}\n')
-    assert f"{path}:100001: a NUL byte" in message_of(path)
+    assert f"{path}:100001: the file is binary, not text (NUL bytes found)" in message_of(path)
 
 
 SECRET = "Salary review for Bob"

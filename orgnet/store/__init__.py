@@ -96,6 +96,14 @@ class Store(Protocol):
     def known_message_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these hashed e-mail Message-IDs earlier ingests already counted."""
 
+    def calendar_events(self, series: Sequence[str] | None = None) -> pd.DataFrame:
+        """The calendar ledger's entries (:data:`~orgnet.model.CALENDAR_EVENT_COLUMNS`) of these series (hashed ``UID`` s), or all, sorted by key.
+
+        :meth:`apply` keeps the ledger: per event the version kept and what
+        it added to the ties, taken back when a newer version or a
+        cancellation arrives (:mod:`orgnet.store.calendar`).
+        """
+
     def find_ingest(self, source: str, content_hash: str) -> IngestRecord | None:
         """The ledger entry of an earlier ingest of the same content by the same ingester, if any."""
 
@@ -106,7 +114,12 @@ class Store(Protocol):
         """Row counts: people, identities, ties, periods, audiences, followers, engagement, ingests, results."""
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
-        """Write one ingest atomically: every table of ``batch`` and its ledger ``record``, or nothing."""
+        """Write one ingest atomically: every table of ``batch`` and its ledger ``record``, or nothing.
+
+        The counts of the calendar ledger's decisions (``merged_with_store``,
+        ``replaced_in_store``, ``occurrences_overridden``) are set in
+        ``record.report["counts"]`` before the record is written.
+        """
 
     def put_result(self, name: str, period: str, payload: str) -> None:
         """Store (or replace) the JSON ``payload`` of analysis ``name`` for ``period``."""

@@ -17,6 +17,9 @@ Graph model (``docs/neo4j.md`` has the full description)::
     (:Follower {owner_type, owner, platform, follower_hash})
     (:Engagement {person_id, date, action, content_id, platform, clicks, impressions})
     (:MessageKey {key})  (:Setting {name, value})
+    (:CalendarEvent {key, series, recurrence, sequence, stamp, cancelled, occurrences})
+    (:CalendarTie {key, source, target, period, channel, count, weight})
+    (:CalendarContact {key, person_id, period, channel, count})
     (:Ingest {ingest_id, source, path, content_hash, finished_at, report})
     (:Result {name, period, payload, created_at})  (:ApiKey {...})  (:AuditEntry {...})
     (:ScheduleLock {job, claimed_at})  (:ScheduleRun {run_id, job, scheduled_for, started_at, status, finished_at, detail})
@@ -43,10 +46,22 @@ import pandas as pd
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
 
 from orgnet.errors import StoreError
-from orgnet.model import CORE_PERSON_FIELDS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
+from orgnet.model import (
+    CALENDAR_CONTACT_COLUMNS,
+    CALENDAR_EVENT_COLUMNS,
+    CALENDAR_TIE_COLUMNS,
+    CORE_PERSON_FIELDS,
+    ApiKey,
+    AuditEntry,
+    IngestBatch,
+    IngestRecord,
+    ScheduleRun,
+)
 from orgnet.periods import period_dates
 from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_PASSWORD_ENV, NEO4J_USER_ENV, Settings, load_settings
+from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
+from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 
 __all__ = ["SCHEMA", "Neo4jStore"]
@@ -54,6 +69,14 @@ __all__ = ["SCHEMA", "Neo4jStore"]
 #: Person properties that are not HR attributes: ``in_roster`` marks people a
 #: roster listed, as opposed to tie endpoints known only from interactions.
 _PERSON_MARK = "in_roster"
+
+#: The calendar ledger's constraint and indexes (:mod:`orgnet.store.calendar`).
+_CALENDAR_SCHEMA = (
+    "CREATE CONSTRAINT calendar_event_key IF NOT EXISTS FOR (n:CalendarEvent) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX calendar_event_series IF NOT EXISTS FOR (n:CalendarEvent) ON (n.series)",
+    "CREATE INDEX calendar_tie_key IF NOT EXISTS FOR (n:CalendarTie) ON (n.key)",
+    "CREATE INDEX calendar_contact_key IF NOT EXISTS FOR (n:CalendarContact) ON (n.key)",
+)
 
 #: Constraints and indexes, created idempotently when a store is opened.
 #: Composite uniqueness (``REQUIRE (a, b) IS UNIQUE``) is in Neo4j Community;
@@ -78,6 +101,7 @@ SCHEMA = (
     "CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at)",
     "CREATE CONSTRAINT schedule_lock_job IF NOT EXISTS FOR (n:ScheduleLock) REQUIRE n.job IS UNIQUE",
     "CREATE CONSTRAINT schedule_run_id IF NOT EXISTS FOR (n:ScheduleRun) REQUIRE n.run_id IS UNIQUE",
+    *_CALENDAR_SCHEMA,
 )
 
 # -- writes of one ingest, in order; each takes $rows ---------------------------------
@@ -408,6 +432,7 @@ class Neo4jStore:
         self._unwind(tx, _FOLLOWERS, _maps(batch.followers))
         self._unwind(tx, _ENGAGEMENT, _maps(batch.engagement))
         self._unwind(tx, _MESSAGE_KEYS, [{"key": key} for key in batch.message_keys])
+        self._write_calendar(tx, batch, record)
         tx.run(
             _INGEST,
             ingest_id=record.ingest_id,
@@ -421,6 +446,53 @@ class Neo4jStore:
     def _unwind(self, tx: neo4j.ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:
         for chunk in chunks(rows, self.batch_size):
             tx.run(cypher, rows=chunk).consume()
+
+    # -- the calendar ledger (orgnet.store.calendar) -------------------------------
+
+    def calendar_events(self, series: Sequence[str] | None = None) -> pd.DataFrame:
+        if series is None:
+            return events_frame(self._read(f"MATCH (e:CalendarEvent) RETURN {_CALENDAR_EVENT_FIELDS}"))
+        rows: list[list[Any]] = []
+        for chunk in chunks(sorted(set(series)), self.batch_size):
+            rows += self._read(_CALENDAR_STORED, values=chunk)
+        return events_frame(rows)
+
+    def _calendar_read(self, tx: neo4j.ManagedTransaction, cypher: str, values: list[str]) -> list[list[Any]]:
+        """Rows of a read inside the write transaction, ``$values`` sent in batches."""
+        rows: list[list[Any]] = []
+        for chunk in chunks(sorted(set(values)), self.batch_size):
+            rows += [list(record.values()) for record in tx.run(cypher, values=chunk)]
+        return rows
+
+    def _write_calendar(self, tx: neo4j.ManagedTransaction, batch: IngestBatch, record: IngestRecord) -> None:
+        """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), after its ties."""
+        if batch.calendar_events.empty:
+            return
+        stored = events_frame(self._calendar_read(tx, _CALENDAR_STORED, batch.calendar_events["series"].tolist()))
+        unit = batch.settings.get(SETTING_PERIOD_UNIT) or next(
+            (value for (value,) in tx.run(_SETTING_VALUE, name=SETTING_PERIOD_UNIT).values()), "month"
+        )
+
+        def contributions(keys: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+            return contribution_frames(
+                self._calendar_read(tx, _CALENDAR_TIES_OF, list(keys)), self._calendar_read(tx, _CALENDAR_CONTACTS_OF, list(keys))
+            )
+
+        plan = plan_calendar(batch, stored, contributions, unit)
+        cleared = [{"key": key} for key in plan.cleared]
+        self._unwind(tx, _CALENDAR_CLEAR_TIES, cleared)
+        self._unwind(tx, _CALENDAR_CLEAR_CONTACTS, cleared)
+        self._unwind(tx, _CALENDAR_EVENTS, [dict(zip(CALENDAR_EVENT_COLUMNS, row)) for row in event_rows(plan.events)])
+        ties, contacts = contribution_rows(plan)
+        self._unwind(tx, _CALENDAR_TIES, [dict(zip(CALENDAR_TIE_COLUMNS, row)) for row in ties])
+        self._unwind(tx, _CALENDAR_CONTACTS, [dict(zip(CALENDAR_CONTACT_COLUMNS, row)) for row in contacts])
+        tie_changes, contact_changes = _maps(plan.tie_changes), _maps(plan.contact_changes)
+        self._unwind(tx, _TIE_CHANGES, tie_changes)
+        self._unwind(tx, _TIE_REMOVALS, tie_changes)
+        self._unwind(tx, _CONTACT_CHANGES, contact_changes)
+        self._unwind(tx, _CONTACT_REMOVALS, contact_changes)
+        # Set, not added: a transaction the driver reruns must not count twice.
+        record.report.setdefault("counts", {}).update(plan.counts)
 
     def _write_one(self, cypher: str, **parameters: Any) -> list[list[Any]]:
         """One statement in its own write transaction; returns its rows."""
@@ -540,6 +612,53 @@ class Neo4jStore:
         )
         return [ScheduleRun(*row) for row in rows]
 
+
+_CALENDAR_EVENT_FIELDS = "e.key, e.series, e.recurrence, e.sequence, e.stamp, e.cancelled, e.occurrences"
+_CALENDAR_STORED = f"UNWIND $values AS s MATCH (e:CalendarEvent {{series: s}}) RETURN {_CALENDAR_EVENT_FIELDS}"
+_CALENDAR_TIES_OF = (
+    "UNWIND $values AS k MATCH (c:CalendarTie {key: k}) RETURN c.key, c.source, c.target, c.period, c.channel, c.count, c.weight"
+)
+_CALENDAR_CONTACTS_OF = "UNWIND $values AS k MATCH (c:CalendarContact {key: k}) RETURN c.key, c.person_id, c.period, c.channel, c.count"
+_CALENDAR_CLEAR_TIES = "UNWIND $rows AS row MATCH (c:CalendarTie {key: row.key}) DELETE c"
+_CALENDAR_CLEAR_CONTACTS = "UNWIND $rows AS row MATCH (c:CalendarContact {key: row.key}) DELETE c"
+_CALENDAR_EVENTS = """
+UNWIND $rows AS row
+MERGE (e:CalendarEvent {key: row.key})
+SET e.series = row.series, e.recurrence = row.recurrence, e.sequence = row.sequence, e.stamp = row.stamp,
+    e.cancelled = row.cancelled, e.occurrences = row.occurrences
+"""
+_CALENDAR_TIES = """
+UNWIND $rows AS row
+CREATE (:CalendarTie {key: row.key, source: row.source, target: row.target, period: row.period, channel: row.channel,
+                      count: row.count, weight: row.weight})
+"""
+_CALENDAR_CONTACTS = """
+UNWIND $rows AS row
+CREATE (:CalendarContact {key: row.key, person_id: row.person_id, period: row.period, channel: row.channel, count: row.count})
+"""
+_TIE_CHANGES = """
+UNWIND $rows AS row
+MATCH (:Person {person_id: row.source})-[t:INTERACTED {period: row.period, channel: row.channel}]->(:Person {person_id: row.target})
+SET t.count = t.count + row.count, t.weight = t.weight + row.weight
+"""
+_TIE_REMOVALS = """
+UNWIND $rows AS row
+MATCH (:Person {person_id: row.source})-[t:INTERACTED {period: row.period, channel: row.channel}]->(:Person {person_id: row.target})
+WHERE t.count <= 0
+DELETE t
+"""
+_CONTACT_CHANGES = """
+UNWIND $rows AS row
+MATCH (e:ExternalContact {person_id: row.person_id, period: row.period, channel: row.channel})
+SET e.count = e.count + row.count
+"""
+_CONTACT_REMOVALS = """
+UNWIND $rows AS row
+MATCH (e:ExternalContact {person_id: row.person_id, period: row.period, channel: row.channel})
+WHERE e.count <= 0
+DELETE e
+"""
+_SETTING_VALUE = "MATCH (s:Setting {name: $name}) RETURN s.value"
 
 _CLAIM_LOCK = "MERGE (l:ScheduleLock {job: $job}) SET l.claimed_at = $started_at"
 _ABANDON_STALE = """

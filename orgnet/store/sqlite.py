@@ -3,6 +3,13 @@
 WAL lets readers (the API, ``orgnet info``) keep reading the last committed
 state while an ingest writes; each :meth:`SQLiteStore.apply` is one
 ``BEGIN IMMEDIATE`` transaction, so a failed ingest leaves the file as it was.
+
+The calendar ledger (:mod:`orgnet.store.calendar`) lives in three tables of
+its own, ``calendar_event``, ``calendar_tie`` and ``calendar_contact``. They
+are created when any store opens, so a store made before them simply starts
+its ledger empty (no ``user_version`` step is needed): calendar events
+ingested before it are not in the ledger, and a later copy of one of them
+counts again.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ import pandas as pd
 from orgnet.errors import StoreError
 from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
+from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
+from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 from orgnet.workers import can_fork, process_alive, process_token, start_in_child
 
@@ -79,6 +88,20 @@ CREATE TABLE IF NOT EXISTS engagement (
     UNIQUE (person_id, date, action, content_id, platform)
 );
 CREATE TABLE IF NOT EXISTS message_key (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS calendar_event (
+    key TEXT PRIMARY KEY, series TEXT NOT NULL, recurrence TEXT, sequence INTEGER NOT NULL, stamp TEXT NOT NULL,
+    cancelled INTEGER NOT NULL, occurrences TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS calendar_event_by_series ON calendar_event (series);
+CREATE TABLE IF NOT EXISTS calendar_tie (
+    key TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
+    count INTEGER NOT NULL, weight REAL NOT NULL,
+    PRIMARY KEY (key, period, source, target, channel)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS calendar_contact (
+    key TEXT NOT NULL, person_id TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (key, person_id, period, channel)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ingest (
     ingest_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, content_hash TEXT NOT NULL,
     finished_at TEXT NOT NULL, report TEXT NOT NULL
@@ -242,6 +265,10 @@ class SQLiteStore:
             found.update(row[0] for row in self._rows(sql, chunk))
         return found
 
+    def calendar_events(self, series: Sequence[str] | None = None) -> pd.DataFrame:
+        with self._lock:
+            return _stored_events(self._connection, series)
+
     def find_ingest(self, source: str, content_hash: str) -> IngestRecord | None:
         rows = self._rows(
             "SELECT ingest_id, source, path, content_hash, finished_at, report FROM ingest "
@@ -321,6 +348,8 @@ class SQLiteStore:
         connection.executemany("INSERT OR IGNORE INTO follower VALUES (?, ?, ?, ?)", _tuples(batch.followers))
         connection.executemany("INSERT OR IGNORE INTO engagement VALUES (?, ?, ?, ?, ?, ?, ?)", _tuples(batch.engagement))
         connection.executemany("INSERT OR IGNORE INTO message_key VALUES (?)", [(key,) for key in batch.message_keys])
+        # After the ties: what the calendar ledger takes back is taken from ties this ingest may have just added to.
+        _write_calendar(connection, batch, record)
         connection.execute(
             "INSERT INTO ingest VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -587,6 +616,71 @@ def _upgrade(connection: sqlite3.Connection) -> None:
             connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
         connection.execute("DROP INDEX IF EXISTS tie_by_period")
         connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+
+
+_CALENDAR_EVENT_FIELDS = "key, series, recurrence, sequence, stamp, cancelled, occurrences"
+
+
+def _stored_events(connection: sqlite3.Connection, series: Sequence[str] | None) -> pd.DataFrame:
+    """The calendar ledger entries of these series (all of them for ``None``)."""
+    sql = f"SELECT {_CALENDAR_EVENT_FIELDS} FROM calendar_event"
+    if series is None:
+        return events_frame(connection.execute(sql).fetchall())
+    rows: list[tuple] = []
+    for chunk in chunks(sorted(set(series)), 900):
+        rows += connection.execute(f"{sql} WHERE series IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+    return events_frame(rows)
+
+
+def _stored_contributions(connection: sqlite3.Connection, keys: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What these calendar events added to the ties and the external contacts."""
+    ties: list[tuple] = []
+    contacts: list[tuple] = []
+    for chunk in chunks(sorted(set(keys)), 900):
+        marks = ", ".join("?" * len(chunk))
+        ties += connection.execute(
+            f"SELECT key, source, target, period, channel, count, weight FROM calendar_tie WHERE key IN ({marks})", chunk
+        ).fetchall()
+        contacts += connection.execute(
+            f"SELECT key, person_id, period, channel, count FROM calendar_contact WHERE key IN ({marks})", chunk
+        ).fetchall()
+    return contribution_frames(ties, contacts)
+
+
+def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> None:
+    """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), inside its transaction."""
+    if batch.calendar_events.empty:
+        return
+    stored = _stored_events(connection, batch.calendar_events["series"].tolist())
+    unit = batch.settings.get(SETTING_PERIOD_UNIT) or dict(connection.execute("SELECT name, value FROM setting").fetchall()).get(
+        SETTING_PERIOD_UNIT, "month"
+    )
+    plan = plan_calendar(batch, stored, lambda keys: _stored_contributions(connection, keys), unit)
+    cleared = [(key,) for key in plan.cleared]
+    connection.executemany("DELETE FROM calendar_tie WHERE key = ?", cleared)
+    connection.executemany("DELETE FROM calendar_contact WHERE key = ?", cleared)
+    connection.executemany(
+        f"INSERT OR REPLACE INTO calendar_event ({_CALENDAR_EVENT_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)", event_rows(plan.events)
+    )
+    ties, contacts = contribution_rows(plan)
+    connection.executemany("INSERT INTO calendar_tie VALUES (?, ?, ?, ?, ?, ?, ?)", ties)
+    connection.executemany("INSERT INTO calendar_contact VALUES (?, ?, ?, ?, ?)", contacts)
+    changes = [(c, w, p, s, t, ch) for s, t, p, ch, c, w in _tuples(plan.tie_changes)]
+    connection.executemany(
+        "UPDATE tie SET count = count + ?, weight = weight + ? WHERE period = ? AND source = ? AND target = ? AND channel = ?", changes
+    )
+    connection.executemany(
+        "DELETE FROM tie WHERE period = ? AND source = ? AND target = ? AND channel = ? AND count <= 0", [row[2:] for row in changes]
+    )
+    contact_changes = [(c, person, p, ch) for person, p, ch, c in _tuples(plan.contact_changes)]
+    connection.executemany(
+        "UPDATE external_contact SET count = count + ? WHERE person_id = ? AND period = ? AND channel = ?", contact_changes
+    )
+    connection.executemany(
+        "DELETE FROM external_contact WHERE person_id = ? AND period = ? AND channel = ? AND count <= 0",
+        [row[1:] for row in contact_changes],
+    )
+    record.report.setdefault("counts", {}).update(plan.counts)
 
 
 def _period_filter(column: str, start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
