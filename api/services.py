@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
-from orgnet.access import ADVOCATES, PEOPLE, Principal, allowed, suppressed_groups
+from orgnet.access import ADVOCATES, PEOPLE, Principal, allowed
 from orgnet.api.audit import AuditBuffer
 from orgnet.api.graphs import TooLarge, person_view
 from orgnet.api.models import (
@@ -34,6 +34,7 @@ from orgnet.api.models import (
     from_record,
 )
 from orgnet.api.snapshots import Snapshots
+from orgnet.api.suppression import group_sizes, hidden_groups
 from orgnet.engine import index_graph
 from orgnet.spread import internal_reach as spread_internal_reach
 
@@ -48,16 +49,6 @@ __all__ = [
     "reach_view",
     "require_person_graphs",
 ]
-
-
-def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
-    """Members per group of a snapshot, from its stored summary."""
-    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
-
-
-def hidden_groups(snapshots: Snapshots, label: str, min_size: int) -> set[str]:
-    """The groups of snapshot ``label`` whose figures are suppressed: fewer than ``min_size`` members."""
-    return suppressed_groups(group_sizes(snapshots, label), min_size)
 
 
 def require_person_graphs(principal: Principal) -> None:

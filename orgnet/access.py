@@ -19,11 +19,20 @@ A role is a set of *permissions* (:data:`ROLE_PERMISSIONS`); the service asks
 :func:`allowed` before it answers. Every read of person-level data is written
 to the audit log with :func:`record_read`.
 
-Group-level figures of groups with fewer members than a minimum (5 by default,
-as Viva Insights does) are replaced by ``None`` and marked ``suppressed`` by
+Group-level figures are suppressed for every role so that no figure, and no
+difference of figures, describes a handful of identifiable people
+(:func:`suppressed_groups`): a group with fewer members than a minimum (5 by
+default, as Viva Insights does) is suppressed, and so are as many of the
+smallest other groups as it takes for the suppressed groups together to be
+at least two groups and at least the minimum size (complementary
+suppression), so that a total minus the figures shown gives only the
+suppressed groups' pooled figure, never one group's. A community is
+suppressed like a group, and also whenever any of its members is in a
+suppressed group (:func:`suppressed_communities`), so that no community
+figure or label describes people of a suppressed group. The figures of
+suppressed groups are replaced by ``None`` and marked ``suppressed`` by
 :func:`suppress_groups` (and, for figures about a pair of groups, by
-:func:`suppress_pairs`) for every role, so that no figure describes a handful
-of identifiable people; the group itself stays listed.
+:func:`suppress_pairs`); the group itself stays listed.
 """
 
 from __future__ import annotations
@@ -33,11 +42,14 @@ import hashlib
 import secrets
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orgnet.errors import OrgnetError
 from orgnet.model import ApiKey, AuditEntry
 from orgnet.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ADMIN",
@@ -60,6 +72,7 @@ __all__ = [
     "revoke_key",
     "suppress_groups",
     "suppress_pairs",
+    "suppressed_communities",
     "suppressed_groups",
 ]
 
@@ -182,9 +195,91 @@ def record_read(store: Store, principal: Principal, action: str, target: str) ->
     store.append_audit([audit_entry(principal, action, target)])
 
 
-def suppressed_groups(sizes: Mapping[Any, int | None], min_size: int) -> set[Any]:
-    """The groups of ``sizes`` (group -> member count) smaller than ``min_size``; an unknown size counts as small."""
-    return {group for group, size in sizes.items() if size is None or size < min_size}
+def suppressed_groups(sizes: Mapping[Any, int | None], min_size: int, also: Collection[Any] = ()) -> set[Any]:
+    """The groups whose figures are suppressed: the small ones, and enough others that no difference isolates one.
+
+    *Primary* suppression: the groups of ``sizes`` with fewer than
+    ``min_size`` members (an unknown size counts as small), and the groups of
+    ``also``. *Complementary* suppression: while the suppressed groups are
+    fewer than two, or have fewer than ``min_size`` members together, the
+    smallest group still shown (ties broken by name) is suppressed too. Then
+    whatever total is shown (people, ties, a matrix row), the total minus the
+    figures of the groups shown is a pooled figure of at least two groups and
+    at least ``min_size`` people, never one group's figure (the cell
+    suppression of statistical agencies [1]_).
+
+    Parameters
+    ----------
+    sizes : group -> member count, for every group of the table.
+    min_size : smallest group shown.
+    also : groups to suppress whatever their size (for communities, those
+        holding members of a suppressed group).
+
+    Returns
+    -------
+    The suppressed groups: empty, or at least two groups with at least
+    ``min_size`` members together, or every group when the groups shown
+    could not be kept otherwise.
+
+    References
+    ----------
+    .. [1] Hundepool, A. et al. (2012). *Statistical Disclosure Control*,
+       section 4.2 (primary and secondary cell suppression). Wiley.
+
+    Examples
+    --------
+    A 3-person Board is suppressed with the smallest other group, so that
+    "people minus the groups shown" counts both:
+
+    >>> sorted(suppressed_groups({"Board": 3, "Legal": 14, "Sales": 62}, 5))
+    ['Board', 'Legal']
+
+    At 20, Board and Legal together are still fewer than 20 people, so
+    Sales goes too: nothing but the whole organisation is left to show.
+
+    >>> sorted(suppressed_groups({"Board": 3, "Legal": 14, "Sales": 62}, 20))
+    ['Board', 'Legal', 'Sales']
+    >>> suppressed_groups({"Legal": 14, "Sales": 62}, 5)
+    set()
+    """
+    hidden = {group for group, size in sizes.items() if size is None or size < min_size} | (set(also) & set(sizes))
+    if not hidden:
+        return hidden
+    shown = sorted((group for group in sizes if group not in hidden), key=lambda group: (sizes[group] or 0, str(group)))
+    for group in shown:
+        if len(hidden) >= 2 and sum(sizes[g] or 0 for g in hidden) >= min_size:
+            break
+        hidden.add(group)
+    return hidden
+
+
+def suppressed_communities(composition: pd.DataFrame, hidden_groups: Collection[Any], min_size: int) -> set[int]:
+    """The communities whose figures are suppressed, given the suppressed groups.
+
+    A community is suppressed when it has fewer than ``min_size`` members or
+    any member in one of ``hidden_groups``; then as :func:`suppressed_groups`
+    (complementary suppression). So every community shown describes only
+    people of groups shown: its label names only them, and no community can
+    stand in for a suppressed group (a community that is exactly a
+    suppressed department would give that department's figures away).
+
+    Parameters
+    ----------
+    composition : members per community (rows) and group (columns), as
+        :func:`orgnet.communities.community_composition` returns; columns
+        compared with ``hidden_groups`` by their text.
+    hidden_groups : the suppressed groups (:func:`suppressed_groups`).
+    min_size : smallest community shown.
+
+    Returns
+    -------
+    The suppressed community numbers.
+    """
+    sizes = {int(c): int(n) for c, n in composition.sum(axis=1).items()}
+    hidden = {str(group) for group in hidden_groups}
+    columns = [column for column in composition.columns if str(column) in hidden]
+    holding = composition.index[(composition[columns] > 0).any(axis=1).to_numpy()]
+    return suppressed_groups(sizes, min_size, also={int(c) for c in holding})
 
 
 def _blank(record: Mapping[str, Any], small: bool, kept: set[str]) -> dict[str, Any]:
@@ -194,30 +289,22 @@ def _blank(record: Mapping[str, Any], small: bool, kept: set[str]) -> dict[str, 
     return row
 
 
-def suppress_groups(
-    records: Iterable[Mapping[str, Any]],
-    min_size: int,
-    *,
-    size_key: str = "size",
-    keep: Iterable[str] = ("group",),
-) -> list[dict[str, Any]]:
-    """Blank the figures of groups smaller than ``min_size``, and mark every record.
+def suppress_groups(records: Iterable[Mapping[str, Any]], hidden: Collection[Any], *, key: str = "group") -> list[dict[str, Any]]:
+    """Blank the figures of the suppressed groups, and mark every record.
 
     Parameters
     ----------
-    records : one mapping per group, with its member count under ``size_key``.
-    min_size : smallest group shown.
-    size_key : the member-count field.
-    keep : fields that name the group and stay visible.
+    records : one mapping per group, naming it under ``key``.
+    hidden : the suppressed groups (see :func:`suppressed_groups`).
+    key : the field that names the group; it stays visible.
 
     Returns
     -------
-    New records with ``suppressed`` set: ``False`` for groups of at least
-    ``min_size`` (unchanged otherwise), ``True`` for smaller ones, whose other
+    New records with ``suppressed`` set: ``False`` for groups shown
+    (unchanged otherwise), ``True`` for the groups of ``hidden``, whose other
     fields, the size included, are ``None``. No record is dropped.
     """
-    kept = set(keep)
-    return [_blank(record, record.get(size_key) is None or record[size_key] < min_size, kept) for record in records]
+    return [_blank(record, record[key] in hidden, {key}) for record in records]
 
 
 def suppress_pairs(
