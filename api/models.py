@@ -598,6 +598,9 @@ class InternalReach(BaseModel):
     seed: int = Field(description="Random seed of the cascade.")
     spread: SpreadEstimateModel = Field(description="Expected cascade spread with its 95% interval.")
     people_in_graph: int = Field(description="People in the snapshot's graph.")
+    rounded_to: int = Field(
+        1, description="Every people count is a multiple of this: 1 (exact) for roles with person-level access, 10 for the others."
+    )
 
 
 class CampaignRow(BaseModel):

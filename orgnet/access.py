@@ -33,14 +33,23 @@ figure or label describes people of a suppressed group. The figures of
 suppressed groups are replaced by ``None`` and marked ``suppressed`` by
 :func:`suppress_groups` (and, for figures about a pair of groups, by
 :func:`suppress_pairs`); the group itself stays listed.
+
+Internal reach (the people within some hops of a set of seeds) is tie-level
+data when the seeds are few: from one person, the first hop is their
+out-degree. A role without person-level access gets it only from at least the
+minimum group size of seeds, with every count rounded to a multiple of
+:data:`REACH_ROUNDING` (:func:`internal_reach_refusal`, :func:`rounded_counts`),
+so that neither one answer nor the difference of two answers reads off one
+person's ties.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +67,7 @@ __all__ = [
     "GROUPS",
     "PEOPLE",
     "PERMISSIONS",
+    "REACH_ROUNDING",
     "ROLES",
     "ROLE_PERMISSIONS",
     "SUMMARY",
@@ -67,9 +77,11 @@ __all__ = [
     "authenticate",
     "create_key",
     "hash_key",
+    "internal_reach_refusal",
     "principal_of_hash",
     "record_read",
     "revoke_key",
+    "rounded_counts",
     "suppress_groups",
     "suppress_pairs",
     "suppressed_communities",
@@ -100,6 +112,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 #: Smallest group whose figures are shown (Viva Insights' default minimum group size is 5).
 DEFAULT_MIN_GROUP_SIZE = 5
+
+#: People counts of internal reach answered to a role without person-level access are multiples of this.
+REACH_ROUNDING = 10
 
 #: Prefix of every key, so a leaked key is recognisable in logs and secret scanners.
 KEY_PREFIX = "orgnet_"
@@ -331,3 +346,36 @@ def suppress_pairs(
     first, second = keep
     kept = set(keep)
     return [_blank(record, record[first] in hidden or record[second] in hidden, kept) for record in records]
+
+
+def internal_reach_refusal(role: str, seeds: int, min_size: int) -> str | None:
+    """Why ``role`` may not have the internal reach of ``seeds`` distinct people, or ``None`` when it may.
+
+    Roles with person-level access (``people``) may ask from any seeds. The
+    others need at least ``min_size`` seeds (the minimum group size): from
+    fewer, the answer describes the ties of a handful of people (from one,
+    the first hop is their out-degree). Their answers are also rounded
+    (:func:`rounded_counts`).
+    """
+    if allowed(role, PEOPLE) or seeds >= min_size:
+        return None
+    return (
+        f"the {role} role may ask internal reach only from at least {min_size} people (the minimum group size), "
+        f"not {seeds}: from fewer, the answer would show individuals' ties; ask an analyst"
+    )
+
+
+def rounded_counts(counts: Sequence[float], base: int = REACH_ROUNDING) -> list[int]:
+    """``counts`` each rounded to the nearest multiple of ``base`` (halves up).
+
+    Internal reach of a role without person-level access: the difference of
+    two answers (seeds with and without one person) is a multiple of
+    ``base`` too, so it does not give that person's number of ties, only a
+    range ``base`` wide around it.
+
+    Examples
+    --------
+    >>> rounded_counts([5, 14, 15, 27.4, 0])
+    [10, 10, 20, 30, 0]
+    """
+    return [int(base * math.floor(value / base + 0.5)) for value in counts]

@@ -1,4 +1,4 @@
-"""API keys, roles and suppression as library functions, and the `orgnet keys` commands."""
+"""API keys, roles, suppression and the internal-reach rule as library functions, and the `orgnet keys` commands."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from orgnet.access import (
+    REACH_ROUNDING,
     ROLE_PERMISSIONS,
     allowed,
     authenticate,
     create_key,
     hash_key,
+    internal_reach_refusal,
     revoke_key,
+    rounded_counts,
     suppress_groups,
     suppress_pairs,
     suppressed_communities,
@@ -110,6 +113,19 @@ def test_communities_with_members_of_a_suppressed_group_are_suppressed():
     assert suppressed_communities(composition, {"Board", "Legal"}, 5) == {1, 3}
     # At 30, 2 and 3 are small and 1 holds a Board member; 0 (30 people) stays.
     assert suppressed_communities(composition, {"Board"}, 30) == {1, 2, 3}
+
+
+def test_internal_reach_needs_enough_seeds_without_person_level_access():
+    assert internal_reach_refusal("analyst", 1, 5) is None and internal_reach_refusal("admin", 1, 5) is None
+    assert internal_reach_refusal("comms", 5, 5) is None
+    refusal = internal_reach_refusal("comms", 4, 5)
+    assert refusal is not None and "at least 5 people" in refusal and "not 4" in refusal
+
+
+def test_reach_counts_are_rounded_to_tens():
+    assert REACH_ROUNDING == 10
+    assert rounded_counts([0, 4, 5, 14.9, 15, 96, 104]) == [0, 0, 10, 10, 20, 100, 100]
+    assert rounded_counts([7], base=5) == [5]
 
 
 def test_pairs_with_a_small_group_are_marked_and_blanked_never_dropped():

@@ -1,4 +1,5 @@
-"""Suppression that arithmetic cannot undo, through the real app on the analysed samples.
+"""Suppression that arithmetic cannot undo, and internal reach that gives no one's ties to comms, through the real app
+on the analysed samples.
 
 At a minimum group size of 15, Legal (14 people) is the one small department; HR (18) is the smallest of the others,
 so it is suppressed with Legal (complementary suppression) and every total minus the figures shown gives Legal and
@@ -8,6 +9,7 @@ from the analysis.
 
 from __future__ import annotations
 
+import networkx as nx
 import pandas as pd
 import pytest
 from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
@@ -182,3 +184,48 @@ def test_nothing_is_pooled_when_no_group_is_small(samples_store, role_keys):  # 
 def test_roles_without_group_figures_get_no_pool(client, role_keys):  # noqa: F811
     summary = client.get(f"/api/v1/summary?period={PERIOD}", headers={"X-API-Key": role_keys["comms"]}).json()
     assert summary["groups"] == [] and summary["suppressed"] is None
+
+
+def _reached(pairs: pd.DataFrame, seeds: list[str], hops: int) -> list[int]:
+    """People within 0..hops directed hops of ``seeds``, by breadth-first search on the counted ties."""
+    graph = nx.DiGraph(zip(pairs["source"], pairs["target"]))
+    graph.add_nodes_from(seeds)
+    distance = nx.multi_source_dijkstra_path_length(graph, set(seeds), cutoff=hops)
+    return [sum(d <= h for d in distance.values()) for h in range(hops + 1)]
+
+
+def _tens(value: float) -> int:
+    return int(10 * ((value + 5) // 10))
+
+
+def test_comms_cannot_read_one_persons_out_degree(client, role_keys, counted):  # noqa: F811
+    comms, analyst = {"X-API-Key": role_keys["comms"]}, {"X-API-Key": role_keys["analyst"]}
+    pairs = counted["pairs"]
+    degree = pairs.groupby("source").size()
+    person = str(degree[degree % 10 != 0].sort_index().index[0])
+    others = [str(p) for p in sorted(degree.index) if p != person][:MIN]
+
+    def ask(people: list[str]) -> str:
+        return f"/api/v1/reach/internal?period={PERIOD}&hops=2&runs=50&" + "&".join(f"people={p}" for p in people)
+
+    # An analyst may read it: the first hop from one person is their out-degree.
+    alone = client.get(ask([person]), headers=analyst).json()
+    assert alone["per_hop"][1]["new"] == degree[person] and alone["rounded_to"] == 1
+
+    # Comms may not ask from fewer people than the minimum group size.
+    refused = client.get(ask([person]), headers=comms)
+    assert refused.status_code == 403 and f"at least {MIN} people" in refused.json()["detail"]
+    assert client.get(ask(others[:-1]), headers=comms).status_code == 403
+
+    # From enough people, every count is rounded to tens: the people within each hop as counted, rounded.
+    without = client.get(ask(others), headers=comms).json()
+    with_person = client.get(ask([*others, person]), headers=comms).json()
+    for answer, seeds in ((without, others), (with_person, [*others, person])):
+        assert answer["rounded_to"] == 10
+        assert [h["reached"] for h in answer["per_hop"]] == [_tens(n) for n in _reached(pairs, seeds, 2)]
+        assert all(h["new"] % 10 == 0 for h in answer["per_hop"]) and answer["reached"] % 10 == 0
+        spread = answer["spread"]
+        assert all(spread[k] % 10 == 0 for k in ("mean", "stderr", "ci_low", "ci_high"))
+    # So the difference of two answers that differ by one person is a multiple of ten, never their out-degree.
+    difference = with_person["per_hop"][1]["reached"] - without["per_hop"][1]["reached"]
+    assert difference % 10 == 0 and difference != degree[person] and degree[person] % 10 != 0
