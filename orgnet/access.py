@@ -290,11 +290,12 @@ def suppressed_communities(composition: pd.DataFrame, hidden_groups: Collection[
     -------
     The suppressed community numbers.
     """
-    sizes = {int(c): int(n) for c, n in composition.sum(axis=1).items()}
+    totals = composition.sum(axis=1)
+    sizes = dict(zip(totals.index.astype(int).tolist(), totals.astype(int).tolist()))
     hidden = {str(group) for group in hidden_groups}
     columns = [column for column in composition.columns if str(column) in hidden]
     holding = composition.index[(composition[columns] > 0).any(axis=1).to_numpy()]
-    return suppressed_groups(sizes, min_size, also={int(c) for c in holding})
+    return suppressed_groups(sizes, min_size, also=set(holding.astype(int).tolist()))
 
 
 def _blank(record: Mapping[str, Any], small: bool, kept: set[str]) -> dict[str, Any]:

@@ -85,7 +85,7 @@ def growth(principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots
 def silos(
     principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
 ) -> SiloTable:
-    """E-I index, external shares and conductance per group, most inward first; small groups suppressed."""
+    """E-I index, external shares and conductance per group, most inward first; suppressed groups blanked."""
     label = snapshots.label(period)
     rows = suppress_groups(snapshots.result("silos", label), hidden_groups(snapshots, label, settings.min_group_size))
     rows.sort(key=lambda r: (r["ei_index"] is None, r["ei_index"] if r["ei_index"] is not None else 0.0, str(r["group"])))
