@@ -13,9 +13,9 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from orgnet.access import suppressed_groups
 from orgnet.api.models import GraphEdge, GraphNode, GraphView, optional_text
 from orgnet.api.snapshots import Snapshots
+from orgnet.api.suppression import hidden_communities, hidden_groups
 
 __all__ = ["TooLarge", "community_view", "group_view", "membership", "person_view"]
 
@@ -49,8 +49,7 @@ def _group_edges(edges: pd.DataFrame, hidden: set) -> list[GraphEdge]:
     return result
 
 
-def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, min_size: int, level: str) -> tuple[list[GraphNode], set]:
-    hidden = suppressed_groups({str(g): int(s) for g, s in zip(groups[key], groups["size"])}, min_size)
+def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, hidden: set[str], level: str) -> list[GraphNode]:
     nodes = []
     for row in groups.to_dict("records"):
         ident = str(row[key])
@@ -58,7 +57,8 @@ def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, min_size: int, le
         nodes.append(
             GraphNode(
                 id=ident,
-                label=str(labels.get(row[key], ident)),
+                # A suppressed community's label would name the departments it holds.
+                label=ident if small else str(labels.get(row[key], ident)),
                 x=None if small else float(row["x"]),
                 y=None if small else float(row["y"]),
                 community=int(row[key]) if level == "community" else None,
@@ -67,14 +67,15 @@ def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, min_size: int, le
                 suppressed=small,
             )
         )
-    return nodes, hidden
+    return nodes
 
 
 def group_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
-    """Department-level view: stored group layout and group edges, small departments suppressed."""
+    """Department-level view: stored group layout and group edges, suppressed departments hidden (see :mod:`orgnet.api.suppression`)."""
     groups = pd.DataFrame.from_records(snapshots.result("layout_groups", label))
     edges = pd.DataFrame.from_records(snapshots.result("group_edges", label))
-    nodes, hidden = _group_nodes(groups, "group", {}, min_size, "department")
+    hidden = hidden_groups(snapshots, label, min_size, among=groups["group"])
+    nodes = _group_nodes(groups, "group", {}, hidden, "department")
     return GraphView(snapshot=label, level="department", nodes=nodes, edges=_group_edges(edges, hidden))
 
 
@@ -110,10 +111,12 @@ def _community_tables(snapshots: Snapshots, label: str) -> tuple[pd.DataFrame, p
 
 
 def community_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
-    """Community-level view: each community at its members' mean position, ties summed between communities."""
+    """Community-level view: each community at its members' mean position, ties summed between communities; suppressed
+    communities (see :mod:`orgnet.api.suppression`) hidden."""
     groups, edges = snapshots.derived("community_graph", label, lambda: _community_tables(snapshots, label))
     labels = {int(r["community"]): r["label"] for r in snapshots.result("communities", label)["labels"]}
-    nodes, hidden = _group_nodes(groups, "community", labels, min_size, "community")
+    hidden = {str(c) for c in hidden_communities(snapshots, label, min_size)}
+    nodes = _group_nodes(groups, "community", labels, hidden, "community")
     return GraphView(snapshot=label, level="community", nodes=nodes, edges=_group_edges(edges, hidden))
 
 

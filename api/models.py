@@ -190,15 +190,21 @@ class KeyCreated(BaseModel):
 
 
 class Suppressible(BaseModel):
-    """A group-level row: its figures are `null` and `suppressed` is true when the group is below the minimum size."""
+    """A group-level row: its figures are `null` and `suppressed` is true when the group is suppressed."""
 
-    suppressed: bool = Field(description="True when the group has fewer members than the minimum group size; its figures are then `null`.")
+    suppressed: bool = Field(
+        description="True when the group is suppressed: below the minimum group size, or suppressed with such a group so that no "
+        "difference of figures isolates it (see the privacy rules); its figures are then `null`."
+    )
 
 
-class GroupSummary(Suppressible):
-    """Size and cohesion of one group."""
-
+class _NamedGroup(Suppressible):
     group: str = Field(description="The group (department).")
+
+
+class GroupFigures(BaseModel):
+    """Size and cohesion of a group, or of several groups taken as one."""
+
     size: int | None = Field(description="Members.")
     people_with_ties: int | None = Field(description="Members with at least one tie.")
     ties_out: int | None = Field(description="Ties its members send.")
@@ -210,6 +216,18 @@ class GroupSummary(Suppressible):
     internal_weight: float | None = Field(description="Tie weight inside.")
     external_weight: float | None = Field(description="Tie weight with other groups.")
     external_weight_share: float | None = Field(description="Share of its tie weight with other groups.")
+
+
+class GroupSummary(GroupFigures, _NamedGroup):
+    """Size and cohesion of one group."""
+
+
+class SuppressedGroups(GroupFigures):
+    """The suppressed groups taken as one group: what the totals hold beyond the groups shown."""
+
+    groups: list[str] = Field(
+        description="The suppressed groups: at least two with at least the minimum group size together, unless all are."
+    )
 
 
 class Summary(BaseModel):
@@ -229,7 +247,12 @@ class Summary(BaseModel):
     strong_components: int = Field(description="Strongly connected components.")
     largest_weak_share: float | None = Field(description="Share of people in the largest weak component.")
     largest_strong_share: float | None = Field(description="Share of people in the largest strong component.")
-    groups: list[GroupSummary] = Field(description="Per group, small groups suppressed.")
+    groups: list[GroupSummary] = Field(description="Per group; suppressed groups have `null` figures.")
+    suppressed: SuppressedGroups | None = Field(
+        None,
+        description="The suppressed groups taken together (`null` when none is, or for roles without group figures): "
+        "`people`, `people_with_ties` and `ties` are the sums of `size`, `people_with_ties` and `ties_out` over `groups` and this.",
+    )
 
 
 class GrowthPoint(BaseModel):
@@ -276,6 +299,17 @@ class SiloTable(BaseModel):
     groups: list[SiloRow] = Field(description="One row per group, most inward first.")
 
 
+class PooledCells(BaseModel):
+    """A matrix's cells between each group and the suppressed groups taken together.
+
+    Each row of the matrix plus `sent`, each column plus `received`, and all cells plus both lists and `within`, are the totals.
+    """
+
+    sent: list[float | None] = Field(description="From each group (in `groups` order) to the suppressed groups; `null` for those.")
+    received: list[float | None] = Field(description="From the suppressed groups to each group; `null` for those.")
+    within: float = Field(description="Among the suppressed groups.")
+
+
 class GroupMatrix(BaseModel):
     """The group x group matrix: row sends, column receives."""
 
@@ -284,7 +318,9 @@ class GroupMatrix(BaseModel):
     groups: list[str] = Field(description="Row and column order.")
     ties: list[list[float | None]] = Field(description="Ties from row group to column group; `null` where either group is suppressed.")
     weight: list[list[float | None]] = Field(description="Tie weight from row group to column group; `null` where either is suppressed.")
-    suppressed: list[str] = Field(description="Groups below the minimum group size.")
+    suppressed: list[str] = Field(description="The suppressed groups (see the privacy rules).")
+    pooled_ties: PooledCells | None = Field(None, description="Ties between each group shown and the suppressed groups together.")
+    pooled_weight: PooledCells | None = Field(None, description="The same on tie weight.")
 
 
 class SiloPair(Suppressible):
@@ -357,6 +393,13 @@ class Community(Suppressible):
     label: str | None = Field(description="A readable label (`Sales 100%`).")
 
 
+class SuppressedCommunities(BaseModel):
+    """The suppressed communities taken together: the sizes of the communities shown plus `size` are every person's."""
+
+    communities: int = Field(description="How many communities are suppressed.")
+    size: int = Field(description="Their members together.")
+
+
 class Communities(BaseModel):
     """Communities of a snapshot (membership of individuals is in the person-level graph)."""
 
@@ -366,6 +409,7 @@ class Communities(BaseModel):
     resolution: float | None = Field(description="Resolution parameter.")
     agreement: dict[str, float | int | None] = Field(description="Agreement with departments: NMI, ARI, counts.")
     communities: list[Community] = Field(description="Largest first.")
+    suppressed: SuppressedCommunities | None = Field(None, description="The suppressed communities taken together (`null` when none is).")
 
 
 class GraphNode(BaseModel):
@@ -381,7 +425,7 @@ class GraphNode(BaseModel):
     attributes: dict[str, float | int | str | None] = Field(
         default_factory=dict, description="Other attributes and metrics to colour, size or hover by."
     )
-    suppressed: bool = Field(False, description="A group below the minimum group size: figures and position hidden.")
+    suppressed: bool = Field(False, description="A suppressed group (see the privacy rules): figures and position hidden.")
 
 
 class GraphEdge(BaseModel):
@@ -554,6 +598,9 @@ class InternalReach(BaseModel):
     seed: int = Field(description="Random seed of the cascade.")
     spread: SpreadEstimateModel = Field(description="Expected cascade spread with its 95% interval.")
     people_in_graph: int = Field(description="People in the snapshot's graph.")
+    rounded_to: int = Field(
+        1, description="Every people count is a multiple of this: 1 (exact) for roles with person-level access, 10 for the others."
+    )
 
 
 class CampaignRow(BaseModel):

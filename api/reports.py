@@ -7,10 +7,15 @@ writes it as ``report.html`` (self-contained, see :mod:`orgnet.viz.report`),
 ``figures/*.json`` (plotly figure JSON) and ``tables/*.csv``, then registers
 it in the store as the result ``report`` so the API can list and serve it.
 
-Privacy: groups (and communities) smaller than the minimum group size are
-left out of every group-level figure, table and sentence; people appear only
-by ``person_id``, which is the pseudonym in a pseudonymised store, so no name
-is ever printed.
+Privacy: the groups the service would suppress in either snapshot (smaller
+than the minimum group size, or suppressed with such a group so that no
+difference isolates one: :func:`orgnet.access.suppressed_groups`) are left
+out of every group-level figure, table and sentence, and so are the
+communities it would suppress (:func:`orgnet.access.suppressed_communities`);
+people appear only by ``person_id``, which is the pseudonym in a
+pseudonymised store, so no name is ever printed. The record of a report
+keeps the minimum group size it was written with: the service serves it only
+while its own minimum is not larger (:func:`servable`).
 
 A report is written to a temporary folder beside ``out`` and moved into
 place only once complete, so a failure leaves the previous report as it was.
@@ -20,7 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import shlex
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +35,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_groups
+from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_communities, suppressed_groups
 from orgnet.analysis import grouped_name
+from orgnet.api.suppression import stored_composition
 from orgnet.compare import Comparison, compare_snapshots, summary_sentences
 from orgnet.results import load_result, save_result
 from orgnet.snapshots import find_snapshot, list_snapshots
@@ -39,7 +47,17 @@ from orgnet.viz.reach import reach_curve
 from orgnet.viz.report import ReportDocument, ReportSection, render_report
 from orgnet.viz.silos import matrix_change_heatmap
 
-__all__ = ["REPORT_RESULT", "Report", "build_report", "growth_table", "list_reports", "report_id", "write_report"]
+__all__ = [
+    "REPORT_RESULT",
+    "Report",
+    "build_report",
+    "growth_table",
+    "list_reports",
+    "regenerate_command",
+    "report_id",
+    "servable",
+    "write_report",
+]
 
 #: Name of the stored result that registers a written report (keyed by :func:`report_id`).
 REPORT_RESULT = "report"
@@ -113,7 +131,14 @@ def _hidden_groups(store: Store, labels: tuple[str, str], min_group_size: int, b
     return hidden
 
 
-def _private_tables(comparison: Comparison, hidden: set[str], min_group_size: int) -> dict[str, pd.DataFrame]:
+def _hidden_communities(store: Store, label: str, hidden: set[str], min_group_size: int, by: str) -> set[int]:
+    """Communities of snapshot ``label`` the service would suppress, given the groups suppressed in either snapshot."""
+    stored = load_result(store, "communities", label) or {"membership": {}}
+    people = store.people().set_index("person_id", drop=False)
+    return suppressed_communities(stored_composition(stored, people, by), hidden, min_group_size)
+
+
+def _private_tables(comparison: Comparison, hidden: set[str], communities: tuple[set[int], set[int]]) -> dict[str, pd.DataFrame]:
     tables = comparison.tables()
     pairs = tables["group_pairs"]
     tables["group_pairs"] = pairs[~pairs["group_a"].isin(hidden) & ~pairs["group_b"].isin(hidden)].reset_index(drop=True)
@@ -121,7 +146,8 @@ def _private_tables(comparison: Comparison, hidden: set[str], min_group_size: in
     tables["fragile_bridges"] = fragile[~fragile["group_a"].isin(hidden) & ~fragile["group_b"].isin(hidden)].reset_index(drop=True)
     moves = tables["community_moves"]
     if len(moves):
-        tables["community_moves"] = moves[moves["size_before"] >= min_group_size].reset_index(drop=True)
+        shown = ~moves["before"].isin(communities[0]) & ~moves["after"].isin(communities[1])
+        tables["community_moves"] = moves[shown].reset_index(drop=True)
     return tables
 
 
@@ -161,7 +187,11 @@ def build_report(
     comparison = compare_snapshots(store, before, after, by=by)
     hidden = _hidden_groups(store, (before, after), min_group_size, by)
     sentences = summary_sentences(comparison, hidden=hidden)
-    tables = _private_tables(comparison, hidden, min_group_size)
+    communities = (
+        _hidden_communities(store, before, hidden, min_group_size, by),
+        _hidden_communities(store, after, hidden, min_group_size, by),
+    )
+    tables = _private_tables(comparison, hidden, communities)
     growth = growth_table(store, by)
     tables["growth"] = growth
     figures: dict[str, go.Figure] = {}
@@ -212,7 +242,8 @@ def build_report(
         ReportSection(
             f"Silos: ties between {by}s",
             [
-                f"Cells show the change in ties from each sending {by} to each receiving {by}; groups under {min_group_size} people are hidden."
+                f"Cells show the change in ties from each sending {by} to each receiving {by}; groups under {min_group_size} people, "
+                "and the smallest others with them so that no difference isolates one, are hidden."
             ],
             [figures["silo_change"]],
             tables["group_pairs"],
@@ -252,7 +283,8 @@ def build_report(
         sections=sections,
         notes=[
             *comparison.notes,
-            f"Groups and communities with fewer than {min_group_size} members are left out.",
+            f"Groups and communities with fewer than {min_group_size} members are left out, with the smallest others so that no "
+            "difference of the figures shown isolates one, and so are communities with members in a group left out.",
             "People are named by their id only.",
         ],
     )
@@ -302,7 +334,8 @@ def write_report(
     Returns
     -------
     The stored record: ``id``, ``before``, ``after``, ``path``, ``html``,
-    ``created_at``, ``summary`` (the sentences), ``figures``, ``tables``.
+    ``created_at``, ``min_group_size`` (what it was written with),
+    ``summary`` (the sentences), ``figures``, ``tables``.
     """
     report = build_report(store, before, after, min_group_size=min_group_size, by=by)
     folder = Path(out).resolve()
@@ -321,6 +354,7 @@ def write_report(
         "path": str(folder),
         "html": str(folder / "report.html"),
         "created_at": _now(),
+        "min_group_size": min_group_size,
         "summary": report.sentences,
         "figures": sorted(report.figures),
         "tables": sorted(report.tables),
@@ -335,3 +369,21 @@ def list_reports(store: Store) -> list[dict[str, Any]]:
     ids = stored.loc[stored["name"] == REPORT_RESULT, "period"] if len(stored) else []
     records = [load_result(store, REPORT_RESULT, rid) for rid in ids]
     return sorted((r for r in records if r is not None), key=lambda r: r["created_at"], reverse=True)
+
+
+def servable(record: Mapping[str, Any], min_group_size: int) -> bool:
+    """Whether the report of ``record`` may be served where groups under ``min_group_size`` are suppressed.
+
+    A report suppressed what its own minimum said when it was written; one written under a smaller minimum (or
+    before the minimum was recorded) shows groups the service now suppresses, so it is not served.
+    """
+    written = record.get("min_group_size")
+    return isinstance(written, int) and written >= min_group_size
+
+
+def regenerate_command(record: Mapping[str, Any], min_group_size: int, store: str) -> str:
+    """The ``orgnet report`` command that writes the report of ``record`` (in the store at ``store``) again under ``min_group_size``."""
+    return (
+        f"orgnet report --store {shlex.quote(store)} --from {record['before']} --to {record['after']} "
+        f"--out {shlex.quote(str(record['path']))} --min-group-size {min_group_size}"
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
-from orgnet.access import ADVOCATES, PEOPLE, Principal, allowed, suppressed_groups
+from orgnet.access import ADVOCATES, PEOPLE, REACH_ROUNDING, Principal, allowed, internal_reach_refusal, rounded_counts
 from orgnet.api.audit import AuditBuffer
 from orgnet.api.graphs import TooLarge, person_view
 from orgnet.api.models import (
@@ -34,6 +34,7 @@ from orgnet.api.models import (
     from_record,
 )
 from orgnet.api.snapshots import Snapshots
+from orgnet.api.suppression import group_sizes, hidden_groups
 from orgnet.engine import index_graph
 from orgnet.spread import internal_reach as spread_internal_reach
 
@@ -48,16 +49,6 @@ __all__ = [
     "reach_view",
     "require_person_graphs",
 ]
-
-
-def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
-    """Members per group of a snapshot, from its stored summary."""
-    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
-
-
-def hidden_groups(snapshots: Snapshots, label: str, min_size: int) -> set[str]:
-    """The groups of snapshot ``label`` whose figures are suppressed: fewer than ``min_size`` members."""
-    return suppressed_groups(group_sizes(snapshots, label), min_size)
 
 
 def require_person_graphs(principal: Principal) -> None:
@@ -169,16 +160,30 @@ def reach_view(snapshots: Snapshots, label: str, principal: Principal) -> ReachV
     )
 
 
-def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery) -> InternalReach:
-    """k-hop counts and the expected independent-cascade spread from ``query.people`` in snapshot ``label``.
+def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery, principal: Principal, min_group_size: int) -> InternalReach:
+    """k-hop counts and the expected independent-cascade spread from ``query.people`` in snapshot ``label``, as ``principal`` may see them.
 
-    Kept per snapshot and query, so asking again costs nothing until the snapshot is analysed again.
+    Roles with person-level access get the exact answer. The others are
+    refused (403) below ``min_group_size`` distinct seeds and get every people
+    count rounded to a multiple of :data:`orgnet.access.REACH_ROUNDING`
+    (:func:`orgnet.access.internal_reach_refusal`, :func:`orgnet.access.rounded_counts`).
+    The exact answer is kept per snapshot and query, so asking again costs
+    nothing until the snapshot is analysed again.
 
     Raises
     ------
+    HTTPException : 403 when the role may not ask from so few people.
     KeyError : some people are not in the snapshot's graph (the message lists them).
     """
     people = sorted(set(query.people))
+    refusal = internal_reach_refusal(principal.role, len(people), min_group_size)
+    if refusal is not None:
+        raise HTTPException(403, refusal)
+    answer = _exact_internal_reach(snapshots, label, people, query)
+    return answer if allowed(principal.role, PEOPLE) else _rounded_reach(answer)
+
+
+def _exact_internal_reach(snapshots: Snapshots, label: str, people: list[str], query: InternalReachQuery) -> InternalReach:
     graph = snapshots.graph(label)
     missing = [p for p in people if p not in graph]
     if missing:
@@ -204,3 +209,21 @@ def internal_reach(snapshots: Snapshots, label: str, query: InternalReachQuery) 
 
     key = f"internal_reach {','.join(people)} hops={query.hops} p={query.probability!r} runs={query.runs} seed={query.seed}"
     return snapshots.derived(key, label, compute)
+
+
+def _rounded_reach(answer: InternalReach) -> InternalReach:
+    """``answer`` with every people count rounded; hop by hop, ``new`` is the difference of the rounded ``reached``."""
+    reached = rounded_counts([hop.reached for hop in answer.per_hop])
+    per_hop = [HopCount(hop=hop.hop, new=now - before, reached=now) for hop, now, before in zip(answer.per_hop, reached, [0, *reached])]
+    spread = answer.spread
+    mean, stderr, low, high = rounded_counts([spread.mean, spread.stderr, spread.ci_low, spread.ci_high])
+    return answer.model_copy(
+        update={
+            "per_hop": per_hop,
+            "reached": rounded_counts([answer.reached])[0],
+            "spread": spread.model_copy(
+                update={"mean": float(mean), "stderr": float(stderr), "ci_low": float(low), "ci_high": float(high)}
+            ),
+            "rounded_to": REACH_ROUNDING,
+        }
+    )

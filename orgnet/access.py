@@ -19,25 +19,46 @@ A role is a set of *permissions* (:data:`ROLE_PERMISSIONS`); the service asks
 :func:`allowed` before it answers. Every read of person-level data is written
 to the audit log with :func:`record_read`.
 
-Group-level figures of groups with fewer members than a minimum (5 by default,
-as Viva Insights does) are replaced by ``None`` and marked ``suppressed`` by
+Group-level figures are suppressed for every role so that no figure, and no
+difference of figures, describes a handful of identifiable people
+(:func:`suppressed_groups`): a group with fewer members than a minimum (5 by
+default, as Viva Insights does) is suppressed, and so are as many of the
+smallest other groups as it takes for the suppressed groups together to be
+at least two groups and at least the minimum size (complementary
+suppression), so that a total minus the figures shown gives only the
+suppressed groups' pooled figure, never one group's. A community is
+suppressed like a group, and also whenever any of its members is in a
+suppressed group (:func:`suppressed_communities`), so that no community
+figure or label describes people of a suppressed group. The figures of
+suppressed groups are replaced by ``None`` and marked ``suppressed`` by
 :func:`suppress_groups` (and, for figures about a pair of groups, by
-:func:`suppress_pairs`) for every role, so that no figure describes a handful
-of identifiable people; the group itself stays listed.
+:func:`suppress_pairs`); the group itself stays listed.
+
+Internal reach (the people within some hops of a set of seeds) is tie-level
+data when the seeds are few: from one person, the first hop is their
+out-degree. A role without person-level access gets it only from at least the
+minimum group size of seeds, with every count rounded to a multiple of
+:data:`REACH_ROUNDING` (:func:`internal_reach_refusal`, :func:`rounded_counts`),
+so that neither one answer nor the difference of two answers reads off one
+person's ties.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orgnet.errors import OrgnetError
 from orgnet.model import ApiKey, AuditEntry
 from orgnet.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ADMIN",
@@ -46,6 +67,7 @@ __all__ = [
     "GROUPS",
     "PEOPLE",
     "PERMISSIONS",
+    "REACH_ROUNDING",
     "ROLES",
     "ROLE_PERMISSIONS",
     "SUMMARY",
@@ -55,11 +77,14 @@ __all__ = [
     "authenticate",
     "create_key",
     "hash_key",
+    "internal_reach_refusal",
     "principal_of_hash",
     "record_read",
     "revoke_key",
+    "rounded_counts",
     "suppress_groups",
     "suppress_pairs",
+    "suppressed_communities",
     "suppressed_groups",
 ]
 
@@ -87,6 +112,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 #: Smallest group whose figures are shown (Viva Insights' default minimum group size is 5).
 DEFAULT_MIN_GROUP_SIZE = 5
+
+#: People counts of internal reach answered to a role without person-level access are multiples of this.
+REACH_ROUNDING = 10
 
 #: Prefix of every key, so a leaked key is recognisable in logs and secret scanners.
 KEY_PREFIX = "orgnet_"
@@ -182,9 +210,92 @@ def record_read(store: Store, principal: Principal, action: str, target: str) ->
     store.append_audit([audit_entry(principal, action, target)])
 
 
-def suppressed_groups(sizes: Mapping[Any, int | None], min_size: int) -> set[Any]:
-    """The groups of ``sizes`` (group -> member count) smaller than ``min_size``; an unknown size counts as small."""
-    return {group for group, size in sizes.items() if size is None or size < min_size}
+def suppressed_groups(sizes: Mapping[Any, int | None], min_size: int, also: Collection[Any] = ()) -> set[Any]:
+    """The groups whose figures are suppressed: the small ones, and enough others that no difference isolates one.
+
+    *Primary* suppression: the groups of ``sizes`` with fewer than
+    ``min_size`` members (an unknown size counts as small), and the groups of
+    ``also``. *Complementary* suppression: while the suppressed groups are
+    fewer than two, or have fewer than ``min_size`` members together, the
+    smallest group still shown (ties broken by name) is suppressed too. Then
+    whatever total is shown (people, ties, a matrix row), the total minus the
+    figures of the groups shown is a pooled figure of at least two groups and
+    at least ``min_size`` people, never one group's figure (the cell
+    suppression of statistical agencies [1]_).
+
+    Parameters
+    ----------
+    sizes : group -> member count, for every group of the table.
+    min_size : smallest group shown.
+    also : groups to suppress whatever their size (for communities, those
+        holding members of a suppressed group).
+
+    Returns
+    -------
+    The suppressed groups: empty, or at least two groups with at least
+    ``min_size`` members together, or every group when the groups shown
+    could not be kept otherwise.
+
+    References
+    ----------
+    .. [1] Hundepool, A. et al. (2012). *Statistical Disclosure Control*,
+       section 4.2 (primary and secondary cell suppression). Wiley.
+
+    Examples
+    --------
+    A 3-person Board is suppressed with the smallest other group, so that
+    "people minus the groups shown" counts both:
+
+    >>> sorted(suppressed_groups({"Board": 3, "Legal": 14, "Sales": 62}, 5))
+    ['Board', 'Legal']
+
+    At 20, Board and Legal together are still fewer than 20 people, so
+    Sales goes too: nothing but the whole organisation is left to show.
+
+    >>> sorted(suppressed_groups({"Board": 3, "Legal": 14, "Sales": 62}, 20))
+    ['Board', 'Legal', 'Sales']
+    >>> suppressed_groups({"Legal": 14, "Sales": 62}, 5)
+    set()
+    """
+    hidden = {group for group, size in sizes.items() if size is None or size < min_size} | (set(also) & set(sizes))
+    if not hidden:
+        return hidden
+    shown = sorted((group for group in sizes if group not in hidden), key=lambda group: (sizes[group] or 0, str(group)))
+    for group in shown:
+        if len(hidden) >= 2 and sum(sizes[g] or 0 for g in hidden) >= min_size:
+            break
+        hidden.add(group)
+    return hidden
+
+
+def suppressed_communities(composition: pd.DataFrame, hidden_groups: Collection[Any], min_size: int) -> set[int]:
+    """The communities whose figures are suppressed, given the suppressed groups.
+
+    A community is suppressed when it has fewer than ``min_size`` members or
+    any member in one of ``hidden_groups``; then as :func:`suppressed_groups`
+    (complementary suppression). So every community shown describes only
+    people of groups shown: its label names only them, and no community can
+    stand in for a suppressed group (a community that is exactly a
+    suppressed department would give that department's figures away).
+
+    Parameters
+    ----------
+    composition : members per community (rows) and group (columns), as
+        :func:`orgnet.communities.community_composition` returns; columns
+        compared with ``hidden_groups`` by their text.
+    hidden_groups : the suppressed groups (:func:`suppressed_groups`).
+    min_size : smallest community shown.
+
+    Returns
+    -------
+    The suppressed community numbers.
+    """
+    totals = composition.sum(axis=1)
+    sizes = dict(zip(totals.index.astype(int).tolist(), totals.astype(int).tolist()))
+    hidden = {str(group) for group in hidden_groups}
+    columns = [column for column in composition.columns if str(column) in hidden]
+    holding = composition.index[(composition[columns] > 0).any(axis=1).to_numpy()]
+    return suppressed_groups(sizes, min_size, also=set(holding.astype(int).tolist()))
 
 
 def _blank(record: Mapping[str, Any], small: bool, kept: set[str]) -> dict[str, Any]:
@@ -194,30 +305,22 @@ def _blank(record: Mapping[str, Any], small: bool, kept: set[str]) -> dict[str, 
     return row
 
 
-def suppress_groups(
-    records: Iterable[Mapping[str, Any]],
-    min_size: int,
-    *,
-    size_key: str = "size",
-    keep: Iterable[str] = ("group",),
-) -> list[dict[str, Any]]:
-    """Blank the figures of groups smaller than ``min_size``, and mark every record.
+def suppress_groups(records: Iterable[Mapping[str, Any]], hidden: Collection[Any], *, key: str = "group") -> list[dict[str, Any]]:
+    """Blank the figures of the suppressed groups, and mark every record.
 
     Parameters
     ----------
-    records : one mapping per group, with its member count under ``size_key``.
-    min_size : smallest group shown.
-    size_key : the member-count field.
-    keep : fields that name the group and stay visible.
+    records : one mapping per group, naming it under ``key``.
+    hidden : the suppressed groups (see :func:`suppressed_groups`).
+    key : the field that names the group; it stays visible.
 
     Returns
     -------
-    New records with ``suppressed`` set: ``False`` for groups of at least
-    ``min_size`` (unchanged otherwise), ``True`` for smaller ones, whose other
+    New records with ``suppressed`` set: ``False`` for groups shown
+    (unchanged otherwise), ``True`` for the groups of ``hidden``, whose other
     fields, the size included, are ``None``. No record is dropped.
     """
-    kept = set(keep)
-    return [_blank(record, record.get(size_key) is None or record[size_key] < min_size, kept) for record in records]
+    return [_blank(record, record[key] in hidden, {key}) for record in records]
 
 
 def suppress_pairs(
@@ -244,3 +347,36 @@ def suppress_pairs(
     first, second = keep
     kept = set(keep)
     return [_blank(record, record[first] in hidden or record[second] in hidden, kept) for record in records]
+
+
+def internal_reach_refusal(role: str, seeds: int, min_size: int) -> str | None:
+    """Why ``role`` may not have the internal reach of ``seeds`` distinct people, or ``None`` when it may.
+
+    Roles with person-level access (``people``) may ask from any seeds. The
+    others need at least ``min_size`` seeds (the minimum group size): from
+    fewer, the answer describes the ties of a handful of people (from one,
+    the first hop is their out-degree). Their answers are also rounded
+    (:func:`rounded_counts`).
+    """
+    if allowed(role, PEOPLE) or seeds >= min_size:
+        return None
+    return (
+        f"the {role} role may ask internal reach only from at least {min_size} people (the minimum group size), "
+        f"not {seeds}: from fewer, the answer would show individuals' ties; ask an analyst"
+    )
+
+
+def rounded_counts(counts: Sequence[float], base: int = REACH_ROUNDING) -> list[int]:
+    """``counts`` each rounded to the nearest multiple of ``base`` (halves up).
+
+    Internal reach of a role without person-level access: the difference of
+    two answers (seeds with and without one person) is a multiple of
+    ``base`` too, so it does not give that person's number of ties, only a
+    range ``base`` wide around it.
+
+    Examples
+    --------
+    >>> rounded_counts([5, 14, 15, 27.4, 0])
+    [10, 10, 20, 30, 0]
+    """
+    return [int(base * math.floor(value / base + 0.5)) for value in counts]

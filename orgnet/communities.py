@@ -24,12 +24,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from orgnet.engine import IndexedGraph, undirected_edges
-from orgnet.summary import group_codes, igraph_of, indexed_of
+from orgnet.summary import codes_of, group_codes, igraph_of, indexed_of
 
 __all__ = [
     "Communities",
     "adjusted_rand_index",
     "attribute_agreement",
+    "community_composition",
     "find_communities",
     "label_communities",
     "modularity",
@@ -465,6 +466,45 @@ def attribute_agreement(
     }
 
 
+def community_composition(
+    communities: Mapping[Hashable, int] | Communities, groups: Mapping[Hashable, Hashable] | pd.Series
+) -> pd.DataFrame:
+    """Members of each group in each community: the contingency table of communities and an HR attribute.
+
+    ``N[c, g] = |{v : community(v) = c and group(v) = g}|``.
+
+    Parameters
+    ----------
+    communities : a :class:`Communities` or node -> community id (ints from 0).
+    groups : node -> group (a department, a location...); nodes it lacks,
+        or whose group is ``None``, NaN or empty, are in the group
+        :data:`~orgnet.summary.UNKNOWN`.
+
+    Returns
+    -------
+    DataFrame indexed by ``community`` (0..c-1) with one column of member
+    counts per group, in the order of :func:`orgnet.summary.codes_of`.
+
+    Notes
+    -----
+    O(N + c k) for ``c`` communities and ``k`` groups. Rows sum to the
+    communities' sizes.
+
+    Examples
+    --------
+    >>> community_composition({"a": 0, "b": 0, "c": 1}, {"a": "Sales", "b": "Legal", "c": "Sales"}).to_dict("index")
+    {0: {'Legal': 1, 'Sales': 1}, 1: {'Legal': 0, 'Sales': 1}}
+    """
+    if isinstance(communities, Communities):
+        communities = communities.membership
+    nodes = list(communities)
+    found = np.fromiter((communities[node] for node in nodes), dtype=np.int64, count=len(nodes))
+    labels, codes = codes_of([groups.get(node) for node in nodes])
+    c, k = int(found.max(initial=-1) + 1), len(labels)
+    counts = np.bincount(found * k + codes, minlength=c * k).reshape(c, k)
+    return pd.DataFrame(counts, index=pd.Index(range(c), name="community"), columns=pd.Index(labels, dtype=object))
+
+
 def label_communities(
     G: nx.Graph,
     communities: Mapping[Hashable, int] | Communities,
@@ -492,7 +532,11 @@ def label_communities(
 
     Notes
     -----
-    O(N + c k) for ``c`` communities and ``k`` groups. Equal shares are broken by group order.
+    O(N + c k) for ``c`` communities and ``k`` groups (see
+    :func:`community_composition`). Equal shares are broken by group order.
+    A label names every group it shows: the service suppresses a community
+    with members in a group it suppresses (:func:`orgnet.access.suppressed_communities`),
+    so no label it shows names such a group.
 
     Examples
     --------
@@ -508,15 +552,13 @@ def label_communities(
     """
     if isinstance(communities, Communities):
         communities = communities.membership
-    nodes = list(communities)
-    found = np.fromiter((communities[node] for node in nodes), dtype=np.int64, count=len(nodes))
-    labels, codes = group_codes(G, by, nodes)
-    c, k = int(found.max(initial=-1) + 1), len(labels)
-    counts = np.bincount(found * k + codes, minlength=c * k).reshape(c, k)
+    node_data = G.nodes
+    composition = community_composition(communities, {node: node_data[node].get(by) for node in communities})
+    labels, counts = list(composition.columns), composition.to_numpy()
     sizes = counts.sum(axis=1)
     order = np.argsort(-counts, axis=1, kind="stable")
     rows = []
-    for community in range(c):
+    for community in range(len(counts)):
         size = int(sizes[community])
         named = [j for j in order[community, :top] if counts[community, j] > 0]
         rows.append(
@@ -529,5 +571,5 @@ def label_communities(
             }
         )
     table = pd.DataFrame(rows, columns=["size", "dominant_group", "dominant_share", "groups", "label"])
-    table.index = pd.Index(range(c), name="community")
+    table.index = pd.Index(range(len(counts)), name="community")
     return table

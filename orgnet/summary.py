@@ -13,7 +13,7 @@ other jobs of the same graph.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,10 +27,13 @@ from orgnet.engine import IndexedGraph, index_graph
 __all__ = [
     "UNKNOWN",
     "NetworkSummary",
+    "codes_of",
     "group_codes",
     "group_matrix",
     "group_tie_totals",
+    "merged_group",
     "network_summary",
+    "pooled_cells",
 ]
 
 #: The group of people who lack the attribute a group analysis is done ``by``.
@@ -112,6 +115,28 @@ def group_codes(
     else:
         node_data = G.nodes
         values = [node_data[node].get(by) for node in nodes]
+    return codes_of(values)
+
+
+def codes_of(values: Sequence[Hashable]) -> tuple[list[Hashable], np.ndarray]:
+    """Number the distinct groups of a sequence of group values, as :func:`group_codes` does for nodes.
+
+    Parameters
+    ----------
+    values : one group value per item; ``None``, NaN and the empty string are missing.
+
+    Returns
+    -------
+    labels : the distinct values sorted by their text, with :data:`UNKNOWN`
+        last when some value is missing.
+    codes : int64 array, ``labels[codes[i]]`` is the group of ``values[i]``.
+
+    Examples
+    --------
+    >>> labels, codes = codes_of(["Y", None, "X", "Y"])
+    >>> labels, codes.tolist()
+    (['X', 'Y', '(unknown)'], [1, 2, 0, 1])
+    """
     missing = [_missing(value) for value in values]
     known = {value for value, gone in zip(values, missing) if not gone}
     labels: list[Hashable] = sorted(known, key=lambda value: (str(value), str(type(value))))
@@ -458,3 +483,102 @@ def group_matrix(G: nx.Graph, by: str = "department", value: str = "ties", *, in
         index=pd.Index(labels, name="source_group", dtype=object),
         columns=pd.Index(labels, name="target_group", dtype=object),
     )
+
+
+def pooled_cells(groups: Sequence[Hashable], values: Sequence[Sequence[float]], members: Collection[Hashable]) -> dict[str, Any]:
+    """A group matrix's cells between each group and a set of groups taken together.
+
+    For the matrix ``M`` of :func:`group_matrix` (row sends, column receives)
+    and the set ``P`` of ``members``: ``sent[a] = sum_{b in P} M[a, b]`` and
+    ``received[a] = sum_{b in P} M[b, a]`` for every group ``a`` outside
+    ``P`` (``None`` for the groups in ``P``), and ``within = sum_{a, b in P} M[a, b]``.
+    With these, every row and column of the matrix and its grand total are
+    sums of the cells between groups outside ``P`` and these pooled cells.
+
+    Parameters
+    ----------
+    groups : row and column labels of the matrix, in order.
+    values : the square matrix, row by row.
+    members : the groups taken together (labels of ``groups``; others are ignored).
+
+    Returns
+    -------
+    ``{"sent": [...], "received": [...], "within": x}``, the lists aligned with ``groups``.
+
+    Examples
+    --------
+    >>> pooled_cells(["X", "Y", "Z"], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], {"Y", "Z"})
+    {'sent': [5.0, None, None], 'received': [11.0, None, None], 'within': 28.0}
+    """
+    matrix = np.asarray(values, dtype=float).reshape(len(groups), len(groups))
+    pooled = np.fromiter((g in members for g in groups), dtype=bool, count=len(groups))
+    sent = matrix[:, pooled].sum(axis=1)
+    received = matrix[pooled, :].sum(axis=0)
+    return {
+        "sent": [None if p else float(v) for p, v in zip(pooled, sent)],
+        "received": [None if p else float(v) for p, v in zip(pooled, received)],
+        "within": float(matrix[np.ix_(pooled, pooled)].sum()),
+    }
+
+
+def merged_group(
+    groups: Sequence[Mapping[str, Any]],
+    matrix_groups: Sequence[Hashable],
+    ties: Sequence[Sequence[float]],
+    weight: Sequence[Sequence[float]],
+    members: Collection[Hashable],
+) -> dict[str, Any]:
+    """The :data:`GROUP_SUMMARY_COLUMNS` of several groups taken as one group.
+
+    Member counts and ties sent or received add up over the groups; the
+    internal and external figures do not (a tie between two of them is
+    external to each but internal to their union), so they come from the
+    group matrix: for the set ``P``, ``I_P = sum_{a, b in P} M[a, b]`` and
+    ``E_P = sum_{a in P, b not in P} (M[a, b] + M[b, a])``, on ties and on
+    weights, and the shares follow as in :func:`network_summary`.
+
+    Parameters
+    ----------
+    groups : per-group records of :meth:`NetworkSummary.to_dict` (``group``
+        and :data:`GROUP_SUMMARY_COLUMNS`).
+    matrix_groups, ties, weight : labels and matrices of :func:`group_matrix`
+        (``value="ties"`` and ``value="weight"``) on the same graph and grouping.
+    members : the groups taken together.
+
+    Returns
+    -------
+    A record with :data:`GROUP_SUMMARY_COLUMNS`, as :func:`network_summary`
+    would give for one group holding every member of ``members``.
+
+    Examples
+    --------
+    The graph of :func:`group_matrix`'s example, with Y and the people
+    without a department taken together: one tie inside them (``d -> c``),
+    two with X:
+
+    >>> rows = [{"group": "Y", "size": 1, "people_with_ties": 1, "ties_out": 1, "ties_in": 2},
+    ...         {"group": "(unknown)", "size": 1, "people_with_ties": 1, "ties_out": 1, "ties_in": 0}]
+    >>> merged = merged_group(rows, ["X", "Y", "(unknown)"], [[1, 1, 0], [1, 0, 0], [0, 1, 0]],
+    ...                       [[2.0, 1.0, 0.0], [0.5, 0.0, 0.0], [0.0, 1.0, 0.0]], {"Y", "(unknown)"})
+    >>> merged["size"], merged["ties_out"], merged["internal_ties"], merged["external_ties"], merged["external_weight"]
+    (2, 2, 1, 2, 1.5)
+    """
+    chosen = [row for row in groups if row["group"] in members]
+    record: dict[str, Any] = {
+        column: sum(int(row[column]) for row in chosen) for column in ("size", "people_with_ties", "ties_out", "ties_in")
+    }
+    for name, values in (("ties", ties), ("weight", weight)):
+        cells = pooled_cells(matrix_groups, values, members)
+        record[f"internal_{name}"] = cells["within"]
+        record[f"external_{name}"] = sum(v for v in (*cells["sent"], *cells["received"]) if v is not None)
+    internal_ties, external_ties = round(record["internal_ties"]), round(record["external_ties"])
+    touching = internal_ties + external_ties
+    weight_total = record["internal_weight"] + record["external_weight"]
+    record.update(
+        internal_ties=internal_ties,
+        external_ties=external_ties,
+        internal_share=internal_ties / touching if touching else 0.0,
+        external_share=external_ties / touching if touching else 0.0,
+        external_weight_share=record["external_weight"] / weight_total if weight_total > 0 else 0.0,
+    )
+    return {column: record[column] for column in GROUP_SUMMARY_COLUMNS}

@@ -19,8 +19,19 @@ ENDPOINTS = [
     ("GET", "/api/v1/advocates?top=5", None, {"admin", "analyst", "comms"}),
     ("GET", "/api/v1/advocates?department=Sales&limit=3&offset=1", None, {"admin", "analyst", "comms"}),
     ("GET", "/api/v1/reach", None, {"admin", "analyst", "comms", "viewer"}),
-    ("GET", "/api/v1/reach/internal?people=E0093&people=E0111&hops=2", None, {"admin", "analyst", "comms"}),
-    ("POST", "/api/v1/reach/internal", {"people": ["E0093"], "hops": 1, "runs": 50}, {"admin", "analyst", "comms"}),
+    # Comms asks internal reach from at least the minimum group size (5) of people (see tests/test_privacy.py).
+    (
+        "GET",
+        "/api/v1/reach/internal?people=E0093&people=E0111&people=E0120&people=E0130&people=E0140&hops=2",
+        None,
+        {"admin", "analyst", "comms"},
+    ),
+    (
+        "POST",
+        "/api/v1/reach/internal",
+        {"people": ["E0093", "E0111", "E0120", "E0130", "E0140"], "hops": 1, "runs": 50},
+        {"admin", "analyst", "comms"},
+    ),
     ("GET", "/api/v1/campaigns", None, {"admin", "analyst", "comms"}),
     ("PAGE", "/advocates", None, {"admin", "analyst", "comms"}),
 ]
@@ -135,12 +146,12 @@ def test_campaigns_widest_reach_first(client, role_keys):  # noqa: F811
 def test_person_level_reads_are_audited(client, role_keys):  # noqa: F811
     comms, viewer = {"X-API-Key": role_keys["comms"]}, {"X-API-Key": role_keys["viewer"]}
     client.get("/api/v1/advocates?department=Legal&top=3", headers=comms)
-    client.get("/api/v1/reach/internal?people=E0208&hops=1&runs=10", headers=comms)
+    client.get("/api/v1/reach/internal?people=E0208&people=E0209&people=E0210&people=E0211&people=E0212&hops=1&runs=10", headers=comms)
     client.get("/api/v1/reach?period=2026-09", headers=viewer)
     log = client.get("/api/v1/audit?limit=50", headers={"X-API-Key": role_keys["admin"]}).json()["items"]
     actions = {(e["role"], e["action"], e["target"]) for e in log}
     assert ("comms", "advocates", "2026-10 department=Legal top=3 offset=0 limit=50") in actions
-    assert ("comms", "reach.internal", "2026-10 people=E0208 hops=1") in actions
+    assert ("comms", "reach.internal", "2026-10 people=E0208,E0209,E0210,E0211,E0212 hops=1") in actions
     assert not any(e["role"] == "viewer" and e["action"] == "reach" for e in log)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -12,10 +13,11 @@ from typer.testing import CliRunner
 
 from orgnet.access import create_key
 from orgnet.api.app import create_app
-from orgnet.api.reports import list_reports, write_report
+from orgnet.api.reports import REPORT_RESULT, list_reports, write_report
 from orgnet.api.routers import reports as reports_router
 from orgnet.api.settings import Settings
 from orgnet.cli import app as cli
+from orgnet.results import load_result, save_result
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -86,6 +88,58 @@ def test_the_api_lists_and_serves_reports(analysed, written):
         assert served.status_code == 200 and served.headers["content-type"].startswith("text/html")
         assert client.get("/api/v1/reports/2020-01_2020-02", headers={"X-API-Key": analyst}).status_code == 404
         assert client.get("/api/v1/reports").status_code == 401
+
+
+def test_a_report_is_served_only_under_a_minimum_no_larger_than_it_was_written_with(analysed, tmp_path, truths):
+    """Written at 5 and served at 20, a report would show Legal (14) and HR (18): refused, with the command that writes
+    it again; written again with that command, it is served and names neither."""
+    small = {g for g, n in truths["departments"].items() if n < 20}
+    assert small == {"Legal", "HR"}
+    loose = write_report(analysed, "2026-09", "2026-10", tmp_path / "loose")
+    assert loose["min_group_size"] == 5
+    assert any(g in sentence for sentence in loose["summary"] for g in small), "at 5 the report does speak of them"
+    headers = {"X-API-Key": create_key(analysed, "analyst")[1]}
+    with TestClient(create_app(Settings(store=analysed.location, session_secret="test-secret", min_group_size=20))) as client:
+        entry = next(r for r in client.get("/api/v1/reports", headers=headers).json()["reports"] if r["id"] == loose["id"])
+        assert entry["min_group_size"] == 5 and entry["servable"] is False
+        refused = client.get(entry["url"], headers=headers)
+        assert refused.status_code == 409 and refused.json()["error"] == "conflict"
+        detail = refused.json()["detail"]
+        assert "minimum group size 5" in detail and "under 20" in detail
+        command = shlex.split(detail.split("Write it again with: ")[1])
+        assert command[:2] == ["orgnet", "report"] and command[-2:] == ["--min-group-size", "20"]
+        again = CliRunner().invoke(cli, command[1:])
+        assert again.exit_code == 0, again.output
+        entry = next(r for r in client.get("/api/v1/reports", headers=headers).json()["reports"] if r["id"] == loose["id"])
+        assert entry["min_group_size"] == 20 and entry["servable"] is True
+        assert client.get(entry["url"], headers=headers).status_code == 200
+    record = load_result(analysed, "report", loose["id"])
+    assert not any(g in sentence for sentence in record["summary"] for g in small)
+    folder = Path(record["path"])
+    for table in ("group_pairs", "fragile_bridges"):
+        rows = pd.read_csv(folder / "tables" / f"{table}.csv")
+        assert not small & (set(rows["group_a"]) | set(rows["group_b"])), table
+    heatmap = json.loads((folder / "figures" / "silo_change.json").read_text())["data"][0]
+    for i, row in enumerate(heatmap["z"]):
+        for j, value in enumerate(row):
+            if heatmap["y"][i] in small or heatmap["x"][j] in small:
+                assert value is None
+    # No community shown holds anyone of Legal or HR, in either snapshot.
+    department = analysed.people().set_index("person_id")["department"]
+    moves = pd.read_csv(folder / "tables" / "community_moves.csv")
+    for label, column in (("2026-09", "before"), ("2026-10", "after")):
+        membership = pd.Series(load_result(analysed, "communities", label)["membership"])
+        holding = set(membership[membership.index.map(department).isin(small)].unique())
+        assert holding and not holding & set(moves[column]), label
+
+
+def test_a_report_written_before_its_minimum_was_recorded_is_refused(analysed, tmp_path):
+    record = write_report(analysed, "2026-08", "2026-09", tmp_path / "old")
+    save_result(analysed, REPORT_RESULT, record["id"], {k: v for k, v in record.items() if k != "min_group_size"})
+    headers = {"X-API-Key": create_key(analysed, "analyst")[1]}
+    with TestClient(create_app(Settings(store=analysed.location, session_secret="test-secret"))) as client:
+        refused = client.get(f"/api/v1/reports/{record['id']}", headers=headers)
+    assert refused.status_code == 409 and "unrecorded" in refused.json()["detail"]
 
 
 def test_cli_report(analysed, tmp_path):

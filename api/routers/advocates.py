@@ -4,7 +4,10 @@ Roles: advocates, internal reach and campaigns need the ``advocates``
 permission (admin, analyst, comms). The combined reach is open to every role
 with ``summary`` (viewers too), but only roles with ``advocates`` see who is
 in the squad and their pairwise overlaps; the others get the aggregate
-figures. Person-level reads are audited.
+figures. Internal reach is tie-level data when asked from few people: roles
+without person-level access (comms) ask from at least the minimum group size
+and get rounded counts (:func:`orgnet.api.services.internal_reach`).
+Person-level reads are audited.
 
 The advocate ranking of each snapshot is parsed once into a list of rows
 sorted by rank (and one per department), kept until the snapshot is analysed
@@ -21,7 +24,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from orgnet.access import ADVOCATES, SUMMARY, Principal
-from orgnet.api.deps import AuditDep, Auditor, Require, SnapshotsDep
+from orgnet.api.deps import AuditDep, Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import AdvocateList, CampaignList, CampaignRow, InternalReach, InternalReachQuery, ReachView, from_record
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.services import advocate_table, built_advocate_table, internal_reach, reach_view
@@ -84,10 +87,17 @@ def reach(
     return view
 
 
-def _internal(snapshots: Snapshots, audit: Callable[[str], None], period: str | None, query: InternalReachQuery) -> InternalReach:
+def _internal(
+    snapshots: Snapshots,
+    principal: Principal,
+    min_group_size: int,
+    audit: Callable[[str], None],
+    period: str | None,
+    query: InternalReachQuery,
+) -> InternalReach:
     label = snapshots.label(period)
     try:
-        answer = internal_reach(snapshots, label, query)
+        answer = internal_reach(snapshots, label, query, principal, min_group_size)
     except KeyError as error:
         raise HTTPException(404, str(error.args[0])) from None
     audit(f"{label} people={','.join(answer.people)} hops={query.hops}")
@@ -95,12 +105,18 @@ def _internal(snapshots: Snapshots, audit: Callable[[str], None], period: str | 
 
 
 InternalAuditor = Annotated[Callable[[str], None], Depends(Auditor(ADVOCATES, "reach.internal"))]
-INTERNAL_RESPONSES: dict[int | str, dict] = {404: {"description": "Some people are not in the snapshot."}}
+InternalCaller = Annotated[Principal, Depends(Require(ADVOCATES))]
+INTERNAL_RESPONSES: dict[int | str, dict] = {
+    403: {"description": "The role may not see this, or (roles without person-level access) fewer people than the minimum group size."},
+    404: {"description": "Some people are not in the snapshot."},
+}
 
 
 @router.get("/reach/internal", response_model=InternalReach, summary="Internal reach from given people", responses=INTERNAL_RESPONSES)
 def internal_get(
     snapshots: SnapshotsDep,
+    principal: InternalCaller,
+    settings: SettingsDep,
     audit: InternalAuditor,
     people: Annotated[
         list[str], Query(min_length=1, max_length=100, description="Person ids who start the message (repeat: `people=E1&people=E2`).")
@@ -114,20 +130,30 @@ def internal_get(
     """People reached within 1..`hops` directed hops of the given people, and the expected number an
     independent cascade reaches (tie probability `probability`, `runs` seeded simulations), with its 95% interval.
 
-    Computed on the snapshot's graph on request and kept in memory per query.
+    Computed on the snapshot's graph on request and kept in memory per query. Roles without person-level access
+    (comms) must give at least the minimum group size of people and get every count rounded to a multiple of 10
+    (`rounded_to`), so that no answer, and no difference of two, gives one person's ties.
     """
     for person in people:
         if len(person) > 200:
             raise HTTPException(422, "a person id is at most 200 characters")
-    return _internal(snapshots, audit, period, InternalReachQuery(people=people, hops=hops, probability=probability, runs=runs, seed=seed))
+    query = InternalReachQuery(people=people, hops=hops, probability=probability, runs=runs, seed=seed)
+    return _internal(snapshots, principal, settings.min_group_size, audit, period, query)
 
 
 @router.post(
     "/reach/internal", response_model=InternalReach, summary="Internal reach from given people (JSON body)", responses=INTERNAL_RESPONSES
 )
-def internal_post(snapshots: SnapshotsDep, audit: InternalAuditor, query: InternalReachQuery, period: PeriodParam = None) -> InternalReach:
+def internal_post(
+    snapshots: SnapshotsDep,
+    principal: InternalCaller,
+    settings: SettingsDep,
+    audit: InternalAuditor,
+    query: InternalReachQuery,
+    period: PeriodParam = None,
+) -> InternalReach:
     """As `GET /reach/internal`, with the query as a JSON body (for long lists of people)."""
-    return _internal(snapshots, audit, period, query)
+    return _internal(snapshots, principal, settings.min_group_size, audit, period, query)
 
 
 @router.get("/campaigns", response_model=CampaignList, summary="Campaigns")

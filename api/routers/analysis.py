@@ -2,7 +2,11 @@
 
 Every answer comes from the results ``orgnet analyze`` stored (404 with "run
 orgnet analyze" when the snapshot was not analysed). Group-level figures of
-groups below the minimum group size are suppressed here, for every role.
+suppressed groups and communities (:mod:`orgnet.api.suppression`: below the
+minimum group size, or suppressed with them so that no difference isolates
+one) are blanked here, for every role; where a total is shown, the
+suppressed groups' pooled figures are shown beside the groups, so that the
+total is the sum of what is shown.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppress_pairs, suppressed_groups
+from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppress_pairs
 from orgnet.api.deps import Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import (
     BrokerRow,
@@ -25,14 +29,19 @@ from orgnet.api.models import (
     Growth,
     GrowthPoint,
     Page,
+    PooledCells,
     SiloPair,
     SiloRow,
     SiloTable,
     Summary,
+    SuppressedCommunities,
+    SuppressedGroups,
     from_record,
 )
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
-from orgnet.api.services import group_sizes, hidden_groups
+from orgnet.api.services import hidden_groups
+from orgnet.api.suppression import hidden_communities
+from orgnet.summary import merged_group, pooled_cells
 
 __all__ = ["router"]
 
@@ -43,13 +52,20 @@ router = APIRouter(tags=["analysis"])
 def summary(
     principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
 ) -> Summary:
-    """Size, density and cohesion of a snapshot; per-group rows only for roles that see group aggregates."""
+    """Size, density and cohesion of a snapshot; per-group rows, and the suppressed groups pooled, only for roles that see
+    group aggregates."""
     label = snapshots.label(period)
     stored = snapshots.result("summary", label)
-    groups = []
-    if allowed(principal.role, GROUPS):
-        groups = [from_record(GroupSummary, r) for r in suppress_groups(stored["groups"], settings.min_group_size)]
-    return from_record(Summary, stored, snapshot=label, groups=groups)
+    if not allowed(principal.role, GROUPS):
+        return from_record(Summary, stored, snapshot=label, groups=[], suppressed=None)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size)
+    groups = [from_record(GroupSummary, r) for r in suppress_groups(stored["groups"], hidden)]
+    pooled = None
+    if hidden:
+        matrix = snapshots.result("group_matrix", label)
+        figures = merged_group(stored["groups"], matrix["groups"], matrix["ties"], matrix["weight"], hidden)
+        pooled = SuppressedGroups(groups=sorted(hidden), **figures)
+    return from_record(Summary, stored, snapshot=label, groups=groups, suppressed=pooled)
 
 
 @router.get("/growth", response_model=Growth, summary="Headline numbers over periods")
@@ -69,9 +85,9 @@ def growth(principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots
 def silos(
     principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
 ) -> SiloTable:
-    """E-I index, external shares and conductance per group, most inward first; small groups suppressed."""
+    """E-I index, external shares and conductance per group, most inward first; suppressed groups blanked."""
     label = snapshots.label(period)
-    rows = suppress_groups(snapshots.result("silos", label), settings.min_group_size)
+    rows = suppress_groups(snapshots.result("silos", label), hidden_groups(snapshots, label, settings.min_group_size))
     rows.sort(key=lambda r: (r["ei_index"] is None, r["ei_index"] if r["ei_index"] is not None else 0.0, str(r["group"])))
     return SiloTable(snapshot=label, groups=[from_record(SiloRow, r) for r in rows])
 
@@ -80,16 +96,18 @@ def silos(
 def matrix(
     principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
 ) -> GroupMatrix:
-    """Ties and tie weight from each group to each group; cells of suppressed groups are `null`."""
+    """Ties and tie weight from each group to each group; cells of suppressed groups are `null`, and their sums with the
+    suppressed groups taken together are in `pooled_ties` and `pooled_weight`."""
     label = snapshots.label(period)
     stored = snapshots.result("group_matrix", label)
     groups = stored["groups"]
-    sizes = group_sizes(snapshots, label)
-    # A group of the matrix the summary does not list has no known size: suppressed too.
-    hidden = suppressed_groups({g: sizes.get(g) for g in groups}, settings.min_group_size)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, among=groups)
 
     def masked(values: list[list[float]]) -> list[list[float | None]]:
         return [[None if a in hidden or b in hidden else v for b, v in zip(groups, row)] for a, row in zip(groups, values)]
+
+    def pooled(values: list[list[float]]) -> PooledCells | None:
+        return PooledCells(**pooled_cells(groups, values, hidden)) if hidden else None
 
     return GroupMatrix(
         snapshot=label,
@@ -98,6 +116,8 @@ def matrix(
         ties=masked(stored["ties"]),
         weight=masked(stored["weight"]),
         suppressed=sorted(hidden),
+        pooled_ties=pooled(stored["ties"]),
+        pooled_weight=pooled(stored["weight"]),
     )
 
 
@@ -172,10 +192,17 @@ def broker_list(
 def communities(
     principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
 ) -> Communities:
-    """Leiden communities with their size and dominant department; small communities suppressed."""
+    """Leiden communities with their size and dominant department; small communities, and those with members in a
+    suppressed department, suppressed (their members counted together in `suppressed`)."""
     label = snapshots.label(period)
     stored = snapshots.result("communities", label)
-    rows = suppress_groups(stored["labels"], settings.min_group_size, keep=("community",))
+    hidden = hidden_communities(snapshots, label, settings.min_group_size)
+    rows = suppress_groups(stored["labels"], hidden, key="community")
+    pooled = None
+    if hidden:
+        pooled = SuppressedCommunities(
+            communities=len(hidden), size=sum(int(r["size"]) for r in stored["labels"] if r["community"] in hidden)
+        )
     return Communities(
         snapshot=label,
         method=str(stored.get("method", "")),
@@ -183,4 +210,5 @@ def communities(
         resolution=stored.get("resolution"),
         agreement=stored.get("agreement", {}),
         communities=[from_record(Community, r) for r in rows],
+        suppressed=pooled,
     )

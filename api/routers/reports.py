@@ -4,6 +4,12 @@ The list carries no person-level data and is open to every role that sees
 the headline numbers; a report itself names people (advocate movers, the
 carriers of fragile bridges), so serving it needs the person-level
 permission and is written to the audit log.
+
+A report is a page written once, its suppression done with the minimum group
+size of its writing; it is served only while that minimum is at least the
+service's own (:func:`orgnet.api.reports.servable`). Otherwise the answer is
+409 with the ``orgnet report`` command that writes it again under the
+minimum in force.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from orgnet.access import PEOPLE, SUMMARY, Principal
-from orgnet.api.deps import Auditor, Require, StoreDep
-from orgnet.api.reports import list_reports
+from orgnet.api.deps import Auditor, Require, SettingsDep, StoreDep
+from orgnet.api.reports import list_reports, regenerate_command, servable
 from orgnet.results import load_result
 
 __all__ = ["ReportEntry", "ReportList", "router"]
@@ -38,6 +44,10 @@ class ReportEntry(BaseModel):
     before: str = Field(description="Snapshot compared from.")
     after: str = Field(description="Snapshot compared with it.")
     created_at: str = Field(description="When the report was written (UTC).")
+    min_group_size: int | None = Field(description="The minimum group size it was written with (`null`: not recorded).")
+    servable: bool = Field(
+        description="Whether it is served: written with a minimum group size at least the service's; otherwise write it again."
+    )
     url: str = Field(description="Where the API serves the report's page.")
 
 
@@ -48,8 +58,10 @@ class ReportList(BaseModel):
 
 
 @router.get("/reports", response_model=ReportList, summary="Growth reports")
-def reports(principal: Annotated[Principal, Depends(Require(SUMMARY))], store: StoreDep, request: Request) -> ReportList:
-    """The growth reports written so far, newest first, with the URL of each page."""
+def reports(
+    principal: Annotated[Principal, Depends(Require(SUMMARY))], store: StoreDep, settings: SettingsDep, request: Request
+) -> ReportList:
+    """The growth reports written so far, newest first, with the URL of each page and whether it is served."""
     return ReportList(
         reports=[
             ReportEntry(
@@ -57,6 +69,8 @@ def reports(principal: Annotated[Principal, Depends(Require(SUMMARY))], store: S
                 before=r["before"],
                 after=r["after"],
                 created_at=r["created_at"],
+                min_group_size=r.get("min_group_size"),
+                servable=servable(r, settings.min_group_size),
                 url=request.url_for("report", report_id=r["id"]).path,
             )
             for r in list_reports(store)
@@ -65,17 +79,33 @@ def reports(principal: Annotated[Principal, Depends(Require(SUMMARY))], store: S
 
 
 @router.get(
-    "/reports/{report_id}", response_class=HTMLResponse, summary="One growth report", responses={200: {"content": {"text/html": {}}}}
+    "/reports/{report_id}",
+    response_class=HTMLResponse,
+    summary="One growth report",
+    responses={
+        200: {"content": {"text/html": {}}},
+        409: {"description": "Written under a smaller minimum group size than the service's; `detail` says how to write it again."},
+    },
 )
 async def report(
     report_id: Annotated[str, PathParam(pattern=REPORT_ID_PATTERN, description="Report id, e.g. `2026-09_2026-10`.")],
     store: StoreDep,
+    settings: SettingsDep,
     audit: Annotated[Callable[[str], None], Depends(Auditor(PEOPLE, "report"))],
 ) -> HTMLResponse:
-    """The report's self-contained HTML page (plotly embedded; no other request needed)."""
+    """The report's self-contained HTML page (plotly embedded; no other request needed), when it was written with a
+    minimum group size at least the service's."""
     record = await run_in_threadpool(load_result, store, "report", report_id)
     if record is None:
         raise HTTPException(404, f"no report {report_id}; list them at /api/v1/reports")
+    if not servable(record, settings.min_group_size):
+        written = record.get("min_group_size")
+        raise HTTPException(
+            409,
+            f"report {report_id} was written with minimum group size {written if written is not None else 'unrecorded'}, "
+            f"and this service suppresses groups under {settings.min_group_size}: it may show groups the service hides. "
+            f"Write it again with: {regenerate_command(record, settings.min_group_size, settings.store)}",
+        )
     page = Path(record["html"])
     if not page.is_file():
         raise HTTPException(404, f"report {report_id} was removed from {page.parent}; write it again with orgnet report")

@@ -1,0 +1,66 @@
+"""Which groups and communities of a snapshot are suppressed: read here, once, by the routers, the pages and the graph views.
+
+The rules are :func:`orgnet.access.suppressed_groups` (small groups and their
+complement) and :func:`orgnet.access.suppressed_communities` (small
+communities, those holding members of a suppressed group, and their
+complement); what is here reads their inputs from a snapshot's stored results.
+The minimum group size is the one in force now (the service's setting), so a
+new setting applies to every answer at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from orgnet.access import suppressed_communities, suppressed_groups
+from orgnet.api.snapshots import Snapshots
+from orgnet.communities import community_composition
+
+__all__ = ["community_members", "group_sizes", "hidden_communities", "hidden_groups", "stored_composition"]
+
+
+def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
+    """Members per group of a snapshot, from its stored summary."""
+    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
+
+
+def hidden_groups(snapshots: Snapshots, label: str, min_size: int, among: Iterable[str] = ()) -> set[str]:
+    """The groups of snapshot ``label`` whose figures are suppressed (see :func:`orgnet.access.suppressed_groups`).
+
+    ``among`` names the groups of another table of the snapshot (the matrix, the layout); those the stored summary
+    does not list have no known size and are suppressed too.
+    """
+    sizes = group_sizes(snapshots, label)
+    return suppressed_groups(sizes, min_size) | ({str(group) for group in among} - set(sizes))
+
+
+def community_members(snapshots: Snapshots, label: str) -> pd.DataFrame:
+    """Members per community (rows) and group (columns) of snapshot ``label``, built once per stored partition.
+
+    Groups are those of the stored summary's attribute (``by``), read from the
+    people table as the snapshot's graph reads them.
+    """
+
+    def build() -> pd.DataFrame:
+        by = str(snapshots.result("summary", label).get("by", "department"))
+        return stored_composition(snapshots.result("communities", label), snapshots.people(), by)
+
+    return snapshots.derived("community_members", label, build, source="communities")
+
+
+def stored_composition(communities: Mapping[str, Any], people: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Members per community and group of a stored ``communities`` result, the groups read from the people table.
+
+    ``people`` is indexed by ``person_id``; people it lacks, or without ``by``, are in the group ``(unknown)``, as in
+    the snapshot's graph.
+    """
+    groups = people[by] if by in people.columns else pd.Series(dtype=object)
+    return community_composition({str(k): int(v) for k, v in communities["membership"].items()}, groups)
+
+
+def hidden_communities(snapshots: Snapshots, label: str, min_size: int) -> set[int]:
+    """The communities of snapshot ``label`` whose figures are suppressed (see :func:`orgnet.access.suppressed_communities`)."""
+    return suppressed_communities(community_members(snapshots, label), hidden_groups(snapshots, label, min_size), min_size)
