@@ -283,7 +283,8 @@ class Neo4jStore:
         self.writers = max(1, writers)
         self._user = user
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            # Notifications (unknown labels in a new store, say) are for people writing Cypher, not for orgnet's users.
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
         except (ConfigurationError, ValueError) as error:
             raise StoreError(f"cannot open the store {uri}: {error}") from None
         try:
