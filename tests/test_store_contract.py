@@ -453,6 +453,21 @@ def test_a_stale_run_is_abandoned(any_store):
     assert dead.status == "failed" and "abandoned" in dead.detail
 
 
+def _apply_in_thread(store: Store, batch: IngestBatch, ingest: IngestRecord) -> tuple[threading.Thread, list[BaseException]]:
+    """Start ``store.apply(batch, ingest)`` on a worker thread: the thread, and the list its error lands in."""
+    errors: list[BaseException] = []
+
+    def apply() -> None:
+        try:
+            store.apply(batch, ingest)
+        except BaseException as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=apply)
+    worker.start()
+    return worker, errors
+
+
 def test_an_ingest_off_the_main_thread_writes_every_tie_itself(tmp_path, monkeypatch):
     store = SQLiteStore(tmp_path / "threaded.db", staged_ties=1)
 
@@ -460,16 +475,7 @@ def test_an_ingest_off_the_main_thread_writes_every_tie_itself(tmp_path, monkeyp
         raise RuntimeError("a worker thread must not fork a staging child")
 
     monkeypatch.setattr(sqlite_store, "_write_staging", fail)
-    errors: list[BaseException] = []
-
-    def ingest() -> None:
-        try:
-            store.apply(first_batch(), record("i1"))
-        except BaseException as error:
-            errors.append(error)
-
-    worker = threading.Thread(target=ingest)
-    worker.start()
+    worker, errors = _apply_in_thread(store, first_batch(), record("i1"))
     worker.join()
     assert errors == []
     assert len(store.ties()) == 3
@@ -590,16 +596,7 @@ def test_a_running_ingest_is_not_swept_and_is_invisible_until_it_commits(bolt_lo
         assert release.wait(60)
 
     writer._write = write_then_wait
-    errors: list[BaseException] = []
-
-    def ingest() -> None:
-        try:
-            writer.apply(second_batch(), record("i2"))
-        except BaseException as error:
-            errors.append(error)
-
-    worker = threading.Thread(target=ingest)
-    worker.start()
+    worker, errors = _apply_in_thread(writer, second_batch(), record("i2"))
     try:
         assert written.wait(60)
         with Neo4jStore(where.uri, where.user, where.password, where.database) as reader:

@@ -58,7 +58,17 @@ from orgnet.periods import period_dates
 from orgnet.store.batching import chunks
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, ties_frame, timestamps_to_text
 
-__all__ = ["BATCH_SIZE_ENV", "DATABASE_ENV", "DEFAULT_BATCH_SIZE", "PASSWORD_ENV", "SCHEMA", "USER_ENV", "Neo4jStore"]
+__all__ = [
+    "BATCH_SIZE_ENV",
+    "DATABASE_ENV",
+    "DEFAULT_BATCH_SIZE",
+    "PASSWORD_ENV",
+    "SCHEMA",
+    "TIE_MATCH",
+    "USER_ENV",
+    "Neo4jStore",
+    "tie_parameters",
+]
 
 USER_ENV = "NEO4J_USER"
 PASSWORD_ENV = "NEO4J_PASSWORD"
@@ -221,6 +231,22 @@ _COMMITTED = "coalesce(i.status, 'committed') = 'committed'"
 _VISIBLE = f"MATCH (i:Ingest) WHERE {_COMMITTED} WITH i ORDER BY i.finished_at, i.ingest_id WITH collect(i.ingest_id) AS visible "
 #: A tagged row ``n`` that a read may show (untagged rows come from a store made before tags).
 _SHOWN = "(n.ingest IS NULL OR n.ingest IN visible)"
+#: An inclusive range on ``field`` whose open ends are null parameters.
+_RANGE = "($start IS NULL OR {field} >= $start) AND ($end IS NULL OR {field} <= $end)"
+#: The ties a read may show, of the periods ``$start`` to ``$end`` and the channels ``$channels`` (see
+#: :func:`tie_parameters`): binds ``s``, ``n`` (one ingest's relationship of a tie) and ``d``. Each
+#: ingest keeps its own relationship per key, so a tie is the sum of the rows of its key.
+TIE_MATCH = (
+    f"{_VISIBLE}MATCH (s:Person)-[n:INTERACTED]->(d:Person) "
+    f"WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} AND ($channels IS NULL OR n.channel IN $channels)"
+)
+
+
+def tie_parameters(start: str | None = None, end: str | None = None, channels: Sequence[str] | None = None) -> dict[str, Any]:
+    """The parameters of :data:`TIE_MATCH` for the periods ``start`` to ``end`` (inclusive, open when ``None``) and ``channels``."""
+    return {"start": start, "end": end, "channels": list(channels) if channels else None}
+
+
 #: The tagged tables :meth:`Neo4jStore.counts` counts: their label and the key that makes a row one.
 _TAGGED_KEYS = {
     "external_contacts": ("ExternalContact", "n.person_id AS person_id, n.period AS period, n.channel AS channel"),
@@ -372,12 +398,8 @@ class Neo4jStore:
         channels: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         rows = self._read(
-            f"{_VISIBLE}MATCH (s:Person)-[n:INTERACTED]->(d:Person) "
-            f"WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} AND ($channels IS NULL OR n.channel IN $channels) "
-            "RETURN s.person_id, d.person_id, n.period, n.channel, n.count, n.weight, n.first_seen, n.last_seen",
-            start=start,
-            end=end,
-            channels=list(channels) if channels else None,
+            f"{TIE_MATCH} RETURN s.person_id, d.person_id, n.period, n.channel, n.count, n.weight, n.first_seen, n.last_seen",
+            **tie_parameters(start, end, channels),
         )
         ties = ties_frame(rows)
         if not ties.duplicated(TIE_KEY).any():
@@ -580,8 +602,13 @@ class Neo4jStore:
                 send(mine)
             return
         with ThreadPoolExecutor(len(shares)) as pool:
-            for done in [pool.submit(send, mine) for mine in shares]:
-                done.result()
+            futures = [pool.submit(send, mine) for mine in shares]
+            try:
+                for done in futures:
+                    done.result()
+            except BaseException:  # a writer's error, or Ctrl-C here: the others stop after their batch
+                failed.set()
+                raise
 
     def _unwind(self, tx: neo4j.ManagedTransaction | neo4j.Transaction, cypher: str, rows: list[dict[str, Any]]) -> None:
         for chunk in chunks(rows, self.batch_size):
@@ -762,8 +789,6 @@ CREATE (:ScheduleRun {run_id: $run_id, job: $job, scheduled_for: $scheduled_for,
                       status: $status, finished_at: $finished_at, detail: $detail})
 """
 
-#: An inclusive range on ``field`` whose open ends are null parameters.
-_RANGE = "($start IS NULL OR {field} >= $start) AND ($end IS NULL OR {field} <= $end)"
 _INGEST_FIELDS = "i.ingest_id, i.source, i.path, i.content_hash, i.finished_at, i.report"
 _KEY_FIELDS = "k.key_id, k.key_hash, k.role, k.name, k.created_at, k.revoked_at"
 
