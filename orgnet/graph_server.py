@@ -65,6 +65,9 @@ CACHE_ENV = "ORGNET_NEO4J_CACHE"
 START_TIMEOUT_S = 240.0
 
 
+_MAVEN_ADVICE = re.compile(r"re-run Maven|-e switch|-X switch|For more information|cwiki\.apache\.org|^\[ERROR\] \[Help 1\]$")
+
+
 class ServerError(OrgnetError):
     """The local Neo4j cannot be fetched or started; the message says what failed."""
 
@@ -133,7 +136,9 @@ def _run(command: list[str], what: str, timeout: float) -> None:
     except subprocess.TimeoutExpired:
         raise ServerError(f"{what} did not finish within {timeout:.0f}s") from None
     if done.returncode != 0:
-        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in (done.stdout + done.stderr).splitlines()]
+        # Maven's own advice (-e, -X, its wiki) says nothing about what failed.
+        lines = [line for line in lines if line.removeprefix("[ERROR]").strip() and not _MAVEN_ADVICE.search(line)]
         errors = [line for line in lines if "ERROR" in line or "error:" in line] or lines
         raise ServerError(f"{what} failed (exit {done.returncode}): " + " | ".join(errors[:4]))
 
@@ -166,7 +171,16 @@ def fetch(timeout: float = 900.0) -> Runtime:
         classpath_file = work / "classpath.txt"
         with resources.as_file(_POM) as pom:
             _run(
-                [_tool("mvn"), "-q", "-B", "-f", str(pom), "dependency:build-classpath", f"-Dmdep.outputFile={classpath_file}"],
+                [
+                    _tool("mvn"),
+                    "-q",
+                    "-B",
+                    "-Dstyle.color=never",
+                    "-f",
+                    str(pom),
+                    "dependency:build-classpath",
+                    f"-Dmdep.outputFile={classpath_file}",
+                ],
                 f"fetching Neo4j {NEO4J_VERSION} and GDS {GDS_VERSION} with Maven",
                 timeout,
             )
