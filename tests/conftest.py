@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bolt_server import bolt_location, bolt_server, neo4j_location  # noqa: F401
+from neo4j_server import bolt_location, neo4j_server  # noqa: F401
 
 from orgnet.store.sqlite import SQLiteStore
 

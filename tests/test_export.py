@@ -16,6 +16,8 @@ from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
 runner = CliRunner()
+# With the store contract's Neo4j tests, on the worker that runs the session's one Neo4j.
+pytestmark = pytest.mark.xdist_group("neo4j")
 
 
 @pytest.fixture(params=["sqlite", "bolt"])

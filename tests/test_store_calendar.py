@@ -31,7 +31,10 @@ from orgnet.model import (
 from orgnet.store import Store
 from orgnet.store.sqlite import SQLiteStore
 
-KINDS = ["sqlite", "sqlite-staged", "bolt"]
+KINDS = ["sqlite", "sqlite-staged", "neo4j"]
+
+# The Neo4j leg runs on the one worker that starts the session's Neo4j (see neo4j_server.py).
+pytestmark = pytest.mark.xdist_group("neo4j")
 MEETING = "meeting"
 
 
@@ -298,7 +301,7 @@ def test_the_ingester_leaves_the_same_ledger_and_ties_in_every_store(request, tm
     options = IngestOptions(until=dt.date(2026, 7, 31))
     mail = steering_mail(tmp_path / "mail")
     moved = write(tmp_path / "june.ics", JUNE_MOVED)
-    stores = [SQLiteStore(tmp_path / "embedded.db"), _open(request, "bolt", tmp_path)]
+    stores = [SQLiteStore(tmp_path / "embedded.db"), _open(request, "neo4j", tmp_path)]
     try:
         for opened in stores:
             ingest_path(opened, "roster", roster_file)

@@ -11,46 +11,57 @@ Graph model (``docs/neo4j.md`` has the full description)::
               hire_date, in_roster, ...HR attributes})
     (:Person)-[:REPORTS_TO]->(:Person)
     (:Person)-[:MEMBER_OF]->(:Department {name})
-    (:Person)-[:INTERACTED {period, channel, count, weight, first_seen, last_seen}]->(:Person)
+    (:Person)-[:INTERACTED {period, channel, count, weight, first_seen, last_seen, ingest}]->(:Person)
     (:Person)-[:OWNS]->(:Audience {owner_type, owner, platform, follower_count})
-    (:Identity {identity, person_id})  (:ExternalContact {person_id, period, channel, count})
-    (:Follower {owner_type, owner, platform, follower_hash})
-    (:Engagement {person_id, date, action, content_id, platform, clicks, impressions})
-    (:MessageKey {key})  (:Setting {name, value})
+    (:Identity {identity, person_id})  (:ExternalContact {person_id, period, channel, count, ingest})
+    (:Follower {owner_type, owner, platform, follower_hash, ingest})
+    (:Engagement {person_id, date, action, content_id, platform, clicks, impressions, ingest})
+    (:MessageKey {key, ingest})  (:Setting {name, value})
     (:CalendarEvent {key, series, recurrence, sequence, stamp, cancelled, occurrences})
     (:CalendarTie {key, source, target, period, channel, count, weight})
     (:CalendarContact {key, person_id, period, channel, count})
-    (:Ingest {ingest_id, source, path, content_hash, finished_at, report})
+    (:Ingest {ingest_id, status, started_at, source, path, content_hash, finished_at, report})
     (:Result {name, period, payload, created_at})  (:ApiKey {...})  (:AuditEntry {...})
     (:ScheduleLock {job, claimed_at})  (:ScheduleRun {run_id, job, scheduled_for, started_at, status, finished_at, detail})
 
 Timestamps stay ISO-8601 UTC strings (as in the embedded store), so that they
 compare as strings and read back identically on every server.
 
-Every :meth:`Neo4jStore.apply` is one managed write transaction that sends
-its rows in ``UNWIND $rows AS row MERGE ...`` batches: a failed ingest rolls
-back whole, and a large ingest costs one round trip per batch, not per row.
+An ingest is not one transaction, so that its size is bounded by no
+transaction's memory (:meth:`Neo4jStore.apply`): its bulky tables (ties,
+external contacts, followers, engagement, message keys) go in as batches of
+their own transactions, each row tagged with the ingest's id, and readers see
+a tagged row only once its ingest's ledger line says ``committed``. The
+tables bounded by the organisation's size (people, identities, audiences,
+settings) are written by the transaction that flips that line, so the ingest
+appears all at once. A failed ingest removes its batches; one whose process
+died is removed by the next :class:`Neo4jStore` opened on the database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import neo4j
 import pandas as pd
-from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable, TransientError
 
+from orgnet.aggregate import merge_ties
 from orgnet.errors import StoreError
 from orgnet.model import (
     CALENDAR_CONTACT_COLUMNS,
     CALENDAR_EVENT_COLUMNS,
     CALENDAR_TIE_COLUMNS,
     CORE_PERSON_FIELDS,
+    ENGAGEMENT_COLUMNS,
+    TIE_KEY,
     ApiKey,
     AuditEntry,
     IngestBatch,
@@ -62,9 +73,12 @@ from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
 from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
-from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
+from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, ties_frame, timestamps_to_text
 
-__all__ = ["SCHEMA", "Neo4jStore"]
+__all__ = ["SCHEMA", "TIE_MATCH", "Neo4jStore", "tie_parameters"]
+
+#: Sessions writing an ingest's batches side by side: two keep the server busy while this process encodes.
+DEFAULT_WRITERS = 2
 
 #: Person properties that are not HR attributes: ``in_roster`` marks people a
 #: roster listed, as opposed to tie endpoints known only from interactions.
@@ -86,12 +100,8 @@ SCHEMA = (
     "CREATE INDEX person_manager IF NOT EXISTS FOR (n:Person) ON (n.manager_id)",
     "CREATE CONSTRAINT department_name IF NOT EXISTS FOR (n:Department) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT identity_key IF NOT EXISTS FOR (n:Identity) REQUIRE n.identity IS UNIQUE",
-    "CREATE INDEX interacted_period IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.period)",
-    "CREATE CONSTRAINT external_contact_key IF NOT EXISTS FOR (n:ExternalContact) REQUIRE (n.person_id, n.period, n.channel) IS UNIQUE",
     "CREATE CONSTRAINT audience_key IF NOT EXISTS FOR (n:Audience) REQUIRE (n.owner_type, n.owner, n.platform) IS UNIQUE",
-    "CREATE CONSTRAINT follower_key IF NOT EXISTS FOR (n:Follower) REQUIRE (n.owner_type, n.owner, n.platform, n.follower_hash) IS UNIQUE",
-    "CREATE CONSTRAINT engagement_key IF NOT EXISTS FOR (n:Engagement) REQUIRE (n.person_id, n.date, n.action, n.content_id, n.platform) IS UNIQUE",
-    "CREATE CONSTRAINT message_key IF NOT EXISTS FOR (n:MessageKey) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX message_key_key IF NOT EXISTS FOR (n:MessageKey) ON (n.key)",
     "CREATE CONSTRAINT setting_name IF NOT EXISTS FOR (n:Setting) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT ingest_id IF NOT EXISTS FOR (n:Ingest) REQUIRE n.ingest_id IS UNIQUE",
     "CREATE INDEX ingest_by_hash IF NOT EXISTS FOR (n:Ingest) ON (n.source, n.content_hash)",
@@ -102,6 +112,14 @@ SCHEMA = (
     "CREATE CONSTRAINT schedule_lock_job IF NOT EXISTS FOR (n:ScheduleLock) REQUIRE n.job IS UNIQUE",
     "CREATE CONSTRAINT schedule_run_id IF NOT EXISTS FOR (n:ScheduleRun) REQUIRE n.run_id IS UNIQUE",
     *_CALENDAR_SCHEMA,
+    # Stores made before ingests were written in tagged batches kept one node per key; now each ingest
+    # adds its own (readers combine them), so those keys are no longer unique. A period index on ties is
+    # dropped too: every write paid for it and no read used it.
+    "DROP CONSTRAINT external_contact_key IF EXISTS",
+    "DROP CONSTRAINT follower_key IF EXISTS",
+    "DROP CONSTRAINT engagement_key IF EXISTS",
+    "DROP CONSTRAINT message_key IF EXISTS",
+    "DROP INDEX interacted_period IF EXISTS",
 )
 
 # -- writes of one ingest, in order; each takes $rows ---------------------------------
@@ -139,11 +157,12 @@ DELETE r
 # Reporting lines whose report or manager arrived in this batch: a report may
 # come before her manager (in the batch or in an earlier ingest), so both
 # directions are linked; two statements, because an OR of the two lookups
-# would scan every person instead of using the two indexes.
+# would scan every person instead of using the two indexes. Only a manager some
+# roster listed is linked, not a bare node a tie made (whichever came first).
 _REPORTS_TO = """
 UNWIND $ids AS id
 MATCH (p:Person {person_id: id})
-MATCH (m:Person {person_id: p.manager_id})
+MATCH (m:Person {person_id: p.manager_id}) WHERE m.in_roster = true
 MERGE (p)-[:REPORTS_TO]->(m)
 """
 _REPORTED_BY = """
@@ -153,24 +172,6 @@ MATCH (m:Person {person_id: id})
 MERGE (p)-[:REPORTS_TO]->(m)
 """
 _IDENTITIES = "UNWIND $rows AS row MERGE (i:Identity {identity: row.identity}) SET i.person_id = row.person_id"
-# Tie endpoints are merged, not matched, so a tie to someone no roster listed
-# is kept (as the embedded store keeps it); such people lack in_roster.
-_TIES = """
-UNWIND $rows AS row
-MERGE (s:Person {person_id: row.source})
-MERGE (d:Person {person_id: row.target})
-MERGE (s)-[t:INTERACTED {period: row.period, channel: row.channel}]->(d)
-ON CREATE SET t.count = row.count, t.weight = row.weight, t.first_seen = row.first_seen, t.last_seen = row.last_seen
-ON MATCH SET t.count = t.count + row.count, t.weight = t.weight + row.weight,
-    t.first_seen = CASE WHEN row.first_seen < t.first_seen THEN row.first_seen ELSE t.first_seen END,
-    t.last_seen = CASE WHEN row.last_seen > t.last_seen THEN row.last_seen ELSE t.last_seen END
-"""
-_EXTERNAL_CONTACTS = """
-UNWIND $rows AS row
-MERGE (e:ExternalContact {person_id: row.person_id, period: row.period, channel: row.channel})
-ON CREATE SET e.count = row.count
-ON MATCH SET e.count = e.count + row.count
-"""
 _AUDIENCES = """
 UNWIND $rows AS row
 MERGE (a:Audience {owner_type: row.owner_type, owner: row.owner, platform: row.platform})
@@ -182,23 +183,102 @@ MATCH (a:Audience {owner_type: row.owner_type, owner: row.owner, platform: row.p
 MATCH (p:Person {person_id: row.owner})
 MERGE (p)-[:OWNS]->(a)
 """
+
+# -- the tagged batches of one ingest: columns as lists, every row created with $ingest ----------
+
+# Tie endpoints are merged, not matched, so a tie to someone no roster listed
+# is kept (as the embedded store keeps it); such people lack in_roster. Their
+# element ids come back so that ties are created between nodes found by id.
+_ENDPOINTS = "UNWIND $ids AS id MERGE (p:Person {person_id: id}) RETURN id, elementId(p)"
+# CREATE, not MERGE: the ingest's ties are merged by key beforehand, and the
+# ties of other ingests stay apart (readers add them up). Finding the endpoints
+# by element id is safe because orgnet never deletes a person.
+_TIES = """
+UNWIND range(0, size($source) - 1) AS i
+MATCH (s) WHERE elementId(s) = $source[i]
+MATCH (d) WHERE elementId(d) = $target[i]
+CREATE (s)-[:INTERACTED {period: $period[i], channel: $channel[i], count: $count[i], weight: $weight[i],
+                         first_seen: $first_seen[i], last_seen: $last_seen[i], ingest: $ingest}]->(d)
+"""
+_EXTERNAL_CONTACTS = """
+UNWIND range(0, size($person_id) - 1) AS i
+CREATE (:ExternalContact {person_id: $person_id[i], period: $period[i], channel: $channel[i], count: $count[i], ingest: $ingest})
+"""
 _FOLLOWERS = """
-UNWIND $rows AS row
-MERGE (:Follower {owner_type: row.owner_type, owner: row.owner, platform: row.platform, follower_hash: row.follower_hash})
+UNWIND range(0, size($owner) - 1) AS i
+CREATE (:Follower {owner_type: $owner_type[i], owner: $owner[i], platform: $platform[i], follower_hash: $follower_hash[i], ingest: $ingest})
 """
-# First write wins for clicks and impressions, as INSERT OR IGNORE does.
 _ENGAGEMENT = """
-UNWIND $rows AS row
-MERGE (e:Engagement {person_id: row.person_id, date: row.date, action: row.action, content_id: row.content_id, platform: row.platform})
-ON CREATE SET e.clicks = row.clicks, e.impressions = row.impressions
+UNWIND range(0, size($person_id) - 1) AS i
+CREATE (:Engagement {person_id: $person_id[i], date: $date[i], action: $action[i], content_id: $content_id[i],
+                     platform: $platform[i], clicks: $clicks[i], impressions: $impressions[i], ingest: $ingest})
 """
-_MESSAGE_KEYS = "UNWIND $rows AS row MERGE (:MessageKey {key: row.key})"
+_MESSAGE_KEYS = "UNWIND $key AS key CREATE (:MessageKey {key: key, ingest: $ingest})"
+#: What each kind of tagged row is, for removing those of an ingest that did not commit.
+_TAGGED = ("()-[n:INTERACTED]->()", "(n:ExternalContact)", "(n:Follower)", "(n:Engagement)", "(n:MessageKey)")
+
+# -- the ledger --------------------------------------------------------------------------------
+
 # CREATE, not MERGE: a second ledger line with the same id is a constraint
-# violation that rolls the whole ingest back, as the embedded store's primary key does.
-_INGEST = """
-CREATE (:Ingest {ingest_id: $ingest_id, source: $source, path: $path, content_hash: $content_hash,
-                 finished_at: $finished_at, report: $report})
+# violation that stops the ingest before it writes anything.
+_BEGIN = "CREATE (:Ingest {ingest_id: $ingest_id, status: 'pending', started_at: $started_at})"
+# Writing the pending line takes its write lock, held by the ingest's last
+# transaction until it commits or the ingest's connection dies: the lock is
+# how other processes tell a running ingest from an abandoned one.
+_HOLD = "MATCH (i:Ingest {ingest_id: $ingest_id, status: 'pending'}) SET i.status = 'pending' RETURN count(i)"
+_COMMIT = """
+MATCH (i:Ingest {ingest_id: $ingest_id, status: 'pending'})
+SET i.status = 'committed', i.source = $source, i.path = $path, i.content_hash = $content_hash,
+    i.finished_at = $finished_at, i.report = $report
 """
+_PENDING = "MATCH (i:Ingest {status: 'pending'}) RETURN i.ingest_id"
+_STATUS = "MATCH (i:Ingest {ingest_id: $ingest_id}) RETURN i.status"
+_FORGET = "MATCH (i:Ingest {ingest_id: $ingest_id, status: 'pending'}) DELETE i"
+#: Ledger lines of committed ingests (a line without status comes from a store made before ingests had one).
+_COMMITTED = "coalesce(i.status, 'committed') = 'committed'"
+#: Binds ``visible``, the ids of the committed ingests, oldest first, for the tagged rows a read may show.
+_VISIBLE = f"MATCH (i:Ingest) WHERE {_COMMITTED} WITH i ORDER BY i.finished_at, i.ingest_id WITH collect(i.ingest_id) AS visible "
+#: A tagged row ``n`` that a read may show (untagged rows come from a store made before tags).
+_SHOWN = "(n.ingest IS NULL OR n.ingest IN visible)"
+#: An inclusive range on ``field`` whose open ends are null parameters.
+_RANGE = "($start IS NULL OR {field} >= $start) AND ($end IS NULL OR {field} <= $end)"
+#: The ties a read may show, of the periods ``$start`` to ``$end`` and the channels ``$channels`` (see
+#: :func:`tie_parameters`): binds ``s``, ``n`` (one ingest's relationship of a tie) and ``d``. Each
+#: ingest keeps its own relationship per key, so a tie is the sum of the rows of its key.
+TIE_MATCH = (
+    f"{_VISIBLE}MATCH (s:Person)-[n:INTERACTED]->(d:Person) "
+    f"WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} AND ($channels IS NULL OR n.channel IN $channels)"
+)
+
+
+def tie_parameters(start: str | None = None, end: str | None = None, channels: Sequence[str] | None = None) -> dict[str, Any]:
+    """The parameters of :data:`TIE_MATCH` for the periods ``start`` to ``end`` (inclusive, open when ``None``) and ``channels``."""
+    return {"start": start, "end": end, "channels": list(channels) if channels else None}
+
+
+#: The tagged tables :meth:`Neo4jStore.counts` counts: their label and the key that makes a row one.
+_TAGGED_KEYS = {
+    "external_contacts": ("ExternalContact", "n.person_id AS person_id, n.period AS period, n.channel AS channel"),
+    "followers": ("Follower", "n.owner_type AS owner_type, n.owner AS owner, n.platform AS platform, n.follower_hash AS hash"),
+    "engagement": (
+        "Engagement",
+        "n.person_id AS person_id, n.date AS date, n.action AS action, n.content_id AS content_id, n.platform AS platform",
+    ),
+}
+#: How often a batch that a transient error (a deadlock with another ingest) rolled back is sent again.
+_TRANSIENT_RETRIES = 3
+#: How long :meth:`Neo4jStore.sweep` waits for the lock of a pending ingest before taking it as running.
+_PROBE_S = 1.0
+#: What a probe that ran out of time waiting for a lock fails with (the first on Neo4j 5.26).
+_LOCK_HELD = frozenset(
+    {
+        "Neo.ClientError.Transaction.LockClientStopped",
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    }
+)
+#: Rows per transaction when an unfinished ingest's rows are removed.
+_REMOVE_BATCH = 10_000
 
 
 class Neo4jStore:
@@ -210,13 +290,15 @@ class Neo4jStore:
     user, password : credentials.
     database : the database to use; ``None`` for the server's default.
     batch_size : rows per ``UNWIND`` statement when writing.
+    writers : sessions that send an ingest's tagged batches side by side.
 
     Notes
     -----
     Use :meth:`connect` to build one from the environment. The constructor
     checks that the server answers, the credentials hold and the database
-    exists, then creates constraints and indexes (idempotently); each
-    failure is a :class:`~orgnet.errors.StoreError` with one clear line.
+    exists, creates constraints and indexes (idempotently), then removes what
+    ingests whose process died left behind (:meth:`sweep`); each failure is a
+    :class:`~orgnet.errors.StoreError` with one clear line.
     """
 
     def __init__(
@@ -226,15 +308,18 @@ class Neo4jStore:
         password: str = "",
         database: str | None = None,
         batch_size: int = DEFAULT_NEO4J_BATCH_SIZE,
+        writers: int = DEFAULT_WRITERS,
     ):
         if batch_size < 1:
             raise StoreError(f"the Neo4j batch size must be at least 1, not {batch_size}")
         self.location = uri
         self.database = database
         self.batch_size = batch_size
+        self.writers = max(1, writers)
         self._user = user
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            # Notifications (unknown labels in a new store, say) are for people writing Cypher, not for orgnet's users.
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
         except (ConfigurationError, ValueError) as error:
             raise StoreError(f"cannot open the store {uri}: {error}") from None
         try:
@@ -242,6 +327,7 @@ class Neo4jStore:
                 self._driver.verify_connectivity()
                 for statement in SCHEMA:
                     self._driver.execute_query(statement, database_=database)
+                self.sweep()
         except ValueError as error:  # the driver's word for an address it cannot resolve
             self._driver.close()
             raise StoreError(f"cannot open the store {uri}: {error}") from None
@@ -272,7 +358,7 @@ class Neo4jStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
+    @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         """Turn the driver's errors into one-line :class:`StoreError` messages."""
         where = f"Neo4j at {self.location}"
@@ -324,21 +410,30 @@ class Neo4jStore:
         channels: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         rows = self._read(
-            "MATCH (s:Person)-[t:INTERACTED]->(d:Person) "
-            f"WHERE {_RANGE.format(field='t.period')} AND ($channels IS NULL OR t.channel IN $channels) "
-            "RETURN s.person_id, d.person_id, t.period, t.channel, t.count, t.weight, t.first_seen, t.last_seen",
-            start=start,
-            end=end,
-            channels=list(channels) if channels else None,
+            f"{TIE_MATCH} RETURN s.person_id, d.person_id, n.period, n.channel, n.count, n.weight, n.first_seen, n.last_seen",
+            **tie_parameters(start, end, channels),
         )
-        return ties_frame(rows)
+        ties = ties_frame(rows)
+        if not ties.duplicated(TIE_KEY).any():
+            return ties
+        # Each ingest keeps its own relationship per key; the tie is their sum (keys stay object columns, as stores give them).
+        # A calendar event replaced or cancelled later took its count back: a key whose count sums to nothing is no tie.
+        merged = merge_ties(ties).astype(dict.fromkeys(TIE_KEY, object))
+        return merged[merged["count"] > 0].reset_index(drop=True)
 
     def periods(self) -> list[str]:
-        return [row[0] for row in self._read("MATCH ()-[t:INTERACTED]->() RETURN DISTINCT t.period AS period ORDER BY period")]
+        rows = self._read(
+            f"{_VISIBLE}MATCH (s)-[n:INTERACTED]->(d) WHERE {_SHOWN} "
+            "WITH s, d, n.period AS period, n.channel AS channel, sum(n.count) AS total WHERE total > 0 "
+            "RETURN DISTINCT period ORDER BY period"
+        )
+        return [row[0] for row in rows]
 
     def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         rows = self._read(
-            f"MATCH (e:ExternalContact) WHERE {_RANGE.format(field='e.period')} RETURN e.person_id, e.period, e.channel, e.count",
+            f"{_VISIBLE}MATCH (n:ExternalContact) WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} "
+            "WITH n.person_id AS person_id, n.period AS period, n.channel AS channel, sum(n.count) AS count WHERE count > 0 "
+            "RETURN person_id, period, channel, count",
             start=start,
             end=end,
         )
@@ -349,13 +444,19 @@ class Neo4jStore:
         return frame_from_rows("audiences", rows)
 
     def followers(self) -> pd.DataFrame:
-        rows = self._read("MATCH (f:Follower) RETURN f.owner_type, f.owner, f.platform, f.follower_hash")
+        rows = self._read(f"{_VISIBLE}MATCH (n:Follower) WHERE {_SHOWN} RETURN DISTINCT n.owner_type, n.owner, n.platform, n.follower_hash")
         return frame_from_rows("followers", rows)
 
     def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+        # The first ingest to record an action wins its clicks and impressions, as INSERT OR IGNORE does:
+        # among the copies of one action, the one of the earliest committed ingest (untagged ones first).
         rows = self._read(
-            f"MATCH (e:Engagement) WHERE {_RANGE.format(field='e.date')} "
-            "RETURN e.person_id, e.date, e.action, e.content_id, e.platform, e.clicks, e.impressions",
+            f"{_VISIBLE}MATCH (n:Engagement) WHERE {_SHOWN} AND {_RANGE.format(field='n.date')} "
+            "OPTIONAL MATCH (i:Ingest {ingest_id: n.ingest}) "
+            "WITH n ORDER BY i IS NOT NULL, i.finished_at, i.ingest_id "
+            "WITH n.person_id AS person_id, n.date AS date, n.action AS action, n.content_id AS content_id, "
+            "n.platform AS platform, collect(n)[0] AS first "
+            "RETURN person_id, date, action, content_id, platform, first.clicks, first.impressions",
             start=period_dates(start)[0] if start else None,
             end=period_dates(end)[1] if end else None,
         )
@@ -364,88 +465,222 @@ class Neo4jStore:
     def known_message_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for chunk in chunks(list(keys), self.batch_size):
-            found.update(row[0] for row in self._read("UNWIND $keys AS key MATCH (m:MessageKey {key: key}) RETURN m.key", keys=chunk))
+            rows = self._read(f"{_VISIBLE}UNWIND $keys AS key MATCH (n:MessageKey {{key: key}}) WHERE {_SHOWN} RETURN n.key", keys=chunk)
+            found.update(row[0] for row in rows)
         return found
 
     def find_ingest(self, source: str, content_hash: str) -> IngestRecord | None:
         rows = self._read(
-            f"MATCH (i:Ingest {{source: $source, content_hash: $content_hash}}) RETURN {_INGEST_FIELDS} ORDER BY i.finished_at LIMIT 1",
+            f"MATCH (i:Ingest {{source: $source, content_hash: $content_hash}}) WHERE {_COMMITTED} "
+            f"RETURN {_INGEST_FIELDS} ORDER BY i.finished_at LIMIT 1",
             source=source,
             content_hash=content_hash,
         )
         return _record(rows[0]) if rows else None
 
     def ingests(self) -> list[IngestRecord]:
-        rows = self._read(f"MATCH (i:Ingest) RETURN {_INGEST_FIELDS} ORDER BY i.finished_at, i.ingest_id")
+        rows = self._read(f"MATCH (i:Ingest) WHERE {_COMMITTED} RETURN {_INGEST_FIELDS} ORDER BY i.finished_at, i.ingest_id")
         return [_record(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
-        labels = {
-            "identities": "Identity",
-            "external_contacts": "ExternalContact",
-            "audiences": "Audience",
-            "followers": "Follower",
-            "engagement": "Engagement",
-            "ingests": "Ingest",
-            "results": "Result",
-        }
+        labels = {"identities": "Identity", "audiences": "Audience", "results": "Result"}
         counts = {"people": self._read("MATCH (p:Person) WHERE p.in_roster = true RETURN count(p)")[0][0]}
-        tie_count, period_count = self._read("MATCH ()-[t:INTERACTED]->() RETURN count(t), count(DISTINCT t.period)")[0]
-        counts["ties"] = tie_count
+        counts["ties"], counts["periods"] = self._read(
+            f"{_VISIBLE}MATCH (s)-[n:INTERACTED]->(d) WHERE {_SHOWN} "
+            "WITH s, d, n.period AS period, n.channel AS channel, sum(n.count) AS total WHERE total > 0 "
+            "RETURN count(*), count(DISTINCT period)"
+        )[0]
         for name, label in labels.items():
-            # Labels cannot be parameters; these come from the fixed table above.
+            # Labels cannot be parameters; these come from the fixed tables here.
             counts[name] = self._read(f"MATCH (n:{label}) RETURN count(n)")[0][0]
-        counts["periods"] = period_count
+        for name, key in _TAGGED_KEYS.items():
+            # Contacts sum their rows (a replaced calendar event took its count back); the others are sets of keys.
+            kept = f"WITH {key[1]}, sum(n.count) AS total WHERE total > 0" if name == "external_contacts" else f"WITH DISTINCT {key[1]}"
+            counts[name] = self._read(f"{_VISIBLE}MATCH (n:{key[0]}) WHERE {_SHOWN} {kept} RETURN count(*)")[0][0]
+        counts["ingests"] = self._read(f"MATCH (i:Ingest) WHERE {_COMMITTED} RETURN count(i)")[0][0]
         return counts
 
     # -- writing -----------------------------------------------------------------
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
-        with self._errors(), self._driver.session(database=self.database) as session:
-            session.execute_write(self._write, batch, record)
+        """Write one ingest so that it appears whole or not at all, in transactions of bounded size.
 
-    def _write(self, tx: neo4j.ManagedTransaction, batch: IngestBatch, record: IngestRecord) -> None:
-        """Every statement of one ingest; runs inside :meth:`apply`'s transaction (and reruns on a transient error)."""
-        self._unwind(tx, _SETTINGS, [{"name": k, "value": v} for k, v in batch.settings.items()])
+        The ledger line is created ``pending`` first (a duplicate ingest id
+        stops here, before anything is written), then held by an open
+        transaction while :meth:`_write` sends the tagged batches in
+        transactions of their own, and the tables bounded by the organisation
+        through the held one, which then marks the line ``committed``: readers
+        see everything of the ingest from that commit on. On any failure the
+        batches already written are removed.
+        """
+        ingest_id = record.ingest_id
+        with self._errors():
+            self._write_one(_BEGIN, ingest_id=ingest_id, started_at=_now())
+        try:
+            with self._errors(), self._driver.session(database=self.database) as session, session.begin_transaction() as held:
+                if held.run(_HOLD, ingest_id=ingest_id).single(strict=True)[0] != 1:
+                    raise StoreError(f"ingest {ingest_id} was removed as abandoned by another process before it began; run it again")
+                self._write(held, batch, record)
+                held.run(
+                    _COMMIT,
+                    ingest_id=ingest_id,
+                    source=record.source,
+                    path=record.path,
+                    content_hash=record.content_hash,
+                    finished_at=record.finished_at,
+                    report=json.dumps(record.report, sort_keys=True),
+                ).consume()
+                held.commit()
+        except BaseException:
+            # Best effort: what this leaves (the server went away, say) the next sweep removes.
+            with contextlib.suppress(StoreError):
+                self._discard(ingest_id)
+            raise
+
+    def _write(self, held: neo4j.Transaction, batch: IngestBatch, record: IngestRecord) -> None:
+        """Every write of one ingest but the ledger's: tagged batches in their own transactions, the rest in ``held``."""
+        ingest_id = record.ingest_id
+        ties = batch.ties
+        if not ties.empty:
+            ties = merge_ties(ties) if ties.duplicated(TIE_KEY).any() else ties
+            nodes = self._endpoints(pd.unique(pd.concat([ties["source"], ties["target"]]).astype(str)))
+            columns = _columns(ties[["period", "channel", "count", "weight"]])
+            for end in ("source", "target"):
+                columns[end] = ties[end].astype(str).map(nodes).tolist()
+            for stamp in ("first_seen", "last_seen"):
+                columns[stamp] = timestamps_to_text(ties[stamp]).tolist()
+            self._tagged(_TIES, columns, ingest_id)
+        self._tagged(_EXTERNAL_CONTACTS, _columns(batch.external_contacts), ingest_id)
+        self._tagged(_FOLLOWERS, _columns(batch.followers.drop_duplicates()), ingest_id)
+        engagement = batch.engagement.drop_duplicates(ENGAGEMENT_COLUMNS[:5])
+        self._tagged(_ENGAGEMENT, _columns(engagement), ingest_id)
+        self._tagged(_MESSAGE_KEYS, {"key": sorted(set(batch.message_keys))}, ingest_id)
+
+        # The tables bounded by the organisation, in the transaction that commits the ingest.
+        self._unwind(held, _SETTINGS, [{"name": k, "value": v} for k, v in batch.settings.items()])
         people = [_person_parameters(row) for row in person_rows(batch.people)]
-        self._unwind(tx, _PEOPLE, people)
+        self._unwind(held, _PEOPLE, people)
         for field, leave, join in (("department", _LEAVE_DEPARTMENT, _JOIN_DEPARTMENT), ("manager_id", _LEAVE_MANAGER, None)):
             # One row per person with the last value given, as sequential upserts would leave it.
             latest = {row["person_id"]: row[field] for row in people if row[field] is not None}
             rows = [{"person_id": k, "value": v} for k, v in latest.items()]
-            self._unwind(tx, leave, rows)
+            self._unwind(held, leave, rows)
             if join:
-                self._unwind(tx, join, rows)
+                self._unwind(held, join, rows)
         for chunk in chunks(sorted({row["person_id"] for row in people}), self.batch_size):
-            tx.run(_REPORTS_TO, ids=chunk).consume()
-            tx.run(_REPORTED_BY, ids=chunk).consume()
-        self._unwind(tx, _IDENTITIES, _maps(batch.identities))
-        ties = [
-            {"source": s, "target": t, "period": p, "channel": c, "count": n, "weight": w, "first_seen": f, "last_seen": la}
-            for s, t, p, c, n, w, f, la in tie_rows(batch.ties)
-        ]
-        self._unwind(tx, _TIES, ties)
-        self._unwind(tx, _EXTERNAL_CONTACTS, _maps(batch.external_contacts))
+            held.run(_REPORTS_TO, ids=chunk).consume()
+            held.run(_REPORTED_BY, ids=chunk).consume()
+        self._unwind(held, _IDENTITIES, _maps(batch.identities))
         audiences = _maps(batch.audiences)
-        self._unwind(tx, _AUDIENCES, audiences)
-        self._unwind(tx, _OWNS, [row for row in audiences if row["owner_type"] == "person"])
-        self._unwind(tx, _FOLLOWERS, _maps(batch.followers))
-        self._unwind(tx, _ENGAGEMENT, _maps(batch.engagement))
-        self._unwind(tx, _MESSAGE_KEYS, [{"key": key} for key in batch.message_keys])
-        self._write_calendar(tx, batch, record)
-        tx.run(
-            _INGEST,
-            ingest_id=record.ingest_id,
-            source=record.source,
-            path=record.path,
-            content_hash=record.content_hash,
-            finished_at=record.finished_at,
-            report=json.dumps(record.report, sort_keys=True),
-        ).consume()
+        self._unwind(held, _AUDIENCES, audiences)
+        self._unwind(held, _OWNS, [row for row in audiences if row["owner_type"] == "person"])
+        self._write_calendar(held, batch, record)
 
-    def _unwind(self, tx: neo4j.ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:
+    def _endpoints(self, ids: Sequence[str]) -> dict[str, str]:
+        """The element id of the person node of each id, creating bare ones for ids no roster listed."""
+        nodes: dict[str, str] = {}
+        with self._driver.session(database=self.database) as session:
+            for chunk in chunks(list(ids), self.batch_size):
+                rows = session.execute_write(lambda tx, chunk=chunk: [tuple(r.values()) for r in tx.run(_ENDPOINTS, ids=chunk)])
+                nodes.update(rows)
+        return nodes
+
+    def _tagged(self, cypher: str, columns: dict[str, list[Any]], ingest_id: str) -> None:
+        """Send the rows given as ``columns`` (lists of equal length) in batches of their own transactions.
+
+        Columns, not one map per row: the driver encodes a list of strings several times faster than as
+        many maps repeating their keys. :attr:`writers` sessions send batches side by side, so that the
+        server works on one while this process encodes the next (Neo4j 5 locks no node to create a
+        relationship, so they do not wait for each other). Each batch is its own explicit transaction,
+        sent again only after a transient error (which rolled it back): a lost connection fails the
+        ingest rather than risk writing a batch twice. The first failure stops every writer.
+        """
+        size = len(next(iter(columns.values()), []))
+        offsets = list(range(0, size, self.batch_size))
+        failed = threading.Event()
+
+        def send(mine: list[int]) -> None:
+            with self._driver.session(database=self.database) as session:
+                for offset in mine:
+                    if failed.is_set():
+                        return
+                    part = {name: values[offset : offset + self.batch_size] for name, values in columns.items()}
+                    for attempt in range(_TRANSIENT_RETRIES + 1):
+                        try:
+                            with session.begin_transaction() as tx:
+                                tx.run(cypher, part, ingest=ingest_id).consume()
+                                tx.commit()
+                            break
+                        except TransientError:
+                            if attempt == _TRANSIENT_RETRIES:
+                                failed.set()
+                                raise
+                        except BaseException:
+                            failed.set()
+                            raise
+
+        shares = [offsets[k :: self.writers] for k in range(min(self.writers, len(offsets)))]
+        if len(shares) <= 1:
+            for mine in shares:
+                send(mine)
+            return
+        with ThreadPoolExecutor(len(shares)) as pool:
+            futures = [pool.submit(send, mine) for mine in shares]
+            try:
+                for done in futures:
+                    done.result()
+            except BaseException:  # a writer's error, or Ctrl-C here: the others stop after their batch
+                failed.set()
+                raise
+
+    def _unwind(self, tx: neo4j.ManagedTransaction | neo4j.Transaction, cypher: str, rows: list[dict[str, Any]]) -> None:
         for chunk in chunks(rows, self.batch_size):
             tx.run(cypher, rows=chunk).consume()
+
+    def sweep(self) -> list[str]:
+        """Remove what ingests whose process died left: their tagged rows and their pending ledger line.
+
+        An ingest still running holds the write lock of its ledger line until
+        it commits; a dead one's lock went with its connection. So a pending
+        line whose lock this takes within a second belongs to an abandoned
+        ingest. Runs when a store opens; returns the ids of the ingests removed.
+        """
+        removed = []
+        for (ingest_id,) in self._read(_PENDING):
+            try:
+                with self._driver.session(database=self.database) as session, session.begin_transaction(timeout=_PROBE_S) as probe:
+                    if probe.run(_HOLD, ingest_id=ingest_id).single(strict=True)[0] != 1:
+                        continue
+                    probe.commit()
+            except TransientError:  # a deadlock with the running ingest
+                continue
+            except ClientError as error:
+                if error.code not in _LOCK_HELD:
+                    raise
+                continue  # the lock is held, by a running ingest
+            self._discard(ingest_id)
+            removed.append(ingest_id)
+        return removed
+
+    def _discard(self, ingest_id: str) -> None:
+        """Remove the tagged rows of an ingest that did not commit, then its pending ledger line.
+
+        Each removal is a statement of batched transactions (``CALL ... IN
+        TRANSACTIONS``), so it needs no more memory than the ingest's batches
+        did; the line goes last, so a removal cut short is finished by the
+        next :meth:`sweep`. A committed ingest is never touched.
+        """
+        with self._errors():
+            status = self._read(_STATUS, ingest_id=ingest_id)
+            if not status or status[0][0] != "pending":
+                return
+            with self._driver.session(database=self.database) as session:
+                for pattern in _TAGGED:
+                    session.run(
+                        f"MATCH {pattern} WHERE n.ingest = $ingest_id CALL (n) {{ DELETE n }} IN TRANSACTIONS OF {_REMOVE_BATCH} ROWS",
+                        ingest_id=ingest_id,
+                    ).consume()
+            self._write_one(_FORGET, ingest_id=ingest_id)
 
     # -- the calendar ledger (orgnet.store.calendar) -------------------------------
 
@@ -464,8 +699,16 @@ class Neo4jStore:
             rows += [list(record.values()) for record in tx.run(cypher, values=chunk)]
         return rows
 
-    def _write_calendar(self, tx: neo4j.ManagedTransaction, batch: IngestBatch, record: IngestRecord) -> None:
-        """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), after its ties."""
+    def _write_calendar(self, tx: neo4j.Transaction, batch: IngestBatch, record: IngestRecord) -> None:
+        """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), in the transaction that commits it.
+
+        The ledger itself (events and their contributions) is small and lives
+        in that transaction. What a newer version takes back from the ties and
+        contacts stored earlier is written as rows of its own tagged with this
+        ingest, negative counts and weights: readers sum a key's rows over
+        committed ingests and leave out keys whose count sums to nothing, so
+        the change shows exactly when the ingest commits.
+        """
         if batch.calendar_events.empty:
             return
         stored = events_frame(self._calendar_read(tx, _CALENDAR_STORED, batch.calendar_events["series"].tolist()))
@@ -486,11 +729,9 @@ class Neo4jStore:
         ties, contacts = contribution_rows(plan)
         self._unwind(tx, _CALENDAR_TIES, [dict(zip(CALENDAR_TIE_COLUMNS, row)) for row in ties])
         self._unwind(tx, _CALENDAR_CONTACTS, [dict(zip(CALENDAR_CONTACT_COLUMNS, row)) for row in contacts])
-        tie_changes, contact_changes = _maps(plan.tie_changes), _maps(plan.contact_changes)
-        self._unwind(tx, _TIE_CHANGES, tie_changes)
-        self._unwind(tx, _TIE_REMOVALS, tie_changes)
-        self._unwind(tx, _CONTACT_CHANGES, contact_changes)
-        self._unwind(tx, _CONTACT_REMOVALS, contact_changes)
+        for cypher, changes in ((_TIE_CHANGES, plan.tie_changes), (_CONTACT_CHANGES, plan.contact_changes)):
+            for chunk in chunks(_maps(changes), self.batch_size):
+                tx.run(cypher, rows=chunk, ingest=record.ingest_id).consume()
         # Set, not added: a transaction the driver reruns must not count twice.
         record.report.setdefault("counts", {}).update(plan.counts)
 
@@ -506,7 +747,7 @@ class Neo4jStore:
             name=name,
             period=period,
             payload=payload,
-            created_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            created_at=_now(),
         )
 
     def get_result(self, name: str, period: str) -> str | None:
@@ -636,27 +877,15 @@ _CALENDAR_CONTACTS = """
 UNWIND $rows AS row
 CREATE (:CalendarContact {key: row.key, person_id: row.person_id, period: row.period, channel: row.channel, count: row.count})
 """
+# What a newer calendar version takes back: rows of their own, tagged with the ingest (see _write_calendar).
 _TIE_CHANGES = """
 UNWIND $rows AS row
-MATCH (:Person {person_id: row.source})-[t:INTERACTED {period: row.period, channel: row.channel}]->(:Person {person_id: row.target})
-SET t.count = t.count + row.count, t.weight = t.weight + row.weight
-"""
-_TIE_REMOVALS = """
-UNWIND $rows AS row
-MATCH (:Person {person_id: row.source})-[t:INTERACTED {period: row.period, channel: row.channel}]->(:Person {person_id: row.target})
-WHERE t.count <= 0
-DELETE t
+MATCH (s:Person {person_id: row.source}), (d:Person {person_id: row.target})
+CREATE (s)-[:INTERACTED {period: row.period, channel: row.channel, count: row.count, weight: row.weight, ingest: $ingest}]->(d)
 """
 _CONTACT_CHANGES = """
 UNWIND $rows AS row
-MATCH (e:ExternalContact {person_id: row.person_id, period: row.period, channel: row.channel})
-SET e.count = e.count + row.count
-"""
-_CONTACT_REMOVALS = """
-UNWIND $rows AS row
-MATCH (e:ExternalContact {person_id: row.person_id, period: row.period, channel: row.channel})
-WHERE e.count <= 0
-DELETE e
+CREATE (:ExternalContact {person_id: row.person_id, period: row.period, channel: row.channel, count: row.count, ingest: $ingest})
 """
 _SETTING_VALUE = "MATCH (s:Setting {name: $name}) RETURN s.value"
 
@@ -671,8 +900,6 @@ CREATE (:ScheduleRun {run_id: $run_id, job: $job, scheduled_for: $scheduled_for,
                       status: $status, finished_at: $finished_at, detail: $detail})
 """
 
-#: An inclusive range on ``field`` whose open ends are null parameters.
-_RANGE = "($start IS NULL OR {field} >= $start) AND ($end IS NULL OR {field} <= $end)"
 _INGEST_FIELDS = "i.ingest_id, i.source, i.path, i.content_hash, i.finished_at, i.report"
 _KEY_FIELDS = "k.key_id, k.key_hash, k.role, k.name, k.created_at, k.revoked_at"
 
@@ -689,6 +916,15 @@ def _maps(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of ``frame`` as dicts of plain Python values (``None`` for missing)."""
     columns = list(frame.columns)
     return [dict(zip(columns, map(clean_value, row))) for row in frame.itertuples(index=False, name=None)]
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """The columns of ``frame`` as lists of plain Python values (``None`` for missing), vectorised."""
+    return {name: frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in frame.columns}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _record(row: list[Any]) -> IngestRecord:
