@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orgnet.errors import OrgnetError
+
+if TYPE_CHECKING:
+    # Only for annotations: naming the sources must not import pandas and the ingesters.
+    from orgnet.ingest.base import IngestContext
+    from orgnet.model import IngestBatch
 
 __all__ = ["SOURCES", "check_source", "reader"]
 
@@ -39,6 +46,7 @@ def check_source(source: str) -> str:
     return source
 
 
-def reader(source: str) -> Callable:
+def reader(source: str) -> Callable[[Path, IngestContext], IngestBatch]:
     """The ``read`` function of ingester ``source`` (see :func:`check_source` for an unknown one)."""
-    return importlib.import_module(SOURCES[check_source(source)][0]).read
+    read: Callable[[Path, IngestContext], IngestBatch] = importlib.import_module(SOURCES[check_source(source)][0]).read
+    return read

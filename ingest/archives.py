@@ -34,7 +34,7 @@ import zlib
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import IO
 
 from orgnet.errors import OrgnetError
 from orgnet.ingest.base import ProblemLog
@@ -121,7 +121,7 @@ class Archive(ABC):
                 f"expands more than {MAX_COMPRESSION_RATIO} times its compressed size of {_size(compressed)}: a zip bomb, not an export",
             )
 
-    def _read_capped(self, name: str, stream: BinaryIO, declared: int, compressed: int | None) -> bytes:
+    def _read_capped(self, name: str, stream: IO[bytes], declared: int, compressed: int | None) -> bytes:
         """Read ``stream`` to its end, checking the ``declared`` size first and then every byte it actually gives.
 
         The first read asks for the declared size (and a byte more, to see

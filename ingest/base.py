@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -630,8 +630,9 @@ def _read_delimited(source: Path | bytes, separator: str, names: list[str], mult
     read = pa_csv.ReadOptions(block_size=_MULTILINE_BLOCK_BYTES) if multiline else pa_csv.ReadOptions()
     parse = pa_csv.ParseOptions(delimiter=separator, newlines_in_values=multiline, ignore_empty_lines=False)
     convert = pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}, null_values=[], strings_can_be_null=False)
-    with pa.OSFile(str(source)) if isinstance(source, Path) else pa.BufferReader(source) as stream:
-        return pa_csv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+    with pa.OSFile(str(source), mode="rb") if isinstance(source, Path) else pa.BufferReader(source) as stream:
+        # pyarrow-stubs type the input as a path or a Python file; read_csv takes Arrow's own streams too.
+        return pa_csv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)  # type: ignore[arg-type]
 
 
 def _holds_line_breaks(table: pa.Table) -> bool:
@@ -641,7 +642,7 @@ def _holds_line_breaks(table: pa.Table) -> bool:
             data = chunk.buffers()[2] if pa.types.is_string(chunk.type) and len(chunk) else None
             if data is None:
                 continue
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+            offsets = _string_offsets(chunk)
             cells = bytes(memoryview(data)[offsets[0] : offsets[-1]])
             if b"\n" in cells or b"\r" in cells:
                 return True
@@ -714,11 +715,31 @@ def _csv_reason(error: csv.Error) -> str:
     return f"not valid CSV from this line on ({error})"
 
 
-def _blank_cells(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+@overload
+def cast_strings(column: pa.Array[Any]) -> pa.StringArray: ...
+@overload
+def cast_strings(column: pa.ChunkedArray[Any]) -> pa.ChunkedArray[pa.StringScalar]: ...
+@overload
+def cast_strings(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> pa.StringArray | pa.ChunkedArray[pa.StringScalar]: ...
+def cast_strings(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> pa.StringArray | pa.ChunkedArray[pa.StringScalar]:
+    """``column`` cast to Arrow strings."""
+    # pyarrow-stubs type a cast's result as a generic Array; casting to pa.string() gives a StringArray (chunks).
+    return cast("pa.StringArray | pa.ChunkedArray[pa.StringScalar]", column.cast(pa.string()))
+
+
+def _string_offsets(chunk: pa.Array[Any]) -> np.ndarray:
+    """The ``len(chunk) + 1`` int32 offsets of a string array's cells into its character data."""
+    offsets = chunk.buffers()[1]
+    if offsets is None:  # Arrow may leave the offsets of an empty array out
+        return np.zeros(1, dtype=np.int32)
+    return np.frombuffer(memoryview(offsets), dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+
+
+def _blank_cells(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> np.ndarray:
     """Which cells are missing, empty or white space."""
-    text = column.cast(pa.string())
-    blank = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
-    return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+    text = cast_strings(column)
+    blank = pc.or_kleene(pc.equal(pc.binary_length(text), pa.scalar(0)), pc.utf8_is_space(text))
+    return blank.fill_null(True).to_numpy(zero_copy_only=False)
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray | None:
@@ -740,27 +761,32 @@ def _blank_rows(table: pa.Table) -> np.ndarray | None:
     return mask
 
 
-def _maybe_blank(column: pa.ChunkedArray) -> np.ndarray:
+def _maybe_blank(column: pa.ChunkedArray[Any]) -> np.ndarray:
     """Cells that are empty or whose first byte may start white space: a superset of the blank ones, from lengths and first bytes alone."""
     parts = []
     for chunk in column.chunks:
         chunk = chunk.cast(pa.string())
-        _, offsets, data = chunk.buffers()
-        ends = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
-        text = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
+        data = chunk.buffers()[2]
+        ends = _string_offsets(chunk)
+        text = np.frombuffer(memoryview(data), dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
         first = text[np.minimum(ends[:-1], len(text) - 1)]
         # ASCII white space is at most 0x20; Unicode white space starts with a byte of 0x80 or more.
         parts.append((ends[1:] == ends[:-1]) | (first <= 0x20) | (first >= 0x80))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
-def clean_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+#: An Arrow column, whole or in chunks (a function typed with it returns the kind it is given).
+_Column = TypeVar("_Column", "pa.Array[Any]", "pa.ChunkedArray[Any]")
+
+
+def clean_text(column: _Column) -> _Column:
     """Cells trimmed of white space, empty ones as null."""
-    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    text = pc.utf8_trim_whitespace(cast_strings(column))
+    cleaned: _Column = pc.if_else(pc.equal(text, pa.scalar("")), pa.scalar(None, pa.string()), text)
+    return cleaned
 
 
-def encode_text(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def encode_text(column: pa.Array[Any] | pa.ChunkedArray[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Dictionary-encode cells after :func:`clean_text`, cleaning each distinct value once.
 
     Returns
@@ -795,7 +821,9 @@ def _arrow_strings(table: pa.Table) -> pd.DataFrame:
 
 def _read_json_lines(data: bytes, path: Path, problems: ProblemLog) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per JSON object line; lists become ``;``-separated text. Bad lines are row problems."""
-    records, lines, names = [], [], set()
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    names: set[str] = set()
     for number, raw in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
         if not raw.strip():
             continue

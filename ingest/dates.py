@@ -80,7 +80,8 @@ class DateWindow:
         low = np.datetime64(self.earliest, "D")
         high = np.datetime64(self.latest + dt.timedelta(days=1), "D")
         present = ~np.isnat(instants)
-        return present & ((instants < low) | (instants >= high))
+        outside: np.ndarray = present & ((instants < low) | (instants >= high))
+        return outside
 
     def outside_seconds(self, seconds: float) -> bool:
         """Whether one instant given as Unix epoch ``seconds`` falls outside (a scalar check, for per-item readers)."""

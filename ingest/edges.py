@@ -30,7 +30,7 @@ from orgnet.aggregate import aggregate_coded_edges, pair_weights, split_weights
 from orgnet.identity import EXTERNAL, MISSING, PERSON, UNKNOWN_INTERNAL
 from orgnet.ingest.base import IngestContext
 from orgnet.model import EXTERNAL_CONTACT_COLUMNS, IngestBatch
-from orgnet.periods import period_codes, utc_datetime64
+from orgnet.periods import PeriodUnit, period_codes, utc_datetime64
 
 __all__ = ["INTERACTION_COLUMNS", "PARTICIPANT_COLUMNS", "add_interactions"]
 
@@ -39,6 +39,9 @@ PARTICIPANT_COLUMNS = ["interaction", "role", "raw"]
 _UNKNOWN_LISTED = 50
 _KINDS = [PERSON, EXTERNAL, UNKNOWN_INTERNAL, MISSING]
 _PERSON, _EXTERNAL, _UNKNOWN = (_KINDS.index(kind) for kind in (PERSON, EXTERNAL, UNKNOWN_INTERNAL))
+#: What a kind of interaction adds: the edges (source, target, interaction, weight, as person codes and rows) and the
+#: contacts with outside addresses (person, interaction).
+_Edges = tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, context: IngestContext, batch: IngestBatch) -> None:
@@ -85,7 +88,7 @@ def add_interactions(interactions: pd.DataFrame, participants: pd.DataFrame, con
 
     resolution = context.resolver.resolve(pd.Series(raw_values, dtype=object))
     # Kinds as small integers (the index in _KINDS): comparing millions of Python strings is what made this slow.
-    kind_of_value = np.append(pd.Index(_KINDS).get_indexer(resolution.kind.to_numpy(dtype=object)), _KINDS.index(MISSING)).astype(np.int8)
+    kind_of_value = np.append(pd.Index(_KINDS).get_indexer(pd.Index(resolution.kind, dtype=object)), _KINDS.index(MISSING)).astype(np.int8)
     kind = kind_of_value[np.where(kept, raw, -1)]
     unplaced = kind == _UNKNOWN
     _report_unplaced(resolution.identity.to_numpy(dtype=object)[raw[unplaced]], count[position[unplaced]], context)
@@ -129,7 +132,8 @@ def _positions(ids: np.ndarray, referenced: np.ndarray) -> np.ndarray:
     if np.array_equal(ids, np.arange(len(ids))):
         referenced = referenced.astype(np.int64)
         return np.where((referenced >= 0) & (referenced < len(ids)), referenced, -1)
-    return pd.Index(ids).get_indexer(referenced)
+    positions: np.ndarray = pd.Index(ids).get_indexer(pd.Index(referenced))
+    return positions
 
 
 def _counts(interactions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -157,7 +161,8 @@ def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarra
 def _is(values: pd.Series, label: str) -> np.ndarray:
     """Whether each value of a text column is ``label``, compared once per distinct value."""
     codes, uniques = _codes(values)
-    return np.append(uniques == label, False)[codes]
+    matches: np.ndarray = np.append(uniques == label, False)[codes]
+    return matches
 
 
 def _first(rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -172,15 +177,23 @@ def _report_unplaced(unknown: np.ndarray, count: np.ndarray, context: IngestCont
     """Count the unknown internal identities (each ``count`` times), the most frequent listed in the report."""
     if not len(unknown):
         return
-    unknown = pd.Series(unknown, dtype=object)
-    shown = context.resolver.key(unknown) if context.pseudonymiser else unknown
+    names = pd.Series(unknown, dtype=object)
+    shown = context.resolver.key(names) if context.pseudonymiser else names
     # Most frequent first; equally frequent ones in the order they first appear.
     counts = pd.Series(count).groupby(shown.to_numpy(dtype=object), sort=False).sum().sort_values(ascending=False, kind="stable")
     context.report.add("unknown_internal", int(counts.sum()))
     context.report.unknown_internal.update({str(k): int(v) for k, v in counts.head(_UNKNOWN_LISTED).items()})
 
 
-def _message_edges(position, is_sender, is_recipient, kind, person, rows, recipients):
+def _message_edges(
+    position: np.ndarray,
+    is_sender: np.ndarray,
+    is_recipient: np.ndarray,
+    kind: np.ndarray,
+    person: np.ndarray,
+    rows: np.ndarray,
+    recipients: np.ndarray,
+) -> _Edges:
     """Sender -> recipient edges of messages (1/n each) and the contacts with outside addresses.
 
     Returns ((source, target, interaction, weight), (person, interaction)).
@@ -205,7 +218,9 @@ def _message_edges(position, is_sender, is_recipient, kind, person, rows, recipi
     return edges, external
 
 
-def _meeting_edges(position, raw, kind, person, rows, duration_hours):
+def _meeting_edges(
+    position: np.ndarray, raw: np.ndarray, kind: np.ndarray, person: np.ndarray, rows: np.ndarray, duration_hours: np.ndarray
+) -> _Edges:
     """Edges between every ordered pair of a meeting's attendees (hours/(n-1) each) and the hosts of outside attendees.
 
     Returns ((source, target, interaction, weight), (person, interaction)).
@@ -236,7 +251,15 @@ def _meeting_edges(position, raw, kind, person, rows, duration_hours):
     return edges, (np.repeat(person[hosts], times), np.repeat(position[hosts], times))
 
 
-def _external_counts(host, people, timestamps, channel, channels, count, unit) -> pd.DataFrame:
+def _external_counts(
+    host: np.ndarray,
+    people: np.ndarray,
+    timestamps: np.ndarray,
+    channel: np.ndarray,
+    channels: np.ndarray,
+    count: np.ndarray,
+    unit: PeriodUnit,
+) -> pd.DataFrame:
     """Contacts with outside addresses (each ``count`` times) counted per (person, period, channel), sorted like the labels."""
     period, periods = period_codes(timestamps, unit)
     key = (host * len(periods) + period) * len(channels) + channel

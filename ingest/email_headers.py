@@ -21,6 +21,7 @@ lenient :func:`email.utils.getaddresses` of Python before 3.13 does.
 from __future__ import annotations
 
 import datetime as dt
+import mmap
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
@@ -86,13 +87,15 @@ class MessageHeader:
     problem: str | None = None
 
 
-def header_end(data: bytes, start: int, end: int) -> int | None:
+def header_end(data: bytes | mmap.mmap, start: int, end: int) -> int | None:
     """Where the header block starting at ``start`` ends (``end`` at most), or ``None`` past :data:`MAX_HEADER_BYTES`.
 
     ``data`` may be a memory map: only the header lines are scanned.
     """
     stop = min(end, start + MAX_HEADER_BYTES + 1)
-    found = _HEADER_LINES.match(data, start, stop).end()
+    lines = _HEADER_LINES.match(data, start, stop)
+    assert lines is not None  # the pattern matches no lines too
+    found = lines.end()
     return None if found == stop and stop < end else found
 
 
@@ -197,15 +200,22 @@ def addresses(value: str) -> tuple[list[tuple[str, str]], bool]:
 def _plain(value: str) -> list[tuple[str, str]] | None:
     """The pairs of a value made only of plain entries, or ``None`` when some entry is not plain."""
     pairs = []
-    position = _GAP.match(value).end()
+    position = _gap_end(value, 0)
     while position < len(value):
         entry = _ENTRY.match(value, position)
         if entry is None:
             return None
         angle = entry.group("angle")
         pairs.append((entry.group("name").strip(), angle) if angle else ("", entry.group("bare")))
-        position = _GAP.match(value, entry.end()).end()
+        position = _gap_end(value, entry.end())
     return pairs
+
+
+def _gap_end(value: str, position: int) -> int:
+    """Where the white space and commas from ``position`` on end."""
+    gap = _GAP.match(value, position)
+    assert gap is not None  # the pattern matches an empty gap too
+    return gap.end()
 
 
 def _strict(value: str) -> tuple[list[tuple[str, str]], bool]:

@@ -123,9 +123,10 @@ class Mail:
                 problems.add(path, 0, "the file is empty")
                 return "message"
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                if _FIRST_SEPARATOR.match(data):
+                first = _FIRST_SEPARATOR.match(data)
+                if first is not None:
                     self.mailboxes += 1
-                    yield from self._mbox(data, str(path))
+                    yield from self._mbox(data, first, str(path))
                     return "mbox"
                 end = header_end(data, 0, len(data))
                 if message or _MAIL_FIELD.search(data[: MAX_HEADER_BYTES if end is None else end]):
@@ -141,13 +142,12 @@ class Mail:
         self.files_ignored += 1
         return None
 
-    def _mbox(self, data: mmap.mmap, file: str) -> Iterator[MessageHeader]:
-        """The messages of an mbox, each with the line of its separator; counts the body ``From `` lines.
+    def _mbox(self, data: mmap.mmap, first: re.Match[bytes], file: str) -> Iterator[MessageHeader]:
+        """The messages of an mbox (``first``, its opening separator), each with the line of its separator; counts the body ``From `` lines.
 
         :mod:`mailbox` is not used: it splits at every ``From `` line and its
         table of contents gives no line numbers.
         """
-        first = _FIRST_SEPARATOR.match(data)
         bounds = [first.span(1)] + [match.span(1) for match in _SEPARATOR.finditer(data)]
         starts = [start for start, _ in bounds]
         self.body_from_lines += 1 + sum(1 for _ in _FROM_LINE.finditer(data)) - len(bounds)

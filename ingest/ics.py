@@ -171,7 +171,8 @@ def _file_versions(file: Path, calendar: CalendarFile, zones: Zones, context: In
     report, problems, dates = context.report, context.problems, context.dates
     versions = []
     for component in calendar.calendars:
-        method = (component.first("METHOD").value if component.first("METHOD") else "").strip().upper()
+        declared = component.first("METHOD")
+        method = (declared.value if declared else "").strip().upper()
         events = [child for child in component.children if child.name == "VEVENT"]
         report.add("events", len(events))
         if method in _NOT_VERSIONS:
@@ -281,7 +282,7 @@ def _add_meetings(
         {
             "interaction": np.arange(len(row_event), dtype=np.int64),
             "timestamp": first,
-            "channel": pd.Categorical.from_codes(row_event, categories=np.arange(len(meetings))),
+            "channel": pd.Categorical.from_codes(row_event, categories=pd.Index(np.arange(len(meetings)))),
             "kind": "meeting",
             "duration_hours": np.array([m.hours for m in meetings], dtype=float)[row_event],
             "count": count,

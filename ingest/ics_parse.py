@@ -237,14 +237,13 @@ class _Reader:
         if len(self.stack) >= MAX_DEPTH:
             raise Unreadable(f"components nest more than {MAX_DEPTH} deep", number)
         parent = self.stack[-1] if self.stack else None
+        component: Component | None = None
         if name == "VCALENDAR" and not self.stack:
-            component: Component | None = Component(name, number)
+            component = Component(name, number)
             self.calendars.append(component)
         elif parent is not None and name in _CHILDREN.get(parent.name, ()):
             component = Component(name, number)
             parent.children.append(component)
-        else:
-            component = None
         self.stack.append(component)
 
     def _end(self, name: str) -> None:

@@ -24,11 +24,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rrule, rruleset, rrulestr
 
 from orgnet.ingest.ics_time import bare_moment
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
 
 __all__ = ["EVENT_SECONDS", "INGEST_SECONDS", "MAX_OCCURRENCES", "MAX_RULE_LENGTH", "Budget", "Expansion", "OverBudget", "expand"]
 
@@ -43,6 +46,8 @@ MAX_RULE_LENGTH = 1000
 
 _FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 T = TypeVar("T")
+#: The events a trace function is called with (see :func:`sys.settrace`).
+_TraceEvent = Literal["call", "line", "return", "exception", "opcode"]
 
 
 class OverBudget(Exception):
@@ -75,7 +80,7 @@ class Budget:
         deadline = began + max(0.0, min(self.event_seconds, self.ingest_seconds - self.spent))
         previous = sys.gettrace()
 
-        def tracer(frame: FrameType, event: str, arg: Any):
+        def tracer(frame: FrameType, event: _TraceEvent, arg: Any) -> TraceFunction | None:
             if time.monotonic() > deadline and frame.f_globals.get("__name__", "").startswith("dateutil"):
                 raise OverBudget
             return previous(frame, event, arg) if previous is not None else None
@@ -169,7 +174,7 @@ def expand(
     return expansion
 
 
-def _rule(text: str, start: dt.datetime, zone: dt.tzinfo):
+def _rule(text: str, start: dt.datetime, zone: dt.tzinfo) -> rrule:
     """One ``RRULE`` for dateutil, its ``UNTIL`` in the zone of ``start``.
 
     ``UNTIL`` may be UTC, floating or a date whatever ``DTSTART`` is (RFC 5545

@@ -74,6 +74,7 @@ def _moment(name: str, text: str, params: dict[str, str], zone_of: ZoneOf, float
             return dt.date(year, month, day)
         # A leap second (:60) is the last second of its minute, as Python cannot hold it.
         hour, minute, second = int(match.group(4)), int(match.group(5)), min(int(match.group(6)), 59)
+        zone: dt.tzinfo
         if match.group(7):
             zone = dt.UTC
         elif "TZID" in params:

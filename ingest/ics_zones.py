@@ -22,7 +22,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from orgnet.ingest.ics_parse import Component
 from orgnet.ingest.ics_recurrence import Budget, expand
-from orgnet.ingest.ics_time import bare_moment, moments, offset
+from orgnet.ingest.ics_time import ZoneOf, bare_moment, moments, offset
 
 __all__ = ["DefinedZone", "Zones"]
 
@@ -88,7 +88,7 @@ class Zones:
             return None
 
 
-def _fixed(zone: dt.tzinfo):
+def _fixed(zone: dt.tzinfo) -> ZoneOf:
     return lambda tzid: zone
 
 

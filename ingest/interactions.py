@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orgnet.ingest.base import IngestContext, TableColumns, clean_text, encode_text, map_columns, read_text_table
+from orgnet.ingest.base import IngestContext, TableColumns, cast_strings, clean_text, encode_text, map_columns, read_text_table
 from orgnet.ingest.dates import utc_instants
 from orgnet.ingest.edges import add_interactions
 from orgnet.model import IngestBatch
@@ -43,7 +44,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
 
 
-def split_lists(values: pd.Series | pa.Array, separators: str = ";,") -> tuple[np.ndarray, np.ndarray]:
+def split_lists(values: pd.Series | pa.Array[Any], separators: str = ";,") -> tuple[np.ndarray, np.ndarray]:
     """Split ``a;b;c`` cells into items.
 
     Returns
@@ -60,7 +61,7 @@ def split_lists(values: pd.Series | pa.Array, separators: str = ";,") -> tuple[n
     lists = pc.split_pattern_regex(array, pattern)
     items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     positions = pc.list_parent_indices(lists)
-    keep = pc.not_equal(items, "")
+    keep = pc.not_equal(items, pa.scalar(""))
     return (
         pc.filter(positions, keep).to_numpy(zero_copy_only=False).astype(np.int64),
         np.asarray(pc.filter(items, keep).to_numpy(zero_copy_only=False), dtype=object),
@@ -200,7 +201,7 @@ def _conversations(path: Path, context: IngestContext) -> tuple[pd.DataFrame, pd
     return interactions, participants
 
 
-def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def _parse_timestamps(column: pa.ChunkedArray[Any]) -> tuple[np.ndarray, np.ndarray]:
     """(present, timestamps): whether each cell holds text, and its instant (NaT when unparsable).
 
     Instants are naive UTC ``datetime64``, in nanoseconds from Arrow's cast,
@@ -213,7 +214,7 @@ def _parse_timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     which pandas reads the same way. Anything else, or any cell the cast
     rejects, sends the whole column through pandas (:func:`parse_timestamps`).
     """
-    column = column.cast(pa.string())
+    column = cast_strings(column)
     if column.null_count == 0 and len(column):
         lengths = pc.min_max(pc.utf8_length(column))
         if lengths["min"].as_py() == lengths["max"].as_py() == 20:

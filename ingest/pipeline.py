@@ -17,7 +17,7 @@ import secrets
 import uuid
 from pathlib import Path
 
-from orgnet.errors import IngestError, OrgnetError
+from orgnet.errors import IngestError, OrgnetError, RowProblem
 from orgnet.identity import IdentityResolver
 from orgnet.ingest import check_source, reader
 from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
@@ -146,6 +146,7 @@ def _pseudonymiser(settings: dict[str, str], options: IngestOptions) -> Pseudony
     if not fingerprint and not options.pseudonymise:
         return None
     pseudonymiser = pseudonymiser_from_env(required=True)
+    assert pseudonymiser is not None  # required=True raises rather than return None
     if fingerprint and pseudonymiser.fingerprint != fingerprint:
         raise OrgnetError("this store was pseudonymised with a different key; set the same ORGNET_PSEUDONYM_KEY")
     return pseudonymiser
@@ -175,7 +176,7 @@ def _writable(target: Path) -> bool:
     return target.parent.is_dir() and os.access(target.parent, os.W_OK | os.X_OK)
 
 
-def _write_rejects(problems, target: Path) -> Path:
+def _write_rejects(problems: list[RowProblem], target: Path) -> Path:
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "line", "reason"])

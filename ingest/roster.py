@@ -63,7 +63,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     frame, lines = read_table(path, context.problems)
     columns = map_columns(list(frame.columns), COLUMNS, context.options, path, context.problems)
     problems = context.problems
-    field = {name: frame[column] if column else None for name, column in columns.items()}
+    field = {name: frame[column] for name, column in columns.items()}
     person_id = field["person_id"]
 
     bad = person_id.isna().to_numpy(copy=True)
@@ -226,7 +226,8 @@ def _people(frame: pd.DataFrame, columns: dict[str, str], field: dict[str, pd.Se
     else:
         people["email"] = normalise_identities(people["email"]) if "email" in field else None
     extra = [c for c in frame.columns if c not in columns.values()]
-    people["attributes"] = frame[extra].to_dict("records") if extra else [{} for _ in range(len(frame))]
+    # pandas-stubs refuse a list of dicts for a column; pandas keeps each dict as an object cell.
+    people["attributes"] = frame[extra].to_dict("records") if extra else [{} for _ in range(len(frame))]  # type: ignore[assignment]
     return people[PERSON_COLUMNS].reset_index(drop=True)
 
 
@@ -239,7 +240,8 @@ def _identities(field: dict[str, pd.Series], context: IngestContext) -> pd.DataF
         parts.append(pd.DataFrame({"raw": field["slack_id"].to_numpy(), "person_id": person}))
     if "aliases" in field:
         aliases = field["aliases"].fillna("").str.split(r"[;,]")
-        counts = aliases.str.len().to_numpy()
+        # pandas-stubs give .str.len() to strings only; pandas measures lists as well.
+        counts = aliases.str.len().to_numpy()  # type: ignore[misc]
         parts.append(
             pd.DataFrame({"raw": np.concatenate(aliases.to_numpy()) if len(aliases) else [], "person_id": np.repeat(person, counts)})
         )

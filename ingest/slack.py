@@ -52,6 +52,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,7 +184,8 @@ def _load(export: _Export, name: str, context: IngestContext) -> object | None:
             context.problems.add(label, line, f"not UTF-8 text (byte 0x{data[error.start]:02x})")
             return None
         del data
-        return json.loads(text)
+        parsed: object = json.loads(text)
+        return parsed
     except json.JSONDecodeError as error:
         context.problems.add(label, error.lineno, f"not valid JSON ({error.msg})")
     except RecursionError:
@@ -196,7 +198,7 @@ def _load(export: _Export, name: str, context: IngestContext) -> object | None:
     return None
 
 
-def _text(record: dict, key: str) -> str | None:
+def _text(record: dict[str, Any], key: str) -> str | None:
     """``record[key]`` when it is text, else ``None`` (missing, or of another type)."""
     value = record.get(key)
     return value if isinstance(value, str) else None
@@ -339,7 +341,7 @@ def _reactors(reactions: object) -> list[str] | None:
     return list(dict.fromkeys(users)) if all(isinstance(user, str) and len(user) <= _MAX_ID for user in users) else None
 
 
-def _file_comment(message: dict) -> tuple[str | None, str | None]:
+def _file_comment(message: dict[str, Any]) -> tuple[str | None, str | None]:
     """(commenter, file owner) of a ``file_comment`` message (``comment.user``, ``file.user``)."""
     comment, file = message.get("comment"), message.get("file")
     return (_text(comment, "user") if isinstance(comment, dict) else None, _text(file, "user") if isinstance(file, dict) else None)
@@ -350,7 +352,8 @@ class _Messages:
 
     def __init__(self, bots: set[str]):
         self.bots = bots
-        self.rows: list[tuple] = []
+        # (conversation, ts, user, thread_ts, parent_user_id, file_owner, seconds): the columns of table().
+        self.rows: list[tuple[str, str, str, str | None, str | None, str | None, float]] = []
         # Each mention and reaction as its message's row and the user mentioned or reacting, in two parallel lists.
         self.mention_rows: list[int] = []
         self.mentioned: list[str] = []
@@ -375,7 +378,7 @@ class _Messages:
                 if len(problems) > MAX_PROBLEMS:
                     raise _too_many(context, label, "messages")
 
-    def _add(self, message: dict, conversation: str, context: IngestContext) -> str | None:
+    def _add(self, message: dict[str, Any], conversation: str, context: IngestContext) -> str | None:
         """Add one message (or count it, if it is a bot's or skipped); what is wrong with it, if anything."""
         get = message.get
         user, subtype, thread_ts, parent, text = get("user"), get("subtype"), get("thread_ts"), get("parent_user_id"), get("text")
@@ -476,7 +479,8 @@ def _events(messages: pd.DataFrame, read: _Messages, context: IngestContext) -> 
         index = pd.MultiIndex.from_arrays([column["conversation"][first], column["ts"][first]])
         asked = replies[unnamed]
         where = index.get_indexer(pd.MultiIndex.from_arrays([column["conversation"][asked], column["thread_ts"][asked]]))
-        parent[unnamed] = np.where(where >= 0, user[first][where], None)
+        # numpy's stubs leave None out of the array-likes; here it is the object array's missing value.
+        parent[unnamed] = np.where(where >= 0, user[first][where], None)  # type: ignore[call-overload]
     found = pd.notna(parent)
     context.report.add("thread_replies", len(replies))
     context.report.add("thread_parents_missing", int((~found).sum()))

@@ -167,5 +167,6 @@ def _people(frame: pd.DataFrame, columns: dict[str, str], dates: pd.Series, ends
     for name in PERSON_COLUMNS:
         if name not in people:
             people[name] = None
-    people["attributes"] = attributes.astype(object).where(attributes.notna(), None).to_dict("records")
+    # pandas-stubs refuse a list of dicts for a column; pandas keeps each dict as an object cell.
+    people["attributes"] = attributes.astype(object).where(attributes.notna(), None).to_dict("records")  # type: ignore[assignment]
     return people[PERSON_COLUMNS]

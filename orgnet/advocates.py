@@ -99,7 +99,7 @@ class AdvocateWeights(BaseModel):
 
 
 def pagerank(
-    G: nx.DiGraph, alpha: float = 0.85, weight: str | None = "weight", *, indexed: IndexedGraph | None = None
+    G: nx.DiGraph[Any], alpha: float = 0.85, weight: str | None = "weight", *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Weighted PageRank of a directed people graph, as ``nx.pagerank`` defines it.
 
@@ -152,7 +152,7 @@ def pagerank(
     return dict(zip(indexed.nodes, values))
 
 
-def eigenvector(G: nx.Graph, weight: str | None = "weight", *, indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
+def eigenvector(G: nx.Graph[Any], weight: str | None = "weight", *, indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
     """Eigenvector centrality of the undirected weighted view of a people graph.
 
     A person is central when tied, strongly, to central people:
@@ -282,8 +282,8 @@ def activity(
     last = end or (month_of.max() if len(frame) else None)
     months = _months(first, last) if first and last else []
     labels = pd.Index(people if people is not None else pd.unique(frame["person_id"]))
-    rows = labels.get_indexer(frame["person_id"])
-    columns = pd.Index(months).get_indexer(month_of)
+    rows = labels.get_indexer(pd.Index(frame["person_id"]))
+    columns = pd.Index(months).get_indexer(pd.Index(month_of))
     keep = (rows >= 0) & (columns >= 0)
     counts = np.zeros((len(labels), max(len(months), 1)))
     np.add.at(counts, (rows[keep], columns[keep]), 1.0)
@@ -319,7 +319,7 @@ def _distinct_neighbour_groups(indexed: IndexedGraph, codes: np.ndarray) -> np.n
 
 
 def bridging(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str = "department",
     communities: Mapping[Hashable, Hashable] | None = None,
     *,
@@ -412,7 +412,7 @@ def percentile_rank(values: pd.Series | np.ndarray) -> np.ndarray:
 def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(wanted, (list, tuple, set, frozenset)):
         return value in wanted
-    return value == wanted
+    return bool(value == wanted)
 
 
 def _kept(
@@ -476,7 +476,7 @@ def _explain(
 
 
 def advocates(
-    G: nx.DiGraph,
+    G: nx.DiGraph[Any],
     engagement: pd.DataFrame | None = None,
     audiences: pd.DataFrame | None = None,
     followers: pd.DataFrame | None = None,

@@ -25,14 +25,16 @@ __all__ = ["aggregate_coded_edges", "aggregate_edges", "merge_ties", "pair_weigh
 def split_weights(recipient_counts: pd.Series | np.ndarray) -> np.ndarray:
     """Weight of each recipient edge of a message sent to ``n`` recipients: ``1/n``."""
     counts = np.asarray(recipient_counts, dtype=float)
-    return np.divide(1.0, counts, out=np.zeros_like(counts), where=counts > 0)
+    weights: np.ndarray = np.divide(1.0, counts, out=np.zeros_like(counts), where=counts > 0)
+    return weights
 
 
 def pair_weights(duration_hours: pd.Series | np.ndarray, attendee_counts: pd.Series | np.ndarray) -> np.ndarray:
     """Weight of each ordered attendee pair of a meeting: ``duration_hours / (n - 1)``."""
     hours = np.asarray(duration_hours, dtype=float)
     others = np.asarray(attendee_counts, dtype=float) - 1.0
-    return np.divide(hours, others, out=np.zeros_like(hours), where=others > 0)
+    weights: np.ndarray = np.divide(hours, others, out=np.zeros_like(hours), where=others > 0)
+    return weights
 
 
 def aggregate_edges(edges: pd.DataFrame, unit: PeriodUnit = "month") -> pd.DataFrame:

@@ -29,7 +29,8 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -38,6 +39,9 @@ import scipy.sparse as sp
 
 from orgnet.engine import IndexedGraph
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 __all__ = [
     "BROKER_COLUMNS",
@@ -108,7 +112,7 @@ def _adjacency(indexed: IndexedGraph, weight: str | None, binary: bool = False) 
 def _mutual(indexed: IndexedGraph, weight: str | None) -> sp.csr_matrix:
     """Mutual weights ``a_ij + a_ji`` (NetworkX's ``mutual_weight``), canonical CSR."""
     matrix = _adjacency(indexed, weight)
-    mutual = (matrix + matrix.T).tocsr()
+    mutual: sp.csr_matrix = (matrix + matrix.T).tocsr()
     mutual.sum_duplicates()
     mutual.sort_indices()
     return mutual
@@ -170,7 +174,8 @@ class Betweenness:
         }
 
 
-def _igraph_of(indexed: IndexedGraph, weight: str | None, distance: str):
+def _igraph_of(indexed: IndexedGraph, weight: str | None, distance: str) -> tuple[ig.Graph, str | None]:
+    """The graph in igraph, and the name of its edge lengths (``None``: every tie is one step)."""
     import igraph as ig
 
     sources, targets, weights = _edge_arrays(indexed, weight)
@@ -184,7 +189,7 @@ def _igraph_of(indexed: IndexedGraph, weight: str | None, distance: str):
 
 
 def betweenness(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     *,
     weight: str | None = "weight",
     distance: str = "inverse",
@@ -314,10 +319,11 @@ def betweenness(
     _check_weight(weight, indexed)
     nodes = indexed.nodes
     n = len(nodes)
-    params = {"confidence": confidence, "normalized": normalized, "weight": weight, "distance": distance, "seed": seed}
+    # (values, stderr, exact, pivots, error_bound) -> the result with the parameters used.
+    result = partial(Betweenness, confidence=confidence, normalized=normalized, weight=weight, distance=distance, seed=seed)
     if n < 3:
         zeros = dict.fromkeys(nodes, 0.0)
-        return Betweenness(zeros, dict(zeros), True, n, 0.0, **params)
+        return result(zeros, dict(zeros), True, n, 0.0)
     # Dependencies summed over ordered pairs, divided into NetworkX's scale.
     scale = 1.0 / ((n - 1) * (n - 2)) if normalized else (1.0 if indexed.directed else 0.5)
     # igraph counts an undirected pair once, from either end.
@@ -327,7 +333,7 @@ def betweenness(
     if k is None and n <= exact_limit:
         raw = np.asarray(graph.betweenness(directed=indexed.directed, weights=lengths)) * per_source
         values = raw * scale
-        return Betweenness(dict(zip(nodes, values.tolist())), dict.fromkeys(nodes, 0.0), True, n, 0.0, **params)
+        return result(dict(zip(nodes, values.tolist())), dict.fromkeys(nodes, 0.0), True, n, 0.0)
 
     k = DEFAULT_PIVOTS if k is None else int(k)
     if k < 2:
@@ -362,14 +368,7 @@ def betweenness(
         # Normalised units -> the requested scale.
         bound = epsilon * (n - 1) * (n - 2) * scale
     values = estimate * scale
-    return Betweenness(
-        dict(zip(nodes, values.tolist())),
-        dict(zip(nodes, (stderr * scale).tolist())),
-        exact,
-        k,
-        bound,
-        **params,
-    )
+    return result(dict(zip(nodes, values.tolist())), dict(zip(nodes, (stderr * scale).tolist())), exact, k, bound)
 
 
 # ---------------------------------------------------------------- structural holes
@@ -388,7 +387,7 @@ def _proportions(indexed: IndexedGraph, weight: str | None) -> tuple[sp.csr_matr
     return P, isolated
 
 
-def constraint(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
+def constraint(G: nx.Graph[Any], *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
     r"""Burt's constraint of every person: how much their contacts are tied to each other.
 
     With mutual weights :math:`m_{ij} = a_{ij} + a_{ji}` and proportional
@@ -446,7 +445,7 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGr
     return dict(zip(indexed.nodes, values.tolist()))
 
 
-def effective_size(G: nx.Graph, *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
+def effective_size(G: nx.Graph[Any], *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
     r"""Burt's effective size of every person's network: their non-redundant contacts.
 
     With :math:`p_{ij}` as in :func:`constraint` and
@@ -519,7 +518,7 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight", indexed: Index
 
 
 def brokerage_roles(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     indexed: IndexedGraph | None = None,
@@ -648,11 +647,12 @@ def _group_strengths(indexed: IndexedGraph, codes: np.ndarray, weight: str | Non
     adjacency = _adjacency(indexed, weight)
     both = (adjacency + adjacency.T).tocsr()
     H = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, int(codes.max()) + 1 if n else 0))
-    return (both @ H).tocsr()
+    strengths: sp.csr_matrix = (both @ H).tocsr()
+    return strengths
 
 
 def participation(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",
@@ -721,7 +721,7 @@ def _participation(indexed: IndexedGraph, codes: np.ndarray, weight: str | None)
 
 
 def brokers(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",
@@ -849,4 +849,6 @@ def rank_brokers(table: pd.DataFrame, order: str = "betweenness") -> pd.DataFram
     ranked = table.rename_axis("person_id").sort_values(
         [order, "person_id"], ascending=[order == "constraint", True], na_position="last", kind="stable"
     )
-    return ranked.rename_axis(table.index.name)
+    # pandas-stubs take only str-like names in rename_axis; an index may be named by any Hashable, as this one is.
+    renamed: pd.DataFrame = ranked.rename_axis(table.index.name)  # type: ignore[call-overload]
+    return renamed

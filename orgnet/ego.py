@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -67,7 +68,9 @@ class EgoNetwork:
 
 @not_implemented_for("undirected")
 @not_implemented_for("multigraph")
-def ego_network(G: nx.DiGraph, person: Hashable, by: str = "department", weight: str | None = "weight", count: str = "count") -> EgoNetwork:
+def ego_network(
+    G: nx.DiGraph[Any], person: Hashable, by: str = "department", weight: str | None = "weight", count: str = "count"
+) -> EgoNetwork:
     """The direct ties of ``person`` in both directions, summed per contact and per group.
 
     For the ego ``v`` with contacts ``N(v)`` (successors and predecessors but
@@ -132,10 +135,10 @@ def ego_network(G: nx.DiGraph, person: Hashable, by: str = "department", weight:
     ties_in = {u: data for u, data in G.pred[person].items() if u != person}
     people = list(dict.fromkeys([*ties_out, *ties_in]))
 
-    def weights(ties: dict[Hashable, dict]) -> np.ndarray:
+    def weights(ties: dict[Hashable, dict[str, Any]]) -> np.ndarray:
         return np.array([float(ties[u].get(weight, 1.0)) if weight is not None and u in ties else float(u in ties) for u in people])
 
-    def counts(ties: dict[Hashable, dict]) -> np.ndarray:
+    def counts(ties: dict[Hashable, dict[str, Any]]) -> np.ndarray:
         return np.array([int(ties[u].get(count, 1)) if u in ties else 0 for u in people], dtype=np.int64)
 
     own = G.nodes[person].get(by, UNKNOWN)

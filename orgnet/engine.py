@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import permutations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import igraph as ig
 import networkx as nx
@@ -78,7 +78,8 @@ class Triangles:
         for u, w, v in permutations(range(3)):
             ends = self.positions[u, v]
             product += np.bincount(ends, weights=x[self.positions[u, w]] * y[self.positions[w, v]], minlength=len(product))
-        return product[self._positions_of(mask)]
+        masked: np.ndarray = product[self._positions_of(mask)]
+        return masked
 
 
 def unique_keys(keys: np.ndarray) -> np.ndarray:
@@ -207,7 +208,7 @@ class IndexedGraph:
     directed: bool
 
     @cached_property
-    def described(self) -> weakref.WeakSet:
+    def described(self) -> weakref.WeakSet[nx.Graph[Any]]:
         """NetworkX graphs already checked to be the graph these arrays describe (see ``orgnet.summary.indexed_of``)."""
         return weakref.WeakSet()
 
@@ -270,7 +271,7 @@ class IndexedGraph:
         return matrix.tocsr()
 
 
-def index_graph(graph: nx.Graph, weight: str | None = "weight") -> IndexedGraph:
+def index_graph(graph: nx.Graph[Any], weight: str | None = "weight") -> IndexedGraph:
     """Number the nodes of ``graph`` and collect its edges as arrays.
 
     Parameters
@@ -312,8 +313,8 @@ def index_edges(edges: pd.DataFrame, nodes: list[Hashable] | None = None, direct
     if nodes is None:
         nodes = sorted(set(edges["source"]).union(edges["target"]))
     labels = pd.Index(nodes)
-    sources = labels.get_indexer(edges["source"])
-    targets = labels.get_indexer(edges["target"])
+    sources = labels.get_indexer(pd.Index(edges["source"]))
+    targets = labels.get_indexer(pd.Index(edges["target"]))
     if (sources < 0).any() or (targets < 0).any():
         raise ValueError("edges name nodes missing from `nodes`")
     return IndexedGraph(

@@ -82,27 +82,33 @@ def export_frames(people: pd.DataFrame, ties: pd.DataFrame, path: Path, fmt: str
     return [path]
 
 
-def tie_graph(people: pd.DataFrame, ties: pd.DataFrame) -> nx.MultiDiGraph:
+def tie_graph(people: pd.DataFrame, ties: pd.DataFrame) -> nx.MultiDiGraph[str]:
     """A directed multigraph: people with their non-empty fields, one edge per tie keyed ``period/channel``.
 
     Timestamps become ISO-8601 UTC strings and empty fields are left out, since
     GraphML and GEXF have no null.
     """
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for record in people.to_dict("records"):
-        graph.add_node(record["person_id"], **{k: _plain(v) for k, v in record.items() if k != "person_id" and _plain(v) is not None})
+        graph.add_node(record["person_id"], **{str(k): _plain(v) for k, v in record.items() if k != "person_id" and _plain(v) is not None})
     if ties.empty:
         return graph
-    first, last = timestamps_to_text(ties["first_seen"]), timestamps_to_text(ties["last_seen"])
-    for row, first_seen, last_seen in zip(ties.itertuples(index=False), first, last):
+    columns = zip(
+        *(ties[name].tolist() for name in ("source", "target", "period", "channel")),
+        ties["count"].astype("int64").tolist(),
+        ties["weight"].astype(float).tolist(),
+        timestamps_to_text(ties["first_seen"]),
+        timestamps_to_text(ties["last_seen"]),
+    )
+    for source, target, period, channel, count, weight, first_seen, last_seen in columns:
         graph.add_edge(
-            row.source,
-            row.target,
-            key=f"{row.period}/{row.channel}",
-            period=row.period,
-            channel=row.channel,
-            count=int(row.count),
-            weight=float(row.weight),
+            source,
+            target,
+            key=f"{period}/{channel}",
+            period=period,
+            channel=channel,
+            count=count,
+            weight=weight,
             first_seen=first_seen,
             last_seen=last_seen,
         )

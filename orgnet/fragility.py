@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -22,6 +22,9 @@ import pandas as pd
 
 from orgnet.engine import IndexedGraph
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 __all__ = [
     "CARRIER_COLUMNS",
@@ -47,15 +50,15 @@ CARRIER_COLUMNS = [
 ]
 
 
-def _cut_points(indexed: IndexedGraph, graph) -> list[Hashable]:
+def _cut_points(indexed: IndexedGraph, graph: ig.Graph) -> list[Hashable]:
     return [indexed.nodes[i] for i in sorted(graph.articulation_points())]
 
 
-def _cut_ties(indexed: IndexedGraph, graph, pairs: np.ndarray) -> list[tuple[Hashable, Hashable]]:
+def _cut_ties(indexed: IndexedGraph, graph: ig.Graph, pairs: np.ndarray) -> list[tuple[Hashable, Hashable]]:
     return [(indexed.nodes[pairs[e, 0]], indexed.nodes[pairs[e, 1]]) for e in sorted(graph.bridges())]
 
 
-def articulation_points(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[Hashable]:
+def articulation_points(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[Hashable]:
     """People whose departure would split the network (cut vertices of the undirected tie graph).
 
     A node is an articulation point when removing it (and its ties) increases
@@ -95,7 +98,7 @@ def articulation_points(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> 
     return _cut_points(indexed, indexed.undirected_igraph)
 
 
-def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
+def bridges(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
     """Ties whose loss would split the network (bridges of the undirected tie graph).
 
     A tie is a bridge when removing it increases the number of connected
@@ -132,7 +135,7 @@ def bridges(G: nx.Graph, *, indexed: IndexedGraph | None = None) -> list[tuple[H
 
 
 def cross_group_carriers(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",
@@ -245,7 +248,8 @@ def cross_group_carriers(
 
     # Greedy cover, all pairs in lockstep.
     covered = np.zeros(len(a), dtype=bool)
-    covered_weight = np.zeros(n_pairs)
+    # NumPy's stubs type a bincount as integers, weighted or not: the annotation keeps the float.
+    covered_weight: np.ndarray = np.zeros(n_pairs)
     target = share * pair_weight * (1 - 1e-12)
     done = np.zeros(n_pairs, dtype=bool)
     count = np.zeros(n_pairs, dtype=np.int64)
@@ -326,7 +330,7 @@ class Fragility:
 
 
 def fragility(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",

@@ -6,10 +6,15 @@ input, so jobs never read the store themselves.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any, TypeVar, cast
+
 import networkx as nx
 import pandas as pd
 
 __all__ = ["edge_graph", "people_graph", "tie_edges", "undirected_graph"]
+
+_Node = TypeVar("_Node", bound=Hashable)
 
 
 def tie_edges(ties: pd.DataFrame) -> pd.DataFrame:
@@ -30,7 +35,7 @@ def tie_edges(ties: pd.DataFrame) -> pd.DataFrame:
     return ties.groupby(["source", "target"], sort=True, observed=True).agg(count=("count", "sum"), weight=("weight", "sum")).reset_index()
 
 
-def people_graph(ties: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.DiGraph:
+def people_graph(ties: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.DiGraph[str]:
     """The directed, weighted people graph of a set of ties.
 
     Parameters
@@ -50,7 +55,7 @@ def people_graph(ties: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.D
     return edge_graph(tie_edges(ties), people)
 
 
-def edge_graph(edges: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.DiGraph:
+def edge_graph(edges: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.DiGraph[str]:
     """The people graph of ties already summed by :func:`tie_edges` (see :func:`people_graph`).
 
     Notes
@@ -59,14 +64,16 @@ def edge_graph(edges: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.Di
     lists (iterating pandas' Arrow-backed string columns costs ~3 us a value):
     about 2 s for 800,000 ties, NetworkX's own cost of a dict per edge.
     """
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     if people is not None and not people.empty:
         table = people.drop(columns="person_id")
         # Only rows where pandas sees a missing value need filtering.
-        incomplete = table.isna().to_numpy().any(axis=1).tolist()
+        incomplete = table.isna().any(axis=1).tolist()
+        # pandas-stubs key a record by any label; a people table's labels are its column names.
+        records = cast("list[dict[str, Any]]", table.to_dict("records"))
         graph.add_nodes_from(
             (person, _present(record) if missing else record)
-            for person, record, missing in zip(people["person_id"].tolist(), table.to_dict("records"), incomplete)
+            for person, record, missing in zip(people["person_id"].tolist(), records, incomplete)
         )
     attributes = (
         {"weight": w, "count": c} for w, c in zip(edges["weight"].astype(float).tolist(), edges["count"].astype("int64").tolist())
@@ -75,17 +82,17 @@ def edge_graph(edges: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.Di
     return graph
 
 
-def _present(record: dict) -> dict:
+def _present(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` without its missing values (None, NaN)."""
     return {k: v for k, v in record.items() if v is not None and not (isinstance(v, float) and v != v)}
 
 
-def undirected_graph(graph: nx.DiGraph) -> nx.Graph:
+def undirected_graph(graph: nx.DiGraph[_Node]) -> nx.Graph[_Node]:
     """Undirected view of a people graph, with ``weight`` and ``count`` of both directions summed.
 
     Node attributes are kept.
     """
-    undirected = nx.Graph()
+    undirected: nx.Graph[_Node] = nx.Graph()
     undirected.add_nodes_from(graph.nodes(data=True))
     for source, target, data in graph.edges(data=True):
         if undirected.has_edge(source, target):

@@ -38,7 +38,8 @@ def normalise_identities(raw: pd.Series) -> pd.Series:
     inside = values.str.extract(_ANGLE_ADDRESS, expand=False)
     values = inside.where(inside.notna(), values).str.strip().str.lower()
     values = values.str.replace(r"^mailto:", "", regex=True).str.strip().str.strip("\"'")
-    cleaned = np.append(values.where(values != "").to_numpy(dtype=object, na_value=None), None)
+    # The stubs of NumPy (np.append) and pandas (na_value) leave None out; it is the missing value of an object array.
+    cleaned = np.append(values.where(values != "").to_numpy(dtype=object, na_value=None), None)  # type: ignore[call-overload]
     return pd.Series(cleaned[codes], index=raw.index)
 
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -80,7 +81,7 @@ def _igraph_seed(seed: int) -> Iterator[None]:
 
 
 def _codes(
-    G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int
+    G: nx.Graph[Any], by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int
 ) -> tuple[list[Hashable], np.ndarray]:
     """Group labels and each indexed node's group code.
 
@@ -116,7 +117,7 @@ def _codes(
 
 
 def group_labels(
-    G: nx.Graph, by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None
+    G: nx.Graph[Any], by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, Hashable]:
     """The group of every person, as the layouts see it (see ``by`` in :func:`group_layout`).
 
@@ -161,7 +162,7 @@ def _to_disc(points: np.ndarray) -> np.ndarray:
     """Centre ``points`` on their mean and scale them into the unit disc."""
     if len(points) == 0:
         return points
-    centred = points - points.mean(axis=0)
+    centred: np.ndarray = points - points.mean(axis=0)
     radius = np.sqrt((centred**2).sum(axis=1)).max()
     return centred / radius if radius > 0 else centred
 
@@ -197,7 +198,8 @@ def _separate(centres: np.ndarray, radii: np.ndarray, gap: float, iterations: in
     scale = float(np.max(need / np.maximum(dist, 1e-9)))
     if scale > 1.0:
         centres = centres * scale
-    return centres - centres.mean(axis=0)
+    centred: np.ndarray = centres - centres.mean(axis=0)
+    return centred
 
 
 def _group_centres(
@@ -219,7 +221,7 @@ def _group_centres(
 
 
 def _layout_indexed(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     indexed: IndexedGraph,
     *,
     seed: int,
@@ -263,7 +265,7 @@ def _layout_indexed(
 
 
 def person_layout(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     seed: int = 0,
     *,
     by: str | Mapping[Hashable, Hashable] | None = "department",
@@ -327,7 +329,7 @@ def person_layout(
 
 
 def group_layout(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] | None = "department",
     *,
     seed: int = 0,
@@ -387,7 +389,7 @@ def group_layout(
 
 
 def group_edges(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str | Mapping[Hashable, Hashable] | None = "department",
     *,
     directed: bool = False,

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,22 +225,24 @@ class OwnerAudiences:
     @property
     def unique_reach(self) -> np.ndarray:
         """Distinct followers per owner, counting count-only accounts in full."""
-        return self.id_reach + self.count_only
+        reach: np.ndarray = self.id_reach + self.count_only
+        return reach
 
 
-def _owner_rows(accounts: _Accounts, owner_type: str | None, owners: Sequence[Hashable] | None, platforms: Collection[str] | None):
+def _owner_rows(
+    accounts: _Accounts, owner_type: str | None, owners: Sequence[Hashable] | None, platforms: Collection[str] | None
+) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
+    """(owners, row, keep): the owners in row order, each account's owner row (-1 for none), the accounts to count."""
     table = accounts.table
     keep = np.ones(len(table), dtype=bool)
     if owner_type is not None:
         keep &= (table["owner_type"] == owner_type).to_numpy()
     if platforms is not None:
         keep &= table["platform"].isin(list(platforms)).to_numpy()
-    if owners is None:
-        owners = list(pd.unique(table.loc[keep, "owner"]))
-    labels = pd.Index(owners)
-    rows = labels.get_indexer(table["owner"])
+    owners = list(pd.unique(table.loc[keep, "owner"])) if owners is None else list(owners)
+    rows = pd.Index(owners).get_indexer(pd.Index(table["owner"]))
     keep &= rows >= 0
-    return list(owners), rows, keep
+    return owners, rows, keep
 
 
 def owner_audiences(
@@ -292,7 +294,9 @@ def owner_audiences(
     return _owner_audiences_of(accounts, owner_type=owner_type, owners=owners, platforms=platforms)
 
 
-def _owner_audiences_of(accounts: _Accounts, *, owner_type, owners, platforms) -> OwnerAudiences:
+def _owner_audiences_of(
+    accounts: _Accounts, *, owner_type: str | None, owners: Sequence[Hashable] | None, platforms: Collection[str] | None
+) -> OwnerAudiences:
     owners, rows, keep = _owner_rows(accounts, owner_type, owners, platforms)
     n = len(owners)
     selected = np.flatnonzero(keep)
@@ -870,7 +874,7 @@ def brand_overlap(
 # --------------------------------------------------------------------------- campaigns
 
 
-def leaders(people: pd.DataFrame | nx.Graph) -> set[Hashable]:
+def leaders(people: pd.DataFrame | nx.Graph[Any]) -> set[Hashable]:
     """People with direct reports: everyone some person's ``manager_id`` names.
 
     Parameters
@@ -888,6 +892,7 @@ def leaders(people: pd.DataFrame | nx.Graph) -> set[Hashable]:
     >>> leaders(pd.DataFrame({"person_id": ["a", "b", "c"], "manager_id": [None, "a", "b"]})) == {"a", "b"}
     True
     """
+    managers: Iterable[Any]
     if isinstance(people, nx.Graph):
         managers = (data.get("manager_id") for _, data in people.nodes(data=True))
     else:
@@ -899,7 +904,7 @@ def campaigns(
     engagement: pd.DataFrame,
     audiences: pd.DataFrame | None,
     followers: pd.DataFrame | None = None,
-    people: pd.DataFrame | nx.Graph | None = None,
+    people: pd.DataFrame | nx.Graph[Any] | None = None,
     *,
     share_actions: Collection[str] = SHARE_ACTIONS,
     start: str | None = None,
@@ -996,7 +1001,7 @@ def campaigns(
     loose = shares[shares["platform"].isna()].drop(columns="platform").merge(account_rows[["account", "person_id"]], on="person_id")
     pairs = pd.concat([exact[["content_id", "account", "person_id"]], loose[["content_id", "account", "person_id"]]], ignore_index=True)
     pairs = pairs.drop_duplicates(["content_id", "account"])
-    content_rows = contents.get_indexer(pairs["content_id"])
+    content_rows = contents.get_indexer(pd.Index(pairs["content_id"]))
     account_index = pairs["account"].to_numpy(dtype=np.int64)
     is_leader = pairs["person_id"].isin(leaders(people) if people is not None else set()).to_numpy()
     counts = accounts.table["follower_count"].to_numpy(dtype=float)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from orgnet.engine import IndexedGraph
-from orgnet.summary import group_codes, group_tie_totals, indexed_of, share_of
+from orgnet.summary import GroupTieTotals, group_codes, group_tie_totals, indexed_of, share_of
 
 __all__ = [
     "SILO_COLUMNS",
@@ -81,10 +81,13 @@ def _ei(external: np.ndarray, internal: np.ndarray) -> np.ndarray:
     external = np.asarray(external, dtype=float)
     internal = np.asarray(internal, dtype=float)
     total = external + internal
-    return np.divide(external - internal, total, out=np.full_like(total, np.nan), where=total > 0)
+    ei: np.ndarray = np.divide(external - internal, total, out=np.full_like(total, np.nan), where=total > 0)
+    return ei
 
 
-def _groups_and_totals(G: nx.Graph, by: str, indexed: IndexedGraph | None):
+def _groups_and_totals(
+    G: nx.Graph[Any], by: str, indexed: IndexedGraph | None
+) -> tuple[IndexedGraph, list[Hashable], np.ndarray, GroupTieTotals]:
     indexed = indexed_of(G, indexed)
     labels, codes = group_codes(G, by, indexed.nodes)
     totals = group_tie_totals(codes, len(labels), indexed.sources, indexed.targets, indexed.weights)
@@ -92,7 +95,7 @@ def _groups_and_totals(G: nx.Graph, by: str, indexed: IndexedGraph | None):
 
 
 def ei_index(
-    G: nx.Graph, by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None
+    G: nx.Graph[Any], by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Krackhardt and Stern's E-I index of every group.
 
@@ -143,7 +146,7 @@ def ei_index(
     return dict(zip(labels, values.tolist()))
 
 
-def network_ei_index(G: nx.Graph, by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None) -> float:
+def network_ei_index(G: nx.Graph[Any], by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None) -> float:
     """Organisation-wide E-I index: ``(E - I) / (E + I)`` over all ties.
 
     ``E`` counts ties between two different groups and ``I`` ties inside one
@@ -184,11 +187,12 @@ def network_ei_index(G: nx.Graph, by: str = "department", weight: str | None = N
 
 def _conductance(cut: np.ndarray, volume: np.ndarray, total_volume: float) -> np.ndarray:
     smaller = np.minimum(volume, total_volume - volume)
-    return np.divide(cut, smaller, out=np.full_like(cut, np.nan, dtype=float), where=smaller > 0)
+    values: np.ndarray = np.divide(cut, smaller, out=np.full_like(cut, np.nan, dtype=float), where=smaller > 0)
+    return values
 
 
 def conductance(
-    G: nx.Graph, by: str = "department", weight: str | None = "weight", *, indexed: IndexedGraph | None = None
+    G: nx.Graph[Any], by: str = "department", weight: str | None = "weight", *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Conductance of every group: how much of its tie volume crosses its boundary.
 
@@ -242,7 +246,7 @@ def conductance(
     return dict(zip(labels, _conductance(cut, volume, volume.sum()).tolist()))
 
 
-def silo_metrics(G: nx.Graph, by: str = "department", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
+def silo_metrics(G: nx.Graph[Any], by: str = "department", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
     """Every silo figure of every group in one table.
 
     For group ``g`` with ``I`` internal and ``E`` external ties (each directed
@@ -314,7 +318,7 @@ def silo_metrics(G: nx.Graph, by: str = "department", *, indexed: IndexedGraph |
 
 
 def silo_pairs(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str = "department",
     *,
     value: str = "ties",
@@ -411,7 +415,7 @@ def silo_pairs(
     return table.iloc[order].reset_index(drop=True)
 
 
-def _tie_kind_codes(G: nx.Graph, by: str, manager: str, indexed: IndexedGraph) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
+def _tie_kind_codes(G: nx.Graph[Any], by: str, manager: str, indexed: IndexedGraph) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
     """Group labels, node group codes, and each tie's kind as an index into :data:`TIE_KINDS`."""
     labels, codes = group_codes(G, by, indexed.nodes)
     node_data, position = G.nodes, indexed.index
@@ -423,7 +427,7 @@ def _tie_kind_codes(G: nx.Graph, by: str, manager: str, indexed: IndexedGraph) -
 
 
 def tie_directions(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str = "department",
     *,
     manager: str = "manager_id",
@@ -539,7 +543,7 @@ def _kind_table(owner: np.ndarray, kind: np.ndarray, values: np.ndarray, size: i
 
 
 def vertical_lateral(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     by: str = "department",
     *,
     threshold: float = 0.9,

@@ -57,7 +57,9 @@ def list_snapshots(store: Store) -> list[SnapshotInfo]:
     """Every analysed snapshot of ``store``, by first period, then single periods before ranges."""
     stored = store.results()
     labels = sorted(stored.loc[stored["name"] == "meta", "period"]) if len(stored) else []
-    found = [_info(label, load_result(store, "meta", label)) for label in labels]
+    metas = ((label, load_result(store, "meta", label)) for label in labels)
+    # A snapshot removed since results() was read is no longer one to list.
+    found = [_info(label, meta) for label, meta in metas if meta is not None]
     return sorted(found, key=lambda info: (info.start, info.end))
 
 

@@ -29,6 +29,7 @@ import heapq
 import math
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -129,7 +130,7 @@ class KHop:
     per_hop: pd.DataFrame
 
 
-def k_hop_reach(G: nx.DiGraph, sources: Collection[Hashable], k: int, *, indexed: IndexedGraph | None = None) -> KHop:
+def k_hop_reach(G: nx.DiGraph[Any], sources: Collection[Hashable], k: int, *, indexed: IndexedGraph | None = None) -> KHop:
     """People within ``k`` directed hops of ``sources``, counted per hop.
 
     ``d(v) = min_{s in sources} dist(s, v)`` along out-ties; the result keeps
@@ -181,7 +182,7 @@ def k_hop_reach(G: nx.DiGraph, sources: Collection[Hashable], k: int, *, indexed
 
 
 def edge_probabilities(
-    G: nx.DiGraph,
+    G: nx.DiGraph[Any],
     probability: float | None = DEFAULT_PROBABILITY,
     *,
     scale: float | None = None,
@@ -223,7 +224,8 @@ def edge_probabilities(
     if scale is not None:
         if scale <= 0:
             raise ValueError("scale must be positive")
-        return -np.expm1(-np.maximum(indexed.weights, 0.0) / scale)
+        probabilities: np.ndarray = -np.expm1(-np.maximum(indexed.weights, 0.0) / scale)
+        return probabilities
     if probability is None or not 0 <= probability <= 1:
         raise ValueError("probability must lie in [0, 1]")
     return np.full(len(indexed.sources), float(probability))
@@ -284,11 +286,12 @@ def _live_edges(indexed: IndexedGraph, probabilities: np.ndarray, runs: int, rng
 
 def _copies(positions: np.ndarray, n: int, runs: int) -> np.ndarray:
     """Indices of ``positions`` in every run of a :class:`_LiveEdges`."""
-    return (np.arange(runs, dtype=np.int64)[:, None] * n + positions[None, :]).ravel()
+    copies: np.ndarray = (np.arange(runs, dtype=np.int64)[:, None] * n + positions[None, :]).ravel()
+    return copies
 
 
 def expected_spread(
-    G: nx.DiGraph,
+    G: nx.DiGraph[Any],
     seeds: Collection[Hashable],
     *,
     probability: float | None = DEFAULT_PROBABILITY,
@@ -362,7 +365,7 @@ def expected_spread(
 
 
 def celf_seeds(
-    G: nx.DiGraph,
+    G: nx.DiGraph[Any],
     k: int,
     *,
     probability: float | None = DEFAULT_PROBABILITY,
@@ -440,7 +443,7 @@ def celf_seeds(
     heap = [(-len(new_nodes(int(v))) / runs, int(v)) for v in allowed]
     heapq.heapify(heap)
     fresh_at = np.zeros(n, dtype=np.int64)
-    rows = []
+    rows: list[tuple[int, Hashable, float, float, float]] = []
     while heap and len(rows) < k:
         negative, v = heapq.heappop(heap)
         if fresh_at[v] == len(rows):
@@ -497,7 +500,7 @@ class InternalReach:
 
 
 def internal_reach(
-    G: nx.DiGraph,
+    G: nx.DiGraph[Any],
     people: Collection[Hashable],
     hops: int = DEFAULT_HOPS,
     *,

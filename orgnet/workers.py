@@ -80,7 +80,8 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
             process.join()
         if not succeeded:
             raise value
-        return value
+        results: dict[str, tuple[Any, float]] = value
+        return results
 
     return finish
 

@@ -32,7 +32,7 @@ version seen. A tie whose count falls to zero is removed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ from orgnet.model import (
     empty_frame,
 )
 from orgnet.periods import PeriodUnit, period_codes
+from orgnet.store.frames import StoredRow
 
 __all__ = [
     "CONTACT_CHANGE_COLUMNS",
@@ -68,6 +69,8 @@ TIE_CHANGE_COLUMNS = [*TIE_KEY, "count", "weight"]
 CONTACT_CHANGE_COLUMNS = EXTERNAL_CONTACT_COLUMNS
 #: Reads the stored contributions (ties, contacts) of these ledger keys, inside the store's transaction.
 StoredContributions = Callable[[Sequence[str]], tuple[pd.DataFrame, pd.DataFrame]]
+#: A ledger entry as pandas gives a row of a frame (``to_dict("records")``): column -> value.
+_Row = dict[Hashable, Any]
 
 
 @dataclass
@@ -126,8 +129,8 @@ def plan_calendar(batch: IngestBatch, stored: pd.DataFrame, contributions: Store
     plan = CalendarPlan(counts={"merged_with_store": 0, "replaced_in_store": 0, "occurrences_overridden": 0})
     if events.empty:
         return plan
-    held = {row["key"]: row for row in stored.to_dict("records")}
-    kept: dict[str, dict[str, Any]] = {}
+    held: dict[str, _Row] = {row["key"]: row for row in stored.to_dict("records")}
+    kept: dict[str, _Row] = {}
     merged: list[str] = []
     for row in events.to_dict("records"):
         old = held.get(row["key"])
@@ -146,7 +149,7 @@ def plan_calendar(batch: IngestBatch, stored: pd.DataFrame, contributions: Store
     written_ties, written_contacts = _rows(ties, kept), _rows(contacts, kept)
     plan.cleared = list(replaced)
 
-    rewritten: dict[str, dict[str, Any]] = {}
+    rewritten: dict[str, _Row] = {}
     state = {**held, **kept}
     for series, members in _by_series(state, {row["series"] for row in kept.values()}).items():
         master = state.get(series)
@@ -196,11 +199,11 @@ def plan_calendar(batch: IngestBatch, stored: pd.DataFrame, contributions: Store
     return plan
 
 
-def _version(row: dict[str, Any]) -> tuple[int, str, bool]:
+def _version(row: _Row) -> tuple[int, str, bool]:
     return int(row["sequence"]), row["stamp"] or "", bool(row["cancelled"])
 
 
-def _replaces(row: dict[str, Any], old: dict[str, Any]) -> bool:
+def _replaces(row: _Row, old: _Row) -> bool:
     """Whether the ingest's version of an event replaces the stored one: a newer version, or the same one expanded further.
 
     A series is expanded up to its ingest's horizon, so the same version read
@@ -212,12 +215,12 @@ def _replaces(row: dict[str, Any], old: dict[str, Any]) -> bool:
     return max(row["occurrences"], default="") > max(old["occurrences"], default="")
 
 
-def _rows(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+def _rows(frame: pd.DataFrame, keys: Iterable[str]) -> pd.DataFrame:
     return frame[frame["key"].isin(list(keys))]
 
 
-def _by_series(state: dict[str, dict[str, Any]], series: set[str]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {name: [] for name in sorted(series)}
+def _by_series(state: dict[str, _Row], series: set[str]) -> dict[str, list[_Row]]:
+    grouped: dict[str, list[_Row]] = {name: [] for name in sorted(series)}
     for row in state.values():
         if row["series"] in grouped:
             grouped[row["series"]].append(row)
@@ -270,7 +273,7 @@ def _negated(frames: list[pd.DataFrame], columns: list[str], amounts: list[str])
     return summed[columns]
 
 
-def event_rows(events: pd.DataFrame) -> list[tuple]:
+def event_rows(events: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Ledger entries as stores write them, in :data:`~orgnet.model.CALENDAR_EVENT_COLUMNS` order."""
     return [
         (
@@ -286,7 +289,7 @@ def event_rows(events: pd.DataFrame) -> list[tuple]:
     ]
 
 
-def events_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+def events_frame(rows: Sequence[StoredRow]) -> pd.DataFrame:
     """Ledger entries as stores return them, from rows in :data:`~orgnet.model.CALENDAR_EVENT_COLUMNS` order, sorted by key."""
     frame = pd.DataFrame.from_records(
         [
@@ -300,17 +303,17 @@ def events_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     return frame
 
 
-def contribution_frames(ties: Sequence[Sequence[Any]], contacts: Sequence[Sequence[Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def contribution_frames(ties: Sequence[StoredRow], contacts: Sequence[StoredRow]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stored contributions as :func:`plan_calendar` takes them, from rows in the column orders of the model."""
     tie_frame = pd.DataFrame.from_records(list(ties), columns=CALENDAR_TIE_COLUMNS).astype({"count": "int64", "weight": float})
     contact_frame = pd.DataFrame.from_records(list(contacts), columns=CALENDAR_CONTACT_COLUMNS).astype({"count": "int64"})
     return tie_frame, contact_frame
 
 
-def contribution_rows(plan: CalendarPlan) -> tuple[list[tuple], list[tuple]]:
+def contribution_rows(plan: CalendarPlan) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The contributions a plan writes, as rows of plain values in the column orders of the model."""
     return _plain_rows(plan.ties, CALENDAR_TIE_COLUMNS), _plain_rows(plan.contacts, CALENDAR_CONTACT_COLUMNS)
 
 
-def _plain_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+def _plain_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
     return list(zip(*(frame[column].tolist() for column in columns)))

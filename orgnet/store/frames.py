@@ -28,6 +28,7 @@ from orgnet.model import (
 )
 
 __all__ = [
+    "StoredRow",
     "clean_value",
     "frame_from_rows",
     "people_frame",
@@ -38,13 +39,17 @@ __all__ = [
     "timestamps_to_text",
 ]
 
+#: One row as a store reads it back, its values in the column order of the model: a tuple (SQLite) or a list (Neo4j).
+StoredRow = tuple[Any, ...] | list[Any]
+
 
 def timestamps_to_text(values: pd.Series) -> np.ndarray:
     """ISO-8601 UTC strings, to the second, of a datetime64 Series (vectorised)."""
     stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
     # Arrow writes "2026-10-01 09:30:00" several times faster than np.datetime_as_string plus np.char.add.
     text = pc.utf8_replace_slice(pc.cast(pa.array(stamps), pa.string()), 10, 11, "T")
-    text = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "NaTZ")
+    # pyarrow-stubs want the joined values and the fill all arrays or all scalars; Arrow mixes them.
+    text = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "NaTZ")  # type: ignore[call-overload, arg-type]
     return text.to_numpy(zero_copy_only=False).astype(object)
 
 
@@ -100,7 +105,7 @@ def people_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return frame.sort_values("person_id", ignore_index=True)
 
 
-def tie_rows(ties: pd.DataFrame) -> list[tuple]:
+def tie_rows(ties: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Tie rows as plain tuples in :data:`~orgnet.model.TIE_COLUMNS` order, timestamps as text."""
     if ties.empty:
         return []
@@ -121,7 +126,7 @@ def _texts(values: pd.Series) -> np.ndarray:
     return values.astype(str).to_numpy(object)
 
 
-def ties_frame(rows: Iterable[tuple]) -> pd.DataFrame:
+def ties_frame(rows: Iterable[StoredRow]) -> pd.DataFrame:
     """Ties as stores return them, from tuples in :data:`~orgnet.model.TIE_COLUMNS` order, sorted by key."""
     frame = pd.DataFrame.from_records(list(rows), columns=TIE_COLUMNS)
     frame["count"] = frame["count"].astype("int64")
@@ -144,7 +149,7 @@ _INTEGER_COLUMNS = {"count", "follower_count"}
 _NULLABLE_INTEGER_COLUMNS = {"clicks", "impressions"}
 
 
-def frame_from_rows(table: str, rows: Iterable[tuple]) -> pd.DataFrame:
+def frame_from_rows(table: str, rows: Iterable[StoredRow]) -> pd.DataFrame:
     """A non-tie, non-people table as stores return it, sorted by all its columns.
 
     ``table`` is one of ``identities``, ``external_contacts``, ``audiences``,

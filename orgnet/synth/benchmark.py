@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from orgnet.synth.org import DEPARTMENTS, OFFICES, ORG_DOMAIN
 __all__ = ["benchmark_org", "write_interactions_csv", "write_roster_csv"]
 
 
-def _objects(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+def _objects(columns: dict[str, np.ndarray | pd.api.extensions.ExtensionArray]) -> pd.DataFrame:
     """A frame whose text columns are plain objects, as stores return them (pandas would infer its string dtype)."""
     return pd.DataFrame(
         {name: pd.Series(values, dtype=object) if values.dtype.kind in "OUS" else values for name, values in columns.items()}
@@ -232,12 +233,12 @@ def write_interactions_csv(
     rng = np.random.default_rng(seed)
     threads = threads or max(n_rows // 8, 1)
     ids = _person_ids(n_people).astype(str)
-    names = pa.array(np.concatenate([ids, np.char.add(np.char.lower(ids), "@" + ORG_DOMAIN)]))
+    names: pa.StringArray = pa.array(np.concatenate([ids, np.char.add(np.char.lower(ids), "@" + ORG_DOMAIN)]))
     activity = np.cumsum(rng.pareto(1.6, n_people) + 1.0)
 
-    def people(size: int) -> pa.Array:
+    def people(size: int) -> pa.Array[Any]:
         person = np.minimum(np.searchsorted(activity, rng.random(size) * activity[-1]), n_people - 1)
-        return names.take(pa.array(person + n_people * rng.integers(0, 2, size)))
+        return names.take(person + n_people * rng.integers(0, 2, size))
 
     n_recipients = rng.choice([1, 2, 3], threads, p=[0.7, 0.2, 0.1])
     second = pc.if_else(pa.array(n_recipients >= 2), people(threads), pa.nulls(threads, pa.string()))
@@ -245,8 +246,8 @@ def write_interactions_csv(
     pool_recipients = pc.binary_join_element_wise(people(threads), second, third, ";", null_handling="skip")
     pool_senders = people(threads)
     pool_channel = np.array(["chat", "email", "call", "meeting"], dtype=object)[rng.choice(4, threads, p=[0.5, 0.3, 0.1, 0.1])]
-    thread = pa.array(rng.integers(0, threads, n_rows))
-    channel = pool_channel[thread.to_numpy()]
+    thread = rng.integers(0, threads, n_rows)
+    channel = pool_channel[thread]
     seconds = np.datetime64("2026-05-01T00:00:00", "s") + rng.integers(0, months * 30 * 86_400, n_rows)
     duration = np.where(np.isin(channel, ["call", "meeting"]), rng.choice([0.5, 1.0], n_rows), np.nan)
     table = pa.table(
