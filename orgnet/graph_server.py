@@ -85,7 +85,7 @@ class Runtime:
 class Neo4jServer:
     """A running local Neo4j: its process, home folder, Bolt port and the password of user ``neo4j``."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     home: Path
     port: int
     password: str
@@ -106,7 +106,8 @@ class Neo4jServer:
     def stop(self, timeout: float = 60.0) -> None:
         """Stop the server cleanly (closing its standard input stops it) and wait for it; kill it after ``timeout``."""
         if self.process.poll() is None:
-            self.process.stdin.close()
+            if self.process.stdin is not None:  # started with stdin=PIPE: closing it is the launcher's signal to stop
+                self.process.stdin.close()
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -225,7 +226,8 @@ def free_port() -> int:
     """A TCP port free on 127.0.0.1 now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def start(
