@@ -7,7 +7,8 @@ A caller proves who it is with an API key in ``X-API-Key`` or
 
 The dependencies are coroutines that do not block (answers come from
 memory, and a key missing from :class:`~orgnet.api.keys.KeyCache` is looked up in
-the threadpool), so a request that hits the caches never leaves the event loop.
+the threadpool, on a read connection that no write holds up), so a request that
+hits the caches never leaves the event loop.
 """
 
 from __future__ import annotations
@@ -147,8 +148,10 @@ class Require:
 class Auditor:
     """Dependency: a function that records one read of person-level data by the caller in the audit log.
 
-    Routes call it as ``audit(target)``; the action is the route's, fixed here.
-    The entry is queued in memory and written in a batch (:class:`~orgnet.api.audit.AuditBuffer`).
+    Routes call it as ``audit(target)`` before they answer; the action is the route's, fixed here.
+    The entry is queued in memory and written in a batch (:class:`~orgnet.api.audit.AuditBuffer`);
+    when it cannot be queued the call raises :class:`~orgnet.api.audit.AuditUnavailable`, and the
+    route answers that 503 instead of the data.
     """
 
     def __init__(self, permission: str, action: str):

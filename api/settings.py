@@ -52,6 +52,10 @@ class Settings(core.Settings):
     )
     audit_interval: float = Field(0.5, gt=0, le=60, description="Most seconds an audit entry waits in memory before it is written.")
     audit_batch: int = Field(500, ge=1, description="Audit entries that are written at once, before the interval is up.")
+    # About 30 MB: a minute or more of reads at full load while another writer holds the store.
+    audit_queue: int = Field(
+        100_000, ge=1, description="Most audit entries waiting in memory for the store; beyond them person-level reads are refused (503)."
+    )
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes `orgnet serve` starts.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MAX_LISTED_PROBLEMS", "IngestError", "OrgnetError", "RowProblem", "StoreError"]
+__all__ = ["MAX_LISTED_PROBLEMS", "IngestError", "OrgnetError", "RowProblem", "StoreBusy", "StoreError"]
 
 #: How many row problems an error message lists before it summarises the rest.
 MAX_LISTED_PROBLEMS = 20
@@ -16,6 +16,10 @@ class OrgnetError(Exception):
 
 class StoreError(OrgnetError):
     """The store cannot be opened, reached or used as asked."""
+
+
+class StoreBusy(StoreError):
+    """Another writer holds the store's write lock longer than this write would wait: the same write may succeed later."""
 
 
 @dataclass(frozen=True)

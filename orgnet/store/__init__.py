@@ -143,7 +143,13 @@ class Store(Protocol):
         """Revoke a key; ``False`` when no live key has this id."""
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
-        """Append reads of person-level data to the audit log."""
+        """Append reads of person-level data to the audit log, all or none.
+
+        Safe to call from a thread of its own while other threads read and
+        write: it must not make them wait (the service's audit writer calls it).
+        Raises :class:`~orgnet.errors.StoreBusy` when another writer holds
+        the store past the store's own wait, so the caller may try again.
+        """
 
     def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
         """Audit entries, newest first."""

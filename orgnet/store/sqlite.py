@@ -10,6 +10,9 @@ are created when any store opens, so a store made before them simply starts
 its ledger empty (no ``user_version`` step is needed): calendar events
 ingested before it are not in the ledger, and a later copy of one of them
 counts again.
+
+A store object reads on connections of its own, never on the one it writes
+with, so no read waits for a write, in this process or in another.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from orgnet.errors import StoreError
+from orgnet.errors import StoreBusy, StoreError
 from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
 from orgnet.periods import period_dates
 from orgnet.store import SETTING_PERIOD_UNIT
@@ -47,6 +50,13 @@ __all__ = ["STAGED_TIES", "SQLiteStore"]
 #: own, say) would stay locked for ever in the child. (The command line's progress spinner is such a
 #: thread, but it only draws on the console, which the child never touches.)
 STAGED_TIES = 200_000
+
+#: Seconds a write waits for the file's write lock, held by another connection, before it fails ("database is locked").
+_WRITE_WAIT = 30.0
+#: The audit log's writer waits less at a time: it tries again (see orgnet.api.audit), and a shutdown waits for it.
+_AUDIT_WAIT = 5.0
+#: Idle read connections kept for the next reads; more are opened while more threads read at once.
+_READERS_KEPT = 8
 
 #: A staging file named by no live process is a killed ingest's leftover, removed by the next opener of the store;
 #: one whose name says nothing of its process (an older orgnet's) is removed once it is older than this.
@@ -167,8 +177,19 @@ class SQLiteStore:
 
     Notes
     -----
-    One connection per store object, shared across threads under a lock;
-    open one store per concurrent reader (WAL serves them all).
+    Thread-safe, with three kinds of connection to the one file:
+
+    * writes (:meth:`apply`, results, keys, runs) go through one connection
+      under a lock, one at a time (SQLite lets one connection write a file at
+      a time anyway);
+    * reads borrow a connection of their own (:class:`_Readers`: reused, one
+      per thread reading at that moment), so in WAL mode a read never waits
+      for a write, whether this object, another one or another process
+      holds the write lock: it sees the last committed state;
+    * :meth:`append_audit` writes on a third connection, so the service's
+      audit writer and this object's other writes never wait for each other
+      in this process; it waits :data:`_AUDIT_WAIT` seconds at most for the
+      file's write lock, then raises :class:`~orgnet.errors.StoreBusy`.
     """
 
     def __init__(self, path: str | Path, *, staged_ties: int = STAGED_TIES):
@@ -177,7 +198,7 @@ class SQLiteStore:
         target = Path(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
+            self._connection = _connect(target, _WRITE_WAIT)
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
             self._connection.executescript(_SCHEMA)
@@ -186,9 +207,17 @@ class SQLiteStore:
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the store {self.location}: {error}") from error
         self._lock = threading.RLock()
+        # Absolute: a reader opened after the process changed its folder must open the same file.
+        self._readers = _Readers(target.resolve(), self.location)
+        self._audit: sqlite3.Connection | None = None
+        self._audit_lock = threading.Lock()
         _remove_leftover_staging(target.resolve())
 
     def close(self) -> None:
+        self._readers.close()
+        with self._audit_lock:
+            if self._audit is not None:
+                self._audit.close()
         with self._lock:
             self._connection.close()
 
@@ -201,15 +230,15 @@ class SQLiteStore:
     # -- reading -----------------------------------------------------------------
 
     def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple]:
-        with self._lock:
-            return self._connection.execute(sql, parameters).fetchall()
+        with self._readers.connection() as connection:
+            return connection.execute(sql, parameters).fetchall()
 
     def settings(self) -> dict[str, str]:
         return dict(self._rows("SELECT name, value FROM setting"))
 
     def people(self) -> pd.DataFrame:
-        with self._lock:
-            cursor = self._connection.execute("SELECT * FROM person")
+        with self._readers.connection() as connection:
+            cursor = connection.execute("SELECT * FROM person")
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, row)) for row in cursor.fetchall()]
         return people_frame(rows)
@@ -403,10 +432,17 @@ class SQLiteStore:
             return cursor.rowcount == 1
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
-        with self._lock, self._transaction() as connection:
-            connection.executemany(
-                "INSERT INTO audit VALUES (?, ?, ?, ?, ?)", [(e.at, e.key_id, e.role, e.action, e.target) for e in entries]
-            )
+        rows = [(e.at, e.key_id, e.role, e.action, e.target) for e in entries]
+        with self._audit_lock:
+            try:
+                if self._audit is None:
+                    self._audit = _connect(self._readers.path, _AUDIT_WAIT)
+                with _Transaction(self._audit) as connection:
+                    connection.executemany("INSERT INTO audit VALUES (?, ?, ?, ?, ?)", rows)
+            except sqlite3.DatabaseError as error:
+                if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise StoreBusy(f"the store {self.location} is locked by another writer ({error})") from error
+                raise StoreError(f"cannot write the audit log to {self.location}: {error}") from error
 
     def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
         rows = self._rows(
@@ -449,6 +485,60 @@ class SQLiteStore:
             (job, job, limit),
         )
         return [ScheduleRun(*row) for row in rows]
+
+
+class _Readers:
+    """The read connections of one store: each read borrows one, and gives it back for the next.
+
+    A thread that reads while others do gets a connection of its own, so reads
+    run side by side and none waits for another, nor (WAL) for a writer. Up to
+    :data:`_READERS_KEPT` idle connections are kept open; one given back when
+    that many wait is closed, so a burst of readers leaves nothing behind.
+    Read connections are ``query_only``: a write slipped onto one fails.
+    """
+
+    def __init__(self, path: Path, location: str):
+        self.path = path
+        self._location = location
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """A read connection, for the block only."""
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"the store {self._location} is closed")
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            try:
+                connection = _connect(self.path, _WRITE_WAIT)
+                connection.execute("PRAGMA query_only = ON")
+            except sqlite3.DatabaseError as error:
+                raise StoreError(f"cannot read the store {self._location}: {error}") from error
+        try:
+            yield connection
+        finally:
+            with self._lock:
+                keep = not self._closed and len(self._idle) < _READERS_KEPT
+                if keep:
+                    self._idle.append(connection)
+            if not keep:
+                connection.close()
+
+    def close(self) -> None:
+        """Close the idle connections; those lent out close when they come back."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+
+def _connect(path: Path, wait: float) -> sqlite3.Connection:
+    """A connection to ``path`` usable from any thread (one at a time), in autocommit mode, waiting ``wait`` s for locks."""
+    return sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=wait)
 
 
 class _StagedTies:
@@ -585,7 +675,13 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         if exc_type is None:
-            self._connection.execute("COMMIT")
+            try:
+                self._connection.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (disk full, I/O error) can leave the transaction open: the next BEGIN would fail.
+                if self._connection.in_transaction:
+                    self._connection.execute("ROLLBACK")
+                raise
         else:
             self._connection.execute("ROLLBACK")
 
