@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from orgnet.api.settings import Settings
 from orgnet.ingest.samples import ingest_samples
 from orgnet.store.sqlite import SQLiteStore
 
-__all__ = ["make_app", "role_keys", "samples_store"]
+__all__ = ["free_port", "make_app", "role_keys", "samples_store"]
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +37,10 @@ def role_keys(samples_store: Path) -> dict[str, str]:
 def make_app(store: Path, **settings: object):
     """The real app on ``store`` (session cookies signed with a fixed test secret)."""
     return create_app(Settings(store=str(store), session_secret="test-secret", **settings))
+
+
+def free_port() -> int:
+    """A loopback port free right now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
