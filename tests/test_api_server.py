@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from api_fixtures import free_port, role_keys, samples_store  # noqa: F401
+from api_fixtures import free_port, log_in, role_keys, samples_store  # noqa: F401
 
 from orgnet.api.deps import SESSION_COOKIE
 from orgnet.api.server import settings_file
@@ -105,7 +105,8 @@ def test_workers_share_one_random_session_secret_that_no_environment_holds(sampl
             environment = _environment(pid)
             assert "ORGNET_SESSION_SECRET" not in environment and not any(secret in value for value in environment.values())
 
-        login = httpx2.post(url + "login", data={"key": role_keys["analyst"], "next": "/"}, timeout=10)
+        with httpx2.Client(base_url=url, timeout=10) as browser:
+            login = log_in(browser, role_keys["analyst"])
         assert login.status_code == 303
         cookie = {"Cookie": f"{SESSION_COOKIE}={login.cookies[SESSION_COOKIE]}"}
         # Each request on a new connection, answered by whichever worker accepts it.

@@ -1,5 +1,5 @@
-"""``orgnet serve`` as a real process on a loopback port: its answers name no server software, and clients that
-trickle their requests (slowloris) are cut off while other clients are served."""
+"""``orgnet serve`` as a real process on a loopback port: its answers name no server software and carry the
+security headers, and clients that trickle their requests (slowloris) are cut off while other clients are served."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from api_fixtures import free_port, samples_store  # noqa: F401
 
 from orgnet.api.server import REQUEST_TIMEOUT
+from orgnet.api.websec import SECURITY_HEADERS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api")]
 
@@ -46,10 +47,13 @@ def served(samples_store, tmp_path_factory):  # noqa: F811
         process.wait(timeout=30)
 
 
-def test_answers_name_no_server_software(served):
+def test_answers_name_no_server_software_and_carry_the_security_headers(served):
     url, _ = served
-    for path in ("/api/v1/health", "/login", "/nothing-here"):
-        assert "server" not in httpx2.get(url + path, timeout=10).headers, path
+    for path in ("/api/v1/health", "/login", "/static/pages.js", "/nothing-here"):
+        answer = httpx2.get(url + path, timeout=10)
+        assert "server" not in answer.headers, path
+        for name, value in SECURITY_HEADERS.items():
+            assert answer.headers[name] == value, (path, name)
 
 
 def _connect(port: int, sent: bytes) -> socket.socket:
