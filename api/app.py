@@ -5,6 +5,11 @@ the in-memory snapshots, the key cache and the audit buffer, on
 ``app.state``; every route reaches them through the dependencies of
 :mod:`orgnet.api.deps`. The lifespan's shutdown writes the audit entries still in
 memory, then closes the store.
+
+Every request passes through :class:`~orgnet.api.websec.BrowserSecurity`
+first (security headers on every answer, the origin check of the session
+cookie, OPTIONS), and every route refuses repeated single-valued query
+parameters (:func:`~orgnet.api.websec.single_query_values`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from orgnet.api.audit import AuditBuffer
 from orgnet.api.errors import install_error_handlers
@@ -23,6 +28,7 @@ from orgnet.api.keys import KeyCache
 from orgnet.api.models import ErrorBody
 from orgnet.api.settings import Settings
 from orgnet.api.snapshots import Snapshots
+from orgnet.api.websec import SecuredFastAPI, single_query_values
 from orgnet.settings import load_settings
 from orgnet.store import open_store
 
@@ -81,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             audit.close()
             store.close()
 
-    app = FastAPI(
+    app = SecuredFastAPI(
         title="orgnet",
         version="1",
         summary="Organizational network analysis: advocates, silos and bridges, reach.",
@@ -92,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "minimum group size are suppressed and marked so. Reads of person-level data are audited."
         ),
         lifespan=lifespan,
+        # /docs is a page of orgnet's own (its script a served file, as the security policy wants); no ReDoc.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        dependencies=[Depends(single_query_values)],
     )
     app.state.settings = settings
     app.state.store = store

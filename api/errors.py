@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from markupsafe import escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from orgnet.api.assets import templates
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
 from orgnet.errors import OrgnetError
 
@@ -29,8 +28,6 @@ __all__ = ["API_PREFIX", "error_response", "install_error_handlers"]
 API_PREFIX = "/api/"
 
 logger = logging.getLogger("orgnet.api")
-
-_templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
 def _code(status: int) -> str:
@@ -53,7 +50,7 @@ def error_page(request: Request, status: int, detail: str, hint: str = "") -> HT
     """The HTML error page of a browser page: the status in words, what went wrong and what to do."""
     title = f"{status} · {HTTPStatus(status).phrase}" if status in HTTPStatus._value2member_map_ else str(status)
     context = {"principal": None, "nav": [], "path": request.url.path, "title": title, "detail": detail, "hint": hint}
-    return _templates.TemplateResponse(request, "error.html", context, status_code=status)
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> Response:

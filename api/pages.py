@@ -5,41 +5,44 @@ SameSite=Strict session cookie holding the key's hash; the same roles apply
 as in the API: the menu shows only the pages a role may open, and any other
 answers an HTML 403 page (viewers get no advocates page: it names people). Figures come from :mod:`viz` and are drawn by the plotly.js
 that orgnet serves itself (``/static/plotly.min.js``), so pages work offline.
+
+The pages hold no inline script or style (the security policy of
+:mod:`orgnet.api.websec` forbids them): their scripts and stylesheet are the
+files of ``api/static/``, served under ``/static/``. The login and logout
+forms carry a CSRF token; logging out is a POST.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-import plotly
 import plotly.graph_objects as go
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
+from orgnet.api.assets import PLOTLY_JS, STATIC_FILES, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from orgnet.api.graphs import community_view, group_view
 from orgnet.api.models import GraphView
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
+from orgnet.api.settings import Settings
+from orgnet.api.websec import CSRF_FIELD, DOCS_POLICY, SWAGGER_UI, form_token, set_form_cookie, valid_form_token
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
 from orgnet.viz.network import group_network_figure, network_figure
 from orgnet.viz.reach import reach_curve
 from orgnet.viz.silos import ei_bar, silo_heatmap
 
-__all__ = ["PLOTLY_JS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
-#: plotly.js as the installed plotly package bundles it; served, never copied into the repository.
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+_MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
 
@@ -51,9 +54,20 @@ def _figure_json(figure: go.Figure) -> str:
     return figure.to_json()
 
 
-def _render(request: Request, template: str, principal: Principal, **context: Any) -> HTMLResponse:
+def _page(request: Request, settings: Settings, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """``template`` with ``context``, and the CSRF token its forms carry (the browser's CSRF cookie set when new)."""
+    token, fresh = form_token(request, settings)
+    response = templates.TemplateResponse(
+        request, template, {**context, "csrf_field": CSRF_FIELD, "csrf_token": token}, status_code=status_code
+    )
+    if fresh:
+        set_form_cookie(response, fresh, settings)
+    return response
+
+
+def _render(request: Request, settings: Settings, template: str, principal: Principal, **context: Any) -> HTMLResponse:
     nav = [(href, title) for href, title, permission in NAV if allowed(principal.role, permission)]
-    return templates.TemplateResponse(request, template, {"principal": principal, "nav": nav, "path": request.url.path, **context})
+    return _page(request, settings, template, {"principal": principal, "nav": nav, "path": request.url.path, **context})
 
 
 def _safe_next(target: str | None) -> str:
@@ -61,21 +75,40 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
-@router.get("/static/plotly.min.js")
-def plotly_js() -> FileResponse:
-    """plotly.js from the installed plotly package."""
-    return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+@router.get("/static/{name}")
+def static_file(name: str) -> FileResponse:
+    """A script or stylesheet of the pages; plotly.js (versioned by the plotly package) may be kept a day."""
+    path = STATIC_FILES.get(name)
+    if path is None:
+        raise HTTPException(404, f"no static file {name!r}")
+    cache = "public, max-age=86400" if path == PLOTLY_JS else "no-cache"
+    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers={"Cache-Control": cache})
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon (pages declare an empty one): a 204, so that a browser showing a report or JSON logs no 404 for it."""
+    return Response(status_code=204)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The interactive API documentation: Swagger UI on /openapi.json, under a policy that admits its CDN."""
+    return templates.TemplateResponse(request, "docs.html", {"swagger": SWAGGER_UI}, headers={"Content-Security-Policy": DOCS_POLICY})
+
+
+def _login_page(request: Request, settings: Settings, next: str | None, problem: str = "", status_code: int = 200) -> HTMLResponse:
+    context: dict[str, Any] = {"next": _safe_next(next), "problem": problem, "principal": None, "nav": [], "path": "/login"}
+    return _page(request, settings, "login.html", context, status_code)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None, failed: bool = False) -> HTMLResponse:
+def login_form(request: Request, settings: SettingsDep, next: str | None = None) -> HTMLResponse:
     """Ask for an API key."""
-    return templates.TemplateResponse(
-        request,
-        "login.html",
-        {"next": _safe_next(next), "failed": failed, "principal": None, "nav": [], "path": "/login"},
-        status_code=401 if failed else 200,
-    )
+    return _login_page(request, settings, next)
+
+
+CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=500)]
 
 
 @router.post("/login")
@@ -85,10 +118,14 @@ def login(
     settings: SettingsDep,
     key: Annotated[str, Form(max_length=500)],
     next: Annotated[str, Form(max_length=500)] = "/",
+    csrf_token: CsrfField = "",
 ) -> Response:
-    """Check the key and start a session."""
+    """Check the form's CSRF token, then the key, and start a session."""
+    # The token first: a form posted from another site must not even learn whether a key is valid.
+    if not valid_form_token(request, settings, csrf_token):
+        return _login_page(request, settings, next, "This form expired or did not come from this site: log in again.", 403)
     if keys.authenticate(key) is None:
-        return login_form(request, next, failed=True)
+        return _login_page(request, settings, next, "That key is unknown or revoked.", 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -101,9 +138,11 @@ def login(
     return response
 
 
-@router.get("/logout")
-def logout() -> RedirectResponse:
-    """End the session."""
+@router.post("/logout")
+def logout(request: Request, settings: SettingsDep, csrf_token: CsrfField = "") -> Response:
+    """End the session (a POST from this site's own logout form: a link or another site cannot log anyone out)."""
+    if not valid_form_token(request, settings, csrf_token):
+        raise HTTPException(403, "this logout form expired or did not come from this site; reload the page and log out again")
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -125,6 +164,7 @@ def overview(
     request: Request,
     principal: Annotated[Principal, Depends(_page_principal(SUMMARY))],
     snapshots: SnapshotsDep,
+    settings: SettingsDep,
     period: PeriodParam = None,
 ) -> HTMLResponse:
     """Headline numbers of a snapshot and their growth over periods."""
@@ -137,6 +177,7 @@ def overview(
     figure = growth_chart(table, title="Growth over periods") if len(table) else None
     return _render(
         request,
+        settings,
         "overview.html",
         principal,
         label=label,
@@ -150,13 +191,18 @@ def overview(
 
 @router.get("/network", response_class=HTMLResponse)
 def network(
-    request: Request, principal: Annotated[Principal, Depends(_page_principal(GROUPS))], snapshots: SnapshotsDep, period: PeriodParam = None
+    request: Request,
+    principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
 ) -> HTMLResponse:
     """The network explorer; the figure itself comes from ``/network/figure``."""
     label = snapshots.label(period)
     departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result("summary", label) else []
     return _render(
         request,
+        settings,
         "network.html",
         principal,
         label=label,
@@ -257,7 +303,12 @@ def network_figure_json(
     else:
         view = group_view(snapshots, label, settings.min_group_size)
     suppressed = [n.label for n in view.nodes if n.suppressed]
-    note = f"{len(suppressed)} group(s) below the minimum size of {settings.min_group_size} are not drawn" if suppressed else ""
+    note = (
+        f"{len(suppressed)} group(s) are not drawn: those below the minimum size of {settings.min_group_size}, "
+        "and the smallest others hidden with them so that no difference gives one group away"
+        if suppressed
+        else ""
+    )
     figure = _view_figure(view, color, size)
     return JSONResponse(
         {
@@ -296,6 +347,7 @@ def silos(
         fragile = [c for c in suppress_pairs(snapshots.result("fragility", label)["carriers"], hidden) if c.get("fragile")]
     return _render(
         request,
+        settings,
         "silos.html",
         principal,
         label=label,
@@ -313,6 +365,7 @@ def advocates(
     request: Request,
     principal: Annotated[Principal, Depends(_page_principal(ADVOCATES))],
     snapshots: SnapshotsDep,
+    settings: SettingsDep,
     audit_log: AuditDep,
     period: PeriodParam = None,
     department: DepartmentParam = None,
@@ -346,6 +399,7 @@ def advocates(
     figure = reach_curve(curve, follower_sum, brand, title="Squad size against unique reach")
     return _render(
         request,
+        settings,
         "advocates.html",
         principal,
         label=label,

@@ -9,10 +9,18 @@ settings to a file only its user can read (mode 0600, in a fresh private
 temporary folder) and removes the folder when the server stops; the workers
 find the file through ``ORGNET_WORKER_SETTINGS``, which holds its path and
 nothing else: no setting, and no secret, is written into the environment.
+
+Whatever the number of workers, uvicorn runs with :data:`UVICORN_OPTIONS`: no
+``Server`` header naming the software, a request-head size limit, a short
+keep-alive, and :class:`TimedHTTPProtocol`, which disconnects a client that
+has not sent a whole request within :data:`REQUEST_TIMEOUT` seconds (uvicorn
+itself waits for a request's headers for ever, so a client trickling them a
+byte at a time, slowloris, would hold its connection as long as it liked).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -20,15 +28,85 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from orgnet.api.app import create_app
 from orgnet.api.settings import WORKER_SETTINGS_ENV, Settings, worker_settings
 
-__all__ = ["serve", "settings_file", "url_of", "worker_app"]
+__all__ = ["REQUEST_TIMEOUT", "UVICORN_OPTIONS", "TimedHTTPProtocol", "serve", "settings_file", "url_of", "worker_app"]
+
+#: Seconds a client has to send a whole request (headers and body), from the moment its connection opens or its
+#: previous answer was sent; then it is disconnected. orgnet's requests are a few kilobytes at most.
+REQUEST_TIMEOUT = 10.0
+
+
+class TimedHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP/1.1 protocol (h11, or httptools when installed) with a deadline for receiving each request.
+
+    The deadline is armed while the connection waits for request bytes (after
+    it opens, after each answer, while a body is still coming) and disarmed
+    once a whole request has arrived, so a slow answer is never cut. At the
+    deadline the connection is closed, whatever the client has sent so far.
+    It reads the state uvicorn keeps for each connection: ``cycle`` (the
+    request being answered), its ``more_body`` and ``response_complete``.
+    """
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def _receiving(self) -> bool:
+        cycle = self.cycle
+        return cycle is None or cycle.response_complete or cycle.more_body
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(REQUEST_TIMEOUT, self._expired)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self._receiving() and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if not self._receiving():
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # A pipelined request already read is being answered now; otherwise the next one has REQUEST_TIMEOUT seconds.
+        if self._receiving() and not self.transport.is_closing():
+            self._arm()
+
+
+#: How `orgnet serve` runs uvicorn: no `Server` header naming the software; request heads of at most 16 KiB (h11;
+#: httptools has its own limit); idle keep-alive connections closed after 5 s; each request received within
+#: REQUEST_TIMEOUT. `limit_concurrency` stays unset: uvicorn counts open connections against it, so a cap would let
+#: slow clients lock everyone else out with 503s sooner, while the deadline already bounds how long each one lasts.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "http": TimedHTTPProtocol,
+    "server_header": False,
+    "h11_max_incomplete_event_size": 16 * 1024,
+    "timeout_keep_alive": 5,
+    "log_level": "warning",
+}
 
 
 def url_of(host: str, port: int) -> str:
@@ -90,7 +168,7 @@ def serve(settings: Settings) -> None:
     secret included, through :func:`settings_file` (see the module's notes).
     """
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **UVICORN_OPTIONS)
         return
     with settings_file(settings) as path, _worker_settings_path(path):
         uvicorn.run(
@@ -99,6 +177,6 @@ def serve(settings: Settings) -> None:
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            log_level="warning",
             access_log=False,
+            **UVICORN_OPTIONS,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
+from api_fixtures import log_in, log_out, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
 
 from orgnet.access import create_key
@@ -160,8 +160,8 @@ def test_pages_need_a_session_and_respect_roles(client, role_keys):  # noqa: F81
     # No `with`: entering it would run the app's lifespan again, and its end would close the shared store.
     browser = TestClient(client.app, follow_redirects=False)
     assert browser.get("/silos").headers["location"] == "/login?next=/silos"
-    assert browser.post("/login", data={"key": "orgnet_wrong", "next": "/"}).status_code == 401
-    login = browser.post("/login", data={"key": role_keys["comms"], "next": "//evil.example/"})
+    assert log_in(browser, "orgnet_wrong").status_code == 401
+    login = log_in(browser, role_keys["comms"], next="//evil.example/")
     assert login.status_code == 303 and login.headers["location"] == "/"
     cookie = login.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and role_keys["comms"].lower() not in cookie
@@ -169,13 +169,13 @@ def test_pages_need_a_session_and_respect_roles(client, role_keys):  # noqa: F81
     assert browser.get("/silos").status_code == 403
     assert browser.get("/api/v1/silos").status_code == 403
     assert browser.get("/static/plotly.min.js").status_code == 200
-    assert browser.get("/logout").status_code == 303
+    assert log_out(browser).status_code == 303
 
 
 def _session(app, key: str) -> TestClient:
     """A browser logged in with ``key`` on the running ``app`` (no `with`, as above)."""
     browser = TestClient(app, follow_redirects=False)
-    assert browser.post("/login", data={"key": key, "next": "/"}).status_code == 303
+    assert log_in(browser, key).status_code == 303
     return browser
 
 

@@ -6,7 +6,7 @@ import itertools
 import time
 
 import pytest
-from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
+from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
 
 from orgnet.access import create_key, revoke_key
@@ -46,7 +46,7 @@ def client(samples_store):  # noqa: F811
 def _call(client, method, path, body, key):
     if method == "PAGE":
         client.cookies.clear()
-        client.post("/login", data={"key": key, "next": "/"}, follow_redirects=False)
+        log_in(client, key)
         answer = client.get(path)
         client.cookies.clear()
         return answer
@@ -157,7 +157,7 @@ def test_person_level_reads_are_audited(client, role_keys):  # noqa: F811
 
 def test_advocates_page_and_unanalysed_pages(client, role_keys, truths):  # noqa: F811
     client.cookies.clear()
-    client.post("/login", data={"key": role_keys["comms"], "next": "/"}, follow_redirects=False)
+    log_in(client, role_keys["comms"])
     page = client.get("/advocates?top=10")
     assert page.status_code == 200 and 'id="plot-reach"' in page.text and all(p in page.text for p in truths["advocates"])
     assert 'href="/advocates"' in client.get("/").text
@@ -165,7 +165,7 @@ def test_advocates_page_and_unanalysed_pages(client, role_keys, truths):  # noqa
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
     assert "orgnet analyze --period 2026-01" in missing.text
     client.cookies.clear()
-    client.post("/login", data={"key": role_keys["viewer"], "next": "/"}, follow_redirects=False)
+    log_in(client, role_keys["viewer"])
     forbidden = client.get("/advocates")
     assert forbidden.status_code == 403 and forbidden.headers["content-type"].startswith("text/html")
     assert 'href="/advocates"' not in client.get("/").text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from api_fixtures import role_keys, samples_store  # noqa: F401
+from api_fixtures import free_port, log_in, role_keys, samples_store  # noqa: F401
 
 from orgnet.api.deps import SESSION_COOKIE
 from orgnet.api.server import settings_file
@@ -45,12 +44,6 @@ def test_worker_settings_outside_a_worker_is_a_clear_error(tmp_path, monkeypatch
         worker_settings()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -79,7 +72,7 @@ def _environment(pid: int) -> dict[str, str]:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the workers' environment from /proc")
 def test_workers_share_one_random_session_secret_that_no_environment_holds(samples_store, role_keys, tmp_path):  # noqa: F811
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORGNET_")}
     env["ORGNET_PORT"] = str(port)  # read by the settings; the store comes from the command line
     command = [sys.executable, "-m", "orgnet", "serve", "--workers", "2", "--store", str(samples_store)]
@@ -112,7 +105,8 @@ def test_workers_share_one_random_session_secret_that_no_environment_holds(sampl
             environment = _environment(pid)
             assert "ORGNET_SESSION_SECRET" not in environment and not any(secret in value for value in environment.values())
 
-        login = httpx2.post(url + "login", data={"key": role_keys["analyst"], "next": "/"}, timeout=10)
+        with httpx2.Client(base_url=url, timeout=10) as browser:
+            login = log_in(browser, role_keys["analyst"])
         assert login.status_code == 303
         cookie = {"Cookie": f"{SESSION_COOKIE}={login.cookies[SESSION_COOKIE]}"}
         # Each request on a new connection, answered by whichever worker accepts it.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 import pytest
-from api_fixtures import make_app, role_keys, samples_store  # noqa: F401
+from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
 
 from orgnet.results import load_result
@@ -158,7 +158,7 @@ def test_communities_never_stand_in_for_a_suppressed_department(client, viewer, 
 
 def test_the_pages_apply_the_same_rule(client, role_keys):  # noqa: F811
     client.cookies.clear()
-    client.post("/login", data={"key": role_keys["viewer"], "next": "/"}, follow_redirects=False)
+    log_in(client, role_keys["viewer"])
     try:
         departments = client.get(f"/network/figure?period={PERIOD}").json()
         communities = client.get(f"/network/figure?period={PERIOD}&level=community").json()

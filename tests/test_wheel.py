@@ -27,7 +27,13 @@ def test_the_wheel_installs_one_top_level_package_with_its_samples(built):
     wheel, _ = built
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/", 1)[0] for name in names} == {"orgnet", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
-    for expected in ("orgnet/ingest/roster.py", "orgnet/api/app.py", "orgnet/api/templates/base.html", "orgnet/viz/network.py"):
+    for expected in (
+        "orgnet/ingest/roster.py",
+        "orgnet/api/app.py",
+        "orgnet/api/templates/base.html",
+        "orgnet/api/static/pages.js",
+        "orgnet/viz/network.py",
+    ):
         assert expected in names
     samples = [name for name in names if name.startswith("orgnet/samples/")]
     assert "orgnet/samples/roster.csv" in samples and "orgnet/samples/truths.json" in samples

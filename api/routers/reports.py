@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from orgnet.access import PEOPLE, SUMMARY, Principal
 from orgnet.api.deps import Auditor, Require, SettingsDep, StoreDep
 from orgnet.api.reports import list_reports, regenerate_command, servable
+from orgnet.api.websec import inline_policy
 from orgnet.results import load_result
 
 __all__ = ["ReportEntry", "ReportList", "router"]
@@ -110,4 +111,6 @@ async def report(
     if not page.is_file():
         raise HTTPException(404, f"report {report_id} was removed from {page.parent}; write it again with orgnet report")
     audit(report_id)
-    return HTMLResponse(await run_in_threadpool(page.read_text, encoding="utf-8"))
+    html = await run_in_threadpool(page.read_text, encoding="utf-8")
+    # Self-contained, with plotly.js and its figures inline: a policy that runs exactly the report's own scripts.
+    return HTMLResponse(html, headers={"Content-Security-Policy": inline_policy(html)})
