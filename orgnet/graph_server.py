@@ -60,7 +60,6 @@ GDS_VERSION = _pom_property("gds.version")
 #: What to install when Java or Maven is missing.
 INSTALL_HINT = "install a Java 17 or 21 JDK and Maven (Debian: apt-get install default-jdk-headless maven)"
 #: Where the resolved classpath, the GDS plugin folder and the compiled launcher are kept.
-CACHE_ENV = "ORGNET_NEO4J_CACHE"
 #: How long the JVM may take to start and serve Bolt.
 START_TIMEOUT_S = 240.0
 
@@ -116,16 +115,20 @@ class Neo4jServer:
 
 
 def _cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orgnet" / "neo4j"
+    from orgnet.settings import Settings, load_settings
+
+    settings = load_settings(Settings)
+    if settings.neo4j_cache:
+        return settings.neo4j_cache
+    return (settings.xdg_cache_home or Path.home() / ".cache") / "orgnet" / "neo4j"
 
 
 def _tool(name: str) -> str:
     """The path of a JDK or Maven tool: under ``JAVA_HOME`` when it is set, else on ``PATH``."""
-    java_home = os.environ.get("JAVA_HOME")
-    found = str(Path(java_home) / "bin" / name) if java_home and (Path(java_home) / "bin" / name).exists() else shutil.which(name)
+    from orgnet.settings import Settings, load_settings
+
+    java_home = load_settings(Settings).java_home
+    found = str(java_home / "bin" / name) if java_home and (java_home / "bin" / name).exists() else shutil.which(name)
     if not found:
         raise ServerError(f"the local Neo4j needs {name!r}, which is not installed: {INSTALL_HINT}")
     return found
@@ -297,10 +300,13 @@ def start(
             stdin=subprocess.PIPE,
             stdout=sink,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "ORGNET_NEO4J_PASSWORD": password},
             # Its own session: a Ctrl-C meant for the parent reaches the parent, which then stops the server.
             start_new_session=True,
         )
+    assert process.stdin is not None
+    # The password's first line of the launcher's standard input, not its environment, which other processes can read.
+    process.stdin.write(password.encode() + b"\n")
+    process.stdin.flush()
     server = Neo4jServer(process, home, port, password)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:

@@ -17,6 +17,7 @@ default, in ``docs/api.md`` (Settings).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar, get_args
 
 from pydantic import Field, SecretStr, ValidationError
@@ -65,6 +66,14 @@ class Settings(BaseSettings):
         None, validation_alias="NEO4J_DATABASE", description="Database of a Neo4j store; the server's default when unset."
     )
     neo4j_batch_size: int = Field(DEFAULT_NEO4J_BATCH_SIZE, ge=1, description="Rows per `UNWIND` statement when writing to Neo4j.")
+    neo4j_cache: Path | None = Field(
+        None, description="Folder of the local Neo4j's fetched jars and launcher (`orgnet graph-server`, the tests)."
+    )
+    # Read for the tools the local Neo4j needs; named as the rest of the system names them.
+    java_home: Path | None = Field(None, validation_alias="JAVA_HOME", description="The JDK the local Neo4j runs on; `PATH`'s when unset.")
+    xdg_cache_home: Path | None = Field(
+        None, validation_alias="XDG_CACHE_HOME", description="Base of the default `neo4j_cache` (`~/.cache` when unset)."
+    )
 
 
 def env_name(settings: type[Settings], field: str) -> str:

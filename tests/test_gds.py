@@ -88,8 +88,10 @@ def test_betweenness_top_20_overlap(projected, local):
 
 
 def test_sampled_betweenness_ranks_the_same_brokers(projected, local):
-    ours = gds.betweenness(projected, pivots=150, seed=7).set_index("person_id")["betweenness"]
-    theirs = betweenness(local.graph, k=150, seed=7).values
+    # The two engines draw different pivots: at 150 of the samples' 300 people two independent draws of the local
+    # engine alone share 14-16 of their top 20, so the comparison is made where sampling noise leaves 17-19.
+    ours = gds.betweenness(projected, pivots=250, seed=7).set_index("person_id")["betweenness"]
+    theirs = betweenness(local.graph, k=250, seed=7).values
     assert len(set(_top(ours.to_dict(), 20)) & set(_top(theirs, 20))) >= 15
 
 

@@ -23,6 +23,9 @@ VARIABLES = {
     "neo4j_password": "NEO4J_PASSWORD",
     "neo4j_database": "NEO4J_DATABASE",
     "neo4j_batch_size": "ORGNET_NEO4J_BATCH_SIZE",
+    "neo4j_cache": "ORGNET_NEO4J_CACHE",
+    "java_home": "JAVA_HOME",
+    "xdg_cache_home": "XDG_CACHE_HOME",
 }
 
 
