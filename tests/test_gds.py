@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ from orgnet.communities import find_communities, modularity
 from orgnet.fragility import articulation_points, bridges
 from orgnet.graph import undirected_graph
 from orgnet.model import CORE_PERSON_FIELDS, IngestBatch, IngestRecord
+from orgnet.snapshots import list_snapshots
 from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
@@ -126,3 +129,32 @@ def test_estimate_sizes_every_step_before_projecting(projected):
     everything = gds.estimate(projected.store)
     assert everything.loc[0, "bytes_max"] > estimate.loc[0, "bytes_max"]
     assert isinstance(estimate.loc[0, "required_memory"], str) and isinstance(estimate, pd.DataFrame)
+
+
+def test_analyze_estimate_prints_the_same_sizes_and_analyses_nothing(projected, neo4j_server, monkeypatch):
+    from typer.testing import CliRunner
+
+    from orgnet.cli import app
+
+    monkeypatch.setenv("NEO4J_USER", neo4j_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", neo4j_server.database)
+    printed = CliRunner().invoke(app, ["analyze", "--estimate", "--period", PERIOD, "--store", neo4j_server.uri, "--json"])
+    assert printed.exit_code == 0, printed.output
+    answer = json.loads(printed.output)
+    expected = gds.estimate(projected.store, PERIOD, PERIOD)
+    assert answer["snapshot"] == PERIOD
+    assert [step["step"] for step in answer["steps"]] == list(expected["step"])
+    assert [step["bytes_max"] for step in answer["steps"]] == expected["bytes_max"].tolist()
+    # Nothing was analysed: no result was stored.
+    assert list_snapshots(projected.store) == []
+
+
+def test_analyze_estimate_needs_a_neo4j_store(tmp_path):
+    from typer.testing import CliRunner
+
+    from orgnet.cli import app
+
+    printed = CliRunner().invoke(app, ["analyze", "--estimate", "--store", str(tmp_path / "local.db")])
+    assert printed.exit_code != 0
+    assert "--estimate asks Neo4j Graph Data Science" in printed.output

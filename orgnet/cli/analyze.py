@@ -48,12 +48,23 @@ def analyze_command(
         float, typer.Option("--resolution", min=0.01, help="Leiden resolution (1 = modularity; higher gives smaller communities).")
     ] = 1.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every randomised job.")] = 0,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            "--estimate",
+            help="On a Neo4j store: print Graph Data Science's memory estimate for projecting the snapshot and running each "
+            "algorithm on it, and analyse nothing (size the server's heap before a large run).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Compute and store every analysis of a snapshot: summary, silos, communities, brokers, fragility, advocates, reach, campaigns, layouts.
 
     A snapshot is one period (default: the latest), a range (--from/--to), or every period on its own (--every-period).
     """
+    if estimate:
+        _print_estimate(store, snapshot_of(period, start, end), as_json)
+        return
     from rich.progress import Progress
 
     from orgnet.analysis import AnalysisOptions, analyze, analyze_periods
@@ -81,6 +92,28 @@ def analyze_command(
         console.print(
             f"[green]✓[/] {run.label}: {run.people:,} people, {run.ties:,} ties, {len(run.stored)} results stored in {seconds:.1f} s"
         )
+
+
+def _print_estimate(store: str | None, label: str | None, as_json: bool) -> None:
+    """Print :func:`orgnet.gds.estimate` for the snapshot ``label`` (``None``: every period) of a Neo4j store."""
+    from orgnet import gds
+    from orgnet.results import parse_snapshot_label
+    from orgnet.store.neo4j import Neo4jStore
+
+    with store_from(store) as opened:
+        if not isinstance(opened, Neo4jStore):
+            raise OrgnetError("--estimate asks Neo4j Graph Data Science; give a Neo4j store (--store bolt://HOST:7687)")
+        start, end = parse_snapshot_label(label) if label else (None, None)
+        sizes = gds.estimate(opened, start, end)
+    if as_json:
+        emit_json({"snapshot": label or "every period", "steps": sizes.to_dict("records")})
+        return
+    sizes = sizes.assign(mib_min=sizes["bytes_min"] / 2**20, mib_max=sizes["bytes_max"] / 2**20)
+    print_records(
+        sizes.to_dict("records"),
+        ["step", "mib_min", "mib_max", "required_memory"],
+        f"Graph Data Science memory estimate, {label or 'every period'} (MiB; the heap must hold the projection and the largest step)",
+    )
 
 
 def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
