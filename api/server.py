@@ -128,7 +128,8 @@ def settings_file(settings: Settings) -> Iterator[Path]:
     try:
         path = folder / "settings.json"
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
-            json.dump(values, out)
+            # Paths (the JDK, the caches, the hashing key's file) are written as text; the worker reads them back as paths.
+            json.dump(values, out, default=os.fspath)
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -3,21 +3,20 @@
 One row per social account (``person``, ``owner_type``, ``platform``,
 ``follower_count``), or one row per follower of it when the source lists
 ``follower_id``s (columns in ``docs/formats.md``). Follower identifiers are
-stored only as salted hashes (:func:`orgnet.privacy.hash_followers`), so that
-overlaps between audiences can be measured but no follower can be named.
+stored only as keyed hashes (:meth:`orgnet.privacy.HashKey.followers`), so
+that overlaps between audiences can be measured exactly but no follower can be
+named, not even by someone holding the store without the hashing key.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from orgnet.ingest.base import IngestContext, TableColumns, map_columns, read_table
 from orgnet.ingest.checks import flag_rows, parse_counts, resolve_people, unknown_person_reasons
 from orgnet.model import AUDIENCE_COLUMNS, FOLLOWER_COLUMNS, IngestBatch
-from orgnet.privacy import hash_followers
 
 __all__ = ["COLUMNS", "OWNER_TYPES", "read"]
 
@@ -44,12 +43,12 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     Parameters
     ----------
     path : CSV, TSV, JSON Lines or Parquet file.
-    context : the ingest context (resolver, follower salt).
+    context : the ingest context (resolver, hashing key).
 
     Returns
     -------
     :class:`~orgnet.model.IngestBatch` with ``audiences`` (one row per
-    account) and ``followers`` (salted hashes of the follower ids given).
+    account) and ``followers`` (keyed hashes of the follower ids given).
 
     Notes
     -----
@@ -107,8 +106,8 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     batch = IngestBatch()
     batch.audiences = accounts[AUDIENCE_COLUMNS]
     listed = rows[rows["follower_id"].notna()]
-    codes, distinct = pd.factorize(listed["follower_id"])
-    followers = listed[_ACCOUNT].assign(follower_hash=np.asarray(hash_followers(distinct, context.follower_salt), dtype=object)[codes])
+    hashes = context.hash_key().followers(listed["follower_id"]) if len(listed) else pd.Series(index=listed.index, dtype=object)
+    followers = listed[_ACCOUNT].assign(follower_hash=hashes)
     batch.followers = followers.drop_duplicates()[FOLLOWER_COLUMNS].reset_index(drop=True)
     context.report.add("accounts", len(accounts))
     context.report.add("brand_accounts", int((accounts["owner_type"] == "brand").sum()))

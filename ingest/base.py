@@ -38,7 +38,7 @@ from orgnet.identity import IdentityResolver
 from orgnet.ingest.dates import DateWindow
 from orgnet.model import IngestReport
 from orgnet.periods import PERIOD_UNITS, PeriodUnit
-from orgnet.privacy import Pseudonymiser
+from orgnet.privacy import HashKey, Pseudonymiser
 
 # Arrow allocates through the system allocator, as NumPy does, so that memory one of them frees the other reuses.
 # With Arrow's own pool (mimalloc), what the CSV reader's threads had allocated stayed reserved for those idle
@@ -165,14 +165,21 @@ class ProblemLog:
         return len(self._problems)
 
 
+def _no_hash_key() -> HashKey:
+    """The hashing key of a context made without one (an ingester called outside the pipeline): none."""
+    raise OrgnetError("this ingest hashes identifiers but was given no hashing key (IngestContext.hash_key)")
+
+
 @dataclass
 class IngestContext:
     """Everything an ingester needs besides its file.
 
     ``resolver`` maps addresses to people; ``known_people`` holds the person
     ids already in the store (plus those this batch adds); ``pseudonymiser``
-    is set when identities are pseudonymised; ``follower_salt`` salts
-    follower hashes; ``report`` collects counts; ``problems`` bad rows;
+    is set when identities are pseudonymised; ``hash_key`` gives the key
+    of follower, Message-ID and event UID hashes (looked up on first call,
+    so that an ingest that hashes nothing needs none); ``report`` collects
+    counts; ``problems`` bad rows;
     ``seen_message_keys`` tells which e-mail Message-IDs were counted before;
     ``dates`` is the window of accepted instants, fixed when the ingest starts.
     """
@@ -183,7 +190,7 @@ class IngestContext:
     report: IngestReport
     problems: ProblemLog
     pseudonymiser: Pseudonymiser | None = None
-    follower_salt: str = ""
+    hash_key: Callable[[], HashKey] = _no_hash_key
     #: Which of these hashed Message-IDs earlier ingests counted (the store's :meth:`known_message_keys`).
     seen_message_keys: Callable[[Sequence[str]], set[str]] = lambda keys: set()
     dates: DateWindow = field(default_factory=DateWindow.for_ingest)

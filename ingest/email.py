@@ -22,8 +22,6 @@ Messages without a Message-ID cannot be matched and always count.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from pathlib import Path
 
 import numpy as np
@@ -36,15 +34,16 @@ from orgnet.ingest.email_headers import MessageHeader, message_time
 from orgnet.ingest.email_lists import credit_list_senders
 from orgnet.ingest.email_mailboxes import Mail
 from orgnet.model import IngestBatch, IngestReport
+from orgnet.privacy import HashKey
 
 __all__ = ["CHANNEL", "message_key", "read"]
 
 CHANNEL = "email"
 
 
-def message_key(message_id: str, salt: str) -> str:
-    """Keyed hash (HMAC-SHA256 with ``salt``) of a normalised Message-ID, as kept by the store."""
-    return hmac.new(salt.encode("utf-8"), message_id.encode("utf-8"), hashlib.sha256).hexdigest()
+def message_key(message_id: str, key: HashKey) -> str:
+    """Keyed hash (HMAC-SHA256 with the hashing ``key``) of a normalised Message-ID, as kept by the store."""
+    return key.digest("message", message_id)
 
 
 def read(path: Path, context: IngestContext) -> IngestBatch:
@@ -55,7 +54,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     path : an mbox file, a message file (``.eml``), a Maildir folder, or a
         folder holding mbox files, Maildirs and message files at any depth
         (see :mod:`orgnet.ingest.email_mailboxes`).
-    context : the ingest context (``broadcast_cutoff``, ``follower_salt``
+    context : the ingest context (``broadcast_cutoff``, ``hash_key``
         keys the Message-ID hashes, ``seen_message_keys`` finds earlier ones,
         ``dates`` the accepted dates, ``resolver`` credits list mail).
 
@@ -149,7 +148,7 @@ def _dated_messages(path: Path, context: IngestContext) -> tuple[list[MessageHea
 
 def _first_copies(headers: list[MessageHeader], context: IngestContext) -> tuple[np.ndarray, list[str]]:
     """Which messages count (the first copy in file order, not counted by an earlier ingest) and their new keys."""
-    keys = [None if header.message_id is None else message_key(header.message_id, context.follower_salt) for header in headers]
+    keys = [None if header.message_id is None else message_key(header.message_id, context.hash_key()) for header in headers]
     seen_before = context.seen_message_keys(sorted({key for key in keys if key is not None}))
     new_keys: dict[str, None] = {}
     counted = np.zeros(len(headers), dtype=bool)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,7 @@ from orgnet.model import (
     IngestReport,
 )
 from orgnet.periods import period_codes, period_dates
+from orgnet.privacy import HashKey
 
 __all__ = ["CHANNEL", "read"]
 
@@ -86,7 +88,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     ----------
     path : the ``.ics`` file or the folder.
     context : the ingest context (``meeting_cutoff``, ``until``,
-        ``max_event_hours``, period unit, resolver; ``follower_salt`` keys the
+        ``max_event_hours``, period unit, resolver; ``hash_key`` keys the
         event hashes).
 
     Returns
@@ -121,7 +123,7 @@ def read(path: Path, context: IngestContext) -> IngestBatch:
     kept = _newest_versions(versions, context.report)
     horizon = _horizon(kept, context)
     meetings, occurrences = _meetings(kept, horizon, budget, context)
-    keys = _Keys(context.follower_salt)
+    keys = _Keys(context.hash_key)
     batch = IngestBatch()
     _add_meetings(meetings, occurrences, keys, context, batch)
     batch.calendar_events = _ledger(kept, meetings, occurrences, keys)
@@ -349,8 +351,8 @@ def _rows_per_period(occurrences: list[list[dt.datetime]], context: IngestContex
 class _Keys:
     """The ledger keys of events (:func:`~orgnet.ingest.ics_events.event_key`), each worked out once."""
 
-    def __init__(self, salt: str):
-        self._salt = salt
+    def __init__(self, hash_key: Callable[[], HashKey]):
+        self._hash_key = hash_key
         self._known: dict[tuple[str, dt.datetime | None], str] = {}
 
     def key(self, version: EventVersion) -> str | None:
@@ -363,7 +365,7 @@ class _Keys:
 
     def _of(self, uid: str, recurrence: dt.datetime | None) -> str:
         if (uid, recurrence) not in self._known:
-            self._known[uid, recurrence] = event_key(uid, recurrence, self._salt)
+            self._known[uid, recurrence] = event_key(uid, recurrence, self._hash_key())
         return self._known[uid, recurrence]
 
 

@@ -21,14 +21,13 @@ as one long event).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import math
 import re
 from dataclasses import dataclass, field
 
 from orgnet.ingest.ics_parse import Component, Property
 from orgnet.ingest.ics_time import ZoneOf, duration_hours, moment, moments
+from orgnet.privacy import HashKey
 
 __all__ = ["MAX_SEQUENCE", "SINGLE_VALUED", "EventVersion", "event_key", "newest", "read_event", "utc_text"]
 
@@ -83,14 +82,14 @@ class EventVersion:
         return self.recurrence is None and bool(self.rules or self.rdates)
 
 
-def event_key(uid: str, recurrence: dt.datetime | None, salt: str) -> str:
-    """Keyed hash (HMAC-SHA256 with the store's ``salt``) of an event's identity, as the store keeps it.
+def event_key(uid: str, recurrence: dt.datetime | None, key: HashKey) -> str:
+    """Keyed hash (HMAC-SHA256 with the hashing ``key``) of an event's identity, as the store keeps it.
 
     The master of a series (and a single event) has ``recurrence`` ``None``;
     its key is also the series key of its moved occurrences.
     """
     moved = "" if recurrence is None else utc_text(recurrence)
-    return hmac.new(salt.encode("utf-8"), f"calendar\0{uid}\0{moved}".encode(), hashlib.sha256).hexdigest()
+    return key.digest("calendar", f"{uid}\0{moved}")
 
 
 def utc_text(moment: dt.datetime) -> str:

@@ -1,8 +1,8 @@
 """Run an ingester and apply its batch to a store: all of it, or nothing.
 
 The steps: hash the content (re-ingesting the same content is a no-op that
-says so), build the context (identities, domains, pseudonymiser, period unit
-from the store), read and check the whole source, then either stop with every
+says so), build the context (identities, domains, pseudonymiser, hashing key,
+period unit from the store), read and check the whole source, then either stop with every
 problem listed (strict, the default) or set the bad rows aside in a rejects
 file (``--skip-bad-rows``), and finally apply the batch in one transaction.
 """
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import os
-import secrets
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from orgnet.errors import IngestError, OrgnetError, RowProblem
@@ -23,10 +24,13 @@ from orgnet.ingest import check_source, reader
 from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
 from orgnet.ingest.files import folder_files
 from orgnet.model import IngestBatch, IngestRecord, IngestReport
-from orgnet.privacy import Pseudonymiser, pseudonymiser_from_env
-from orgnet.store import SETTING_DOMAINS, SETTING_FOLLOWER_SALT, SETTING_PERIOD_UNIT, SETTING_PSEUDONYM, Store
+from orgnet.privacy import HASH_KEY_ENV, HashKey, Pseudonymiser, load_hash_key, pseudonymiser_from_env
+from orgnet.store import SETTING_DOMAINS, SETTING_FOLLOWER_SALT, SETTING_HASH_KEY, SETTING_PERIOD_UNIT, SETTING_PSEUDONYM, Store
 
 __all__ = ["content_hash", "ingest_path"]
+
+#: The sources whose ingests store hashes of identifiers: follower ids, Message-IDs, event UIDs.
+_HASHING_SOURCES = ("audiences", "email", "ics")
 
 
 def content_hash(path: Path) -> str:
@@ -124,10 +128,6 @@ def _context(store: Store, settings: dict[str, str], options: IngestOptions, rep
     domains = options.domains or [d for d in settings.get(SETTING_DOMAINS, "").split(",") if d]
     if options.domains:
         batch.settings[SETTING_DOMAINS] = ",".join(sorted({d.lower() for d in options.domains}))
-    salt = settings.get(SETTING_FOLLOWER_SALT)
-    if not salt:
-        salt = secrets.token_hex(16)
-        batch.settings[SETTING_FOLLOWER_SALT] = salt
     return IngestContext(
         options=options,
         resolver=IdentityResolver(store.identities(), domains, pseudonymiser),
@@ -135,10 +135,40 @@ def _context(store: Store, settings: dict[str, str], options: IngestOptions, rep
         report=report,
         problems=ProblemLog(),
         pseudonymiser=pseudonymiser,
-        follower_salt=salt,
+        hash_key=_hash_key(store, settings, report, batch),
         seen_message_keys=store.known_message_keys,
         dates=options.date_window(),
     )
+
+
+def _hash_key(store: Store, settings: dict[str, str], report: IngestReport, batch: IngestBatch) -> Callable[[], HashKey]:
+    """The store's hashing key, looked up when an ingester first needs it, and its fingerprint kept in ``batch``.
+
+    A store whose hashes an earlier orgnet salted with a salt kept in the
+    store itself is refused: those hashes cannot be keyed again (the store
+    never held the ids), and new hashes beside them would break unions and
+    count mail and meetings twice.
+    """
+
+    @functools.cache
+    def looked_up() -> HashKey:
+        fingerprint = settings.get(SETTING_HASH_KEY)
+        if fingerprint is None and SETTING_FOLLOWER_SALT in settings and any(r.source in _HASHING_SOURCES for r in store.ingests()):
+            raise OrgnetError(
+                f"{store.location} holds follower ids, Message-IDs or event UIDs that an earlier orgnet hashed with a salt kept "
+                "in the store itself, which anyone holding the file can reverse by trying candidate ids. They cannot be keyed "
+                "again, as the store never kept the ids: ingest the sources again into a new store (--store NEW.db), where "
+                f"they are keyed with {HASH_KEY_ENV} or its key file; this store stays readable as it is"
+            )
+        key, created = load_hash_key(fingerprint)
+        if created is not None:
+            report.notes.append(
+                f"made the hashing key {created} (readable by you alone): keep it, later ingests into this store need it ({HASH_KEY_ENV} overrides it)"
+            )
+        batch.settings[SETTING_HASH_KEY] = key.fingerprint
+        return key
+
+    return looked_up
 
 
 def _pseudonymiser(settings: dict[str, str], options: IngestOptions) -> Pseudonymiser | None:

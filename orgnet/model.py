@@ -29,8 +29,9 @@ jobs can stay vectorised. The column lists below are the contract:
     ``follower_count``. ``owner_type`` is ``person`` (``owner`` is a
     ``person_id``) or ``brand`` (``owner`` is the company account's name).
 ``followers``
-    Follower identifiers of those accounts, only as salted hashes
-    (``follower_hash``), when a source gives them.
+    Follower identifiers of those accounts, only as hashes keyed with the
+    hashing key (``follower_hash``, :class:`orgnet.privacy.HashKey`), when a
+    source gives them.
 ``engagement``
     Advocacy actions: ``person_id``, ``date`` (ISO date), ``action``
     (``share``, ``post``, ``comment``, ``like``...), ``content_id``,

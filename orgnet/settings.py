@@ -1,7 +1,7 @@
 """Settings: every environment variable orgnet reads is read here, and nowhere else.
 
 :class:`Settings` holds what the core needs: where the store is, the Neo4j
-credentials and the pseudonym key. The service's settings
+credentials, the pseudonym key and the hashing key. The service's settings
 (:class:`orgnet.api.settings.Settings`) extend it with their own fields, so
 one class definition reads each variable. Each field reads ``ORGNET_<FIELD>``,
 except the Neo4j credentials, which keep the names Neo4j's own tools use
@@ -29,6 +29,8 @@ from orgnet.store import DEFAULT_STORE
 __all__ = [
     "DEFAULT_NEO4J_BATCH_SIZE",
     "ENV_PREFIX",
+    "HASH_KEY_ENV",
+    "HASH_KEY_FILE_ENV",
     "NEO4J_DATABASE_ENV",
     "NEO4J_PASSWORD_ENV",
     "NEO4J_USER_ENV",
@@ -52,13 +54,22 @@ class SettingsError(OrgnetError):
 
 
 class Settings(BaseSettings):
-    """Where the store is, how to log in to Neo4j, and the key of pseudonyms."""
+    """Where the store is, how to log in to Neo4j, the key of pseudonyms and the key of the stored hashes."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", populate_by_name=True)
 
     store: str = Field(DEFAULT_STORE, description="Store location: an SQLite file or a bolt:// / neo4j:// URI.")
     pseudonym_key: SecretStr | None = Field(
         None, description="Secret of the keyed hashes `--pseudonymise` turns identifiers into (at least 16 characters)."
+    )
+    hash_key: SecretStr | None = Field(
+        None,
+        description="Secret of the keyed hashes of follower ids, e-mail Message-IDs and calendar event UIDs (at least 16 characters);"
+        " the key file's when unset.",
+    )
+    hash_key_file: Path | None = Field(
+        None,
+        description="File holding the hashing key when `hash_key` is unset; `$XDG_CONFIG_HOME/orgnet/hash.key`, made on first use, by default.",
     )
     neo4j_user: str = Field("neo4j", validation_alias="NEO4J_USER", description="User of a Neo4j store.")
     neo4j_password: SecretStr = Field(SecretStr(""), validation_alias="NEO4J_PASSWORD", description="Password of a Neo4j store.")
@@ -74,6 +85,9 @@ class Settings(BaseSettings):
     xdg_cache_home: Path | None = Field(
         None, validation_alias="XDG_CACHE_HOME", description="Base of the default `neo4j_cache` (`~/.cache` when unset)."
     )
+    xdg_config_home: Path | None = Field(
+        None, validation_alias="XDG_CONFIG_HOME", description="Base of the default `hash_key_file` (`~/.config` when unset)."
+    )
 
 
 def env_name(settings: type[Settings], field: str) -> str:
@@ -83,6 +97,8 @@ def env_name(settings: type[Settings], field: str) -> str:
 
 
 PSEUDONYM_KEY_ENV = env_name(Settings, "pseudonym_key")
+HASH_KEY_ENV = env_name(Settings, "hash_key")
+HASH_KEY_FILE_ENV = env_name(Settings, "hash_key_file")
 NEO4J_USER_ENV = env_name(Settings, "neo4j_user")
 NEO4J_PASSWORD_ENV = env_name(Settings, "neo4j_password")
 NEO4J_DATABASE_ENV = env_name(Settings, "neo4j_database")

@@ -486,7 +486,7 @@ class InternalReach:
         """People within :attr:`hops` hops, the starting people included."""
         return int(self.per_hop["reached"].iloc[-1])
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
         return {
             "people": list(self.people),

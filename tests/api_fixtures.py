@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 from pathlib import Path
 
 import pytest
 
 from orgnet.access import ROLES, create_key
-from orgnet.analysis import analyze_periods
 from orgnet.api.app import create_app
 from orgnet.api.settings import Settings
-from orgnet.ingest.samples import ingest_samples
 from orgnet.store.sqlite import SQLiteStore
 
 __all__ = ["form_token", "free_port", "log_in", "log_out", "make_app", "origin", "role_keys", "samples_store"]
 
 
 @pytest.fixture(scope="session")
-def samples_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Path of an SQLite store holding every sample source, each period analysed."""
+def samples_store(analysed_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of an SQLite store holding every sample source, each period analysed.
+
+    A copy of the suite's one analysed store (``conftest.analysed_path``), which the service's tests add keys,
+    reports and audit entries to.
+    """
     path = tmp_path_factory.mktemp("api") / "orgnet.db"
-    with SQLiteStore(path) as store:
-        ingest_samples(store)
-        analyze_periods(store)
+    shutil.copy(analysed_path, path)
     return path
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from neo4j_server import bolt_location, neo4j_server  # noqa: F401
 
 from orgnet.store.sqlite import SQLiteStore
+
+# Ingests that hash identifiers make their key file in a configuration folder of this test session's own, never the
+# user's; the commands the tests start inherit it.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="orgnet-tests-config-")
 
 ROSTER = """person_id,name,email,aliases,department,title,manager_id,location,hire_date,level
 E1,Ann Lee,ann@acme.example,@ann,Engineering,CTO,,Paris,2020-01-06,5

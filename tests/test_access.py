@@ -152,6 +152,11 @@ def test_keys_commands(tmp_path):
     assert [(k["key_id"], k["role"], k["revoked_at"]) for k in listed] == [(key["key_id"], "comms", None)]
     assert key["key"] not in json.dumps(listed)
     assert runner.invoke(app, ["keys", "revoke", key["key_id"], "--store", location]).exit_code == 0
+    # The table shows the revocation, to the second, and never the key.
+    table = runner.invoke(app, ["keys", "list", "--store", location], terminal_width=200)
+    [row] = [line for line in table.output.splitlines() if key["key_id"] in line]
+    revoked = json.loads(runner.invoke(app, ["keys", "list", "--store", location, "--json"]).output)[0]["revoked_at"]
+    assert "comms" in row and "press" in row and revoked[:19] in row and key["key"] not in table.output
     again = runner.invoke(app, ["keys", "revoke", key["key_id"], "--store", location])
     assert again.exit_code == 1 and "no live API key" in again.output
     bad = runner.invoke(app, ["keys", "create", "--role", "root", "--store", location])

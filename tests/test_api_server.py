@@ -24,7 +24,16 @@ pytestmark = pytest.mark.xdist_group("api")
 
 
 def test_the_settings_file_is_private_complete_and_removed(tmp_path, monkeypatch):
-    settings = load_settings(Settings, store=str(tmp_path / "org.db"), min_group_size=9, neo4j_password="pw", workers=3)
+    settings = load_settings(
+        Settings,
+        store=str(tmp_path / "org.db"),
+        min_group_size=9,
+        neo4j_password="pw",
+        workers=3,
+        hash_key="the hashing key, long enough",
+        java_home=tmp_path / "jdk",
+        hash_key_file=tmp_path / "hash.key",
+    )
     with settings_file(settings) as path:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
         monkeypatch.setenv(WORKER_SETTINGS_ENV, str(path))
@@ -32,6 +41,8 @@ def test_the_settings_file_is_private_complete_and_removed(tmp_path, monkeypatch
         again = worker_settings()
     assert again == settings
     assert again.session_secret.get_secret_value() == settings.session_secret.get_secret_value()
+    assert again.hash_key is not None and again.hash_key.get_secret_value() == "the hashing key, long enough"
+    assert again.java_home == tmp_path / "jdk" and again.hash_key_file == tmp_path / "hash.key"
     assert not path.parent.exists()
 
 

@@ -14,7 +14,7 @@ import inspect
 import pytest
 
 #: The analytics modules whose public functions carry examples.
-MODULES = ("advocates", "brokers", "communities", "fragility", "layout", "reach", "silos", "spread", "summary")
+MODULES = ("advocates", "brokers", "communities", "ego", "fragility", "layout", "reach", "silos", "spread", "summary")
 
 
 def _examples() -> list[doctest.DocTest]:

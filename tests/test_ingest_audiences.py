@@ -15,7 +15,7 @@ from orgnet.ingest.base import IngestOptions
 from orgnet.ingest.checks import MAX_COUNT
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.ingest.samples import SAMPLE_SOURCES
-from orgnet.store import SETTING_FOLLOWER_SALT
+from orgnet.store import SETTING_HASH_KEY
 
 DATA = Path(__file__).parent / "data" / "audiences"
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -48,7 +48,7 @@ def test_accounts_counts_and_brands(store, roster_file):
     }
 
 
-def test_followers_are_salted_hashes_that_keep_overlaps(store, roster_file, tmp_path):
+def test_followers_are_keyed_hashes_that_keep_overlaps(store, roster_file, tmp_path):
     ingest_path(store, "roster", roster_file)
     ingest_path(store, "audiences", DATA / "audiences.csv")
     followers = store.followers()
@@ -58,7 +58,7 @@ def test_followers_are_salted_hashes_that_keep_overlaps(store, roster_file, tmp_
     # f-002 follows Ann and Bob on LinkedIn; f-001 follows Ann and the brand.
     assert len(by_account[("person", "E1", "linkedin")] & by_account[("person", "E2", "linkedin")]) == 1
     assert len(by_account[("person", "E1", "linkedin")] & by_account[("brand", "Acme", "linkedin")]) == 1
-    assert store.settings()[SETTING_FOLLOWER_SALT]
+    assert store.settings()[SETTING_HASH_KEY]
     store.close()
     stored = database_bytes(tmp_path)
     assert b"f-001" not in stored and b"F-004" not in stored

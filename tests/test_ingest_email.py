@@ -21,6 +21,7 @@ from orgnet.ingest.base import IngestContext, IngestOptions, ProblemLog
 from orgnet.ingest.email import read
 from orgnet.ingest.pipeline import ingest_path
 from orgnet.model import IngestReport
+from orgnet.privacy import HashKey
 
 DATA = Path(__file__).parent / "data" / "email"
 MAILBOXES = DATA / "mailboxes"
@@ -415,6 +416,7 @@ def test_unreadable_files_and_folders_of_a_maildir_are_bad_items_naming_them():
             known_people={"E1", "E2"},
             report=IngestReport("email", str(folder)),
             problems=ProblemLog(),
+            hash_key=lambda: HashKey("a hashing key of the test"),
         )
         # The pipeline is not used: its content hash reads every file before any ingester can say which it could not.
         with _unreadable(folder / "cur" / "2.host:2,S", folder / ".Secret"):

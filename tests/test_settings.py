@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VARIABLES = {
     "store": "ORGNET_STORE",
     "pseudonym_key": "ORGNET_PSEUDONYM_KEY",
+    "hash_key": "ORGNET_HASH_KEY",
+    "hash_key_file": "ORGNET_HASH_KEY_FILE",
     "neo4j_user": "NEO4J_USER",
     "neo4j_password": "NEO4J_PASSWORD",
     "neo4j_database": "NEO4J_DATABASE",
@@ -26,6 +28,7 @@ VARIABLES = {
     "neo4j_cache": "ORGNET_NEO4J_CACHE",
     "java_home": "JAVA_HOME",
     "xdg_cache_home": "XDG_CACHE_HOME",
+    "xdg_config_home": "XDG_CONFIG_HOME",
 }
 
 

@@ -310,7 +310,8 @@ def test_the_ingester_leaves_the_same_ledger_and_ties_in_every_store(request, tm
         embedded, graph = stores
         pd.testing.assert_frame_equal(graph.ties(), embedded.ties())
         pd.testing.assert_frame_equal(graph.external_contacts(), embedded.external_contacts())
-        # Each store keys its hashes with a salt of its own; the versions and occurrences kept are the same.
+        # Both stores key their hashes with the one hashing key: the same keys, versions and occurrences.
+        assert set(embedded.calendar_events()["key"]) == set(graph.calendar_events()["key"])
         ledgers = [
             opened.calendar_events().drop(columns=["key", "series"]).sort_values("recurrence", na_position="first", ignore_index=True)
             for opened in stores

@@ -45,8 +45,8 @@ def list_command(store: StoreOption = None, as_json: JsonOption = False) -> None
         emit_json(rows)
         return
     table = Table("key id", "role", "name", "created", "revoked")
-    for row in rows:
-        table.add_row(row["key_id"], row["role"], row["name"], row["created_at"][:19], (row["revoked_at"] or "")[:19])
+    for key in keys:
+        table.add_row(key.key_id, key.role, key.name, key.created_at[:19], (key.revoked_at or "")[:19])
     console.print(table)
 
 

@@ -35,6 +35,9 @@ BOLT_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://",
 SETTING_PERIOD_UNIT = "period_unit"
 SETTING_DOMAINS = "domains"
 SETTING_PSEUDONYM = "pseudonym_fingerprint"
+#: The fingerprint of the hashing key (:class:`orgnet.privacy.HashKey`), never the key.
+SETTING_HASH_KEY = "hash_key_fingerprint"
+#: The salt an orgnet before the hashing key kept in the store, beside the hashes it salted.
 SETTING_FOLLOWER_SALT = "follower_salt"
 
 
@@ -59,7 +62,7 @@ class Store(Protocol):
         """Close the store (:meth:`close`), whether the block ended or raised."""
 
     def settings(self) -> dict[str, str]:
-        """Store-wide settings (period unit, organisation domains, pseudonym fingerprint, follower salt)."""
+        """Store-wide settings (period unit, organisation domains, the fingerprints of the pseudonym and hashing keys)."""
 
     def people(self) -> pd.DataFrame:
         """People, one row each: :data:`~orgnet.model.CORE_PERSON_FIELDS` then one column per HR attribute."""

@@ -159,7 +159,7 @@ def benchmark_org(
     listed = has_account[: max(1, has_account.size // 4)]
     per_account = np.minimum(follower_count[: listed.size], 400)
     universe = max(10 * n_people, 1000)
-    # A multiplicative hash spreads follower numbers over 64 bits, like the store's salted hashes.
+    # A multiplicative hash spreads follower numbers over 64 bits, like the store's keyed hashes.
     hashed = np.char.mod("%016x", rng.integers(0, universe, per_account.sum(), dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     followers = _objects(
         {
