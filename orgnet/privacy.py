@@ -261,9 +261,7 @@ def _make_key_file(path: Path) -> bool:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".hash.key.")  # mode 0600
     except OSError as error:
-        raise OrgnetError(
-            f"cannot make the hashing key file {path} ({error.strerror or error}): set {HASH_KEY_ENV}, or {HASH_KEY_FILE_ENV} to a file holding a key"
-        ) from None
+        raise _cannot_make(path, error) from None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_hex(32) + "\n")
@@ -272,5 +270,13 @@ def _make_key_file(path: Path) -> bool:
         return True
     except FileExistsError:
         return False
+    except OSError as error:  # a full disk, a file system without hard links
+        raise _cannot_make(path, error) from None
     finally:
         os.unlink(draft)
+
+
+def _cannot_make(path: Path, error: OSError) -> OrgnetError:
+    return OrgnetError(
+        f"cannot make the hashing key file {path} ({error.strerror or error}): set {HASH_KEY_ENV}, or {HASH_KEY_FILE_ENV} to a file holding a key"
+    )

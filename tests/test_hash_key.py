@@ -260,3 +260,13 @@ def test_the_hmac_is_rfc_2104_and_pseudonyms_are_unchanged():
         assert identities[0] == "h_" + hmac.new(secret.encode(), b"identity:ann@acme.example", hashlib.sha256).hexdigest()[:20]
         assert pd.isna(identities[1])
     assert HashKey(KEY).fingerprint != Pseudonymiser(KEY).fingerprint
+
+
+def test_a_key_file_that_cannot_be_made_is_a_clear_error(tmp_path, roster_file, monkeypatch):
+    # The configuration folder is a file: no key file can be made in it.
+    write(tmp_path / "config", "not a folder")
+    with SQLiteStore(tmp_path / "orgnet.db") as store:
+        ingest_path(store, "roster", roster_file)
+        with pytest.raises(OrgnetError, match=f"cannot make the hashing key file .*: set {HASH_KEY_ENV}, or {HASH_KEY_FILE_ENV}"):
+            ingest_path(store, "audiences", _audiences(tmp_path / "audiences.csv", FOLLOWERS))
+        assert store.counts()["followers"] == 0
