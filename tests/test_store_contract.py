@@ -34,6 +34,7 @@ from orgnet.model import (
     AuditEntry,
     IngestBatch,
     IngestRecord,
+    StoredResult,
 )
 from orgnet.store import Store, open_store
 from orgnet.store import sqlite as sqlite_store
@@ -269,14 +270,33 @@ def test_ledger(any_store):
 
 
 def test_results_api_keys_and_audit(any_store):
-    any_store.put_result("silos", "2026-01", '{"a": 1}')
-    any_store.put_result("silos", "2026-01", '{"a": 2}')
-    any_store.put_result("bridges", "2026-02", "[]")
-    assert any_store.get_result("silos", "2026-01") == '{"a": 2}'
-    assert any_store.get_result("silos", "2026-09") is None
+    any_store.put_results([StoredResult("silos", "2026-01", "department", 1, '{"a": 1}', b"\x00\x01")])
+    any_store.put_results(
+        [
+            StoredResult("silos", "2026-01", "department", 2, '{"a": 2}', b"\x02"),
+            StoredResult("silos", "2026-01", "location", 1, "{}", b""),
+            StoredResult("advocates", "2026-02", "", 1, "{}", bytes(range(256))),
+        ]
+    )
+    found = any_store.get_result("silos", "2026-01", "department")
+    assert (found.version, found.fields, found.tables) == (2, '{"a": 2}', b"\x02") and found.created_at
+    assert any_store.get_result("advocates", "2026-02").tables == bytes(range(256))
+    assert any_store.get_result("silos", "2026-09", "department") is None
+    assert any_store.get_result("silos", "2026-01", "level") is None
     results = any_store.results()
-    assert list(results.columns) == ["name", "period", "created_at"]
-    assert list(results["name"]) == ["silos", "bridges"]
+    assert list(results.columns) == ["job", "snapshot", "by", "version", "created_at"]
+    assert list(zip(results["job"], results["snapshot"], results["by"])) == [
+        ("silos", "2026-01", "department"),
+        ("silos", "2026-01", "location"),
+        ("advocates", "2026-02", ""),
+    ]
+    # Documents (registered reports, schedule rules) are keyed by kind and key, apart from results.
+    any_store.put_document("report", "2026-01_2026-02", '{"v": 1}')
+    any_store.put_document("report", "2026-01_2026-02", '{"v": 2}')
+    any_store.put_document("schedule", "monthly", "{}")
+    assert any_store.get_document("report", "2026-01_2026-02") == '{"v": 2}'
+    assert any_store.get_document("schedule", "2026-01_2026-02") is None
+    assert any_store.document_keys("report") == ["2026-01_2026-02"]
 
     key = ApiKey("k1", "hash1", "analyst", "ci", "2026-01-01T00:00:00Z")
     any_store.add_api_key(key)
