@@ -34,6 +34,7 @@ from orgnet.api.settings import Settings
 from orgnet.api.websec import CSRF_FIELD, DOCS_POLICY, SWAGGER_UI, form_token, set_form_cookie, valid_form_token
 from orgnet.jobs import FRAGILITY, GROUP_MATRIX, SILOS
 from orgnet.jobs import SUMMARY as SUMMARY_JOB
+from orgnet.reach import SQUAD_ACCOUNTS
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
 from orgnet.viz.network import group_network_figure, network_figure
@@ -395,8 +396,10 @@ def advocates(
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
     bars.update_layout(height=max(320, 22 * len(rows) + 160))
     reach = reach_view(snapshots, label, principal)
-    curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach", "follower_sum"])
-    follower_sum = float(curve["follower_sum"].iloc[-1]) if len(curve) else 0.0
+    # The curve shows the external reach (followers with known ids), as the figures beside it do.
+    curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach_ids", "follower_sum"])
+    curve = curve.rename(columns={"unique_reach_ids": "unique_reach"})
+    follower_sum = reach.squad.reach.follower_sum
     brand = next((b.brand_unique for b in reach.brand if b.platform == "all"), None)
     figure = reach_curve(curve, follower_sum, brand, title="Squad size against unique reach")
     return _render(
@@ -415,4 +418,6 @@ def advocates(
         squad=reach.squad,
         follower_sum=follower_sum,
         brand_reach=brand,
+        squad_sentence=reach.squad.reach.sentence(SQUAD_ACCOUNTS),
+        employees_sentence=reach.employees.sentence(),
     )

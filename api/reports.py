@@ -157,9 +157,11 @@ def _reach_figure(comparison: Comparison, reach_after: ReachResult) -> go.Figure
     curves = comparison.reach["curves"]
     if not curves["after"]:
         return None
-    after = pd.DataFrame(curves["after"])
-    before = pd.DataFrame(curves["before"]) if curves["before"] and not comparison.reach["same_audience"] else None
-    brand = sum(float(row["brand_unique"] or 0.0) for row in reach_after.brand.to_pylist() if row["platform"] != "all")
+    # The curves show the external reach (followers with known ids), as the figures beside them do.
+    known = {"unique_reach_ids": "unique_reach", "unique_reach": "objective"}
+    after = pd.DataFrame(curves["after"]).rename(columns=known)
+    before = pd.DataFrame(curves["before"]).rename(columns=known) if curves["before"] and not comparison.reach["same_audience"] else None
+    brand = next((float(row["brand_unique"] or 0.0) for row in reach_after.brand.to_pylist() if row["platform"] == "all"), 0.0)
     return reach_curve(
         after,
         float(after["follower_sum"].iloc[-1]),
@@ -260,8 +262,9 @@ def build_report(
         ReportSection(
             "Reach",
             [
-                f"Combined unique reach {comparison.reach['unique_before']:,.0f} -> {comparison.reach['unique_after']:,.0f}; "
-                f"summed follower counts {comparison.reach['sum_before']:,.0f} -> {comparison.reach['sum_after']:,.0f}."
+                f"External reach in {comparison.after}: {comparison.reach['external_after'].sentence()}.",
+                f"Distinct followers with known ids {comparison.reach['unique_before']:,.0f} -> {comparison.reach['unique_after']:,.0f}; "
+                f"summed follower counts {comparison.reach['sum_before']:,.0f} -> {comparison.reach['sum_after']:,.0f}.",
             ],
             [reach] if reach is not None else [],
         ),

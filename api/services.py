@@ -145,12 +145,14 @@ def reach_view(snapshots: Snapshots, label: str, principal: Principal) -> ReachV
     return ReachView(
         snapshot=label,
         people_shown=people_shown,
+        employees=stored.employees,
         platforms=[from_record(ReachPlatform, r) for r in stored.platforms.to_pylist()],
         brand=[from_record(BrandOverlap, r) for r in stored.brand.to_pylist()],
         squad=Squad(
             size=len(stored.squad_members),
             members=list(stored.squad_members) if people_shown else None,
             curve=curve,
+            reach=stored.squad_reach,
             unique_reach=stored.squad_unique_reach,
             upper_bound=stored.squad_upper_bound,
             ratio=stored.squad_ratio,

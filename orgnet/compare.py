@@ -475,13 +475,8 @@ def community_changes(
     }
 
 
-def _reach_totals(reach: ReachResult) -> dict[str, float]:
-    every = next((row for row in reach.platforms.to_pylist() if row["platform"] == "all"), {})
-    return {"unique": float(every.get("unique_followers") or 0.0), "follower_sum": float(every.get("follower_sum") or 0.0)}
-
-
 def reach_change(before: ReachResult, after: ReachResult) -> dict[str, Any]:
-    """Combined unique reach against the summed follower counts, before and after.
+    """The employees' external reach (:class:`orgnet.reach.ExternalReach`) against the summed follower counts, before and after.
 
     Parameters
     ----------
@@ -489,20 +484,22 @@ def reach_change(before: ReachResult, after: ReachResult) -> dict[str, Any]:
 
     Returns
     -------
-    dict with ``unique_before``, ``unique_after``, ``unique_growth``,
-    ``sum_before``, ``sum_after``, ``sum_growth``, ``same_audience`` (both
-    snapshots read identical audience data: the store does not date
+    dict with ``unique_before``, ``unique_after``, ``unique_growth`` (the
+    distinct followers with known ids), ``external_after`` (the whole figure
+    after), ``sum_before``, ``sum_after``, ``sum_growth``, ``same_audience``
+    (both snapshots read identical audience data: the store does not date
     audiences, so reach can only change when new audience files were
     ingested between the two analyses) and ``curves`` (the squad curves).
     """
-    b, a = _reach_totals(before), _reach_totals(after)
+    b, a = before.employees, after.employees
     return {
-        "unique_before": b["unique"],
-        "unique_after": a["unique"],
-        "unique_growth": a["unique"] - b["unique"],
-        "sum_before": b["follower_sum"],
-        "sum_after": a["follower_sum"],
-        "sum_growth": a["follower_sum"] - b["follower_sum"],
+        "unique_before": b.known,
+        "unique_after": a.known,
+        "unique_growth": a.known - b.known,
+        "external_after": a,
+        "sum_before": b.follower_sum,
+        "sum_after": a.follower_sum,
+        "sum_growth": a.follower_sum - b.follower_sum,
         "same_audience": before.platforms.equals(after.platforms),
         "curves": {"before": before.squad_curve.to_pylist(), "after": after.squad_curve.to_pylist()},
     }
@@ -688,13 +685,13 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     r = c.reach
     if r["same_audience"]:
         sentences.append(
-            f"Combined unique reach is {r['unique_after']:,.0f} against {r['sum_after']:,.0f} summed follower counts, "
+            f"External reach: {r['external_after'].sentence()}, against {r['sum_after']:,.0f} summed follower counts; "
             "unchanged: audiences are not dated, so both snapshots use the same audience data."
         )
     else:
         sentences.append(
-            f"Combined unique reach grew by {r['unique_growth']:+,.0f} (to {r['unique_after']:,.0f}) "
-            f"while the summed follower counts grew by {r['sum_growth']:+,.0f} (to {r['sum_after']:,.0f})."
+            f"External reach: {r['external_after'].sentence()}; the distinct followers with known ids grew by "
+            f"{r['unique_growth']:+,.0f}, while the summed follower counts grew by {r['sum_growth']:+,.0f} (to {r['sum_after']:,.0f})."
         )
     k = c.communities
     sentences.append(

@@ -32,7 +32,7 @@ from orgnet.advocates import ADVOCATE_COLUMNS
 from orgnet.brokers import BROKER_COLUMNS
 from orgnet.errors import OrgnetError
 from orgnet.fragility import CARRIER_COLUMNS
-from orgnet.reach import BRAND_OVERLAP_COLUMNS, CAMPAIGN_COLUMNS, REACH_SUMMARY_COLUMNS
+from orgnet.reach import BRAND_OVERLAP_COLUMNS, CAMPAIGN_COLUMNS, REACH_SUMMARY_COLUMNS, ExternalReach
 from orgnet.silos import SILO_COLUMNS, SILO_PAIR_COLUMNS
 from orgnet.summary import GROUP_SUMMARY_COLUMNS
 
@@ -369,8 +369,15 @@ SQUAD_CURVE_SCHEMA = _schema(
 
 @dataclass(frozen=True)
 class ReachResult:
-    """External reach of the employees' audiences: per platform, against the brand, the best squad and its overlaps."""
+    """External reach of the employees' audiences: overall, per platform, against the brand, the best squad and its overlaps.
 
+    ``employees`` and ``squad_reach`` are the external reach (:class:`orgnet.reach.ExternalReach`, its one
+    definition) of every employee's accounts and of the squad's. ``squad_unique_reach`` and
+    ``squad_upper_bound`` are the greedy's own objective, which counts count-only followers in full.
+    """
+
+    employees: ExternalReach
+    squad_reach: ExternalReach
     squad_members: list[str]
     squad_unique_reach: float
     squad_upper_bound: float
@@ -595,7 +602,7 @@ def _advocates(context: JobContext) -> AdvocatesResult:
 
 
 def _reach(context: JobContext) -> ReachResult:
-    from orgnet.reach import brand_overlap, jaccard_matrix, max_coverage, owner_audiences, reach_summary
+    from orgnet.reach import brand_overlap, external_reach, jaccard_matrix, max_coverage, owner_audiences, reach_summary
 
     data, options = context.data, context.options
     audiences = owner_audiences(data.audiences, data.followers)
@@ -606,6 +613,8 @@ def _reach(context: JobContext) -> ReachResult:
         for member, row in overlap.iterrows()
     }
     return ReachResult(
+        external_reach(data.audiences, data.followers),
+        external_reach(data.audiences, data.followers, owners=squad.members),
         [str(m) for m in squad.members],
         float(squad.unique_reach),
         float(squad.upper_bound),
@@ -659,7 +668,8 @@ FRAGILITY: Job[FragilityResult] = Job("fragility", FragilityResult, grouped=True
 COMMUNITIES: Job[CommunitiesResult] = Job("communities", CommunitiesResult, grouped=False, compute=_communities)
 BROKERS: Job[BrokersResult] = Job("brokers", BrokersResult, grouped=False, compute=_brokers)
 ADVOCATES: Job[AdvocatesResult] = Job("advocates", AdvocatesResult, grouped=False, compute=_advocates)
-REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach)
+# Version 2: the figure of external reach (employees, squad_reach), count_only_largest for unique_upper_bound.
+REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach, version=2)
 CAMPAIGNS: Job[CampaignsResult] = Job("campaigns", CampaignsResult, grouped=False, compute=_campaigns)
 LAYOUT_PEOPLE: Job[LayoutPeopleResult] = Job("layout_people", LayoutPeopleResult, grouped=False, compute=_layout_people, layout=True)
 LAYOUT_GROUPS: Job[LayoutGroupsResult] = Job("layout_groups", LayoutGroupsResult, grouped=False, compute=_layout_groups, layout=True)

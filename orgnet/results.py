@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import struct
+import typing
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -115,7 +117,9 @@ class OutdatedResult(NotAnalysed):
 
 
 def _plain(value: Any) -> Any:
-    """A small field's value as plain JSON values: NumPy scalars unwrapped, tuples as lists, NaN and infinities as ``None``."""
+    """A small field's value as plain JSON values: records as objects, NumPy scalars unwrapped, tuples as lists, NaN and infinities as ``None``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -168,6 +172,8 @@ def decode(job: Job[R], stored: StoredResult) -> R:
     if stored.version != job.version:
         raise OutdatedResult(job, stored.snapshot, stored.by, stored.version)
     values: dict[str, Any] = json.loads(stored.fields)
+    for name, kind in _nested_records(job).items():
+        values[name] = kind(**values[name])
     buffer = pa.py_buffer(stored.tables)
     offset = 0
     for name in table_fields(job.record):
@@ -176,6 +182,13 @@ def decode(job: Job[R], stored: StoredResult) -> R:
         values[name] = pa.ipc.open_stream(buffer.slice(offset, size)).read_all()
         offset += size
     return job.record(**values)
+
+
+@functools.cache
+def _nested_records(job: Job[Any]) -> dict[str, type[Any]]:
+    """The fields of ``job``'s record that hold a record of their own (a frozen dataclass stored as a JSON object), and its class."""
+    hints = typing.get_type_hints(job.record)
+    return {f.name: hints[f.name] for f in dataclasses.fields(job.record) if dataclasses.is_dataclass(hints[f.name])}
 
 
 def put(store: Store, job: Job[R], snapshot: str, value: R, by: str | None = None) -> None:

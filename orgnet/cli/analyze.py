@@ -250,7 +250,10 @@ def reach_command(
     if internal:
         _internal_reach(store, label, internal, hops, probability, runs, seed, as_json)
         return
+    from dataclasses import asdict
+
     from orgnet.jobs import REACH
+    from orgnet.reach import SQUAD_ACCOUNTS
 
     label, reach = _result(store, REACH, label)
     curve = reach.squad_curve.to_pylist()
@@ -258,11 +261,32 @@ def reach_command(
     if squad > len(curve):
         raise OrgnetError(f"the stored reach curve goes to {len(curve)} people; analyse with a larger squad to see more")
     if as_json:
-        emit_json({"snapshot": label, "summary": platforms, "brand": brand, "squad": curve[:squad], "guarantee": reach.squad_guarantee})
+        emit_json(
+            {
+                "snapshot": label,
+                "employees": asdict(reach.employees),
+                "squad_reach": asdict(reach.squad_reach),
+                "summary": platforms,
+                "brand": brand,
+                "squad": curve[:squad],
+                "guarantee": reach.squad_guarantee,
+            }
+        )
         return
+    console.print(f"External reach, {label}: {reach.employees.sentence()}.")
     print_records(
         platforms,
-        ["platform", "accounts", "follower_sum", "unique_followers", "overlap", "count_only_followers", "method", "relative_error"],
+        [
+            "platform",
+            "accounts",
+            "follower_sum",
+            "unique_followers",
+            "overlap",
+            "count_only_largest",
+            "count_only_followers",
+            "method",
+            "relative_error",
+        ],
         f"Combined reach of employees' audiences, {label}",
     )
     print_records(
@@ -270,7 +294,10 @@ def reach_command(
         ["platform", "employees_unique", "brand_unique", "union", "overlap", "employees_only"],
         "Employees versus the brand accounts",
     )
-    print_records(curve[:squad], ["k", "person_id", "gain", "unique_reach", "follower_sum"], f"Greedy squad of {squad}")
+    print_records(
+        curve[:squad], ["k", "person_id", "gain_ids", "unique_reach_ids", "count_only_reach", "follower_sum"], f"Greedy squad of {squad}"
+    )
+    console.print(f"The stored squad of {len(reach.squad_members)}: {reach.squad_reach.sentence(SQUAD_ACCOUNTS)}.")
     console.print(reach.squad_guarantee)
 
 
