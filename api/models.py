@@ -36,11 +36,19 @@ Role = Literal["admin", "analyst", "comms", "viewer"]
 
 
 def from_record(model: type[M], record: Mapping[str, Any], **values: Any) -> M:
-    """``model`` from a stored result record: every field taken from ``record`` (``None`` when absent), then from ``values``.
+    """``model`` from a row or the fields of a stored result: every field taken from ``values``, else from ``record``.
 
-    Stored results may carry more keys than a model shows, and older ones fewer.
+    A record may carry more keys than a model shows (the model picks its own).
+
+    Raises
+    ------
+    KeyError
+        When a field of the model is in neither: a column renamed on one side, which must not read as ``null``.
     """
-    return model(**{**{name: record.get(name) for name in model.model_fields}, **values})
+    missing = [name for name in model.model_fields if name not in values and name not in record]
+    if missing:
+        raise KeyError(f"{model.__name__} needs {', '.join(missing)}, which the stored record lacks")
+    return model(**{**{name: record[name] for name in model.model_fields if name not in values}, **values})
 
 
 def optional_text(value: Any) -> str | None:
