@@ -214,8 +214,11 @@ def find(store: Store, job: Job[R], snapshot: str, by: str | None = None) -> R |
     key = job.key_by(by)
     stored = store.get_result(job.name, snapshot, key)
     if stored is None:
-        stored = _legacy(store, job, snapshot, key)
-    return None if stored is None else decode(job, stored)
+        legacy = _legacy(store, job, snapshot, key)
+        if legacy is not None:
+            raise OutdatedResult(job, snapshot, key, legacy.version)
+        return None
+    return decode(job, stored)
 
 
 def _legacy(store: Store, job: Job[Any], snapshot: str, by: str) -> StoredResult | None:

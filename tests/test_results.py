@@ -110,8 +110,13 @@ def test_a_store_an_older_orgnet_wrote_says_to_analyse_again(older_store):
         assert load_document(store, "schedule", "monthly")["cron"] == "0 6 1 * *"
         assert [r["id"] for r in list_reports(store)] == ["2026-09_2026-10"]
         assert load_document(store, REPORT_DOCUMENT, "2026-09_2026-10")["path"] == "/r"
-        for job, by in ((jobs.ADVOCATES, None), (jobs.SILOS, None), (jobs.SILOS, "location"), (jobs.META, None)):
-            with pytest.raises(OutdatedResult, match=r"before typed results.*Run orgnet analyze --period 2026-10"):
+        for job, by, command in (
+            (jobs.ADVOCATES, None, "--period 2026-10 to"),
+            (jobs.SILOS, None, "--period 2026-10 to"),
+            (jobs.SILOS, "location", "--period 2026-10 --by location to"),
+            (jobs.META, None, "--period 2026-10 to"),
+        ):
+            with pytest.raises(OutdatedResult, match=rf"before typed results.*Run orgnet analyze {command}"):
                 find(store, job, "2026-10", by)
         with pytest.raises(NotAnalysed, match="no stored silos result for 2026-10 by level"):
             get(store, jobs.SILOS, "2026-10", by="level")

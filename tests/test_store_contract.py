@@ -18,6 +18,7 @@ import threading
 import time
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
@@ -632,3 +633,28 @@ def test_a_running_ingest_is_not_swept_and_is_invisible_until_it_commits(bolt_lo
     with Neo4jStore(where.uri, where.user, where.password, where.database) as reader:
         assert reader.counts()["ingests"] == 2 and len(reader.ties()) == 5
     writer.close()
+
+
+def test_neo4j_keeps_what_an_older_orgnet_stored_and_marks_its_results_outdated(bolt_location):
+    from orgnet import jobs
+    from orgnet.results import OutdatedResult, find, get, load_document, put
+
+    where = bolt_location
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        # What an orgnet before typed results left: JSON results under name (and name@by) and period, a report.
+        graph._write_one(
+            "CREATE (:Result {name: 'report', period: '2026-09_2026-10', payload: '{\"id\": \"2026-09_2026-10\"}', created_at: 'then'}), "
+            "(:Result {name: 'advocates', period: '2026-10', payload: '[]', created_at: 'then'}), "
+            "(:Result {name: 'silos@location', period: '2026-10', payload: '[]', created_at: 'then'})"
+        )
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        assert graph._read("MATCH (r:Result) RETURN count(r)") == [[0]]
+        assert load_document(graph, "report", "2026-09_2026-10") == {"id": "2026-09_2026-10"}
+        with pytest.raises(OutdatedResult, match="orgnet analyze --period 2026-10"):
+            find(graph, jobs.ADVOCATES, "2026-10")
+        with pytest.raises(OutdatedResult, match="orgnet analyze --period 2026-10 --by location"):
+            find(graph, jobs.SILOS, "2026-10", by="location")
+        # A typed result round-trips through the node's bytes as through the embedded store.
+        layout = jobs.LayoutPeopleResult(pa.table({"person_id": ["a", "b"], "x": [0.5, None], "y": [1.0, 2.0]}))
+        put(graph, jobs.LAYOUT_PEOPLE, "2026-10", layout)
+        assert get(graph, jobs.LAYOUT_PEOPLE, "2026-10") == layout
