@@ -7,9 +7,11 @@ its JSON results are reported as outdated with the command that recomputes them.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 import sqlite3
+import typing
 
 import pandas as pd
 import pyarrow as pa
@@ -146,3 +148,40 @@ def test_put_replaces_one_result_in_place(analysed):
     assert get(analysed, jobs.LAYOUT_PEOPLE, "2026-10").table.column("x").to_pylist() == [0.0] * before.table.num_rows
     put(analysed, jobs.LAYOUT_PEOPLE, "2026-10", before)
     assert get(analysed, jobs.LAYOUT_PEOPLE, "2026-10") == before
+
+
+#: Each job's layout version and a fingerprint of its record's layout (fields, types, table schemas). A change of
+#: layout that keeps the version would have older stored results read as if they were of the new layout: raise the
+#: job's version, then record the new fingerprint here.
+LAYOUTS = {
+    "meta": (1, "6f27e14f1467"),
+    "summary": (1, "e29401566642"),
+    "group_matrix": (1, "55b14518697c"),
+    "silos": (1, "c95a04925fd6"),
+    "silo_pairs": (1, "9df6c92d3a96"),
+    "vertical": (1, "4e2802dcddc0"),
+    "fragility": (1, "ba0b53b66272"),
+    "communities": (1, "d6904035622c"),
+    "brokers": (1, "f6503a7aef01"),
+    "advocates": (1, "ae0ef1f5651e"),
+    "reach": (2, "a0e9910f1ca1"),
+    "campaigns": (1, "193762883317"),
+    "layout_people": (1, "e7be20d51551"),
+    "layout_groups": (1, "6a094aba9eea"),
+    "group_edges": (1, "bc8497f0ad70"),
+}
+
+
+def layout_fingerprint(job: jobs.Job[typing.Any]) -> str:
+    hints = typing.get_type_hints(job.record)
+    parts = []
+    for declared in dataclasses.fields(job.record):
+        schema = jobs.table_schema(declared)
+        parts.append(f"{declared.name}:{schema.to_string(show_schema_metadata=False) if schema is not None else hints[declared.name]}")
+        if dataclasses.is_dataclass(hints[declared.name]):
+            parts += [f"{declared.name}.{inner.name}:{inner.type}" for inner in dataclasses.fields(hints[declared.name])]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+def test_a_record_layout_changes_only_with_its_version():
+    assert {job.name: (job.version, layout_fingerprint(job)) for job in jobs.JOBS} == LAYOUTS
