@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from orgnet.api.assets import templates
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
 from orgnet.errors import OrgnetError
+from orgnet.results import OutdatedResult, analyze_command
 
 __all__ = ["API_PREFIX", "error_response", "install_error_handlers"]
 
@@ -71,9 +72,9 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 
 async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
     if _is_page(request):
-        start, _, end = error.label.partition("..")
-        command = f"orgnet analyze --from {escape(start)} --to {escape(end)}" if end else f"orgnet analyze --period {escape(start)}"
-        return error_page(request, 404, f"{error.label} has not been analysed yet.", f"Run <code>{command}</code>, then reload this page.")
+        command = escape(analyze_command(error.snapshot, error.by))
+        said = str(error) if isinstance(error, OutdatedResult) else f"{error.snapshot} has not been analysed yet."
+        return error_page(request, 404, said, f"Run <code>{command}</code>, then reload this page.")
     return error_response(404, str(error))
 
 

@@ -1,7 +1,7 @@
 """Graph views of a snapshot from its stored layouts: person, department and community level.
 
 Shared by the ``/graph`` route and the network explorer page. Layouts come
-from the stored ``layout_people``/``layout_groups`` results; the
+from the stored layout results (:data:`~orgnet.jobs.LAYOUT_PEOPLE`, :data:`~orgnet.jobs.LAYOUT_GROUPS`); the
 community-level view places each community at the mean position of its
 members and sums the ties between communities, once per analysed snapshot.
 """
@@ -12,15 +12,18 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orgnet.api.models import GraphEdge, GraphNode, GraphView, optional_text
 from orgnet.api.snapshots import Snapshots
 from orgnet.api.suppression import hidden_communities, hidden_groups
+from orgnet.jobs import BROKERS, COMMUNITIES, GROUP_EDGES, LAYOUT_GROUPS, LAYOUT_PEOPLE
 
 __all__ = ["TooLarge", "community_view", "group_view", "membership", "person_view"]
 
-#: Per-person stored metrics put on person nodes, by result name and column.
-PERSON_METRICS = {"brokers": ("betweenness", "effective_size", "brokerage", "participation")}
+#: Per-person columns of the brokers result put on person nodes.
+BROKER_METRICS = ("betweenness", "effective_size", "brokerage", "participation")
 
 
 class TooLarge(ValueError):
@@ -29,7 +32,7 @@ class TooLarge(ValueError):
 
 def membership(snapshots: Snapshots, label: str) -> dict[str, int]:
     """Person -> community number of a snapshot."""
-    return {str(k): int(v) for k, v in snapshots.result("communities", label)["membership"].items()}
+    return snapshots.result(COMMUNITIES, label).membership_map()
 
 
 def _group_edges(edges: pd.DataFrame, hidden: set) -> list[GraphEdge]:
@@ -72,15 +75,15 @@ def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, hidden: set[str],
 
 def group_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
     """Department-level view: stored group layout and group edges, suppressed departments hidden (see :mod:`orgnet.api.suppression`)."""
-    groups = pd.DataFrame.from_records(snapshots.result("layout_groups", label))
-    edges = pd.DataFrame.from_records(snapshots.result("group_edges", label))
+    groups = snapshots.result(LAYOUT_GROUPS, label).table.to_pandas()
+    edges = snapshots.result(GROUP_EDGES, label).table.to_pandas()
     hidden = hidden_groups(snapshots, label, min_size, among=groups["group"])
     nodes = _group_nodes(groups, "group", {}, hidden, "department")
     return GraphView(snapshot=label, level="department", nodes=nodes, edges=_group_edges(edges, hidden))
 
 
 def _community_tables(snapshots: Snapshots, label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    layout = pd.DataFrame.from_records(snapshots.result("layout_people", label))
+    layout = snapshots.result(LAYOUT_PEOPLE, label).table.to_pandas()
     members = membership(snapshots, label)
     layout["community"] = layout["person_id"].map(members)
     groups = (
@@ -114,7 +117,8 @@ def community_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView
     """Community-level view: each community at its members' mean position, ties summed between communities; suppressed
     communities (see :mod:`orgnet.api.suppression`) hidden."""
     groups, edges = snapshots.derived("community_graph", label, lambda: _community_tables(snapshots, label))
-    labels = {int(r["community"]): r["label"] for r in snapshots.result("communities", label)["labels"]}
+    stored = snapshots.result(COMMUNITIES, label).labels
+    labels = dict(zip(stored.column("community").to_pylist(), stored.column("label").to_pylist()))
     hidden = {str(c) for c in hidden_communities(snapshots, label, min_size)}
     nodes = _group_nodes(groups, "community", labels, hidden, "community")
     return GraphView(snapshot=label, level="community", nodes=nodes, edges=_group_edges(edges, hidden))
@@ -153,12 +157,14 @@ def person_view(
         raise TooLarge(
             f"{len(chosen):,} people is more than {max_nodes:,} at once; filter by department, community or person, or ask for level=department"
         )
-    layout = {r["person_id"]: (r["x"], r["y"]) for r in snapshots.result("layout_people", label)}
+    positions = snapshots.result(LAYOUT_PEOPLE, label).table
+    layout = dict(zip(positions.column("person_id").to_pylist(), zip(positions.column("x").to_pylist(), positions.column("y").to_pylist())))
     metrics: dict[str, dict[str, Any]] = {}
-    for name, columns in PERSON_METRICS.items():
-        for row in snapshots.optional_result(name, label) or []:
-            if row["person_id"] in chosen:
-                metrics.setdefault(row["person_id"], {}).update({c: row.get(c) for c in columns})
+    brokers = snapshots.optional_result(BROKERS, label)
+    if brokers is not None:
+        table = brokers.table.filter(pc.is_in(brokers.table.column("person_id"), pa.array(sorted(chosen), pa.string())))
+        for row in table.select(["person_id", *BROKER_METRICS]).to_pylist():
+            metrics[row.pop("person_id")] = row
     nodes = []
     for ident in sorted(chosen):
         data = graph.nodes[ident]

@@ -8,6 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+from orgnet.reach import ExternalReach
 
 __all__ = [
     "AuditRow",
@@ -35,11 +36,19 @@ Role = Literal["admin", "analyst", "comms", "viewer"]
 
 
 def from_record(model: type[M], record: Mapping[str, Any], **values: Any) -> M:
-    """``model`` from a stored result record: every field taken from ``record`` (``None`` when absent), then from ``values``.
+    """``model`` from a row or the fields of a stored result: every field taken from ``values``, else from ``record``.
 
-    Stored results may carry more keys than a model shows, and older ones fewer.
+    A record may carry more keys than a model shows (the model picks its own).
+
+    Raises
+    ------
+    KeyError
+        When a field of the model is in neither: a column renamed on one side, which must not read as ``null``.
     """
-    return model(**{**{name: record.get(name) for name in model.model_fields}, **values})
+    missing = [name for name in model.model_fields if name not in values and name not in record]
+    if missing:
+        raise KeyError(f"{model.__name__} needs {', '.join(missing)}, which the stored record lacks")
+    return model(**{**{name: record[name] for name in model.model_fields if name not in values}, **values})
 
 
 def optional_text(value: Any) -> str | None:
@@ -380,6 +389,9 @@ class BrokerRow(BaseModel):
     brokerage: int | None = Field(description="All brokerages.")
     participation: float | None = Field(description="Participation coefficient: how evenly ties spread over groups.")
     other_groups: int | None = Field(description="Other groups the person is tied to.")
+    boundary_spanner: bool | None = Field(
+        description="Tied to enough other groups, evenly enough (`other_groups` and `participation` over their thresholds)."
+    )
 
 
 class Community(Suppressible):
@@ -489,8 +501,12 @@ class ReachPlatform(BaseModel):
     follower_sum_with_ids: float = Field(description="Summed followers of the accounts with identifiers.")
     unique_followers: float = Field(description="Distinct followers of the accounts with identifiers: their union.")
     overlap: float = Field(description="Followers counted more than once: `follower_sum_with_ids - unique_followers`.")
-    count_only_followers: float = Field(description="Followers of accounts known only by a count.")
-    unique_upper_bound: float = Field(description="Most distinct people reachable: the union plus the count-only followers.")
+    count_only_followers: float = Field(
+        description="Summed followers of accounts known only by a count: at most this many distinct people, never added to the union."
+    )
+    count_only_largest: float = Field(
+        description="The largest audience known only by a count (for `all`, the platforms' largest added up): at least this many distinct people."
+    )
     method: str = Field(description="`exact`, or `hll` (HyperLogLog estimate) on large audiences.")
     relative_error: float = Field(description="Standard relative error of the estimate (0 when exact).")
 
@@ -516,8 +532,12 @@ class SquadPoint(BaseModel):
 
     k: int = Field(description="Squad size.")
     person_id: str | None = Field(description="The member added at this size; `null` for roles that see aggregates only.")
-    gain: float = Field(description="New distinct followers this member adds.")
-    unique_reach: float = Field(description="Distinct followers of the first k members.")
+    gain: float = Field(description="What this member adds to the greedy's objective (`unique_reach`).")
+    gain_ids: int = Field(description="New distinct followers with known ids this member adds.")
+    unique_reach: float = Field(
+        description="The greedy's objective: distinct followers with known ids of the first k members plus their count-only followers in full."
+    )
+    unique_reach_ids: int = Field(description="Distinct followers with known ids of the first k members: their external reach.")
     count_only_reach: float = Field(description="Their followers known only by counts.")
     follower_sum: float = Field(description="Their summed follower counts (the naive reach).")
 
@@ -528,8 +548,9 @@ class Squad(BaseModel):
     size: int = Field(description="Members (the analysis' squad size, or fewer when fewer people have audiences).")
     members: list[str] | None = Field(description="Members in the order chosen; `null` for roles that see aggregates only.")
     curve: list[SquadPoint] = Field(description="Unique reach after each member: the reach curve.")
-    unique_reach: float = Field(description="Distinct followers of the whole squad.")
-    upper_bound: float = Field(description="No squad of this size can reach more.")
+    reach: ExternalReach = Field(description="External reach of the squad's accounts (the definition of `ReachView.employees`).")
+    unique_reach: float = Field(description="The greedy's objective for the whole squad (count-only followers counted in full).")
+    upper_bound: float = Field(description="No squad of this size can score more on that objective.")
     ratio: float | None = Field(description="Guaranteed share of the best possible squad (1 - 1/e for greedy).")
     guarantee: str = Field(description="The guarantee in words.")
 
@@ -546,6 +567,11 @@ class ReachView(BaseModel):
 
     snapshot: str = Field(description="Snapshot label.")
     people_shown: bool = Field(description="Whether squad members and their overlaps are named (roles with the advocates permission).")
+    employees: ExternalReach = Field(
+        description="External reach of every employee's accounts: `known`, the exact union of follower ids where ids are known "
+        "(or its HyperLogLog estimate, `method` `hll`), and apart from it the followers of accounts known only by a count, "
+        "between `count_only_low` (the largest such audience) and `count_only_high` (their sum)."
+    )
     platforms: list[ReachPlatform] = Field(description="Union and overlap per platform, then `all`.")
     brand: list[BrandOverlap] = Field(description="Employees' audiences against the brand accounts'.")
     squad: Squad = Field(description="The best squad and its reach curve.")

@@ -32,6 +32,9 @@ from orgnet.api.reports import list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
 from orgnet.api.websec import CSRF_FIELD, DOCS_POLICY, SWAGGER_UI, form_token, set_form_cookie, valid_form_token
+from orgnet.jobs import FRAGILITY, GROUP_MATRIX, SILOS
+from orgnet.jobs import SUMMARY as SUMMARY_JOB
+from orgnet.reach import SQUAD_ACCOUNTS
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
 from orgnet.viz.network import group_network_figure, network_figure
@@ -169,10 +172,10 @@ def overview(
 ) -> HTMLResponse:
     """Headline numbers of a snapshot and their growth over periods."""
     label = snapshots.label(period)
-    summary = snapshots.optional_result("summary", label)
-    points = [(p, snapshots.optional_result("summary", p)) for p in snapshots.periods()]
+    summary = snapshots.optional_result(SUMMARY_JOB, label)
+    points = [(p, snapshots.optional_result(SUMMARY_JOB, p)) for p in snapshots.periods()]
     table = pd.DataFrame(
-        [{"period": p, "people with ties": s["people_with_ties"], "ties": s["ties"], "density": s["density"]} for p, s in points if s]
+        [{"period": p, "people with ties": s.people_with_ties, "ties": s.ties, "density": s.density} for p, s in points if s]
     )
     figure = growth_chart(table, title="Growth over periods") if len(table) else None
     return _render(
@@ -199,7 +202,7 @@ def network(
 ) -> HTMLResponse:
     """The network explorer; the figure itself comes from ``/network/figure``."""
     label = snapshots.label(period)
-    departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result("summary", label) else []
+    departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result(SUMMARY_JOB, label) else []
     return _render(
         request,
         settings,
@@ -333,18 +336,18 @@ def silos(
 ) -> HTMLResponse:
     """Department heatmap, E-I per department and (for person-level roles) fragile bridges."""
     label = snapshots.label(period)
-    stored = snapshots.result("group_matrix", label)
+    stored = snapshots.result(GROUP_MATRIX, label)
     hidden = hidden_groups(snapshots, label, settings.min_group_size)
-    matrix = pd.DataFrame(stored["weight"], index=pd.Index(stored["groups"], name="from"), columns=pd.Index(stored["groups"], name="to"))
+    matrix = pd.DataFrame(stored.weight, index=pd.Index(stored.groups, name="from"), columns=pd.Index(stored.groups, name="to"))
     heatmap = silo_heatmap(matrix, "tie weight", suppressed=sorted(hidden), title="Who talks to whom (tie weight)")
-    ei = pd.DataFrame(snapshots.result("silos", label))[["group", "ei_index", "size"]]
+    ei = snapshots.result(SILOS, label).table.select(["group", "ei_index", "size"]).to_pandas()
     ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
     bars = ei_bar(ei, title="E-I index per department (-1: closed silo)")
     fragile = None
     if allowed(principal.role, PEOPLE):
         audit_log.record(principal, "page.silos", label)
         # A suppressed pair's `fragile` is blanked, so it is never listed.
-        fragile = [c for c in suppress_pairs(snapshots.result("fragility", label)["carriers"], hidden) if c.get("fragile")]
+        fragile = [c for c in suppress_pairs(snapshots.result(FRAGILITY, label).carriers.to_pylist(), hidden) if c.get("fragile")]
     return _render(
         request,
         settings,
@@ -393,8 +396,10 @@ def advocates(
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
     bars.update_layout(height=max(320, 22 * len(rows) + 160))
     reach = reach_view(snapshots, label, principal)
-    curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach", "follower_sum"])
-    follower_sum = float(curve["follower_sum"].iloc[-1]) if len(curve) else 0.0
+    # The curve shows the external reach (followers with known ids), as the figures beside it do.
+    curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach_ids", "follower_sum"])
+    curve = curve.rename(columns={"unique_reach_ids": "unique_reach"})
+    follower_sum = reach.squad.reach.follower_sum
     brand = next((b.brand_unique for b in reach.brand if b.platform == "all"), None)
     figure = reach_curve(curve, follower_sum, brand, title="Squad size against unique reach")
     return _render(
@@ -413,4 +418,6 @@ def advocates(
         squad=reach.squad,
         follower_sum=follower_sum,
         brand_reach=brand,
+        squad_sentence=reach.squad.reach.sentence(SQUAD_ACCOUNTS),
+        employees_sentence=reach.employees.sentence(),
     )

@@ -36,10 +36,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_communities, suppressed_groups
-from orgnet.analysis import grouped_name
 from orgnet.api.suppression import stored_composition
 from orgnet.compare import Comparison, compare_snapshots, summary_sentences
-from orgnet.results import load_result, save_result
+from orgnet.jobs import COMMUNITIES, FRAGILITY, GROUP_MATRIX, REACH, SUMMARY, GroupMatrixResult, ReachResult
+from orgnet.results import document_keys, find, get, load_document, save_document
 from orgnet.snapshots import find_snapshot, list_snapshots
 from orgnet.store import Store
 from orgnet.viz.growth import growth_chart, movers_chart
@@ -48,7 +48,7 @@ from orgnet.viz.report import ReportDocument, ReportSection, render_report
 from orgnet.viz.silos import matrix_change_heatmap
 
 __all__ = [
-    "REPORT_RESULT",
+    "REPORT_DOCUMENT",
     "Report",
     "build_report",
     "growth_table",
@@ -59,8 +59,8 @@ __all__ = [
     "write_report",
 ]
 
-#: Name of the stored result that registers a written report (keyed by :func:`report_id`).
-REPORT_RESULT = "report"
+#: Kind of the stored documents that register written reports (keyed by :func:`report_id`).
+REPORT_DOCUMENT = "report"
 
 
 @dataclass
@@ -93,32 +93,32 @@ def growth_table(store: Store, by: str = "department") -> pd.DataFrame:
     for info in list_snapshots(store):
         if info.is_range:
             continue
-        summary = load_result(store, grouped_name("summary", by), info.label)
-        matrix = load_result(store, grouped_name("group_matrix", by), info.label)
-        fragility = load_result(store, grouped_name("fragility", by), info.label)
+        summary = find(store, SUMMARY, info.label, by)
+        matrix = find(store, GROUP_MATRIX, info.label, by)
+        fragility = find(store, FRAGILITY, info.label, by)
         if summary is None or matrix is None or fragility is None:
             continue
-        ties = matrix["ties"]
+        ties = matrix.ties
         rows.append(
             {
                 "period": info.label,
-                "people_with_ties": summary["people_with_ties"],
-                "ties": summary["ties"],
+                "people_with_ties": summary.people_with_ties,
+                "ties": summary.ties,
                 "cross_group_ties": sum(v for i, row in enumerate(ties) for j, v in enumerate(row) if i != j),
-                "density": summary["density"],
-                "reciprocity": summary["reciprocity"],
-                "average_clustering": summary["average_clustering"],
-                "fragile_bridges": sum(bool(row.get("fragile")) for row in fragility["carriers"]),
-                "single_points_of_failure": len(fragility["articulation_points"]),
+                "density": summary.density,
+                "reciprocity": summary.reciprocity,
+                "average_clustering": summary.average_clustering,
+                "fragile_bridges": sum(bool(fragile) for fragile in fragility.carriers.column("fragile").to_pylist()),
+                "single_points_of_failure": len(fragility.articulation_points),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _matrix(stored: dict[str, Any]) -> pd.DataFrame:
-    groups = stored["groups"]
+def _matrix(stored: GroupMatrixResult) -> pd.DataFrame:
+    groups = stored.groups
     return pd.DataFrame(
-        stored["ties"], index=pd.Index(groups, name=f"sending {stored['by']}"), columns=pd.Index(groups, name=f"receiving {stored['by']}")
+        stored.ties, index=pd.Index(groups, name=f"sending {stored.by}"), columns=pd.Index(groups, name=f"receiving {stored.by}")
     )
 
 
@@ -126,14 +126,16 @@ def _hidden_groups(store: Store, labels: tuple[str, str], min_group_size: int, b
     """Groups below the minimum size in either snapshot."""
     hidden: set[str] = set()
     for label in labels:
-        summary = load_result(store, grouped_name("summary", by), label) or {"groups": []}
-        hidden |= suppressed_groups({str(row["group"]): row.get("size") for row in summary["groups"]}, min_group_size)
+        summary = find(store, SUMMARY, label, by)
+        if summary is not None:
+            groups = summary.groups
+            hidden |= suppressed_groups(dict(zip(groups.column("group").to_pylist(), groups.column("size").to_pylist())), min_group_size)
     return hidden
 
 
 def _hidden_communities(store: Store, label: str, hidden: set[str], min_group_size: int, by: str) -> set[int]:
     """Communities of snapshot ``label`` the service would suppress, given the groups suppressed in either snapshot."""
-    stored = load_result(store, "communities", label) or {"membership": {}}
+    stored = get(store, COMMUNITIES, label)
     people = store.people().set_index("person_id", drop=False)
     return suppressed_communities(stored_composition(stored, people, by), hidden, min_group_size)
 
@@ -151,13 +153,15 @@ def _private_tables(comparison: Comparison, hidden: set[str], communities: tuple
     return tables
 
 
-def _reach_figure(comparison: Comparison, reach_after: dict[str, Any]) -> go.Figure | None:
+def _reach_figure(comparison: Comparison, reach_after: ReachResult) -> go.Figure | None:
     curves = comparison.reach["curves"]
     if not curves["after"]:
         return None
-    after = pd.DataFrame(curves["after"])
-    before = pd.DataFrame(curves["before"]) if curves["before"] and not comparison.reach["same_audience"] else None
-    brand = sum(float(row.get("brand_unique") or 0.0) for row in reach_after.get("brand", []) if row.get("platform") != "all")
+    # The curves show the external reach (followers with known ids), as the figures beside them do.
+    known = {"unique_reach_ids": "unique_reach", "unique_reach": "objective"}
+    after = pd.DataFrame(curves["after"]).rename(columns=known)
+    before = pd.DataFrame(curves["before"]).rename(columns=known) if curves["before"] and not comparison.reach["same_audience"] else None
+    brand = next((float(row["brand_unique"] or 0.0) for row in reach_after.brand.to_pylist() if row["platform"] == "all"), 0.0)
     return reach_curve(
         after,
         float(after["follower_sum"].iloc[-1]),
@@ -208,13 +212,13 @@ def build_report(
             secondary=None,
             title="Fragile bridges and single points of failure per period",
         )
-    matrices = [load_result(store, grouped_name("group_matrix", by), label) for label in (before, after)]
+    matrices = [get(store, GROUP_MATRIX, label, by) for label in (before, after)]
     figures["silo_change"] = matrix_change_heatmap(
         _matrix(matrices[0]), _matrix(matrices[1]), "ties", suppressed=hidden, title=f"Change in ties between {by}s, {before} to {after}"
     )
     if len(comparison.movers):
         figures["advocate_movers"] = movers_chart(comparison.movers, title="Advocate rank movers (among people present in both)")
-    reach = _reach_figure(comparison, load_result(store, "reach", after) or {})
+    reach = _reach_figure(comparison, get(store, REACH, after))
     if reach is not None:
         figures["reach_curve"] = reach
     people = comparison.people
@@ -258,8 +262,9 @@ def build_report(
         ReportSection(
             "Reach",
             [
-                f"Combined unique reach {comparison.reach['unique_before']:,.0f} -> {comparison.reach['unique_after']:,.0f}; "
-                f"summed follower counts {comparison.reach['sum_before']:,.0f} -> {comparison.reach['sum_after']:,.0f}."
+                f"External reach in {comparison.after}: {comparison.reach['external_after'].sentence()}.",
+                f"Distinct followers with known ids {comparison.reach['unique_before']:,.0f} -> {comparison.reach['unique_after']:,.0f}; "
+                f"summed follower counts {comparison.reach['sum_before']:,.0f} -> {comparison.reach['sum_after']:,.0f}.",
             ],
             [reach] if reach is not None else [],
         ),
@@ -359,15 +364,13 @@ def write_report(
         "figures": sorted(report.figures),
         "tables": sorted(report.tables),
     }
-    save_result(store, REPORT_RESULT, report.id, record)
+    save_document(store, REPORT_DOCUMENT, report.id, record)
     return record
 
 
 def list_reports(store: Store) -> list[dict[str, Any]]:
     """Every registered report, newest first."""
-    stored = store.results()
-    ids = stored.loc[stored["name"] == REPORT_RESULT, "period"] if len(stored) else []
-    records = [load_result(store, REPORT_RESULT, rid) for rid in ids]
+    records = [load_document(store, REPORT_DOCUMENT, rid) for rid in document_keys(store, REPORT_DOCUMENT)]
     return sorted((r for r in records if r is not None), key=lambda r: r["created_at"], reverse=True)
 
 

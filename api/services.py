@@ -36,6 +36,8 @@ from orgnet.api.models import (
 from orgnet.api.snapshots import Snapshots
 from orgnet.api.suppression import group_sizes, hidden_groups
 from orgnet.engine import index_graph
+from orgnet.jobs import ADVOCATES as ADVOCATES_JOB
+from orgnet.jobs import REACH
 from orgnet.spread import internal_reach as spread_internal_reach
 
 __all__ = [
@@ -112,14 +114,14 @@ def advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable:
     """The ranking of snapshot ``label``, built once per stored ``advocates`` result."""
 
     def build() -> AdvocateTable:
-        stored = sorted(snapshots.result("advocates", label), key=lambda r: (r["rank"], str(r["person_id"])))
-        rows = tuple(from_record(AdvocateRow, r) for r in stored)
+        stored = snapshots.result(ADVOCATES_JOB, label).table.sort_by([("rank", "ascending"), ("person_id", "ascending")])
+        rows = tuple(from_record(AdvocateRow, r) for r in stored.to_pylist())
         by_department: dict[str, list[AdvocateRow]] = {}
         for row in rows:
             by_department.setdefault(str(row.department), []).append(row)
         return AdvocateTable(rows, {k: tuple(v) for k, v in by_department.items()})
 
-    return snapshots.derived(_ADVOCATE_TABLE, label, build, source="advocates")
+    return snapshots.derived(_ADVOCATE_TABLE, label, build, source=ADVOCATES_JOB)
 
 
 def built_advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable | None:
@@ -127,34 +129,34 @@ def built_advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable | No
 
     Costs no thread and no lock, so an ``async`` route answers from memory at once.
     """
-    return snapshots.peek_derived(_ADVOCATE_TABLE, label, source="advocates")
+    return snapshots.peek_derived(_ADVOCATE_TABLE, label, source=ADVOCATES_JOB)
 
 
 def reach_view(snapshots: Snapshots, label: str, principal: Principal) -> ReachView:
     """The stored reach of snapshot ``label``; squad members and overlaps only for roles with the advocates permission."""
     people_shown = allowed(principal.role, ADVOCATES)
-    stored = snapshots.result("reach", label)
-    squad = stored["squad"]
-    curve = [from_record(SquadPoint, point, person_id=point.get("person_id") if people_shown else None) for point in squad.get("curve", [])]
+    stored = snapshots.result(REACH, label)
+    curve = [
+        from_record(SquadPoint, point, person_id=point["person_id"] if people_shown else None) for point in stored.squad_curve.to_pylist()
+    ]
     overlap = None
     if people_shown:
-        overlap = [
-            OverlapRow(person_id=str(row["index"]), jaccard={k: v for k, v in row.items() if k != "index"})
-            for row in stored.get("overlap", [])
-        ]
+        overlap = [OverlapRow(person_id=member, jaccard=dict(others)) for member, others in stored.overlap.items()]
     return ReachView(
         snapshot=label,
         people_shown=people_shown,
-        platforms=[from_record(ReachPlatform, r) for r in stored["summary"]],
-        brand=[from_record(BrandOverlap, r) for r in stored["brand"]],
+        employees=stored.employees,
+        platforms=[from_record(ReachPlatform, r) for r in stored.platforms.to_pylist()],
+        brand=[from_record(BrandOverlap, r) for r in stored.brand.to_pylist()],
         squad=Squad(
-            size=len(squad.get("members", [])),
-            members=[str(m) for m in squad.get("members", [])] if people_shown else None,
+            size=len(stored.squad_members),
+            members=list(stored.squad_members) if people_shown else None,
             curve=curve,
-            unique_reach=squad.get("unique_reach", 0.0),
-            upper_bound=squad.get("upper_bound", 0.0),
-            ratio=squad.get("ratio"),
-            guarantee=squad.get("guarantee", ""),
+            reach=stored.squad_reach,
+            unique_reach=stored.squad_unique_reach,
+            upper_bound=stored.squad_upper_bound,
+            ratio=stored.squad_ratio,
+            guarantee=stored.squad_guarantee,
         ),
         overlap=overlap,
     )

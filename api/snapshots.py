@@ -1,10 +1,11 @@
 """What the service keeps in memory per snapshot: parsed stored results, people, graphs and tables built from them.
 
 Stored results are immutable until the next ``orgnet analyze`` of their
-snapshot, which rewrites them with a new ``created_at``. The service parses
-each result once and keeps it; at most every ``result_ttl`` seconds it reads
-the small ``(name, period, created_at)`` index of the stored results (one
-query for all of them) and drops what changed, so a fresh analysis shows up
+snapshot, which rewrites them with a new ``created_at``. The service reads
+each result once (:func:`orgnet.results.find`) and keeps the typed record;
+at most every ``result_ttl`` seconds it reads the small ``(job, snapshot,
+by, created_at)`` index of the stored results (one query for all of them)
+and drops what changed, so a fresh analysis shows up
 within ``result_ttl`` seconds while a busy endpoint answers from memory.
 Tables derived from a result (a pre-sorted advocate table...) are keyed by
 the result's ``created_at`` and rebuilt when it changes. People graphs (for
@@ -14,7 +15,6 @@ snapshot and kept for the few most recent snapshots.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -26,7 +26,8 @@ import networkx as nx
 import pandas as pd
 
 from orgnet.graph import people_graph
-from orgnet.results import load_result, parse_snapshot_label
+from orgnet.jobs import META, Job
+from orgnet.results import NotAnalysed, find, parse_snapshot_label
 from orgnet.store import Store
 
 __all__ = ["SNAPSHOT_PATTERN", "NotAnalysed", "Snapshots", "UnknownSnapshot"]
@@ -35,21 +36,13 @@ __all__ = ["SNAPSHOT_PATTERN", "NotAnalysed", "Snapshots", "UnknownSnapshot"]
 SNAPSHOT_PATTERN = r"^\d{4}-(?:W?\d{2})(?:\.\.\d{4}-(?:W?\d{2}))?$"
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: How many snapshots' graphs stay in memory.
 GRAPHS_KEPT = 4
 
 #: How many derived values (community-level graphs, sorted tables, reach computations...) stay in memory.
 DERIVED_KEPT = 64
-
-
-class NotAnalysed(LookupError):
-    """A stored result the caller asked for does not exist: the snapshot was not analysed."""
-
-    def __init__(self, name: str, label: str):
-        super().__init__(f"no stored {name!r} result for {label}; run orgnet analyze")
-        self.name = name
-        self.label = label
 
 
 class UnknownSnapshot(LookupError):
@@ -79,7 +72,7 @@ class Snapshots:
         self._graphs: OrderedDict[str, nx.DiGraph] = OrderedDict()
         self._graph_locks: dict[str, threading.Lock] = {}
         self._derived: OrderedDict[tuple, Any] = OrderedDict()
-        self._versions: dict[tuple[str, str], str] = {}
+        self._versions: dict[tuple[str, str, str], str] = {}
         self._versions_at = float("-inf")
         self._versions_lock = threading.Lock()
         self._build_locks: dict[tuple, threading.Lock] = {}
@@ -132,8 +125,7 @@ class Snapshots:
 
         def load() -> list[str]:
             stored = self.store.results()
-            # Other stored records (growth reports keyed by two snapshots) share the table; keep snapshot labels only.
-            labels = {label for label in stored["period"].astype(str) if re.match(SNAPSHOT_PATTERN, label)} if len(stored) else set()
+            labels = set(stored.loc[stored["job"] == META.name, "snapshot"].astype(str)) if len(stored) else set()
             return sorted(labels, key=order)
 
         return self._cached(("analysed",), load)
@@ -153,8 +145,8 @@ class Snapshots:
             raise UnknownSnapshot("the store holds no ties yet; run orgnet ingest")
         return periods[-1]
 
-    def version(self, name: str, label: str) -> str | None:
-        """When the stored result ``name`` of ``label`` was written (``None`` when it was not).
+    def version(self, job: Job[Any], label: str, by: str | None = None) -> str | None:
+        """When ``job``'s stored result of ``label`` (grouped by ``by``) was written (``None`` when it was not).
 
         Answers from an index of every stored result that is read again at most every ``ttl`` seconds;
         results whose ``created_at`` changed are dropped from memory then.
@@ -166,66 +158,75 @@ class Snapshots:
                 self._refresh_versions(now)
             finally:
                 self._versions_lock.release()
-        return self._versions.get((name, label))
+        return self._versions.get((job.name, label, job.key_by(by)))
 
     def _refresh_versions(self, now: float) -> None:
         if now - self._versions_at < self.ttl:
             return
         stored = self.store.results()
         versions = (
-            {(str(n), str(p)): str(c) for n, p, c in zip(stored["name"], stored["period"], stored["created_at"])} if len(stored) else {}
+            {(str(j), str(s), str(b)): str(c) for j, s, b, c in zip(stored["job"], stored["snapshot"], stored["by"], stored["created_at"])}
+            if len(stored)
+            else {}
         )
         with self._lock:
             changed = {key for key in set(versions) | set(self._versions) if versions.get(key) != self._versions.get(key)}
-            for name_, label_ in changed:
-                self._entries.pop(("result", name_, label_), None)
+            for key in changed:
+                self._entries.pop(("result", *key), None)
             if changed:
                 self._entries.pop(("analysed",), None)
             self._versions = versions
             self._versions_at = now
 
-    def result(self, name: str, label: str) -> Any:
-        """The stored result ``name`` of snapshot ``label``; :class:`NotAnalysed` when it was never computed."""
-        if self.version(name, label) is None:
+    def result(self, job: Job[R], label: str, by: str | None = None) -> R:
+        """``job``'s stored result of snapshot ``label`` (grouped by ``by``, default department).
+
+        Raises
+        ------
+        NotAnalysed
+            When it was never computed, or by an older orgnet (:class:`~orgnet.results.OutdatedResult`).
+        """
+        key = ("result", job.name, label, job.key_by(by))
+        if self.version(job, label, by) is None:
             # Not in the index read at most ``ttl`` ago; the store itself has the last word.
-            value = self._cached(("result", name, label), lambda: load_result(self.store, name, label))
+            value = self._cached(key, lambda: find(self.store, job, label, by))
         else:
-            key = ("result", name, label)
             with self._lock:
                 entry = self._entries.get(key)
             if entry is not None and entry.value is not None:
                 value = entry.value
             else:
-                value = load_result(self.store, name, label)
+                value = find(self.store, job, label, by)
                 with self._lock:
                     self._entries[key] = _Entry(value, time.monotonic())
         if value is None:
-            raise NotAnalysed(name, label)
-        return value
+            raise NotAnalysed(job, label, job.key_by(by))
+        found: R = value
+        return found
 
-    def optional_result(self, name: str, label: str) -> Any | None:
-        """The stored result ``name`` of ``label``, or ``None``."""
+    def optional_result(self, job: Job[R], label: str, by: str | None = None) -> R | None:
+        """``job``'s stored result of ``label``, or ``None`` when it is not stored (or only by an older orgnet)."""
         try:
-            return self.result(name, label)
+            return self.result(job, label, by)
         except NotAnalysed:
             return None
 
-    def derived(self, name: str, label: str, build: Callable[[], T], source: str = "meta") -> T:
-        """A value computed from snapshot ``label`` (by ``build``), kept until the stored result ``source`` is written again.
+    def derived(self, name: str, label: str, build: Callable[[], T], source: Job[Any] = META) -> T:
+        """A value computed from snapshot ``label`` (by ``build``), kept until ``source``'s stored result is written again.
 
         ``name`` must say everything ``build`` depends on besides the snapshot (its parameters too).
         """
         key = ("derived", name, label, self.version(source, label))
         return self._built_once(self._derived, self._build_locks, key, build, DERIVED_KEPT)
 
-    def peek_derived(self, name: str, label: str, source: str = "meta") -> Any | None:
+    def peek_derived(self, name: str, label: str, source: Job[Any] = META) -> Any | None:
         """The value :meth:`derived` would give, when it can be answered from memory without touching the store; else ``None``.
 
         Lets a coroutine answer from memory and leave store reads and builds to the threadpool.
         """
         if time.monotonic() - self._versions_at >= self.ttl:
             return None
-        return self._derived.get(("derived", name, label, self._versions.get((source, label))))
+        return self._derived.get(("derived", name, label, self._versions.get((source.name, label, source.key_by(None)))))
 
     def graph(self, label: str) -> nx.DiGraph:
         """The people graph of snapshot ``label`` (every person a node, ties of its periods summed)."""

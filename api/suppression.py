@@ -10,21 +10,22 @@ new setting applies to every answer at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import pandas as pd
 
 from orgnet.access import suppressed_communities, suppressed_groups
 from orgnet.api.snapshots import Snapshots
 from orgnet.communities import community_composition
+from orgnet.jobs import COMMUNITIES, SUMMARY, CommunitiesResult
 
 __all__ = ["community_members", "group_sizes", "hidden_communities", "hidden_groups", "stored_composition"]
 
 
 def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
     """Members per group of a snapshot, from its stored summary."""
-    return {str(row["group"]): int(row["size"]) for row in snapshots.result("summary", label)["groups"]}
+    groups = snapshots.result(SUMMARY, label).groups
+    return {str(group): int(size) for group, size in zip(groups.column("group").to_pylist(), groups.column("size").to_pylist())}
 
 
 def hidden_groups(snapshots: Snapshots, label: str, min_size: int, among: Iterable[str] = ()) -> set[str]:
@@ -45,20 +46,20 @@ def community_members(snapshots: Snapshots, label: str) -> pd.DataFrame:
     """
 
     def build() -> pd.DataFrame:
-        by = str(snapshots.result("summary", label).get("by", "department"))
-        return stored_composition(snapshots.result("communities", label), snapshots.people(), by)
+        by = snapshots.result(SUMMARY, label).by
+        return stored_composition(snapshots.result(COMMUNITIES, label), snapshots.people(), by)
 
-    return snapshots.derived("community_members", label, build, source="communities")
+    return snapshots.derived("community_members", label, build, source=COMMUNITIES)
 
 
-def stored_composition(communities: Mapping[str, Any], people: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Members per community and group of a stored ``communities`` result, the groups read from the people table.
+def stored_composition(communities: CommunitiesResult, people: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Members per community and group of a stored communities result, the groups read from the people table.
 
     ``people`` is indexed by ``person_id``; people it lacks, or without ``by``, are in the group ``(unknown)``, as in
     the snapshot's graph.
     """
     groups = people[by] if by in people.columns else pd.Series(dtype=object)
-    return community_composition({str(k): int(v) for k, v in communities["membership"].items()}, groups)
+    return community_composition(communities.membership_map(), groups)
 
 
 def hidden_communities(snapshots: Snapshots, label: str, min_size: int) -> set[int]:

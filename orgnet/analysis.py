@@ -2,13 +2,14 @@
 
 A *snapshot* is the analysis of one period (``2026-10``) or of a range of
 periods (``2026-08..2026-10``), labelled as :func:`orgnet.results.snapshot_label`
-does. :func:`analyze` loads the snapshot's data from a store, runs the jobs
-of :func:`run_jobs` and saves each output under its name (see
-:data:`RESULT_NAMES`), so that the API, the CLI and the reports read results
+does. :func:`analyze` loads the snapshot's data from a store, runs every job
+of the registry (:data:`orgnet.jobs.JOBS`) and stores each result through
+:mod:`orgnet.results`, so that the API, the CLI and the reports read results
 instead of recomputing them.
 
-The jobs are pure functions of :class:`SnapshotData`; :func:`run_jobs` builds
-the NetworkX graph and its array view once and hands both to every job.
+The jobs are functions of :class:`SnapshotData` and :class:`AnalysisOptions`;
+the snapshot carries the NetworkX graph and its array view, built once for
+every job.
 """
 
 from __future__ import annotations
@@ -17,70 +18,44 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import pandas as pd
 
-from orgnet.advocates import advocates
-from orgnet.brokers import EXACT_LIMIT, brokers
-from orgnet.communities import attribute_agreement, find_communities, label_communities
+from orgnet.brokers import EXACT_LIMIT
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import IndexedGraph, index_edges
 from orgnet.errors import OrgnetError
-from orgnet.fragility import fragility
 from orgnet.graph import edge_graph, tie_edges
-from orgnet.layout import group_edges, group_layout, person_layout
+from orgnet.jobs import BROKERS, JOBS, LAYOUT_PEOPLE, META, Job, JobContext, MetaResult
 from orgnet.periods import period_dates, periods_between
-from orgnet.reach import brand_overlap, campaigns, jaccard_matrix, max_coverage, owner_audiences, reach_summary
-from orgnet.results import load_result, parse_snapshot_label, save_result, snapshot_label
-from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
+from orgnet.results import OutdatedResult, encode, find, parse_snapshot_label, put, put_many, snapshot_label
 from orgnet.spread import InternalReach, internal_reach
 from orgnet.store import Store
-from orgnet.summary import group_matrix, network_summary
 from orgnet.workers import can_fork, start_in_child
 
 __all__ = [
-    "GROUP_RESULT_NAMES",
-    "RESULT_NAMES",
     "AnalysisOptions",
     "AnalysisRun",
     "SnapshotData",
     "analyze",
     "analyze_periods",
-    "group_jobs",
-    "grouped_name",
+    "latest_label",
     "load_snapshot",
     "run_jobs",
     "snapshot_internal_reach",
-    "snapshot_jobs",
     "snapshot_result",
     "worker_count",
 ]
 
-#: Results whose content depends on the grouping attribute; stored as ``name`` for
-#: departments and ``name@attribute`` for any other attribute (see :func:`grouped_name`).
-GROUP_RESULT_NAMES = ("summary", "group_matrix", "silos", "silo_pairs", "vertical", "fragility")
+R = TypeVar("R")
 
 #: Below this many people a forked worker costs more than it saves.
 PARALLEL_MIN_PEOPLE = 5_000
 #: Jobs run, one after the other, in the worker process (see :attr:`AnalysisOptions.workers`):
 #: together they take about as long as all the others.
-_OFFLOADED_JOBS = ("brokers", "layout_people")
-
-#: Every result :func:`analyze` stores for a snapshot.
-RESULT_NAMES = (
-    "meta",
-    *GROUP_RESULT_NAMES,
-    "communities",
-    "brokers",
-    "advocates",
-    "reach",
-    "campaigns",
-    "layout_people",
-    "layout_groups",
-    "group_edges",
-)
+_OFFLOADED_JOBS: tuple[Job[Any], ...] = (BROKERS, LAYOUT_PEOPLE)
 
 
 @dataclass
@@ -163,11 +138,6 @@ class AnalysisRun:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
         return {"label": self.label, "people": self.people, "ties": self.ties, "timings": dict(self.timings), "stored": list(self.stored)}
-
-
-def grouped_name(name: str, by: str) -> str:
-    """The stored name of a group-level result: ``name`` for departments, ``name@by`` otherwise."""
-    return name if by == "department" else f"{name}@{by}"
 
 
 def snapshot_from_tables(
@@ -259,91 +229,10 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
     )
 
 
-def group_jobs(data: SnapshotData, by: str = "department") -> dict[str, Callable[[], Any]]:
-    """The group-level jobs of a snapshot for the attribute ``by``, by result name (not yet run)."""
-    graph, indexed = data.graph, data.indexed
-
-    def matrix() -> dict[str, Any]:
-        ties = group_matrix(graph, by, value="ties", indexed=indexed)
-        weight = group_matrix(graph, by, value="weight", indexed=indexed)
-        return {"by": by, "groups": [str(g) for g in ties.index], "ties": ties.to_numpy().tolist(), "weight": weight.to_numpy().tolist()}
-
-    def vertical() -> dict[str, Any]:
-        result = vertical_lateral(graph, by, indexed=indexed)
-        return {"people": result.people.reset_index(), "groups": result.groups.reset_index()}
-
-    return {
-        "summary": lambda: network_summary(graph, by, indexed=indexed).to_dict(),
-        "group_matrix": matrix,
-        "silos": lambda: silo_metrics(graph, by, indexed=indexed).reset_index(),
-        "silo_pairs": lambda: silo_pairs(graph, by, indexed=indexed),
-        "vertical": vertical,
-        "fragility": lambda: fragility(graph, by, indexed=indexed).to_dict(),
-    }
-
-
-def snapshot_jobs(data: SnapshotData, options: AnalysisOptions | None = None) -> dict[str, Callable[[], Any]]:
-    """Every job of a snapshot, by stored result name (see :data:`RESULT_NAMES`), not yet run.
-
-    Group-level names carry ``@by`` for attributes other than department.
-    """
+def snapshot_jobs(options: AnalysisOptions | None = None) -> list[Job[Any]]:
+    """The jobs an analysis with ``options`` runs, in order (:data:`orgnet.jobs.JOBS` but :data:`~orgnet.jobs.META`, layouts only when asked)."""
     options = options or AnalysisOptions()
-    graph, indexed = data.graph, data.indexed
-    # Advocates count the communities each person reaches; they reuse the communities job's partition.
-    found_communities: dict[str, Any] = {}
-
-    def communities() -> dict[str, Any]:
-        found = find_communities(graph, resolution=options.resolution, seed=options.seed, indexed=indexed)
-        found_communities["membership"] = found.membership
-        return {
-            **found.to_dict(),
-            "agreement": attribute_agreement(graph, found, options.by),
-            "labels": label_communities(graph, found, options.by).reset_index(),
-        }
-
-    def broker_table() -> pd.DataFrame:
-        table = brokers(graph, options.by, k=options.pivots, exact_limit=options.exact_limit, seed=options.seed, indexed=indexed)
-        return table.rename_axis("person_id").reset_index()
-
-    jobs: dict[str, Callable[[], Any]] = {grouped_name(name, options.by): job for name, job in group_jobs(data, options.by).items()}
-
-    def advocate_table() -> pd.DataFrame:
-        if "membership" not in found_communities:
-            communities()
-        return advocates(
-            graph,
-            data.engagement,
-            data.audiences,
-            data.followers,
-            start=(data.engagement_window or data.months)[0],
-            end=(data.engagement_window or data.months)[1],
-            by=options.by,
-            communities=found_communities["membership"],
-            indexed=indexed,
-        )
-
-    def reach() -> dict[str, Any]:
-        audiences = owner_audiences(data.audiences, data.followers)
-        squad = max_coverage(audiences, k=options.squad)
-        return {
-            "summary": reach_summary(data.audiences, data.followers),
-            "brand": brand_overlap(data.audiences, data.followers),
-            "squad": squad.to_dict(),
-            "overlap": jaccard_matrix(audiences, squad.members[: options.overlap_top]).reset_index(),
-        }
-
-    jobs["communities"] = communities
-    jobs["brokers"] = broker_table
-    jobs["advocates"] = advocate_table
-    jobs["reach"] = reach
-    jobs["campaigns"] = lambda: campaigns(
-        data.engagement, data.audiences, data.followers, data.people, start=data.months[0], end=data.months[1]
-    )
-    if options.layout:
-        jobs["layout_people"] = lambda: person_layout(graph, options.seed, by=options.by, indexed=indexed)
-        jobs["layout_groups"] = lambda: group_layout(graph, options.by, seed=options.seed, indexed=indexed)
-        jobs["group_edges"] = lambda: group_edges(graph, options.by, indexed=indexed)
-    return jobs
+    return [job for job in JOBS if job.compute is not None and (options.layout or not job.layout)]
 
 
 def run_jobs(
@@ -351,7 +240,7 @@ def run_jobs(
     options: AnalysisOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, float]]:
-    """Run every job on a snapshot.
+    """Run every job of :func:`snapshot_jobs` on a snapshot.
 
     Parameters
     ----------
@@ -361,27 +250,34 @@ def run_jobs(
 
     Returns
     -------
-    (results, timings): results by stored name (see :func:`snapshot_jobs`)
-    and the seconds each job took.
+    (results, timings): each job's record by job name, and the seconds each job took.
     """
     options = options or AnalysisOptions()
-    jobs = snapshot_jobs(data, options)
-    offloaded = {name: jobs.pop(name) for name in _OFFLOADED_JOBS if worker_count(options, data) > 1 and name in jobs}
-    finish = start_in_child(offloaded) if offloaded else None
+    jobs = snapshot_jobs(options)
+    offloaded = [job for job in _OFFLOADED_JOBS if worker_count(options, data) > 1 and job in jobs]
+    # The child computes in a context of its own: what it computes comes back by pipe, not through shared memory.
+    finish = start_in_child({job.name: _runner(job, JobContext(data, options)) for job in offloaded}) if offloaded else None
+    context = JobContext(data, options)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    for name, job in jobs.items():
+    for job in jobs:
+        if job in offloaded:
+            continue
         if progress is not None:
-            progress(name)
+            progress(job.name)
         started = time.perf_counter()
-        results[name] = job()
-        timings[name] = time.perf_counter() - started
+        results[job.name] = context.result(job)
+        timings[job.name] = time.perf_counter() - started
     if finish is not None:
         if progress is not None:
-            progress(", ".join(offloaded))
+            progress(", ".join(job.name for job in offloaded))
         for name, (value, seconds) in finish().items():
             results[name], timings[name] = value, seconds
     return results, timings
+
+
+def _runner(job: Job[Any], context: JobContext) -> Callable[[], Any]:
+    return lambda: context.result(job)
 
 
 def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
@@ -391,35 +287,44 @@ def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
     return 2 if can_fork() and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
 
 
-def snapshot_result(store: Store, name: str, label: str | None = None, options: AnalysisOptions | None = None) -> tuple[str, Any]:
-    """One result of a snapshot: the stored one, or computed (and stored) when missing.
+def latest_label(store: Store) -> str:
+    """The label of the store's latest period.
+
+    Raises
+    ------
+    OrgnetError
+        When the store holds no ties.
+    """
+    periods = store.periods()
+    if not periods:
+        raise OrgnetError("the store holds no ties yet; ingest some sources first")
+    return periods[-1]
+
+
+def snapshot_result(store: Store, job: Job[R], label: str | None = None, options: AnalysisOptions | None = None) -> tuple[str, R]:
+    """One result of a snapshot: the stored one, or computed (and stored) when it is missing or outdated.
 
     Parameters
     ----------
     store : the store.
-    name : a result name of :func:`snapshot_jobs` without the ``@by`` suffix.
+    job : the job (:mod:`orgnet.jobs`).
     label : snapshot label; default the latest period.
     options : analysis options (``by`` picks the grouping attribute).
 
     Returns
     -------
-    (label, value) with ``value`` as stored (plain JSON values).
+    (label, record)
     """
     options = options or AnalysisOptions()
-    if label is None:
-        periods = store.periods()
-        if not periods:
-            raise OrgnetError("the store holds no ties yet; ingest some sources first")
-        label = periods[-1]
-    stored_name = grouped_name(name, options.by) if name in GROUP_RESULT_NAMES else name
-    value = load_result(store, stored_name, label)
+    label = label or latest_label(store)
+    try:
+        value = find(store, job, label, options.by)
+    except OutdatedResult:
+        value = None
     if value is None:
         data = load_snapshot(store, *parse_snapshot_label(label), engagement_months=options.engagement_months)
-        jobs = snapshot_jobs(data, options)
-        if stored_name not in jobs:
-            raise OrgnetError(f"no result called {name!r}; results are {', '.join(sorted(jobs))}")
-        save_result(store, stored_name, label, jobs[stored_name]())
-        value = load_result(store, stored_name, label)
+        value = job.run(JobContext(data, options))
+        put(store, job, label, value, options.by)
     return label, value
 
 
@@ -477,8 +382,8 @@ def analyze(
 
     Returns
     -------
-    :class:`AnalysisRun`; the results are stored under the snapshot label
-    (``meta`` records the options, sizes and timings).
+    :class:`AnalysisRun`; the results are stored under the snapshot label, all
+    in one transaction (:data:`~orgnet.jobs.META` records the options, sizes and timings).
     """
     options = options or AnalysisOptions()
     started = time.perf_counter()
@@ -486,21 +391,22 @@ def analyze(
     load_seconds = time.perf_counter() - started
     results, timings = run_jobs(data, options, progress)
     timings = {"load": load_seconds, **timings}
-    results["meta"] = {
-        "label": data.label,
-        "start": data.start,
-        "end": data.end,
-        "by": options.by,
-        "resolution": options.resolution,
-        "seed": options.seed,
-        "people": data.graph.number_of_nodes(),
-        "ties": data.graph.number_of_edges(),
-        "computed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "timings": timings,
-    }
-    for name, value in results.items():
-        save_result(store, name, data.label, value)
-    return AnalysisRun(data.label, data.graph.number_of_nodes(), data.graph.number_of_edges(), timings, sorted(results))
+    meta = MetaResult(
+        label=data.label,
+        start=data.start,
+        end=data.end,
+        by=options.by,
+        resolution=options.resolution,
+        seed=options.seed,
+        people=data.graph.number_of_nodes(),
+        ties=data.graph.number_of_edges(),
+        computed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        timings=timings,
+    )
+    jobs = {job.name: job for job in snapshot_jobs(options)}
+    stored = [encode(META, data.label, meta)] + [encode(jobs[name], data.label, value, options.by) for name, value in results.items()]
+    put_many(store, stored)
+    return AnalysisRun(data.label, data.graph.number_of_nodes(), data.graph.number_of_edges(), timings, sorted([META.name, *results]))
 
 
 def analyze_periods(

@@ -25,10 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from orgnet.analysis import grouped_name
-from orgnet.errors import OrgnetError
+from orgnet.jobs import ADVOCATES, COMMUNITIES, FRAGILITY, REACH, SILO_PAIRS, ReachResult, record_fields
 from orgnet.periods import periods_between
-from orgnet.results import load_result, to_jsonable
+from orgnet.results import get, to_jsonable
 from orgnet.snapshots import find_snapshot
 from orgnet.store import Store
 
@@ -476,45 +475,34 @@ def community_changes(
     }
 
 
-def _reach_totals(reach: Mapping[str, Any]) -> dict[str, float]:
-    every = next((row for row in reach.get("summary", []) if row.get("platform") == "all"), {})
-    return {"unique": float(every.get("unique_followers") or 0.0), "follower_sum": float(every.get("follower_sum") or 0.0)}
-
-
-def reach_change(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """Combined unique reach against the summed follower counts, before and after.
+def reach_change(before: ReachResult, after: ReachResult) -> dict[str, Any]:
+    """The employees' external reach (:class:`orgnet.reach.ExternalReach`) against the summed follower counts, before and after.
 
     Parameters
     ----------
-    before, after : the stored ``reach`` results (``summary`` rows per
-        platform, ``all`` included; ``squad`` with its greedy ``curve``).
+    before, after : the stored reach results (:class:`~orgnet.jobs.ReachResult`).
 
     Returns
     -------
-    dict with ``unique_before``, ``unique_after``, ``unique_growth``,
-    ``sum_before``, ``sum_after``, ``sum_growth``, ``same_audience`` (both
-    snapshots read identical audience data: the store does not date
+    dict with ``unique_before``, ``unique_after``, ``unique_growth`` (the
+    distinct followers with known ids), ``external_after`` (the whole figure
+    after), ``sum_before``, ``sum_after``, ``sum_growth``, ``same_audience``
+    (both snapshots read identical audience data: the store does not date
     audiences, so reach can only change when new audience files were
     ingested between the two analyses) and ``curves`` (the squad curves).
     """
-    b, a = _reach_totals(before), _reach_totals(after)
+    b, a = before.employees, after.employees
     return {
-        "unique_before": b["unique"],
-        "unique_after": a["unique"],
-        "unique_growth": a["unique"] - b["unique"],
-        "sum_before": b["follower_sum"],
-        "sum_after": a["follower_sum"],
-        "sum_growth": a["follower_sum"] - b["follower_sum"],
-        "same_audience": before.get("summary") == after.get("summary"),
-        "curves": {"before": before.get("squad", {}).get("curve", []), "after": after.get("squad", {}).get("curve", [])},
+        "unique_before": b.known,
+        "unique_after": a.known,
+        "unique_growth": a.known - b.known,
+        "external_after": a,
+        "sum_before": b.follower_sum,
+        "sum_after": a.follower_sum,
+        "sum_growth": a.follower_sum - b.follower_sum,
+        "same_audience": before.platforms.equals(after.platforms),
+        "curves": {"before": before.squad_curve.to_pylist(), "after": after.squad_curve.to_pylist()},
     }
-
-
-def _stored(store: Store, name: str, label: str) -> Any:
-    value = load_result(store, name, label)
-    if value is None:
-        raise OrgnetError(f"snapshot {label} has no stored {name!r} result; run orgnet analyze again")
-    return value
 
 
 def compare_snapshots(
@@ -559,18 +547,18 @@ def compare_snapshots(
     changes = tie_changes(weights[0], weights[1], common, factor)
     people = store.people()
     group_of = dict(zip(people["person_id"], people[by])) if by in people.columns else {}
-    silo_name = grouped_name("silo_pairs", by)
-    pairs = group_pair_changes(changes, group_of, _stored(store, silo_name, before_label), _stored(store, silo_name, after_label))
-    fragility_name = grouped_name("fragility", by)
-    fragile = fragility_changes(_stored(store, fragility_name, before_label), _stored(store, fragility_name, after_label), joined)
-    advocates = [pd.DataFrame.from_records(_stored(store, "advocates", label)) for label in (before_label, after_label)]
+    silos = [get(store, SILO_PAIRS, label, by).table.to_pylist() for label in (before_label, after_label)]
+    pairs = group_pair_changes(changes, group_of, silos[0], silos[1])
+    fragility = [get(store, FRAGILITY, label, by) for label in (before_label, after_label)]
+    fragile = fragility_changes(*(record_fields(stored) | {"carriers": stored.carriers.to_pylist()} for stored in fragility), joined=joined)
+    advocates = [get(store, ADVOCATES, label).table.to_pandas() for label in (before_label, after_label)]
     movers = rank_movers(advocates[0], advocates[1], common, tier)
     top_after = advocates[1].sort_values("rank", kind="stable").head(top)
     entrants = top_after[top_after["person_id"].isin(joined)][["person_id", "rank", "score"]].reset_index(drop=True)
     communities = community_changes(
-        _stored(store, "communities", before_label)["membership"], _stored(store, "communities", after_label)["membership"], common, share
+        get(store, COMMUNITIES, before_label).membership_map(), get(store, COMMUNITIES, after_label).membership_map(), common, share
     )
-    reach = reach_change(_stored(store, "reach", before_label), _stored(store, "reach", after_label))
+    reach = reach_change(get(store, REACH, before_label), get(store, REACH, after_label))
     notes = []
     if reach["same_audience"]:
         notes.append(
@@ -697,13 +685,13 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     r = c.reach
     if r["same_audience"]:
         sentences.append(
-            f"Combined unique reach is {r['unique_after']:,.0f} against {r['sum_after']:,.0f} summed follower counts, "
+            f"External reach: {r['external_after'].sentence()}, against {r['sum_after']:,.0f} summed follower counts; "
             "unchanged: audiences are not dated, so both snapshots use the same audience data."
         )
     else:
         sentences.append(
-            f"Combined unique reach grew by {r['unique_growth']:+,.0f} (to {r['unique_after']:,.0f}) "
-            f"while the summed follower counts grew by {r['sum_growth']:+,.0f} (to {r['sum_after']:,.0f})."
+            f"External reach: {r['external_after'].sentence()}; the distinct followers with known ids grew by "
+            f"{r['unique_growth']:+,.0f}, while the summed follower counts grew by {r['sum_growth']:+,.0f} (to {r['sum_after']:,.0f})."
         )
     k = c.communities
     sentences.append(

@@ -72,6 +72,7 @@ __all__ = [
     "FOLLOWER_COLUMNS",
     "IDENTITY_COLUMNS",
     "PERSON_COLUMNS",
+    "RESULT_INDEX_COLUMNS",
     "RUN_STATUSES",
     "TIE_COLUMNS",
     "TIE_KEY",
@@ -81,6 +82,7 @@ __all__ = [
     "IngestRecord",
     "IngestReport",
     "ScheduleRun",
+    "StoredResult",
     "empty_frame",
 ]
 
@@ -256,3 +258,28 @@ class ScheduleRun:
     status: str
     finished_at: str | None = None
     detail: str = ""
+
+
+#: Columns of a store's index of stored results (:meth:`orgnet.store.Store.results`).
+RESULT_INDEX_COLUMNS = ("job", "snapshot", "by", "version", "created_at")
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One job's result as a store keeps it, keyed by (``job``, ``snapshot``, ``by``).
+
+    ``by`` is the grouping attribute of a job that depends on it, ``""`` for
+    the others; ``version`` is the job's schema version when it was written
+    (0 marks a result an older orgnet wrote in a layout this one cannot
+    read). ``fields`` is the JSON object of the record's small fields and
+    ``tables`` its tables as Arrow IPC streams, framed one after the other
+    (:mod:`orgnet.results` writes and reads both); stores keep them as they are.
+    """
+
+    job: str
+    snapshot: str
+    by: str
+    version: int
+    fields: str
+    tables: bytes
+    created_at: str = ""

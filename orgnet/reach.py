@@ -24,10 +24,17 @@ A follower is a (``platform``, ``follower_hash``) pair: the same hash on two
 platforms counts as two followers, because platforms do not share identities.
 
 Accounts known only by their ``follower_count`` (no follower hashes) cannot be
-deduplicated. They are counted with the assumption that their followers
-overlap with nobody else's, which makes every union that includes them an
-*upper bound*; the part that rests on this assumption is reported separately
-(``count_only_*`` columns).
+deduplicated. The greedy squad (:func:`max_coverage`) and the campaigns count
+them with the assumption that their followers overlap with nobody else's,
+and report that part separately (``count_only_*`` columns).
+
+External reach, as every figure a user sees states it, has one definition
+(:class:`ExternalReach`, computed by :func:`external_reach`): the exact union
+of follower ids where ids are known (a HyperLogLog estimate with its error
+on very large audiences), and beside it, never added to it, the followers of
+accounts known only by a count as a range: at least the largest single such
+audience (per platform, since platforms never share followers), at most
+their sum (if none of them shared a follower).
 """
 
 from __future__ import annotations
@@ -52,11 +59,14 @@ __all__ = [
     "HLL_PRECISION",
     "REACH_SUMMARY_COLUMNS",
     "SHARE_ACTIONS",
+    "SQUAD_ACCOUNTS",
+    "ExternalReach",
     "OwnerAudiences",
     "Squad",
     "brand_overlap",
     "campaigns",
     "engagement_window",
+    "external_reach",
     "follower_sketch",
     "hll_error",
     "jaccard_matrix",
@@ -86,7 +96,7 @@ REACH_SUMMARY_COLUMNS = [
     "unique_followers",
     "overlap",
     "count_only_followers",
-    "unique_upper_bound",
+    "count_only_largest",
     "method",
     "relative_error",
 ]
@@ -413,11 +423,95 @@ def _method(rows: int, exact_limit: int) -> str:
     return "exact" if rows <= exact_limit else "hll"
 
 
+#: Whose accounts the squad's :meth:`ExternalReach.sentence` names.
+SQUAD_ACCOUNTS = "the squad's accounts"
+
+
+@dataclass(frozen=True)
+class ExternalReach:
+    """How many distinct people some employees' social accounts reach: the one definition every view shows.
+
+    Attributes
+    ----------
+    known : distinct followers of the accounts whose follower ids are known:
+        the exact size of the union of their id sets (``method == "exact"``),
+        or its HyperLogLog estimate on very large audiences (``"hll"``, with
+        standard ``relative_error``).
+    count_only_low, count_only_high : the distinct followers of the accounts
+        known only by a follower count lie between these: at least the
+        largest such audience (per platform, added up over platforms, which
+        never share followers), at most the sum of their counts (if no two
+        of them shared a follower). They are never added to ``known``: some
+        may follow an account with known ids too.
+    accounts, accounts_with_ids : accounts counted, and of them those with ids.
+    follower_sum : summed follower counts of every account (the naive reach).
+    """
+
+    known: float
+    method: str
+    relative_error: float
+    count_only_low: float
+    count_only_high: float
+    accounts: int
+    accounts_with_ids: int
+    follower_sum: float
+
+    def sentence(self, whose: str = "employees' accounts") -> str:
+        """The figure in words, as the CLI, the pages and the reports print it."""
+        known = f"{self.known:,.0f}" + ("" if self.method == "exact" else f" (estimated, ±{self.relative_error:.1%})")
+        text = f"{known} distinct followers of {whose} with known follower ids"
+        if self.count_only_high:
+            low, high = f"{self.count_only_low:,.0f}", f"{self.count_only_high:,.0f}"
+            span = low if low == high else f"between {low} and {high}"
+            text += f", plus {span} followers of accounts known only by a count"
+        return text
+
+
+def external_reach(
+    audiences: pd.DataFrame | None,
+    followers: pd.DataFrame | None = None,
+    owners: Collection[Hashable] | None = None,
+    *,
+    exact_limit: int = EXACT_LIMIT,
+    p: int = HLL_PRECISION,
+) -> ExternalReach:
+    """The :class:`ExternalReach` of the employees' accounts (of ``owners`` only, when given), every platform together.
+
+    It is the ``all`` row of :func:`reach_summary`, so the platform table and this figure always agree.
+
+    Examples
+    --------
+    ``a`` and ``b`` share one of their four follower ids; ``c`` and ``d`` are known only by counts of 10 and 30:
+
+    >>> import pandas as pd
+    >>> from orgnet.model import AUDIENCE_COLUMNS, FOLLOWER_COLUMNS
+    >>> followers = pd.DataFrame([("person", o, "li", f) for o, fs in {"a": "wxy", "b": "yz"}.items() for f in fs], columns=FOLLOWER_COLUMNS)
+    >>> audiences = pd.DataFrame([("person", o, "li", n) for o, n in {"a": 3, "b": 2, "c": 10, "d": 30}.items()], columns=AUDIENCE_COLUMNS)
+    >>> found = external_reach(audiences, followers)
+    >>> found.known, found.count_only_low, found.count_only_high
+    (4.0, 30.0, 40.0)
+    >>> found.sentence()
+    "4 distinct followers of employees' accounts with known follower ids, plus between 30 and 40 followers of accounts known only by a count"
+    """
+    every = reach_summary(audiences, followers, owners=owners, exact_limit=exact_limit, p=p).iloc[-1]
+    return ExternalReach(
+        known=float(every["unique_followers"]),
+        method=str(every["method"]),
+        relative_error=float(every["relative_error"]),
+        count_only_low=float(every["count_only_largest"]),
+        count_only_high=float(every["count_only_followers"]),
+        accounts=int(every["accounts"]),
+        accounts_with_ids=int(every["accounts_with_ids"]),
+        follower_sum=float(every["follower_sum"]),
+    )
+
+
 def reach_summary(
     audiences: pd.DataFrame | None,
     followers: pd.DataFrame | None = None,
     *,
     owner_type: str = "person",
+    owners: Collection[Hashable] | None = None,
     exact_limit: int = EXACT_LIMIT,
     p: int = HLL_PRECISION,
 ) -> pd.DataFrame:
@@ -426,13 +520,17 @@ def reach_summary(
     For accounts ``a`` of ``owner_type`` with follower sets ``F_a`` and counts ``c_a``:
     ``follower_sum = sum_a c_a`` and ``unique_followers = |U_a F_a|`` over the
     accounts with hashes; ``overlap = follower_sum_with_ids - unique_followers``
-    is what double counting adds. Count-only accounts add their counts to
-    ``unique_upper_bound = unique_followers + count_only_followers``.
+    is what double counting adds. The accounts without hashes are kept apart:
+    ``count_only_followers`` is the sum of their counts, ``count_only_largest``
+    the largest of them (in the ``all`` row, the platforms' largest added up:
+    platforms never share followers). Their distinct followers lie between the
+    two (:class:`ExternalReach`).
 
     Parameters
     ----------
     audiences, followers : the model tables.
     owner_type : ``"person"`` (employees, default) or ``"brand"``.
+    owners : only the accounts of these owners (default every owner of ``owner_type``).
     exact_limit : follower rows above which unions are estimated with
         HyperLogLog sketches instead of counted exactly.
     p : sketch precision (relative standard error ``1.04 / sqrt(2**p)``).
@@ -464,11 +562,14 @@ def reach_summary(
     accounts = _accounts(audiences, followers)
     table = accounts.table
     mine = (table["owner_type"] == owner_type).to_numpy()
+    if owners is not None:
+        mine = mine & table["owner"].isin(list(owners)).to_numpy()
     rows = int(accounts.ids[np.flatnonzero(mine)].nnz)
     method = _method(rows, exact_limit)
     covered = _columns_of(accounts.ids, np.flatnonzero(mine))
     records = []
     platforms = sorted(table.loc[mine, "platform"].dropna().unique(), key=str)
+    largest = 0.0
     for platform in [*platforms, "all"]:
         here = mine if platform == "all" else mine & (table["platform"] == platform).to_numpy()
         columns = covered if platform == "all" else covered & (accounts.follower_platform == platform)
@@ -477,6 +578,8 @@ def reach_summary(
         unique = _union_size(accounts.follower_keys[columns], method, p)
         with_ids = float(counts[has_ids].sum())
         count_only = float(counts[~has_ids].sum())
+        single = float(counts[~has_ids].max(initial=0.0))
+        largest += single if platform != "all" else 0.0
         records.append(
             {
                 "platform": platform,
@@ -487,7 +590,7 @@ def reach_summary(
                 "unique_followers": unique,
                 "overlap": with_ids - unique,
                 "count_only_followers": count_only,
-                "unique_upper_bound": unique + count_only,
+                "count_only_largest": largest if platform == "all" else single,
                 "method": method,
                 "relative_error": 0.0 if method == "exact" else hll_error(p),
             }

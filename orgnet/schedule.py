@@ -49,8 +49,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from orgnet.analysis import analyze
 from orgnet.errors import OrgnetError
+from orgnet.jobs import META
 from orgnet.model import ScheduleRun
-from orgnet.results import load_result, save_result
+from orgnet.results import has, load_document, save_document
 from orgnet.snapshots import previous_period
 from orgnet.store import Store
 
@@ -71,8 +72,8 @@ log = logging.getLogger(__name__)
 
 ANALYSE_RULES = ("previous-month", "current-month")
 
-#: Stored result (keyed by job name) recording each job's rule and since when it holds, for catch-up.
-SCHEDULE_RESULT = "schedule"
+#: Kind of the stored documents (keyed by job name) recording each job's rule and since when it holds, for catch-up.
+SCHEDULE_DOCUMENT = "schedule"
 
 
 @dataclass
@@ -246,7 +247,7 @@ def run_job(store: Store, job: JobConfig, steps: Steps, due: dt.datetime, clock:
         analyze(store, period, period)
         detail = f"ingested {ingested} new file(s); analysed {period}"
         before = previous_period(store.periods(), period)
-        if before is not None and load_result(store, "meta", before) is None:
+        if before is not None and not has(store, META, before):
             analyze(store, before, before)
         if job.report_dir is not None and steps.report is not None:
             steps.report(store, before or period, period, job.report_dir / period)
@@ -284,10 +285,10 @@ class Scheduler:
     def register(self) -> None:
         """Record each job's rule in the store; a new or changed rule holds from now (nothing before it was missed)."""
         for job in self.config.jobs:
-            stored = load_result(self.store, SCHEDULE_RESULT, job.name)
+            stored = load_document(self.store, SCHEDULE_DOCUMENT, job.name)
             if stored is None or stored.get("cron") != job.cron or stored.get("timezone") != job.timezone:
-                save_result(
-                    self.store, SCHEDULE_RESULT, job.name, {"cron": job.cron, "timezone": job.timezone, "since": _iso(self.clock())}
+                save_document(
+                    self.store, SCHEDULE_DOCUMENT, job.name, {"cron": job.cron, "timezone": job.timezone, "since": _iso(self.clock())}
                 )
 
     def missed(self, job: JobConfig) -> dt.datetime | None:
@@ -296,7 +297,7 @@ class Scheduler:
         Only the latest counts: a scheduler down for three months catches up
         once, not three times.
         """
-        stored = load_result(self.store, SCHEDULE_RESULT, job.name)
+        stored = load_document(self.store, SCHEDULE_DOCUMENT, job.name)
         if stored is None:
             return None
         since = dt.datetime.fromisoformat(stored["since"].replace("Z", "+00:00"))

@@ -1,7 +1,7 @@
 """Snapshots: the stored analyses of one period or a range of periods, listed by label.
 
-A snapshot exists once :func:`orgnet.analysis.analyze` stored its ``meta``
-result (``orgnet analyze`` creates or refreshes it); its label is a period
+A snapshot exists once :func:`orgnet.analysis.analyze` stored its
+:data:`~orgnet.jobs.META` result (``orgnet analyze`` creates or refreshes it); its label is a period
 (``2026-10``) or a range (``2026-08..2026-10``, a rolling window). This
 module lists them and names the rolling windows a report may compare.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from orgnet.errors import OrgnetError
-from orgnet.results import load_result, parse_snapshot_label, snapshot_label
+from orgnet.jobs import META, MetaResult
+from orgnet.results import NotAnalysed, OutdatedResult, analyze_command, find, snapshot_label
 from orgnet.store import Store
 
 __all__ = ["SnapshotInfo", "find_snapshot", "list_snapshots", "previous_period", "rolling_windows"]
@@ -46,20 +46,27 @@ class SnapshotInfo:
         }
 
 
-def _info(label: str, meta: dict[str, Any]) -> SnapshotInfo:
-    start, end = parse_snapshot_label(label)
-    return SnapshotInfo(
-        label, meta.get("start", start), meta.get("end", end), int(meta["people"]), int(meta["ties"]), str(meta["computed_at"])
-    )
+def _info(meta: MetaResult) -> SnapshotInfo:
+    return SnapshotInfo(meta.label, meta.start, meta.end, meta.people, meta.ties, meta.computed_at)
 
 
 def list_snapshots(store: Store) -> list[SnapshotInfo]:
-    """Every analysed snapshot of ``store``, by first period, then single periods before ranges."""
+    """Every analysed snapshot of ``store``, by first period, then single periods before ranges.
+
+    A snapshot analysed by an older orgnet, whose results this one does not
+    read, is left out (:func:`find_snapshot` says how to analyse it again).
+    """
     stored = store.results()
-    labels = sorted(stored.loc[stored["name"] == "meta", "period"]) if len(stored) else []
-    metas = ((label, load_result(store, "meta", label)) for label in labels)
-    # A snapshot removed since results() was read is no longer one to list.
-    found = [_info(label, meta) for label, meta in metas if meta is not None]
+    labels = sorted(stored.loc[stored["job"] == META.name, "snapshot"]) if len(stored) else []
+    found = []
+    for label in labels:
+        try:
+            meta = find(store, META, label)
+        except OutdatedResult:
+            continue
+        # A snapshot removed since results() was read is no longer one to list.
+        if meta is not None:
+            found.append(_info(meta))
     return sorted(found, key=lambda info: (info.start, info.end))
 
 
@@ -68,15 +75,13 @@ def find_snapshot(store: Store, label: str) -> SnapshotInfo:
 
     Raises
     ------
-    OrgnetError
-        When it was never analysed (the message says which command analyses it).
+    NotAnalysed
+        When it was never analysed, or by an older orgnet (the message says which command analyses it).
     """
-    meta = load_result(store, "meta", label)
+    meta = find(store, META, label)
     if meta is None:
-        start, end = parse_snapshot_label(label)
-        command = f"--period {start}" if start == end else f"--from {start} --to {end}"
-        raise OrgnetError(f"snapshot {label} is not analysed; run orgnet analyze {command}")
-    return _info(label, meta)
+        raise NotAnalysed(META, label, reason=f"snapshot {label} is not analysed; run {analyze_command(label)}")
+    return _info(meta)
 
 
 def rolling_windows(periods: list[str], size: int) -> list[str]:

@@ -6,31 +6,34 @@ import itertools
 
 import pytest
 
+from orgnet import jobs
 from orgnet.analysis import AnalysisOptions, analyze, snapshot_result
 from orgnet.errors import OrgnetError
-from orgnet.results import load_result
+from orgnet.results import find, get
 from orgnet.store.sqlite import SQLiteStore
 
 
 def test_every_result_is_stored_per_period(analysed):
     for period in analysed.periods():
-        meta = load_result(analysed, "meta", period)
-        assert meta["label"] == period and meta["people"] == 300
-        assert set(meta["timings"]) >= {"load", "advocates", "brokers"}
+        meta = get(analysed, jobs.META, period)
+        assert meta.label == period and meta.people == 300
+        assert set(meta.timings) >= {"load", "advocates", "brokers"}
 
 
 def test_a_range_is_analysed_as_one_snapshot(analysed):
-    assert load_result(analysed, "meta", "2026-05..2026-10") is None
+    assert find(analysed, jobs.META, "2026-05..2026-10") is None
     run = analyze(analysed, "2026-05", "2026-10")
     assert run.label == "2026-05..2026-10"
-    meta = load_result(analysed, "meta", "2026-05..2026-10")
-    assert (meta["start"], meta["end"]) == ("2026-05", "2026-10")
+    meta = get(analysed, jobs.META, "2026-05..2026-10")
+    assert (meta.start, meta.end) == ("2026-05", "2026-10")
     # The range holds the ties of every period, so at least as many as its busiest month.
-    assert meta["ties"] >= max(load_result(analysed, "meta", period)["ties"] for period in analysed.periods())
+    assert meta.ties >= max(get(analysed, jobs.META, period).ties for period in analysed.periods())
 
 
 def test_fragile_bridges_are_the_planted_ones(analysed, truths):
-    carriers = {tuple(sorted((row["group_a"], row["group_b"]))): row for row in load_result(analysed, "fragility", "2026-10")["carriers"]}
+    carriers = {
+        tuple(sorted((row["group_a"], row["group_b"]))): row for row in get(analysed, jobs.FRAGILITY, "2026-10").carriers.to_pylist()
+    }
     fragile = carriers[tuple(sorted(truths["fragile_bridge"]["departments"]))]
     assert fragile["fragile"] and fragile["carrier_ids"] == [truths["fragile_bridge"]["person"]]
     brokered = carriers[tuple(sorted(truths["brokers"]["departments"]))]
@@ -38,7 +41,7 @@ def test_fragile_bridges_are_the_planted_ones(analysed, truths):
 
 
 def test_the_vertical_department_is_flagged(analysed, truths):
-    groups = {row["group"]: row for row in load_result(analysed, "vertical", "2026-10")["groups"]}
+    groups = {row["group"]: row for row in get(analysed, jobs.VERTICAL, "2026-10").groups.to_pylist()}
     assert groups[truths["vertical_department"]]["vertical_only"]
     assert sum(row["vertical_only"] for row in groups.values()) == 1
 
@@ -47,7 +50,7 @@ def test_the_silo_is_bridged_in_month_four(analysed, truths):
     pair = tuple(sorted(truths["silo_bridged"]["departments"]))
 
     def ties_between(period):
-        rows = load_result(analysed, "silo_pairs", period)
+        rows = get(analysed, jobs.SILO_PAIRS, period).table.to_pylist()
         return next(row for row in rows if (row["group_a"], row["group_b"]) == pair)
 
     for period in ("2026-05", "2026-06", "2026-07"):
@@ -59,7 +62,7 @@ def test_the_silo_is_bridged_in_month_four(analysed, truths):
 def test_the_network_grows_as_planted(analysed, truths):
     from orgnet.analysis import load_snapshot
 
-    ties = [load_result(analysed, "summary", period)["ties"] for period in analysed.periods()]
+    ties = [get(analysed, jobs.SUMMARY, period).ties for period in analysed.periods()]
     assert ties == sorted(ties) and ties[-1] > ties[0]
     # The generator planted this many pairs of people in touch each period; each period's graph holds exactly them.
     assert analysed.periods() == list(truths["ties_per_period"])
@@ -68,10 +71,16 @@ def test_the_network_grows_as_planted(analysed, truths):
 
 
 def test_other_attributes_are_computed_on_demand(analysed):
-    label, silos = snapshot_result(analysed, "silos", "2026-10", AnalysisOptions(by="location"))
+    assert find(analysed, jobs.SILOS, "2026-10", by="location") is None
+    label, silos = snapshot_result(analysed, jobs.SILOS, "2026-10", AnalysisOptions(by="location"))
     assert label == "2026-10"
-    assert {row["group"] for row in silos} == set(analysed.people()["location"].dropna())
-    assert load_result(analysed, "silos@location", "2026-10") == silos
+    assert set(silos.table.column("group").to_pylist()) == set(analysed.people()["location"].dropna())
+    assert get(analysed, jobs.SILOS, "2026-10", by="location") == silos
+    # The department grouping is kept beside it, under its own key.
+    departments = get(analysed, jobs.SILOS, "2026-10")
+    assert set(departments.table.column("group").to_pylist()) == set(analysed.people()["department"].dropna())
+    stored = analysed.results()
+    assert set(stored.loc[(stored["job"] == jobs.SILOS.name) & (stored["snapshot"] == "2026-10"), "by"]) == {"department", "location"}
 
 
 def test_unknown_periods_are_clear_errors(analysed):
@@ -80,28 +89,28 @@ def test_unknown_periods_are_clear_errors(analysed):
 
 
 def test_the_planted_advocates_rank_on_top(analysed, truths):
-    table = load_result(analysed, "advocates", "2026-10")
+    table = get(analysed, jobs.ADVOCATES, "2026-10").table.sort_by("rank").to_pylist()
     top = [row["person_id"] for row in table[: len(truths["advocates"])]]
     assert set(top) == set(truths["advocates"])
     assert all(row["explain"] for row in table[:10])
 
 
 def test_reach_matches_the_exact_unions_of_the_samples(analysed, truths):
-    reach = load_result(analysed, "reach", "2026-10")
-    platforms = {row["platform"]: row for row in reach["summary"]}
+    reach = get(analysed, jobs.REACH, "2026-10")
+    platforms = {row["platform"]: row for row in reach.platforms.to_pylist()}
     for platform, unique in truths["audiences"]["unique_person_followers"].items():
         assert platforms[platform]["unique_followers"] == unique
         assert platforms[platform]["method"] == "exact"
-    brand = {row["platform"]: row for row in reach["brand"]}
+    brand = {row["platform"]: row for row in reach.brand.to_pylist()}
     assert brand["linkedin"]["union"] == truths["audiences"]["unique_all_followers"]["linkedin"]
     assert brand["linkedin"]["employees_only"] == truths["audiences"]["person_followers_not_following_brand"]["linkedin"]
-    curve = reach["squad"]["curve"]
+    curve = reach.squad_curve.to_pylist()
     assert [row["k"] for row in curve] == list(range(1, len(curve) + 1))
     assert all(later["unique_reach"] >= earlier["unique_reach"] for earlier, later in itertools.pairwise(curve))
 
 
 def test_leader_led_campaigns_get_reach_from_leaders(analysed, truths):
-    rows = {row["content_id"]: row for row in load_result(analysed, "campaigns", "2026-10")}
+    rows = {row["content_id"]: row for row in get(analysed, jobs.CAMPAIGNS, "2026-10").table.to_pylist()}
     for campaign in truths["engagement"]["campaigns"]:
         if campaign["content_id"] in rows:
             row = rows[campaign["content_id"]]
@@ -117,8 +126,8 @@ def test_a_forked_worker_gives_the_same_results(sample_store_path):
     store.close()
     alone, _ = run_jobs(data, AnalysisOptions(layout=False, workers=1))
     forked, _ = run_jobs(data, AnalysisOptions(layout=False, workers=2))
-    assert forked["brokers"].equals(alone["brokers"])
-    assert forked["advocates"].equals(alone["advocates"])
+    assert forked[jobs.BROKERS.name] == alone[jobs.BROKERS.name]
+    assert forked[jobs.ADVOCATES.name] == alone[jobs.ADVOCATES.name]
 
 
 def test_a_failing_worker_raises_in_the_parent(sample_store_path, monkeypatch):
@@ -131,7 +140,8 @@ def test_a_failing_worker_raises_in_the_parent(sample_store_path, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("brokers exploded")
 
-    monkeypatch.setattr(analysis, "brokers", broken)
+    # The brokers job looks its function up when it runs, in the worker too.
+    monkeypatch.setattr("orgnet.brokers.brokers", broken)
     with pytest.raises(ValueError, match="brokers exploded"):
         analysis.run_jobs(data, AnalysisOptions(layout=False, workers=2))
 
@@ -143,7 +153,7 @@ def test_engagement_trends_look_back_before_a_one_month_snapshot(analysed, truth
     assert engagement_span("2026-01", "2026-12", 3) == ("2026-01", "2026-12")
     assert engagement_span("2026-W40", "2026-W40", 1) == ("2026-09", "2026-10")
     # The emerging advocates started acting in month four: by 2026-10 their trend is rising.
-    rows = {row["person_id"]: row for row in load_result(analysed, "advocates", "2026-10")}
+    rows = {row["person_id"]: row for row in get(analysed, jobs.ADVOCATES, "2026-10").table.to_pylist()}
     for person in truths["emerging_advocates"]:
         assert rows[person]["engagement_trend"] > 0
         assert "rising" in rows[person]["explain"]

@@ -197,16 +197,22 @@ def test_audit_entries_are_written_on_shutdown(samples_store, role_keys):  # noq
 def test_a_new_analysis_shows_without_a_restart(tmp_path, samples_store, role_keys):  # noqa: F811
     import shutil
 
-    from orgnet.results import save_result
+    import pyarrow as pa
+
+    from orgnet.jobs import ADVOCATES, AdvocatesResult
+    from orgnet.results import get, put
 
     copy = tmp_path / "copy.db"
     shutil.copy(samples_store, copy)
     with TestClient(make_app(copy, result_ttl=0.1)) as client:
         headers = {"X-API-Key": role_keys["comms"]}
         before = client.get("/api/v1/advocates?top=1", headers=headers).json()["items"][0]
+        assert before["person_id"] != "E9999"
         with SQLiteStore(copy) as store:
             time.sleep(1.1)  # created_at has a resolution of one second
-            save_result(store, "advocates", "2026-10", [{**before, "person_id": "E9999", "explain": "replanted."}])
+            stored = get(store, ADVOCATES, "2026-10").table
+            first = stored.slice(0, 1).to_pylist()[0] | {"person_id": "E9999", "rank": 0, "explain": "replanted."}
+            put(store, ADVOCATES, "2026-10", AdvocatesResult(pa.Table.from_pylist([first], schema=stored.schema)))
         time.sleep(0.2)
         after = client.get("/api/v1/advocates?top=1", headers=headers).json()["items"][0]
         assert after["person_id"] == "E9999"

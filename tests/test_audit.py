@@ -124,14 +124,14 @@ def test_audited_reads_answer_while_another_connection_holds_the_write_lock(stor
 
 def test_reads_of_a_store_do_not_wait_for_its_own_write_in_another_thread(tmp_path):
     with SQLiteStore(tmp_path / "orgnet.db") as store:
-        store.put_result("advocates", "2026-10", '{"v": 1}')
+        store.put_document("report", "r1", '{"v": 1}')
         store.add_api_key(ApiKey("k1", hash_key("orgnet_secret"), "comms", "test", "2026-10-01T00:00:00Z"))
         wrote, release = threading.Event(), threading.Event()
 
         def slow_write() -> None:
             # A write of this very store object, stopped half-way: inside its transaction, under its lock.
             with store._lock, store._transaction() as connection:
-                connection.execute("UPDATE result SET payload = '{\"v\": 2}'")
+                connection.execute("UPDATE document SET payload = '{\"v\": 2}'")
                 wrote.set()
                 release.wait(DEADLINE)
 
@@ -140,7 +140,7 @@ def test_reads_of_a_store_do_not_wait_for_its_own_write_in_another_thread(tmp_pa
         try:
             assert wrote.wait(DEADLINE)
             reader = ThreadPoolExecutor(1)
-            read = reader.submit(lambda: (store.get_result("advocates", "2026-10"), store.find_api_key(hash_key("orgnet_secret"))))
+            read = reader.submit(lambda: (store.get_document("report", "r1"), store.find_api_key(hash_key("orgnet_secret"))))
             payload, found = read.result(timeout=DEADLINE)
             reader.shutdown(wait=False)
             # The last committed state, not the write under way.
@@ -148,7 +148,7 @@ def test_reads_of_a_store_do_not_wait_for_its_own_write_in_another_thread(tmp_pa
         finally:
             release.set()
             writing.join()
-        assert store.get_result("advocates", "2026-10") == '{"v": 2}'
+        assert store.get_document("report", "r1") == '{"v": 2}'
 
 
 def test_a_read_that_cannot_be_audited_is_refused_and_logged(store_copy, role_keys, caplog):  # noqa: F811

@@ -15,7 +15,8 @@ import pytest
 from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
 
-from orgnet.results import load_result
+from orgnet.jobs import COMMUNITIES
+from orgnet.results import get
 from orgnet.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.xdist_group("api")
@@ -43,7 +44,7 @@ def counted(samples_store):  # noqa: F811
     with SQLiteStore(samples_store) as store:
         ties = store.ties(PERIOD, PERIOD)
         people = store.people().set_index("person_id")
-        membership = load_result(store, "communities", PERIOD)["membership"]
+        membership = get(store, COMMUNITIES, PERIOD).membership_map()
     pairs = ties.groupby(["source", "target"], as_index=False)["weight"].sum()
     department = people["department"]
     pairs["a"], pairs["b"] = pairs["source"].map(department), pairs["target"].map(department)

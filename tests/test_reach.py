@@ -16,6 +16,7 @@ from orgnet.reach import (
     REACH_SUMMARY_COLUMNS,
     brand_overlap,
     campaigns,
+    external_reach,
     follower_sketch,
     hll_error,
     jaccard_matrix,
@@ -60,10 +61,28 @@ def test_summary_sum_versus_union():
     assert li["follower_sum_with_ids"] == 10
     assert li["unique_followers"] == 7  # a..g
     assert li["overlap"] == 3
-    assert li["count_only_followers"] == 100 and li["unique_upper_bound"] == 107
+    assert li["count_only_followers"] == 100 and li["count_only_largest"] == 100
     assert summary.loc["x", "unique_followers"] == 2
     assert summary.loc["all", "unique_followers"] == 9
     assert (summary["method"] == "exact").all() and (summary["relative_error"] == 0).all()
+
+
+def test_external_reach_keeps_count_only_followers_apart_as_a_range():
+    counts = {**COUNTS, ("person", "e", "li"): 30, ("person", "e", "x"): 20, ("person", "f", "x"): 5}
+    audiences, followers = tables(SETS, counts)
+    found = external_reach(audiences, followers)
+    # a..g on li and a, b on x: known by id, counted once each.
+    assert found.known == 9 and found.method == "exact"
+    # Count-only: li 100 and 30, x 20 and 5. At least the largest on each platform (platforms share no one), at most all.
+    assert (found.count_only_low, found.count_only_high) == (100 + 20, 100 + 30 + 20 + 5)
+    assert found.follower_sum == 4 + 4 + 2 + 2 + 155 and (found.accounts, found.accounts_with_ids) == (8, 4)
+    squad = external_reach(audiences, followers, owners=["a", "e"])
+    assert squad.known == 6 and (squad.count_only_low, squad.count_only_high) == (30 + 20, 50)
+    assert "6 distinct followers" in squad.sentence() and "between 50 and 50" not in squad.sentence()
+    assert squad.sentence().endswith("plus 50 followers of accounts known only by a count")
+    assert external_reach(audiences, followers, owners=["c"]).sentence() == (
+        "2 distinct followers of employees' accounts with known follower ids"
+    )
 
 
 def test_marginal_ranked_and_jaccard_by_hand():

@@ -13,11 +13,12 @@ from typer.testing import CliRunner
 
 from orgnet.access import create_key
 from orgnet.api.app import create_app
-from orgnet.api.reports import REPORT_RESULT, list_reports, write_report
+from orgnet.api.reports import REPORT_DOCUMENT, list_reports, write_report
 from orgnet.api.routers import reports as reports_router
 from orgnet.api.settings import Settings
 from orgnet.cli import app as cli
-from orgnet.results import load_result, save_result
+from orgnet.jobs import COMMUNITIES
+from orgnet.results import get, load_document, save_document
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -113,7 +114,7 @@ def test_a_report_is_served_only_under_a_minimum_no_larger_than_it_was_written_w
         entry = next(r for r in client.get("/api/v1/reports", headers=headers).json()["reports"] if r["id"] == loose["id"])
         assert entry["min_group_size"] == 20 and entry["servable"] is True
         assert client.get(entry["url"], headers=headers).status_code == 200
-    record = load_result(analysed, "report", loose["id"])
+    record = load_document(analysed, REPORT_DOCUMENT, loose["id"])
     assert not any(g in sentence for sentence in record["summary"] for g in small)
     folder = Path(record["path"])
     for table in ("group_pairs", "fragile_bridges"):
@@ -128,14 +129,14 @@ def test_a_report_is_served_only_under_a_minimum_no_larger_than_it_was_written_w
     department = analysed.people().set_index("person_id")["department"]
     moves = pd.read_csv(folder / "tables" / "community_moves.csv")
     for label, column in (("2026-09", "before"), ("2026-10", "after")):
-        membership = pd.Series(load_result(analysed, "communities", label)["membership"])
+        membership = pd.Series(get(analysed, COMMUNITIES, label).membership_map())
         holding = set(membership[membership.index.map(department).isin(small)].unique())
         assert holding and not holding & set(moves[column]), label
 
 
 def test_a_report_written_before_its_minimum_was_recorded_is_refused(analysed, tmp_path):
     record = write_report(analysed, "2026-08", "2026-09", tmp_path / "old")
-    save_result(analysed, REPORT_RESULT, record["id"], {k: v for k, v in record.items() if k != "min_group_size"})
+    save_document(analysed, REPORT_DOCUMENT, record["id"], {k: v for k, v in record.items() if k != "min_group_size"})
     headers = {"X-API-Key": create_key(analysed, "analyst")[1]}
     with TestClient(create_app(Settings(store=analysed.location, session_secret="test-secret"))) as client:
         refused = client.get(f"/api/v1/reports/{record['id']}", headers=headers)

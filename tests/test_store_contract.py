@@ -18,6 +18,7 @@ import threading
 import time
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
@@ -34,6 +35,7 @@ from orgnet.model import (
     AuditEntry,
     IngestBatch,
     IngestRecord,
+    StoredResult,
 )
 from orgnet.store import Store, open_store
 from orgnet.store import sqlite as sqlite_store
@@ -269,14 +271,33 @@ def test_ledger(any_store):
 
 
 def test_results_api_keys_and_audit(any_store):
-    any_store.put_result("silos", "2026-01", '{"a": 1}')
-    any_store.put_result("silos", "2026-01", '{"a": 2}')
-    any_store.put_result("bridges", "2026-02", "[]")
-    assert any_store.get_result("silos", "2026-01") == '{"a": 2}'
-    assert any_store.get_result("silos", "2026-09") is None
+    any_store.put_results([StoredResult("silos", "2026-01", "department", 1, '{"a": 1}', b"\x00\x01")])
+    any_store.put_results(
+        [
+            StoredResult("silos", "2026-01", "department", 2, '{"a": 2}', b"\x02"),
+            StoredResult("silos", "2026-01", "location", 1, "{}", b""),
+            StoredResult("advocates", "2026-02", "", 1, "{}", bytes(range(256))),
+        ]
+    )
+    found = any_store.get_result("silos", "2026-01", "department")
+    assert (found.version, found.fields, found.tables) == (2, '{"a": 2}', b"\x02") and found.created_at
+    assert any_store.get_result("advocates", "2026-02").tables == bytes(range(256))
+    assert any_store.get_result("silos", "2026-09", "department") is None
+    assert any_store.get_result("silos", "2026-01", "level") is None
     results = any_store.results()
-    assert list(results.columns) == ["name", "period", "created_at"]
-    assert list(results["name"]) == ["silos", "bridges"]
+    assert list(results.columns) == ["job", "snapshot", "by", "version", "created_at"]
+    assert list(zip(results["job"], results["snapshot"], results["by"])) == [
+        ("silos", "2026-01", "department"),
+        ("silos", "2026-01", "location"),
+        ("advocates", "2026-02", ""),
+    ]
+    # Documents (registered reports, schedule rules) are keyed by kind and key, apart from results.
+    any_store.put_document("report", "2026-01_2026-02", '{"v": 1}')
+    any_store.put_document("report", "2026-01_2026-02", '{"v": 2}')
+    any_store.put_document("schedule", "monthly", "{}")
+    assert any_store.get_document("report", "2026-01_2026-02") == '{"v": 2}'
+    assert any_store.get_document("schedule", "2026-01_2026-02") is None
+    assert any_store.document_keys("report") == ["2026-01_2026-02"]
 
     key = ApiKey("k1", "hash1", "analyst", "ci", "2026-01-01T00:00:00Z")
     any_store.add_api_key(key)
@@ -612,3 +633,28 @@ def test_a_running_ingest_is_not_swept_and_is_invisible_until_it_commits(bolt_lo
     with Neo4jStore(where.uri, where.user, where.password, where.database) as reader:
         assert reader.counts()["ingests"] == 2 and len(reader.ties()) == 5
     writer.close()
+
+
+def test_neo4j_keeps_what_an_older_orgnet_stored_and_marks_its_results_outdated(bolt_location):
+    from orgnet import jobs
+    from orgnet.results import OutdatedResult, find, get, load_document, put
+
+    where = bolt_location
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        # What an orgnet before typed results left: JSON results under name (and name@by) and period, a report.
+        graph._write_one(
+            "CREATE (:Result {name: 'report', period: '2026-09_2026-10', payload: '{\"id\": \"2026-09_2026-10\"}', created_at: 'then'}), "
+            "(:Result {name: 'advocates', period: '2026-10', payload: '[]', created_at: 'then'}), "
+            "(:Result {name: 'silos@location', period: '2026-10', payload: '[]', created_at: 'then'})"
+        )
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        assert graph._read("MATCH (r:Result) RETURN count(r)") == [[0]]
+        assert load_document(graph, "report", "2026-09_2026-10") == {"id": "2026-09_2026-10"}
+        with pytest.raises(OutdatedResult, match="orgnet analyze --period 2026-10"):
+            find(graph, jobs.ADVOCATES, "2026-10")
+        with pytest.raises(OutdatedResult, match="orgnet analyze --period 2026-10 --by location"):
+            find(graph, jobs.SILOS, "2026-10", by="location")
+        # A typed result round-trips through the node's bytes as through the embedded store.
+        layout = jobs.LayoutPeopleResult(pa.table({"person_id": ["a", "b"], "x": [0.5, None], "y": [1.0, 2.0]}))
+        put(graph, jobs.LAYOUT_PEOPLE, "2026-10", layout)
+        assert get(graph, jobs.LAYOUT_PEOPLE, "2026-10") == layout

@@ -30,6 +30,7 @@ from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodPa
 from orgnet.api.services import advocate_table, built_advocate_table, internal_reach, reach_view
 from orgnet.api.snapshots import Snapshots
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+from orgnet.jobs import CAMPAIGNS
 
 __all__ = ["router"]
 
@@ -167,6 +168,6 @@ def campaign_list(
     """Each shared piece of content: sharers, shares, unique reach against the summed follower counts, clicks and
     impressions per share, and how much of the reach only leaders bring. Widest unique reach first."""
     label = snapshots.label(period)
-    rows = sorted(snapshots.result("campaigns", label), key=lambda r: (-(r.get("unique_reach") or 0.0), str(r.get("content_id"))))
+    rows = sorted(snapshots.result(CAMPAIGNS, label).table.to_pylist(), key=lambda r: (-(r["unique_reach"] or 0.0), str(r["content_id"])))
     page = paginate([from_record(CampaignRow, r) for r in rows], offset, limit)
     return CampaignList(snapshot=label, items=page.items, total=page.total, offset=offset, limit=limit)

@@ -11,9 +11,10 @@ total is the sum of what is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Literal
 
+import pyarrow.compute as pc
 from fastapi import APIRouter, Depends, Query
 
 from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppress_pairs
@@ -41,6 +42,8 @@ from orgnet.api.models import (
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.services import hidden_groups
 from orgnet.api.suppression import hidden_communities
+from orgnet.jobs import BROKERS, COMMUNITIES, FRAGILITY, GROUP_MATRIX, SILO_PAIRS, SILOS, record_fields
+from orgnet.jobs import SUMMARY as SUMMARY_JOB
 from orgnet.summary import merged_group, pooled_cells
 
 __all__ = ["router"]
@@ -55,17 +58,19 @@ def summary(
     """Size, density and cohesion of a snapshot; per-group rows, and the suppressed groups pooled, only for roles that see
     group aggregates."""
     label = snapshots.label(period)
-    stored = snapshots.result("summary", label)
+    stored = snapshots.result(SUMMARY_JOB, label)
+    figures = record_fields(stored)
     if not allowed(principal.role, GROUPS):
-        return from_record(Summary, stored, snapshot=label, groups=[], suppressed=None)
+        return from_record(Summary, figures, snapshot=label, groups=[], suppressed=None)
     hidden = hidden_groups(snapshots, label, settings.min_group_size)
-    groups = [from_record(GroupSummary, r) for r in suppress_groups(stored["groups"], hidden)]
+    rows = stored.groups.to_pylist()
+    groups = [from_record(GroupSummary, r) for r in suppress_groups(rows, hidden)]
     pooled = None
     if hidden:
-        matrix = snapshots.result("group_matrix", label)
-        figures = merged_group(stored["groups"], matrix["groups"], matrix["ties"], matrix["weight"], hidden)
-        pooled = SuppressedGroups(groups=sorted(hidden), **figures)
-    return from_record(Summary, stored, snapshot=label, groups=groups, suppressed=pooled)
+        matrix = snapshots.result(GROUP_MATRIX, label)
+        merged = merged_group(rows, matrix.groups, matrix.ties, matrix.weight, hidden)
+        pooled = SuppressedGroups(groups=sorted(hidden), **merged)
+    return from_record(Summary, figures, snapshot=label, groups=groups, suppressed=pooled)
 
 
 @router.get("/growth", response_model=Growth, summary="Headline numbers over periods")
@@ -73,11 +78,11 @@ def growth(principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots
     """Headline numbers of every analysed single period, oldest first, and the periods not analysed."""
     points, missing = [], []
     for period in snapshots.periods():
-        stored = snapshots.optional_result("summary", period)
+        stored = snapshots.optional_result(SUMMARY_JOB, period)
         if stored is None:
             missing.append(period)
         else:
-            points.append(from_record(GrowthPoint, stored, period=period))
+            points.append(from_record(GrowthPoint, record_fields(stored), period=period))
     return Growth(periods=points, missing=missing)
 
 
@@ -87,7 +92,7 @@ def silos(
 ) -> SiloTable:
     """E-I index, external shares and conductance per group, most inward first; suppressed groups blanked."""
     label = snapshots.label(period)
-    rows = suppress_groups(snapshots.result("silos", label), hidden_groups(snapshots, label, settings.min_group_size))
+    rows = suppress_groups(snapshots.result(SILOS, label).table.to_pylist(), hidden_groups(snapshots, label, settings.min_group_size))
     rows.sort(key=lambda r: (r["ei_index"] is None, r["ei_index"] if r["ei_index"] is not None else 0.0, str(r["group"])))
     return SiloTable(snapshot=label, groups=[from_record(SiloRow, r) for r in rows])
 
@@ -99,25 +104,25 @@ def matrix(
     """Ties and tie weight from each group to each group; cells of suppressed groups are `null`, and their sums with the
     suppressed groups taken together are in `pooled_ties` and `pooled_weight`."""
     label = snapshots.label(period)
-    stored = snapshots.result("group_matrix", label)
-    groups = stored["groups"]
+    stored = snapshots.result(GROUP_MATRIX, label)
+    groups = stored.groups
     hidden = hidden_groups(snapshots, label, settings.min_group_size, among=groups)
 
-    def masked(values: list[list[float]]) -> list[list[float | None]]:
+    def masked(values: Sequence[Sequence[float]]) -> list[list[float | None]]:
         return [[None if a in hidden or b in hidden else v for b, v in zip(groups, row)] for a, row in zip(groups, values)]
 
-    def pooled(values: list[list[float]]) -> PooledCells | None:
+    def pooled(values: Sequence[Sequence[float]]) -> PooledCells | None:
         return PooledCells(**pooled_cells(groups, values, hidden)) if hidden else None
 
     return GroupMatrix(
         snapshot=label,
-        by=stored["by"],
+        by=stored.by,
         groups=groups,
-        ties=masked(stored["ties"]),
-        weight=masked(stored["weight"]),
+        ties=masked(stored.ties),
+        weight=masked(stored.weight),
         suppressed=sorted(hidden),
-        pooled_ties=pooled(stored["ties"]),
-        pooled_weight=pooled(stored["weight"]),
+        pooled_ties=pooled(stored.ties),
+        pooled_weight=pooled(stored.weight),
     )
 
 
@@ -133,7 +138,7 @@ def pairs(
 ) -> Page[SiloPair]:
     """Pairs of groups by how much less they talk than their sizes predict (lowest ratio first)."""
     label = snapshots.label(period)
-    rows = suppress_pairs(snapshots.result("silo_pairs", label), hidden_groups(snapshots, label, settings.min_group_size))
+    rows = suppress_pairs(snapshots.result(SILO_PAIRS, label).table.to_pylist(), hidden_groups(snapshots, label, settings.min_group_size))
     if silo_only:
         # A suppressed pair's `silo` is blanked, so it is never listed as one.
         rows = [r for r in rows if r.get("silo")]
@@ -149,15 +154,15 @@ def fragile_bridges(
 ) -> Fragility:
     """Articulation points, bridge ties, and the group pairs whose ties few people carry (fragile first)."""
     label = snapshots.label(period)
-    stored = snapshots.result("fragility", label)
+    stored = snapshots.result(FRAGILITY, label)
     hidden = hidden_groups(snapshots, label, settings.min_group_size)
     audit(label)
-    carriers = [from_record(FragileBridge, r) for r in suppress_pairs(stored["carriers"], hidden)]
+    carriers = [from_record(FragileBridge, r) for r in suppress_pairs(stored.carriers.to_pylist(), hidden)]
     carriers.sort(key=lambda c: (not c.fragile, c.suppressed, -(c.weight or 0.0)))
     return Fragility(
         snapshot=label,
-        articulation_points=[str(p) for p in stored["articulation_points"]],
-        bridges=[[str(a), str(b)] for a, b in stored["bridges"]],
+        articulation_points=list(stored.articulation_points),
+        bridges=[list(pair) for pair in stored.bridges],
         carriers=carriers,
     )
 
@@ -177,7 +182,10 @@ def broker_list(
 ) -> Page[BrokerRow]:
     """People ranked by a brokerage measure."""
     label = snapshots.label(period)
-    rows = [r for r in snapshots.result("brokers", label) if department is None or r.get("group") == department]
+    table = snapshots.result(BROKERS, label).table
+    if department is not None:
+        table = table.filter(pc.equal(table.column("group"), department))
+    rows = table.to_pylist()
     people = snapshots.people()
     ascending = order == "constraint"
     rows = sorted(rows, key=lambda r: (r.get(order) is None, (r.get(order) or 0.0) * (1 if ascending else -1), r["person_id"]))
@@ -195,20 +203,19 @@ def communities(
     """Leiden communities with their size and dominant department; small communities, and those with members in a
     suppressed department, suppressed (their members counted together in `suppressed`)."""
     label = snapshots.label(period)
-    stored = snapshots.result("communities", label)
+    stored = snapshots.result(COMMUNITIES, label)
     hidden = hidden_communities(snapshots, label, settings.min_group_size)
-    rows = suppress_groups(stored["labels"], hidden, key="community")
+    labels = stored.labels.to_pylist()
+    rows = suppress_groups(labels, hidden, key="community")
     pooled = None
     if hidden:
-        pooled = SuppressedCommunities(
-            communities=len(hidden), size=sum(int(r["size"]) for r in stored["labels"] if r["community"] in hidden)
-        )
+        pooled = SuppressedCommunities(communities=len(hidden), size=sum(int(r["size"]) for r in labels if r["community"] in hidden))
     return Communities(
         snapshot=label,
-        method=str(stored.get("method", "")),
-        modularity=stored.get("modularity"),
-        resolution=stored.get("resolution"),
-        agreement=stored.get("agreement", {}),
+        method=stored.method,
+        modularity=stored.modularity,
+        resolution=stored.resolution,
+        agreement=dict(stored.agreement),
         communities=[from_record(Community, r) for r in rows],
         suppressed=pooled,
     )

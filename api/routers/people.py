@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import pyarrow.compute as pc
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from orgnet.access import PEOPLE
@@ -13,14 +14,16 @@ from orgnet.api.models import Contact, EgoSummary, GroupCount, Page, PersonRow, 
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
 from orgnet.ego import ego_network
+from orgnet.jobs import ADVOCATES as ADVOCATES_JOB
+from orgnet.jobs import BROKERS, AdvocatesResult, BrokersResult, Job
 from orgnet.model import CORE_PERSON_FIELDS
 
 __all__ = ["PERSON_RESULTS", "router"]
 
 router = APIRouter(tags=["people"])
 
-#: Stored results with one row per person, shown in the ego summary.
-PERSON_RESULTS = ("advocates", "brokers")
+#: Stored results with one row per person, shown in the ego summary (under the job's name).
+PERSON_RESULTS: tuple[Job[AdvocatesResult] | Job[BrokersResult], ...] = (ADVOCATES_JOB, BROKERS)
 
 
 def _person_row(record: dict[str, Any]) -> PersonRow:
@@ -31,12 +34,12 @@ def _person_row(record: dict[str, Any]) -> PersonRow:
 def _person_results(snapshots: Snapshots, label: str, person_id: str) -> dict[str, Any]:
     """The person's row in each stored per-person result of ``label`` (results missing are left out)."""
     found: dict[str, Any] = {}
-    for name in PERSON_RESULTS:
-        rows = snapshots.optional_result(name, label)
-        if isinstance(rows, list):
-            row = next((r for r in rows if isinstance(r, dict) and r.get("person_id") == person_id), None)
-            if row is not None:
-                found[name] = row
+    for job in PERSON_RESULTS:
+        stored = snapshots.optional_result(job, label)
+        if stored is not None:
+            rows = stored.table.filter(pc.equal(stored.table.column("person_id"), person_id)).to_pylist()
+            if rows:
+                found[job.name] = rows[0]
     return found
 
 

@@ -26,9 +26,9 @@ from starlette.concurrency import run_in_threadpool
 
 from orgnet.access import PEOPLE, SUMMARY, Principal
 from orgnet.api.deps import Auditor, Require, SettingsDep, StoreDep
-from orgnet.api.reports import list_reports, regenerate_command, servable
+from orgnet.api.reports import REPORT_DOCUMENT, list_reports, regenerate_command, servable
 from orgnet.api.websec import inline_policy
-from orgnet.results import load_result
+from orgnet.results import load_document
 
 __all__ = ["ReportEntry", "ReportList", "router"]
 
@@ -96,7 +96,7 @@ async def report(
 ) -> HTMLResponse:
     """The report's self-contained HTML page (plotly embedded; no other request needed), when it was written with a
     minimum group size at least the service's."""
-    record = await run_in_threadpool(load_result, store, "report", report_id)
+    record = await run_in_threadpool(load_document, store, REPORT_DOCUMENT, report_id)
     if record is None:
         raise HTTPException(404, f"no report {report_id}; list them at /api/v1/reports")
     if not servable(record, settings.min_group_size):

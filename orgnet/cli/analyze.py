@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.errors import OrgnetError
+
+if TYPE_CHECKING:
+    # Annotations only: the command line names its options without loading pandas and Arrow.
+    from orgnet.jobs import Job
+
+R = TypeVar("R")
 
 __all__ = ["advocates_command", "analyze_command", "bridges_command", "campaigns_command", "reach_command", "silos_command"]
 
@@ -96,6 +102,8 @@ def analyze_command(
 
 def _print_estimate(store: str | None, label: str | None, as_json: bool) -> None:
     """Print :func:`orgnet.gds.estimate` for the snapshot ``label`` (``None``: every period) of a Neo4j store."""
+    import pyarrow as pa
+
     from orgnet import gds
     from orgnet.results import parse_snapshot_label
     from orgnet.store.neo4j import Neo4jStore
@@ -110,17 +118,17 @@ def _print_estimate(store: str | None, label: str | None, as_json: bool) -> None
         return
     sizes = sizes.assign(mib_min=sizes["bytes_min"] / 2**20, mib_max=sizes["bytes_max"] / 2**20)
     print_records(
-        sizes.to_dict("records"),
+        pa.Table.from_pandas(sizes, preserve_index=False).to_pylist(),
         ["step", "mib_min", "mib_max", "required_memory"],
         f"Graph Data Science memory estimate, {label or 'every period'} (MiB; the heap must hold the projection and the largest step)",
     )
 
 
-def _result(store: str | None, name: str, label: str | None, by: str = "department") -> tuple[str, Any]:
+def _result(store: str | None, job: Job[R], label: str | None, by: str = "department") -> tuple[str, R]:
     from orgnet.analysis import AnalysisOptions, snapshot_result
 
     with store_from(store) as opened:
-        return snapshot_result(opened, name, label, AnalysisOptions(by=by))
+        return snapshot_result(opened, job, label, AnalysisOptions(by=by))
 
 
 @app.command("silos")
@@ -134,12 +142,15 @@ def silos_command(
     as_json: JsonOption = False,
 ) -> None:
     """Silo metrics per group (E-I index, external share, conductance), the weakest group pairs, and vertical-only groups."""
+    from orgnet.jobs import SILO_PAIRS, SILOS, VERTICAL
+
     label = snapshot_of(period, start, end)
-    label, silos = _result(store, "silos", label, by)
-    _, pairs = _result(store, "silo_pairs", label, by)
-    _, vertical = _result(store, "vertical", label, by)
+    label, stored = _result(store, SILOS, label, by)
+    _, stored_pairs = _result(store, SILO_PAIRS, label, by)
+    _, stored_vertical = _result(store, VERTICAL, label, by)
+    silos, pairs, vertical = stored.table.to_pylist(), stored_pairs.table.to_pylist(), stored_vertical.groups.to_pylist()
     if as_json:
-        emit_json({"snapshot": label, "by": by, "silos": silos, "silo_pairs": pairs, "vertical": vertical["groups"]})
+        emit_json({"snapshot": label, "by": by, "silos": silos, "silo_pairs": pairs, "vertical": vertical})
         return
     print_records(
         silos,
@@ -152,7 +163,7 @@ def silos_command(
         "Silo pairs: far fewer ties than their sizes predict",
     )
     print_records(
-        vertical["groups"],
+        vertical,
         ["group", "size", "vertical_share", "lateral_within_share", "lateral_across_share", "vertical_only"],
         "Top down or side to side",
     )
@@ -169,23 +180,23 @@ def bridges_command(
     as_json: JsonOption = False,
 ) -> None:
     """Brokers (betweenness, constraint, brokerage roles), single points of failure and fragile bridges between departments."""
-    import pandas as pd
 
     from orgnet.brokers import rank_brokers
+    from orgnet.jobs import BROKERS, FRAGILITY
     from orgnet.results import to_jsonable
 
     label = snapshot_of(period, start, end)
-    label, brokers = _result(store, "brokers", label)
-    _, fragility = _result(store, "fragility", label)
-    ranked = to_jsonable(rank_brokers(pd.DataFrame.from_records(brokers, index="person_id")).reset_index())
-    fragile = [row for row in fragility["carriers"] if row["fragile"]]
+    label, brokers = _result(store, BROKERS, label)
+    _, fragility = _result(store, FRAGILITY, label)
+    ranked = to_jsonable(rank_brokers(brokers.table.to_pandas().set_index("person_id")).reset_index())
+    fragile = [row for row in fragility.carriers.to_pylist() if row["fragile"]]
     if as_json:
         emit_json(
             {
                 "snapshot": label,
                 "brokers": ranked[:top],
-                "articulation_points": fragility["articulation_points"],
-                "bridges": fragility["bridges"],
+                "articulation_points": fragility.articulation_points,
+                "bridges": fragility.bridges,
                 "fragile_bridges": fragile,
             }
         )
@@ -202,7 +213,7 @@ def bridges_command(
         "Fragile bridges: cross-group ties carried by one or two people",
     )
     console.print(
-        f"single points of failure: {len(fragility['articulation_points'])} people whose departure splits the network; {len(fragility['bridges'])} bridge ties"
+        f"single points of failure: {len(fragility.articulation_points)} people whose departure splits the network; {len(fragility.bridges)} bridge ties"
     )
 
 
@@ -228,15 +239,14 @@ def advocates_command(
 
     Ranks are those of the whole organisation; the filters only choose whom to list.
     """
-    import pandas as pd
-
-    from orgnet.advocates import ADVOCATE_COLUMNS, select_advocates
+    from orgnet.advocates import select_advocates
+    from orgnet.jobs import ADVOCATES
     from orgnet.results import to_jsonable
 
     label = snapshot_of(period, start, end)
-    label, table = _result(store, "advocates", label)
+    label, stored = _result(store, ADVOCATES, label)
     filters = {column: value for column, value in (("department", department), ("location", location)) if value is not None}
-    chosen = select_advocates(pd.DataFrame.from_records(table, columns=ADVOCATE_COLUMNS), filters=filters, min_actions=min_actions, top=top)
+    chosen = select_advocates(stored.table.to_pandas(), filters=filters, min_actions=min_actions, top=top)
     rows = to_jsonable(chosen)
     if as_json:
         emit_json({"snapshot": label, "advocates": rows})
@@ -275,33 +285,55 @@ def reach_command(
     if internal:
         _internal_reach(store, label, internal, hops, probability, runs, seed, as_json)
         return
-    label, reach = _result(store, "reach", label)
-    curve = reach["squad"]["curve"]
+    from dataclasses import asdict
+
+    from orgnet.jobs import REACH
+    from orgnet.reach import SQUAD_ACCOUNTS
+
+    label, reach = _result(store, REACH, label)
+    curve = reach.squad_curve.to_pylist()
+    platforms, brand = reach.platforms.to_pylist(), reach.brand.to_pylist()
     if squad > len(curve):
         raise OrgnetError(f"the stored reach curve goes to {len(curve)} people; analyse with a larger squad to see more")
     if as_json:
         emit_json(
             {
                 "snapshot": label,
-                "summary": reach["summary"],
-                "brand": reach["brand"],
+                "employees": asdict(reach.employees),
+                "squad_reach": asdict(reach.squad_reach),
+                "summary": platforms,
+                "brand": brand,
                 "squad": curve[:squad],
-                "guarantee": reach["squad"]["guarantee"],
+                "guarantee": reach.squad_guarantee,
             }
         )
         return
+    console.print(f"External reach, {label}: {reach.employees.sentence()}.")
     print_records(
-        reach["summary"],
-        ["platform", "accounts", "follower_sum", "unique_followers", "overlap", "count_only_followers", "method", "relative_error"],
+        platforms,
+        [
+            "platform",
+            "accounts",
+            "follower_sum",
+            "unique_followers",
+            "overlap",
+            "count_only_largest",
+            "count_only_followers",
+            "method",
+            "relative_error",
+        ],
         f"Combined reach of employees' audiences, {label}",
     )
     print_records(
-        reach["brand"],
+        brand,
         ["platform", "employees_unique", "brand_unique", "union", "overlap", "employees_only"],
         "Employees versus the brand accounts",
     )
-    print_records(curve[:squad], ["k", "person_id", "gain", "unique_reach", "follower_sum"], f"Greedy squad of {squad}")
-    console.print(reach["squad"]["guarantee"])
+    print_records(
+        curve[:squad], ["k", "person_id", "gain_ids", "unique_reach_ids", "count_only_reach", "follower_sum"], f"Greedy squad of {squad}"
+    )
+    console.print(f"The stored squad of {len(reach.squad_members)}: {reach.squad_reach.sentence(SQUAD_ACCOUNTS)}.")
+    console.print(reach.squad_guarantee)
 
 
 def _internal_reach(
@@ -332,8 +364,11 @@ def campaigns_command(
     as_json: JsonOption = False,
 ) -> None:
     """Campaigns: for each piece of content, who shared it, their combined unique reach, engagement per share and the leaders' part."""
+    from orgnet.jobs import CAMPAIGNS
+
     label = snapshot_of(period, start, end)
-    label, rows = _result(store, "campaigns", label)
+    label, stored = _result(store, CAMPAIGNS, label)
+    rows = stored.table.to_pylist()
     if as_json:
         emit_json({"snapshot": label, "campaigns": rows})
         return

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from orgnet.errors import StoreError
-from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
+from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun, StoredResult
 
 if TYPE_CHECKING:
     # Annotations only: the command line imports this module to name the store option without loading pandas.
@@ -114,7 +114,7 @@ class Store(Protocol):
         """The ingest ledger, oldest first."""
 
     def counts(self) -> dict[str, int]:
-        """Row counts: people, identities, ties, periods, audiences, followers, engagement, ingests, results."""
+        """Row counts: people, identities, ties, periods, audiences, followers, engagement, ingests, results (stored job results)."""
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
         """Write one ingest atomically: every table of ``batch`` and its ledger ``record``, or nothing.
@@ -124,14 +124,26 @@ class Store(Protocol):
         ``record.report["counts"]`` before the record is written.
         """
 
-    def put_result(self, name: str, period: str, payload: str) -> None:
-        """Store (or replace) the JSON ``payload`` of analysis ``name`` for ``period``."""
+    def put_results(self, results: Sequence[StoredResult]) -> None:
+        """Store (or replace) these results, each keyed by (``job``, ``snapshot``, ``by``), all in one transaction or none.
 
-    def get_result(self, name: str, period: str) -> str | None:
-        """The JSON payload stored for (``name``, ``period``), or ``None``."""
+        ``created_at`` is set by the store (each result's own is ignored).
+        """
+
+    def get_result(self, job: str, snapshot: str, by: str = "") -> StoredResult | None:
+        """The result stored for (``job``, ``snapshot``, ``by``), or ``None``."""
 
     def results(self) -> pd.DataFrame:
-        """Stored results: ``name``, ``period``, ``created_at``."""
+        """The index of stored results: ``job``, ``snapshot``, ``by``, ``version``, ``created_at``."""
+
+    def put_document(self, kind: str, key: str, payload: str) -> None:
+        """Store (or replace) the JSON ``payload`` of the document ``key`` of ``kind`` (a registered report, a schedule rule)."""
+
+    def get_document(self, kind: str, key: str) -> str | None:
+        """The JSON payload of document ``key`` of ``kind``, or ``None``."""
+
+    def document_keys(self, kind: str) -> list[str]:
+        """The keys of every document of ``kind``, sorted."""
 
     def add_api_key(self, key: ApiKey) -> None:
         """Record a new API key (its hash only)."""

@@ -21,7 +21,8 @@ Graph model (``docs/neo4j.md`` has the full description)::
     (:CalendarTie {key, source, target, period, channel, count, weight})
     (:CalendarContact {key, person_id, period, channel, count})
     (:Ingest {ingest_id, status, started_at, source, path, content_hash, finished_at, report})
-    (:Result {name, period, payload, created_at})  (:ApiKey {...})  (:AuditEntry {...})
+    (:JobResult {job, snapshot, by, version, fields, tables, created_at})  (:Document {kind, key, payload, created_at})
+    (:ApiKey {...})  (:AuditEntry {...})
     (:ScheduleLock {job, claimed_at})  (:ScheduleRun {run_id, job, scheduled_for, started_at, status, finished_at, detail})
 
 Timestamps stay ISO-8601 UTC strings (as in the embedded store), so that they
@@ -61,12 +62,14 @@ from orgnet.model import (
     CALENDAR_TIE_COLUMNS,
     CORE_PERSON_FIELDS,
     ENGAGEMENT_COLUMNS,
+    RESULT_INDEX_COLUMNS,
     TIE_KEY,
     ApiKey,
     AuditEntry,
     IngestBatch,
     IngestRecord,
     ScheduleRun,
+    StoredResult,
 )
 from orgnet.periods import period_dates
 from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_PASSWORD_ENV, NEO4J_USER_ENV, Settings, load_settings
@@ -105,7 +108,8 @@ SCHEMA = (
     "CREATE CONSTRAINT setting_name IF NOT EXISTS FOR (n:Setting) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT ingest_id IF NOT EXISTS FOR (n:Ingest) REQUIRE n.ingest_id IS UNIQUE",
     "CREATE INDEX ingest_by_hash IF NOT EXISTS FOR (n:Ingest) ON (n.source, n.content_hash)",
-    "CREATE CONSTRAINT result_key IF NOT EXISTS FOR (n:Result) REQUIRE (n.name, n.period) IS UNIQUE",
+    "CREATE CONSTRAINT job_result_key IF NOT EXISTS FOR (n:JobResult) REQUIRE (n.job, n.snapshot, n.by) IS UNIQUE",
+    "CREATE CONSTRAINT document_key IF NOT EXISTS FOR (n:Document) REQUIRE (n.kind, n.key) IS UNIQUE",
     "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE",
     "CREATE CONSTRAINT api_key_hash IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_hash IS UNIQUE",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at)",
@@ -120,6 +124,14 @@ SCHEMA = (
     "DROP CONSTRAINT engagement_key IF EXISTS",
     "DROP CONSTRAINT message_key IF EXISTS",
     "DROP INDEX interacted_period IF EXISTS",
+    # Stores made before typed results kept (:Result {name, period, payload}): reports and schedule rules become
+    # documents as they were; a job's JSON result stays listed as one of schema version 0, so that its readers
+    # are told to run orgnet analyze for its snapshot (see orgnet.results).
+    "MATCH (r:Result) WHERE r.name IN ['report', 'schedule'] "
+    "MERGE (d:Document {kind: r.name, key: r.period}) SET d.payload = r.payload, d.created_at = r.created_at DELETE r",
+    "MATCH (r:Result) MERGE (j:JobResult {job: r.name, snapshot: r.period, by: ''}) "
+    "SET j.version = 0, j.fields = '{}', j.tables = '', j.created_at = r.created_at DELETE r",
+    "DROP CONSTRAINT result_key IF EXISTS",
 )
 
 # -- writes of one ingest, in order; each takes $rows ---------------------------------
@@ -483,7 +495,7 @@ class Neo4jStore:
         return [_record(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
-        labels = {"identities": "Identity", "audiences": "Audience", "results": "Result"}
+        labels = {"identities": "Identity", "audiences": "Audience", "results": "JobResult"}
         counts = {"people": self._read("MATCH (p:Person) WHERE p.in_roster = true RETURN count(p)")[0][0]}
         counts["ties"], counts["periods"] = self._read(
             f"{_VISIBLE}MATCH (s)-[n:INTERACTED]->(d) WHERE {_SHOWN} "
@@ -741,22 +753,52 @@ class Neo4jStore:
             records = self._driver.execute_query(cypher, parameters, database_=self.database).records
         return [list(record.values()) for record in records]
 
-    def put_result(self, name: str, period: str, payload: str) -> None:
+    def put_results(self, results: Sequence[StoredResult]) -> None:
+        rows = [
+            {"job": r.job, "snapshot": r.snapshot, "by": r.by, "version": r.version, "fields": r.fields, "tables": r.tables}
+            for r in results
+        ]
         self._write_one(
-            "MERGE (r:Result {name: $name, period: $period}) SET r.payload = $payload, r.created_at = $created_at",
-            name=name,
-            period=period,
+            "UNWIND $rows AS row MERGE (r:JobResult {job: row.job, snapshot: row.snapshot, by: row.by}) "
+            "SET r.version = row.version, r.fields = row.fields, r.tables = row.tables, r.created_at = $created_at",
+            rows=rows,
+            created_at=_now(),
+        )
+
+    def get_result(self, job: str, snapshot: str, by: str = "") -> StoredResult | None:
+        rows = self._read(
+            "MATCH (r:JobResult {job: $job, snapshot: $snapshot, by: $by}) RETURN r.version, r.fields, r.tables, r.created_at",
+            job=job,
+            snapshot=snapshot,
+            by=by,
+        )
+        if not rows:
+            return None
+        version, fields, tables, created = rows[0]
+        # A migrated version-0 marker holds an empty string where a written result holds bytes.
+        return StoredResult(
+            job, snapshot, by, int(version), fields, bytes(tables) if isinstance(tables, (bytes, bytearray)) else b"", created
+        )
+
+    def results(self) -> pd.DataFrame:
+        rows = self._read("MATCH (r:JobResult) RETURN r.job, r.snapshot, r.by, r.version, r.created_at ORDER BY r.snapshot, r.job, r.by")
+        return pd.DataFrame.from_records([tuple(row) for row in rows], columns=list(RESULT_INDEX_COLUMNS))
+
+    def put_document(self, kind: str, key: str, payload: str) -> None:
+        self._write_one(
+            "MERGE (d:Document {kind: $kind, key: $key}) SET d.payload = $payload, d.created_at = $created_at",
+            kind=kind,
+            key=key,
             payload=payload,
             created_at=_now(),
         )
 
-    def get_result(self, name: str, period: str) -> str | None:
-        rows = self._read("MATCH (r:Result {name: $name, period: $period}) RETURN r.payload", name=name, period=period)
+    def get_document(self, kind: str, key: str) -> str | None:
+        rows = self._read("MATCH (d:Document {kind: $kind, key: $key}) RETURN d.payload", kind=kind, key=key)
         return rows[0][0] if rows else None
 
-    def results(self) -> pd.DataFrame:
-        rows = self._read("MATCH (r:Result) RETURN r.name, r.period, r.created_at ORDER BY r.period, r.name")
-        return pd.DataFrame.from_records([tuple(row) for row in rows], columns=["name", "period", "created_at"])
+    def document_keys(self, kind: str) -> list[str]:
+        return [row[0] for row in self._read("MATCH (d:Document {kind: $kind}) RETURN d.key ORDER BY d.key", kind=kind)]
 
     def add_api_key(self, key: ApiKey) -> None:
         self._write_one(

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from orgnet.errors import StoreBusy, StoreError
-from orgnet.model import ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun
+from orgnet.model import RESULT_INDEX_COLUMNS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun, StoredResult
 from orgnet.periods import period_dates
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
@@ -125,9 +125,14 @@ CREATE TABLE IF NOT EXISTS audit (
     at TEXT NOT NULL, key_id TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at);
-CREATE TABLE IF NOT EXISTS result (
-    name TEXT NOT NULL, period TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-    PRIMARY KEY (name, period)
+CREATE TABLE IF NOT EXISTS job_result (
+    job TEXT NOT NULL, snapshot TEXT NOT NULL, by TEXT NOT NULL, version INTEGER NOT NULL, fields TEXT NOT NULL,
+    tables BLOB NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (job, snapshot, by)
+);
+CREATE TABLE IF NOT EXISTS document (
+    kind TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
 );
 CREATE TABLE IF NOT EXISTS schedule_run (
     run_id TEXT PRIMARY KEY, job TEXT NOT NULL, scheduled_for TEXT NOT NULL, started_at TEXT NOT NULL,
@@ -204,6 +209,7 @@ class SQLiteStore:
             self._connection.executescript(_SCHEMA)
             if _needs_upgrade(self._connection):
                 _upgrade(self._connection)
+            _retire_json_results(self._connection)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the store {self.location}: {error}") from error
         self._lock = threading.RLock()
@@ -320,7 +326,7 @@ class SQLiteStore:
             "followers": "follower",
             "engagement": "engagement",
             "ingests": "ingest",
-            "results": "result",
+            "results": "job_result",
         }
         counts = {name: self._rows(f"SELECT count(*) FROM {table}")[0][0] for name, table in tables.items()}
         counts["periods"] = len(self.periods())
@@ -394,22 +400,43 @@ class SQLiteStore:
     def _transaction(self):
         return _Transaction(self._connection)
 
-    def put_result(self, name: str, period: str, payload: str) -> None:
-        created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def put_results(self, results: Sequence[StoredResult]) -> None:
+        created = _utc_now()
+        rows = [(r.job, r.snapshot, r.by, r.version, r.fields, r.tables, created) for r in results]
         with self._lock, self._transaction() as connection:
-            connection.execute(
-                "INSERT INTO result VALUES (?, ?, ?, ?) ON CONFLICT (name, period) DO UPDATE SET "
-                "payload = excluded.payload, created_at = excluded.created_at",
-                (name, period, payload, created),
+            connection.executemany(
+                "INSERT INTO job_result VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job, snapshot, by) DO UPDATE SET "
+                "version = excluded.version, fields = excluded.fields, tables = excluded.tables, created_at = excluded.created_at",
+                rows,
             )
 
-    def get_result(self, name: str, period: str) -> str | None:
-        rows = self._rows("SELECT payload FROM result WHERE name = ? AND period = ?", (name, period))
-        return rows[0][0] if rows else None
+    def get_result(self, job: str, snapshot: str, by: str = "") -> StoredResult | None:
+        rows = self._rows(
+            "SELECT version, fields, tables, created_at FROM job_result WHERE job = ? AND snapshot = ? AND by = ?", (job, snapshot, by)
+        )
+        if not rows:
+            return None
+        version, fields, tables, created = rows[0]
+        return StoredResult(job, snapshot, by, int(version), fields, bytes(tables), created)
 
     def results(self) -> pd.DataFrame:
-        rows = self._rows("SELECT name, period, created_at FROM result ORDER BY period, name")
-        return pd.DataFrame.from_records(rows, columns=["name", "period", "created_at"])
+        rows = self._rows("SELECT job, snapshot, by, version, created_at FROM job_result ORDER BY snapshot, job, by")
+        return pd.DataFrame.from_records(rows, columns=list(RESULT_INDEX_COLUMNS))
+
+    def put_document(self, kind: str, key: str, payload: str) -> None:
+        with self._lock, self._transaction() as connection:
+            connection.execute(
+                "INSERT INTO document VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET "
+                "payload = excluded.payload, created_at = excluded.created_at",
+                (kind, key, payload, _utc_now()),
+            )
+
+    def get_document(self, kind: str, key: str) -> str | None:
+        rows = self._rows("SELECT payload FROM document WHERE kind = ? AND key = ?", (kind, key))
+        return rows[0][0] if rows else None
+
+    def document_keys(self, kind: str) -> list[str]:
+        return [row[0] for row in self._rows("SELECT key FROM document WHERE kind = ? ORDER BY key", (kind,))]
 
     def add_api_key(self, key: ApiKey) -> None:
         with self._lock, self._transaction() as connection:
@@ -712,6 +739,35 @@ def _upgrade(connection: sqlite3.Connection) -> None:
             connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
         connection.execute("DROP INDEX IF EXISTS tie_by_period")
         connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _retire_json_results(connection: sqlite3.Connection) -> None:
+    """Move what an orgnet before typed results kept in its ``result`` table (``name``, ``period``, JSON ``payload``).
+
+    Registered reports and schedule rules (rows named ``report`` and
+    ``schedule``, keyed by report id and job name in the column then called
+    ``period``) become documents as they were. Every other row was a job's
+    JSON result, which this orgnet does not read: it stays listed, as a
+    result of schema version 0 under its old name, so that a reader is told
+    to run ``orgnet analyze`` for its snapshot (:mod:`orgnet.results`)
+    rather than finding nothing. One transaction; a store another process
+    has just moved is left alone.
+    """
+    with _Transaction(connection):
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'result'").fetchone() is None:
+            return
+        connection.execute(
+            "INSERT OR IGNORE INTO document SELECT name, period, payload, created_at FROM result WHERE name IN ('report', 'schedule')"
+        )
+        connection.execute(
+            "INSERT OR IGNORE INTO job_result SELECT name, period, '', 0, '{}', x'', created_at FROM result "
+            "WHERE name NOT IN ('report', 'schedule')"
+        )
+        connection.execute("DROP TABLE result")
 
 
 _CALENDAR_EVENT_FIELDS = "key, series, recurrence, sequence, stamp, cancelled, occurrences"
