@@ -73,6 +73,7 @@ from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
 from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
+from orgnet.store.columns import TieColumns
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, ties_frame, timestamps_to_text
 
 __all__ = ["SCHEMA", "TIE_MATCH", "Neo4jStore", "tie_parameters"]
@@ -420,6 +421,15 @@ class Neo4jStore:
         # A calendar event replaced or cancelled later took its count back: a key whose count sums to nothing is no tie.
         merged = merge_ties(ties).astype(dict.fromkeys(TIE_KEY, object))
         return merged[merged["count"] > 0].reset_index(drop=True)
+
+    def tie_columns(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        channels: Sequence[str] | None = None,
+    ) -> TieColumns:
+        # Bolt hands records over one by one, so the rows are the read here; the columns are made from them once.
+        return TieColumns.from_frame(self.ties(start, end, channels))
 
     def periods(self) -> list[str]:
         rows = self._read(
