@@ -7,8 +7,9 @@ of :func:`run_jobs` and saves each output under its name (see
 :data:`RESULT_NAMES`), so that the API, the CLI and the reports read results
 instead of recomputing them.
 
-The jobs are pure functions of :class:`SnapshotData`; :func:`run_jobs` builds
-the NetworkX graph and its array view once and hands both to every job.
+The jobs are pure functions of :class:`SnapshotData`; the snapshot's array view
+(:class:`~orgnet.engine.IndexedGraph`) is built from the store's tie columns
+without NetworkX, and the NetworkX graph once, when a job first asks for it.
 """
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from orgnet.advocates import advocates
 from orgnet.brokers import EXACT_LIMIT, brokers
 from orgnet.communities import attribute_agreement, find_communities, label_communities
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
-from orgnet.engine import IndexedGraph, index_edges
+from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
 from orgnet.fragility import fragility
-from orgnet.graph import edge_graph, tie_edges
+from orgnet.graph import edge_graph
 from orgnet.layout import group_edges, group_layout, person_layout
 from orgnet.periods import period_dates, periods_between
 from orgnet.reach import brand_overlap, campaigns, jaccard_matrix, max_coverage, owner_audiences, reach_summary
@@ -37,6 +40,7 @@ from orgnet.results import load_result, parse_snapshot_label, save_result, snaps
 from orgnet.silos import silo_metrics, silo_pairs, vertical_lateral
 from orgnet.spread import InternalReach, internal_reach
 from orgnet.store import Store
+from orgnet.store.columns import TieColumns
 from orgnet.summary import group_matrix, network_summary
 from orgnet.workers import can_fork, start_in_child
 
@@ -123,10 +127,14 @@ class AnalysisOptions:
 
 @dataclass
 class SnapshotData:
-    """The data of one snapshot: its people, ties and the graph built from them.
+    """The data of one snapshot: its people, ties, the array view of its graph, and the NetworkX graph on demand.
 
-    ``indexed`` numbers the graph's nodes in ``graph`` order so jobs can use
-    array kernels without rebuilding it. ``engagement`` covers the months of
+    ``indexed`` numbers every person (roster order, then people known only
+    from ties) with the ties summed per directed pair, built from the tie
+    columns without NetworkX. :attr:`graph`, the NetworkX people graph in the
+    same node order, is built on first use and kept: NetworkX costs a Python
+    dict per tie (seconds at 800,000 ties), which a caller that needs only
+    the arrays never pays. ``engagement`` covers the months of
     ``engagement_window`` (first and last ``YYYY-MM``), which ends with the
     snapshot but may start earlier, so that engagement trends have months to
     compare even in a one-month snapshot.
@@ -136,13 +144,21 @@ class SnapshotData:
     start: str
     end: str
     people: pd.DataFrame
-    ties: pd.DataFrame
-    graph: nx.DiGraph
+    ties: TieColumns
+    edges: pd.DataFrame
     indexed: IndexedGraph
     audiences: pd.DataFrame = field(default_factory=pd.DataFrame)
     followers: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement_window: tuple[str, str] | None = None
+
+    @cached_property
+    def graph(self) -> nx.DiGraph[str]:
+        """The NetworkX people graph (:func:`orgnet.graph.edge_graph` of :attr:`edges`), built on first use."""
+        graph = edge_graph(self.edges, self.people)
+        if list(graph) != self.indexed.nodes:
+            raise AssertionError("the NetworkX graph numbers its nodes unlike the snapshot's arrays")
+        return graph
 
     @property
     def months(self) -> tuple[str, str]:
@@ -175,7 +191,7 @@ def snapshot_from_tables(
     start: str,
     end: str,
     people: pd.DataFrame,
-    ties: pd.DataFrame,
+    ties: pd.DataFrame | TieColumns,
     audiences: pd.DataFrame | None = None,
     followers: pd.DataFrame | None = None,
     engagement: pd.DataFrame | None = None,
@@ -184,25 +200,67 @@ def snapshot_from_tables(
     """Build a :class:`SnapshotData` from tables (as a store returns them).
 
     Every person of ``people`` is a node, tied or not; people who only appear
-    in ties (a Viva export's collaborators, say) are added too.
-    ``engagement_window`` defaults to the snapshot's own months.
+    in ties (a Viva export's collaborators, say) are added too, in the order
+    NetworkX's ``add_edges_from`` meets them. ``ties`` is a tie table or its
+    columns (:meth:`orgnet.store.Store.tie_columns`). ``engagement_window``
+    defaults to the snapshot's own months.
     """
-    edges = tie_edges(ties)
-    graph = edge_graph(edges, people)
-    indexed = index_edges(edges, list(graph.nodes()), directed=True)
+    columns = ties if isinstance(ties, TieColumns) else TieColumns.from_frame(ties)
+    edges, indexed = _summed_edges(columns, people)
     return SnapshotData(
         label,
         start,
         end,
         people,
-        ties,
-        graph,
+        columns,
+        edges,
         indexed,
         audiences if audiences is not None else pd.DataFrame(),
         followers if followers is not None else pd.DataFrame(),
         engagement if engagement is not None else pd.DataFrame(),
         engagement_window,
     )
+
+
+def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame, IndexedGraph]:
+    """The ties summed per directed pair (as :func:`orgnet.graph.tie_edges`), and their :class:`IndexedGraph`, from the codes.
+
+    Ties are sorted by (source, target, ...), so each pair's entries are
+    adjacent: one ``reduceat`` sums them. Nodes are the roster in order, then
+    the people only ties name, in order of first appearance along the pairs.
+    """
+    n = len(ties.people)
+    pair = ties.source.astype(np.int64) * max(n, 1) + ties.target
+    starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]])) if len(pair) else np.zeros(0, dtype=np.int64)
+    sources, targets = ties.source[starts], ties.target[starts]
+    roster = people["person_id"].to_numpy(object) if len(people) else np.zeros(0, dtype=object)
+    node_of = pd.Index(roster).get_indexer(ties.people)
+    missing = node_of < 0
+    if missing.any():
+        # First appearance along the pairs, each pair read source then target, as add_edges_from adds them.
+        ends = np.column_stack([sources, targets]).ravel()
+        seen, first = np.unique(ends[missing[ends]], return_index=True)
+        node_of[seen[np.argsort(first, kind="stable")]] = len(roster) + np.arange(len(seen))
+    nodes = [*roster.tolist(), *ties.people[np.flatnonzero(missing)][np.argsort(node_of[missing], kind="stable")].tolist()]
+    counts = np.add.reduceat(ties.count, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    weights = np.add.reduceat(ties.weight, starts) if len(starts) else np.zeros(0)
+    edges = pd.DataFrame(
+        {
+            "source": pd.Series(ties.people[sources], dtype=object),
+            "target": pd.Series(ties.people[targets], dtype=object),
+            "count": counts.astype(np.int64),
+            "weight": weights.astype(float),
+        }
+    )
+    indexed = IndexedGraph(
+        nodes,
+        {node: i for i, node in enumerate(nodes)},
+        node_of[sources].astype(np.int64),
+        node_of[targets].astype(np.int64),
+        weights.astype(float),
+        True,
+    )
+    return edges, indexed
 
 
 def engagement_span(start: str, end: str, months: int) -> tuple[str, str]:
@@ -251,7 +309,7 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
         start,
         end,
         store.people(),
-        store.ties(start, end),
+        store.tie_columns(start, end),
         store.audiences(),
         store.followers(),
         store.engagement(*window),
@@ -388,7 +446,7 @@ def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
     """How many processes :func:`run_jobs` uses for ``data`` (see :attr:`AnalysisOptions.workers`)."""
     if options.workers is not None:
         return options.workers
-    return 2 if can_fork() and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
+    return 2 if can_fork() and len(data.indexed.nodes) >= PARALLEL_MIN_PEOPLE else 1
 
 
 def snapshot_result(store: Store, name: str, label: str | None = None, options: AnalysisOptions | None = None) -> tuple[str, Any]:
@@ -453,7 +511,7 @@ def snapshot_internal_reach(
         the snapshot holds no ties (see :func:`load_snapshot`).
     """
     data = load_snapshot(store, *parse_snapshot_label(label)) if label else load_snapshot(store)
-    missing = sorted({person for person in people if person not in data.graph})
+    missing = sorted({person for person in people if person not in data.indexed.index})
     if missing:
         raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")
     return data.label, internal_reach(data.graph, people, hops, probability=probability, runs=runs, seed=seed, indexed=data.indexed)
@@ -493,14 +551,14 @@ def analyze(
         "by": options.by,
         "resolution": options.resolution,
         "seed": options.seed,
-        "people": data.graph.number_of_nodes(),
-        "ties": data.graph.number_of_edges(),
+        "people": len(data.indexed.nodes),
+        "ties": len(data.indexed.sources),
         "computed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "timings": timings,
     }
     for name, value in results.items():
         save_result(store, name, data.label, value)
-    return AnalysisRun(data.label, data.graph.number_of_nodes(), data.graph.number_of_edges(), timings, sorted(results))
+    return AnalysisRun(data.label, len(data.indexed.nodes), len(data.indexed.sources), timings, sorted(results))
 
 
 def analyze_periods(
