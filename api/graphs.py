@@ -8,6 +8,7 @@ members and sums the ties between communities, once per analysed snapshot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -16,6 +17,7 @@ import pandas as pd
 from orgnet.api.models import GraphEdge, GraphNode, GraphView, optional_text
 from orgnet.api.snapshots import Snapshots
 from orgnet.api.suppression import hidden_communities, hidden_groups
+from orgnet.ego import neighbourhood_graph, tie_degrees
 
 __all__ = ["TooLarge", "community_view", "group_view", "membership", "person_view"]
 
@@ -137,14 +139,20 @@ def person_view(
     KeyError : ``person`` is not in the snapshot.
     TooLarge : the selection holds more than ``max_nodes`` people.
     """
-    graph = snapshots.graph(label)
     members = membership(snapshots, label)
     if person is not None:
-        if person not in graph:
-            raise KeyError(person)
-        chosen = set(nx.ego_graph(graph, person, radius=hops, undirected=True))
-    else:
+        # Only the ties around the person: the snapshot's whole graph took ~20 s to build at 50,000 people.
+        ties = snapshots.neighbourhood(label, person, hops)
+        try:
+            graph = neighbourhood_graph(ties, snapshots.people(), person, hops)
+        except nx.NodeNotFound:
+            raise KeyError(person) from None
         chosen = set(graph)
+        degree: Callable[[str], int] = tie_degrees(ties, sorted(chosen)).__getitem__
+    else:
+        graph = snapshots.graph(label)
+        chosen = set(graph)
+        degree = graph.degree
     if department is not None:
         chosen = {p for p in chosen if graph.nodes[p].get("department") == department or p == person}
     if community is not None:
@@ -166,7 +174,7 @@ def person_view(
         attributes = {
             "title": optional_text(data.get("title")),
             "location": optional_text(data.get("location")),
-            "degree": graph.degree(ident),
+            "degree": degree(ident),
             **metrics.get(ident, {}),
         }
         nodes.append(

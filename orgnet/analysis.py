@@ -225,25 +225,19 @@ def snapshot_from_tables(
 def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame, IndexedGraph]:
     """The ties summed per directed pair (as :func:`orgnet.graph.tie_edges`), and their :class:`IndexedGraph`, from the codes.
 
-    Ties are sorted by (source, target, ...), so each pair's entries are
-    adjacent: one ``reduceat`` sums them. Nodes are the roster in order, then
-    the people only ties name, in order of first appearance along the pairs.
+    Nodes are the roster in order, then the people only ties name, in order
+    of first appearance along the pairs (each read source then target, as
+    NetworkX's ``add_edges_from`` adds them).
     """
-    n = len(ties.people)
-    pair = ties.source.astype(np.int64) * max(n, 1) + ties.target
-    starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]])) if len(pair) else np.zeros(0, dtype=np.int64)
-    sources, targets = ties.source[starts], ties.target[starts]
+    sources, targets, counts, weights = ties.pairs()
     roster = people["person_id"].to_numpy(object) if len(people) else np.zeros(0, dtype=object)
     node_of = pd.Index(roster).get_indexer(ties.people)
     missing = node_of < 0
     if missing.any():
-        # First appearance along the pairs, each pair read source then target, as add_edges_from adds them.
         ends = np.column_stack([sources, targets]).ravel()
         seen, first = np.unique(ends[missing[ends]], return_index=True)
         node_of[seen[np.argsort(first, kind="stable")]] = len(roster) + np.arange(len(seen))
     nodes = [*roster.tolist(), *ties.people[np.flatnonzero(missing)][np.argsort(node_of[missing], kind="stable")].tolist()]
-    counts = np.add.reduceat(ties.count, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    weights = np.add.reduceat(ties.weight, starts) if len(starts) else np.zeros(0)
     edges = pd.DataFrame(
         {
             "source": pd.Series(ties.people[sources], dtype=object),

@@ -1,5 +1,9 @@
 """Ego networks: one person's direct ties, both directions, summed per contact and per group.
 
+:func:`neighbourhood_graph` builds the NetworkX graph of an ego view from
+the ties around the person only (``Store.neighbourhood``), so a view of one
+person in a 50,000-person snapshot never builds the whole graph.
+
 The ego network of a person ``v`` is ``v``, everyone ``v`` is tied to in
 either direction (its *contacts*, the nodes of NetworkX's
 ``ego_graph(G, v, radius=1, undirected=True)`` but ``v``) and the ties
@@ -27,9 +31,11 @@ import numpy as np
 import pandas as pd
 from networkx.utils import not_implemented_for
 
+from orgnet.graph import edge_graph
+from orgnet.store.columns import TieColumns
 from orgnet.summary import UNKNOWN
 
-__all__ = ["CONTACT_COLUMNS", "GROUP_COLUMNS", "EgoNetwork", "ego_network"]
+__all__ = ["CONTACT_COLUMNS", "GROUP_COLUMNS", "EgoNetwork", "ego_network", "neighbourhood_graph", "tie_degrees"]
 
 #: Columns of :attr:`EgoNetwork.contacts`.
 CONTACT_COLUMNS = ["person_id", "group", "weight_out", "weight_in", "weight", "count"]
@@ -175,3 +181,66 @@ def ego_network(
         contacts=contacts,
         groups=groups[GROUP_COLUMNS],
     )
+
+
+def neighbourhood_graph(ties: TieColumns, people: pd.DataFrame, person: str, radius: int) -> nx.DiGraph[str]:
+    """The people within ``radius`` ties of ``person`` and the ties among them, as a NetworkX graph.
+
+    For the people graph ``G = people_graph(every tie, people)`` of a
+    snapshot (:func:`orgnet.graph.people_graph`) this is
+    ``G.subgraph(nx.ego_graph(G, person, radius=radius, undirected=True))``:
+    a tie in either direction is a hop, ties are summed per directed pair
+    (``weight``, ``count``) and members carry their roster columns.
+
+    Parameters
+    ----------
+    ties : at least every tie of the snapshot with an end within ``radius`` of
+        ``person`` (what ``Store.neighbourhood(person, radius, ...)`` reads);
+        more do no harm.
+    people : the roster (as :meth:`orgnet.store.Store.people` returns it).
+    person : the ego.
+    radius : hops from the ego (0: the ego alone).
+
+    Returns
+    -------
+    ``nx.DiGraph`` of the members.
+
+    Raises
+    ------
+    NodeNotFound
+        If ``person`` is neither on the roster nor in any tie.
+
+    Notes
+    -----
+    O(radius * E) NumPy over ``ties``, then NetworkX over the members' ties only.
+    """
+    reached = ties.reached([person], radius)
+    inside = ties.take(reached[ties.source] & reached[ties.target])
+    sources, targets, counts, weights = inside.pairs()
+    members = set(ties.people[reached].tolist()) | {person}
+    roster = people[people["person_id"].isin(members)] if len(people) else people
+    if not reached.any() and person not in set(roster["person_id"] if len(roster) else ()):
+        raise nx.NodeNotFound(f"person {person!r} is not in the graph")
+    edges = pd.DataFrame(
+        {
+            "source": pd.Series(ties.people[sources], dtype=object),
+            "target": pd.Series(ties.people[targets], dtype=object),
+            "count": counts,
+            "weight": weights,
+        }
+    )
+    graph = edge_graph(edges, roster)
+    graph.add_node(person)
+    return graph
+
+
+def tie_degrees(ties: TieColumns, people: list[str]) -> dict[str, int]:
+    """Each person's degree in the people graph of ``ties``: the directed pairs it is an end of (``G.degree`` of a DiGraph).
+
+    ``ties`` must hold every tie of each of ``people`` (``Store.neighbourhood``
+    with the radius of the view does); a person without ties has degree 0.
+    """
+    sources, targets, _, _ = ties.pairs()
+    degree = np.bincount(sources, minlength=len(ties.people)) + np.bincount(targets, minlength=len(ties.people))
+    codes = ties.codes_of(people)
+    return {person: int(degree[code]) if code >= 0 else 0 for person, code in zip(people, codes.tolist())}

@@ -91,6 +91,15 @@ class Store(Protocol):
         """Ties of the periods from ``start`` to ``end`` inclusive as columns: person codes and a person-id dictionary,
         integer timestamps (:class:`~orgnet.store.columns.TieColumns`); what graphs are built from."""
 
+    def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
+        """The ties of the periods ``start`` to ``end`` with an end within ``hops`` ties (either direction) of ``person``.
+
+        Equal to ``tie_columns(start, end).touching([person], hops)``
+        (:meth:`~orgnet.store.columns.TieColumns.touching`), read without
+        handing every tie of the periods over where the store can search
+        its ties by person. What an ego view of radius ``hops`` is built from.
+        """
+
     def periods(self) -> list[str]:
         """Period labels that hold ties, sorted."""
 

@@ -199,12 +199,12 @@ class TieColumns:
         """Codes of ``people`` in :attr:`people`; -1 for a person no tie names."""
         return np.asarray(pd.Index(self.people).get_indexer(np.asarray(list(people), dtype=object)), dtype=np.int64)
 
-    def around(self, people: Sequence[str], hops: int) -> TieColumns:
-        """The ties among everyone within ``hops`` ties (either direction) of ``people``.
+    def reached(self, people: Sequence[str], hops: int) -> np.ndarray:
+        """Which of :attr:`people` lie within ``hops`` ties (either direction) of any of ``people``: a boolean mask.
 
-        The people reached are those of NetworkX's ``ego_graph(G, v,
-        radius=hops, undirected=True)`` for each of ``people``; the ties kept
-        are those of its subgraph (both ends reached). O(hops * E).
+        These are the nodes of NetworkX's ``ego_graph(G, v, radius=hops,
+        undirected=True)`` for each ``v`` of ``people`` (a person no tie
+        names reaches nobody, not even themself here). O(hops * E).
         """
         reached = np.zeros(len(self.people), dtype=bool)
         start = self.codes_of(people)
@@ -217,7 +217,36 @@ class TieColumns:
             if np.array_equal(grown, reached):
                 break
             reached = grown
-        return self.take(reached[self.source] & reached[self.target])
+        return reached
+
+    def touching(self, people: Sequence[str], hops: int) -> TieColumns:
+        """The ties with at least one end within ``hops`` of ``people`` (see :meth:`reached`).
+
+        They hold everything a radius-``hops`` ego view of ``people`` shows:
+        the paths that reach each member, the ties among the members, and every
+        tie of each member (so its degree in the whole graph).
+        """
+        reached = self.reached(people, hops)
+        return self.take(reached[self.source] | reached[self.target])
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The ties summed over periods and channels, one entry per directed pair (as :func:`orgnet.graph.tie_edges`).
+
+        Returns
+        -------
+        source, target : codes into :attr:`people`, sorted by (source, target).
+        count : int64 interactions; weight : float64 summed weight.
+
+        Notes
+        -----
+        Entries are sorted by (source, target, ...), so each pair's entries are
+        adjacent and one ``reduceat`` sums them: O(E).
+        """
+        pair = self.source.astype(np.int64) * max(len(self.people), 1) + self.target
+        if not len(pair):
+            return self.source, self.target, np.zeros(0, dtype=np.int64), np.zeros(0)
+        starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+        return self.source[starts], self.target[starts], np.add.reduceat(self.count, starts), np.add.reduceat(self.weight, starts)
 
     def merged(self, other: TieColumns) -> TieColumns:
         """These ties and ``other`` 's, keys they share merged as :meth:`from_frame` merges (these first)."""

@@ -252,6 +252,18 @@ TIE_MATCH = (
 )
 
 
+def _summed_ties(rows: list[list[Any]]) -> pd.DataFrame:
+    """Tie rows as stores return them from one relationship per ingest and key (``source, target, period, channel,
+    count, weight, first_seen, last_seen``): each key's relationships summed, keys summing to no interaction left out."""
+    ties = ties_frame(rows)
+    if not ties.duplicated(TIE_KEY).any():
+        return ties
+    # Each ingest keeps its own relationship per key; the tie is their sum (keys stay object columns, as stores give them).
+    # A calendar event replaced or cancelled later took its count back: a key whose count sums to nothing is no tie.
+    merged = merge_ties(ties).astype(dict.fromkeys(TIE_KEY, object))
+    return merged[merged["count"] > 0].reset_index(drop=True)
+
+
 def tie_parameters(start: str | None = None, end: str | None = None, channels: Sequence[str] | None = None) -> dict[str, Any]:
     """The parameters of :data:`TIE_MATCH` for the periods ``start`` to ``end`` (inclusive, open when ``None``) and ``channels``."""
     return {"start": start, "end": end, "channels": list(channels) if channels else None}
@@ -414,13 +426,7 @@ class Neo4jStore:
             f"{TIE_MATCH} RETURN s.person_id, d.person_id, n.period, n.channel, n.count, n.weight, n.first_seen, n.last_seen",
             **tie_parameters(start, end, channels),
         )
-        ties = ties_frame(rows)
-        if not ties.duplicated(TIE_KEY).any():
-            return ties
-        # Each ingest keeps its own relationship per key; the tie is their sum (keys stay object columns, as stores give them).
-        # A calendar event replaced or cancelled later took its count back: a key whose count sums to nothing is no tie.
-        merged = merge_ties(ties).astype(dict.fromkeys(TIE_KEY, object))
-        return merged[merged["count"] > 0].reset_index(drop=True)
+        return _summed_ties(rows)
 
     def tie_columns(
         self,
@@ -430,6 +436,30 @@ class Neo4jStore:
     ) -> TieColumns:
         # Bolt hands records over one by one, so the rows are the read here; the columns are made from them once.
         return TieColumns.from_frame(self.ties(start, end, channels))
+
+    def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
+        # Hop by hop from the person: the relationships of the people reached so far, found through the person_id
+        # index, never the whole period. Relationships seen from both ends come back twice: kept once, by id.
+        found: dict[str, list[Any]] = {}
+        seen, frontier = {person}, [person]
+        for _ in range(hops + 1):
+            if not frontier:
+                break
+            rows = self._read(
+                f"{_VISIBLE}MATCH (p:Person) WHERE p.person_id IN $people "
+                f"MATCH (p)-[n:INTERACTED]-(:Person) WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} "
+                "RETURN DISTINCT elementId(n), startNode(n).person_id, endNode(n).person_id, n.period, n.channel, n.count, "
+                "n.weight, n.first_seen, n.last_seen",
+                people=frontier,
+                start=start,
+                end=end,
+            )
+            found.update((row[0], row[1:]) for row in rows)
+            ends = {end_ for row in rows for end_ in (row[1], row[2])}
+            frontier = sorted(ends - seen)
+            seen |= ends
+        # A tie whose relationships sum to no interaction is no hop: reachability is worked out again on the summed ties.
+        return TieColumns.from_frame(_summed_ties(list(found.values()))).touching([person], hops)
 
     def periods(self) -> list[str]:
         rows = self._read(

@@ -289,6 +289,11 @@ class SQLiteStore:
     ) -> pd.DataFrame:
         return self.tie_columns(start, end, channels).frame()
 
+    def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
+        # The period's block costs ~0.1 s at 845k ties and the search runs in NumPy. Indexed queries by source and
+        # target, hop by hop, would hand a busy person's 2-hop ties (often a third of the period) over as Python tuples.
+        return self.tie_columns(start, end).touching([person], hops)
+
     def periods(self) -> list[str]:
         with self._readers.connection() as connection:
             return _stored_periods(connection)
