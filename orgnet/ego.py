@@ -35,7 +35,16 @@ from orgnet.graph import edge_graph
 from orgnet.store.columns import TieColumns
 from orgnet.summary import UNKNOWN
 
-__all__ = ["CONTACT_COLUMNS", "GROUP_COLUMNS", "EgoNetwork", "ego_network", "neighbourhood_graph", "tie_degrees"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "GROUP_COLUMNS",
+    "EgoNetwork",
+    "ego_members",
+    "ego_network",
+    "members_graph",
+    "neighbourhood_graph",
+    "tie_degrees",
+]
 
 #: Columns of :attr:`EgoNetwork.contacts`.
 CONTACT_COLUMNS = ["person_id", "group", "weight_out", "weight_in", "weight", "count"]
@@ -212,15 +221,32 @@ def neighbourhood_graph(ties: TieColumns, people: pd.DataFrame, person: str, rad
 
     Notes
     -----
-    O(radius * E) NumPy over ``ties``, then NetworkX over the members' ties only.
+    O(radius * E) NumPy over ``ties``, then NetworkX over the members' ties
+    only. :func:`ego_members` and :func:`members_graph` are its two steps, for
+    a caller that filters or counts the members before building the graph.
     """
-    reached = ties.reached([person], radius)
-    inside = ties.take(reached[ties.source] & reached[ties.target])
-    sources, targets, counts, weights = inside.pairs()
-    members = set(ties.people[reached].tolist()) | {person}
-    roster = people[people["person_id"].isin(members)] if len(people) else people
-    if not reached.any() and person not in set(roster["person_id"] if len(roster) else ()):
+    members = ego_members(ties, person, radius)
+    if len(members) == 1 and not (len(people) and (people["person_id"] == person).any()) and person not in set(ties.people):
         raise nx.NodeNotFound(f"person {person!r} is not in the graph")
+    return members_graph(ties, people, members)
+
+
+def ego_members(ties: TieColumns, person: str, radius: int) -> list[str]:
+    """``person`` and everyone within ``radius`` ties (either direction) of them, sorted (see :func:`neighbourhood_graph`)."""
+    return sorted(set(ties.people[ties.reached([person], radius)].tolist()) | {person})
+
+
+def members_graph(ties: TieColumns, people: pd.DataFrame, members: list[str]) -> nx.DiGraph[str]:
+    """The NetworkX graph of ``members``: the ties among them summed per directed pair, their roster columns as attributes.
+
+    ``ties`` must hold every tie among ``members``; members without a tie
+    among them are nodes all the same.
+    """
+    among = np.zeros(len(ties.people), dtype=bool)
+    codes = ties.codes_of(members)
+    among[codes[codes >= 0]] = True
+    sources, targets, counts, weights = ties.take(among[ties.source] & among[ties.target]).pairs()
+    roster = people[people["person_id"].isin(members)] if len(people) else people
     edges = pd.DataFrame(
         {
             "source": pd.Series(ties.people[sources], dtype=object),
@@ -230,7 +256,7 @@ def neighbourhood_graph(ties: TieColumns, people: pd.DataFrame, person: str, rad
         }
     )
     graph = edge_graph(edges, roster)
-    graph.add_node(person)
+    graph.add_nodes_from(members)
     return graph
 
 
