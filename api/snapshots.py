@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import networkx as nx
 import pandas as pd
 
-from orgnet.graph import people_graph
+from orgnet.graph import edge_graph
 from orgnet.results import load_result, parse_snapshot_label
 from orgnet.store import Store
 from orgnet.store.columns import TieColumns
@@ -249,5 +249,9 @@ class Snapshots:
         """The people graph of snapshot ``label`` (every person a node, ties of its periods summed)."""
         start, end = self._periods_of(label)
         return self._built_once(
-            self._graphs, self._graph_locks, label, lambda: people_graph(self.store.ties(start, end), self.store.people()), GRAPHS_KEPT
+            self._graphs,
+            self._graph_locks,
+            label,
+            lambda: edge_graph(self.store.tie_columns(start, end).edges(), self.store.people()),
+            GRAPHS_KEPT,
         )

@@ -229,7 +229,7 @@ def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame,
     of first appearance along the pairs (each read source then target, as
     NetworkX's ``add_edges_from`` adds them).
     """
-    sources, targets, counts, weights = ties.pairs()
+    sources, targets, _, weights = ties.pairs()
     roster = people["person_id"].to_numpy(object) if len(people) else np.zeros(0, dtype=object)
     node_of = pd.Index(roster).get_indexer(ties.people)
     missing = node_of < 0
@@ -238,14 +238,6 @@ def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame,
         seen, first = np.unique(ends[missing[ends]], return_index=True)
         node_of[seen[np.argsort(first, kind="stable")]] = len(roster) + np.arange(len(seen))
     nodes = [*roster.tolist(), *ties.people[np.flatnonzero(missing)][np.argsort(node_of[missing], kind="stable")].tolist()]
-    edges = pd.DataFrame(
-        {
-            "source": pd.Series(ties.people[sources], dtype=object),
-            "target": pd.Series(ties.people[targets], dtype=object),
-            "count": counts.astype(np.int64),
-            "weight": weights.astype(float),
-        }
-    )
     indexed = IndexedGraph(
         nodes,
         {node: i for i, node in enumerate(nodes)},
@@ -254,7 +246,7 @@ def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame,
         weights.astype(float),
         True,
     )
-    return edges, indexed
+    return ties.edges(), indexed
 
 
 def engagement_span(start: str, end: str, months: int) -> tuple[str, str]:

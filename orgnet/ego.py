@@ -245,17 +245,8 @@ def members_graph(ties: TieColumns, people: pd.DataFrame, members: list[str]) ->
     among = np.zeros(len(ties.people), dtype=bool)
     codes = ties.codes_of(members)
     among[codes[codes >= 0]] = True
-    sources, targets, counts, weights = ties.take(among[ties.source] & among[ties.target]).pairs()
     roster = people[people["person_id"].isin(members)] if len(people) else people
-    edges = pd.DataFrame(
-        {
-            "source": pd.Series(ties.people[sources], dtype=object),
-            "target": pd.Series(ties.people[targets], dtype=object),
-            "count": counts,
-            "weight": weights,
-        }
-    )
-    graph = edge_graph(edges, roster)
+    graph = edge_graph(ties.take(among[ties.source] & among[ties.target]).edges(), roster)
     graph.add_nodes_from(members)
     return graph
 

@@ -134,3 +134,13 @@ def test_a_store_without_blocks_gets_them_in_its_upgrade(tmp_path):
     with SQLiteStore(tmp_path / "v1.db") as store:
         assert all(_block_and_rows(store, period)[0] is not None for period in store.periods())
         assert_frame_equal(store.ties(), expected)
+
+
+def test_pairs_are_the_ties_summed_as_tie_edges_sums_them():
+    from orgnet.graph import tie_edges
+
+    ties = _ties(np.random.default_rng(6), 500)
+    columns = TieColumns.from_frame(ties)
+    expected = tie_edges(columns.frame()).astype({"source": object, "target": object})
+    assert_frame_equal(columns.edges(), expected, check_exact=False, rtol=1e-12)
+    assert TieColumns.empty().edges().empty

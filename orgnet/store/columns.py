@@ -248,6 +248,18 @@ class TieColumns:
         starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
         return self.source[starts], self.target[starts], np.add.reduceat(self.count, starts), np.add.reduceat(self.weight, starts)
 
+    def edges(self) -> pd.DataFrame:
+        """:meth:`pairs` as the table :func:`orgnet.graph.tie_edges` gives: ``source``, ``target`` (person ids), ``count``, ``weight``."""
+        sources, targets, counts, weights = self.pairs()
+        return pd.DataFrame(
+            {
+                "source": pd.Series(self.people[sources], dtype=object),
+                "target": pd.Series(self.people[targets], dtype=object),
+                "count": counts.astype(np.int64),
+                "weight": weights.astype(float),
+            }
+        )
+
     def merged(self, other: TieColumns) -> TieColumns:
         """These ties and ``other`` 's, keys they share merged as :meth:`from_frame` merges (these first)."""
         if not len(other):
