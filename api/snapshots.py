@@ -9,8 +9,9 @@ and drops what changed, so a fresh analysis shows up
 within ``result_ttl`` seconds while a busy endpoint answers from memory.
 Tables derived from a result (a pre-sorted advocate table...) are keyed by
 the result's ``created_at`` and rebuilt when it changes. People graphs (for
-ego summaries, person-level graphs and internal reach) are built once per
-snapshot and kept for the few most recent snapshots.
+person-level graphs of departments and communities, and internal reach) are
+built once per snapshot and kept for the few most recent snapshots; ego views
+read only the ties around their person (:meth:`Snapshots.neighbourhood`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from typing import Any, TypeVar
 import networkx as nx
 import pandas as pd
 
-from orgnet.graph import people_graph
+from orgnet.graph import edge_graph
 from orgnet.jobs import META, Job
 from orgnet.results import NotAnalysed, find, parse_snapshot_label
 from orgnet.store import Store
+from orgnet.store.columns import TieColumns
 
 __all__ = ["SNAPSHOT_PATTERN", "NotAnalysed", "Snapshots", "UnknownSnapshot"]
 
@@ -228,12 +230,29 @@ class Snapshots:
             return None
         return self._derived.get(("derived", name, label, self._versions.get((source.name, label, source.key_by(None)))))
 
-    def graph(self, label: str) -> nx.DiGraph:
-        """The people graph of snapshot ``label`` (every person a node, ties of its periods summed)."""
+    def _periods_of(self, label: str) -> tuple[str, str]:
+        """First and last period of snapshot ``label``; :class:`UnknownSnapshot` when the store holds no ties in them."""
         start, end = parse_snapshot_label(label)
         periods = self.periods()
         if not any(start <= p <= end for p in periods):
             raise UnknownSnapshot(f"no ties in {label}; periods held: {', '.join(periods) or 'none'}")
+        return start, end
+
+    def neighbourhood(self, label: str, person: str, hops: int) -> TieColumns:
+        """The ties of snapshot ``label`` with an end within ``hops`` of ``person`` (:meth:`orgnet.store.Store.neighbourhood`).
+
+        Read from the store on each call: an ego view needs these ties only,
+        never the snapshot's whole graph.
+        """
+        return self.store.neighbourhood(person, hops, *self._periods_of(label))
+
+    def graph(self, label: str) -> nx.DiGraph:
+        """The people graph of snapshot ``label`` (every person a node, ties of its periods summed)."""
+        start, end = self._periods_of(label)
         return self._built_once(
-            self._graphs, self._graph_locks, label, lambda: people_graph(self.store.ties(start, end), self.store.people()), GRAPHS_KEPT
+            self._graphs,
+            self._graph_locks,
+            label,
+            lambda: edge_graph(self.store.tie_columns(start, end).edges(), self.store.people()),
+            GRAPHS_KEPT,
         )

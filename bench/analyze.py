@@ -1,17 +1,27 @@
-"""Analysis benchmark: orgnet's whole analysis of a period against the same jobs in plain NetworkX.
+"""Analysis benchmark: the whole `orgnet analyze` command against igraph and NetworkX asked directly, side by side.
 
-    python bench/analyze.py                              # 50,000 people, 800,000 ties
-    python bench/analyze.py --people 5000 --ties 80000   # a quick run
-    python bench/analyze.py --skip-networkx              # orgnet's figures only
+    python bench/analyze.py                               # 50,000 people, 845,000 ties
+    python bench/analyze.py --people 10000                # ties scale with people (16.9 a person)
+    python bench/analyze.py --scale                       # 10k, 50k and 250k people: time and peak memory
+    python bench/analyze.py --per-job                     # every orgnet job against its plain-NetworkX counterpart
 
-Generates the benchmark organisation (:func:`orgnet.synth.benchmark_org`),
-builds the period's snapshot (:func:`orgnet.analysis.snapshot_from_tables`)
-and runs every job of :func:`orgnet.analysis.run_jobs`, printing seconds per
-job; layouts are reported on their own line, outside the total (NetworkX has
-no layout that finishes on 50,000 people to compare with).
+The default run generates the benchmark organisation (:func:`orgnet.synth.benchmark_org`),
+puts it in a fresh embedded store and its ties in a Parquet file, then runs,
+each as a fresh process of its own (wall time and that process's peak memory):
 
-Then the same questions are answered in plain NetworkX and Python on the same
-graph: ``nx.pagerank``, ``nx.community.louvain_communities`` (seeded),
+* the whole ``orgnet analyze`` command: store read, every job, layouts, store write;
+* igraph asked directly for the core kernels on the same ties: build the weighted
+  graph, PageRank, Leiden, betweenness from 64 sampled sources, articulation
+  points, local transitivity;
+* plain NetworkX doing only PageRank and Louvain (graph build included).
+
+and prints the ratios the issue sets: orgnet <= 1.5x igraph, <= 0.3x NetworkX.
+``--scale`` does the same at 10,000, 50,000 and 250,000 people (NetworkX only
+up to ``--networkx-max`` people: Louvain alone takes minutes beyond).
+
+``--per-job`` is the older, finer comparison: orgnet's jobs in process on the
+snapshot's tables, each against the same questions answered in plain NetworkX
+and Python on the same graph: ``nx.pagerank``, ``nx.community.louvain_communities`` (seeded),
 ``nx.betweenness_centrality(k=pivots, seed=...)``, ``nx.constraint`` and
 ``nx.effective_size``, density, reciprocity, clustering, components,
 articulation points and bridges, group matrices and E-I by a Python loop over
@@ -23,13 +33,9 @@ seeded random sample (their ``nodes=`` argument) for ``--slice`` seconds
 each, the mean time per person times the number of people. The table says
 which figures are measured and which extrapolated. Jobs start only while
 less than ``--networkx-budget`` seconds have been spent; those left are shown
-as skipped. The graph build is shared (both sides need it) and counted on
-both sides; jobs with no NetworkX counterpart (pandas on both sides: silo
-tables, campaigns) count at orgnet's time on both.
-
-Checks that the answers agree: PageRank's top 10, Louvain's modularity against
-Leiden's, constraint and effective size of the people NetworkX did, the group
-matrix.
+as skipped. It checks that the answers agree: PageRank's top 10, Louvain's
+modularity against Leiden's, constraint and effective size of the people
+NetworkX did, the group matrix.
 """
 
 from __future__ import annotations
@@ -37,23 +43,35 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
+from measure import print_report, run_measured, script_command
 
 from orgnet.advocates import pagerank
 from orgnet.analysis import AnalysisOptions, run_jobs, snapshot_from_tables, worker_count
 from orgnet.synth import benchmark_org
 
 LAYOUT_JOBS = ("layout_people", "layout_groups", "group_edges")
-#: Target of the issue: seconds for a 50,000-person period, and speed-up over plain NetworkX.
+#: Target of the issue: seconds for a 50,000-person period, and speed-up over plain NetworkX (the per-job comparison).
 TARGET_SECONDS = 10.0
 TARGET_SPEEDUP = 10.0
+#: Targets of the headline comparison: `orgnet analyze` over igraph's core kernels, and over NetworkX's PageRank + Louvain.
+TARGET_OVER_IGRAPH = 1.5
+TARGET_OVER_NETWORKX = 0.3
+#: Ties per person of the benchmark org: 845,000 ties for 50,000 people.
+TIES_PER_PERSON = 16.9
+SCALES = (10_000, 50_000, 250_000)
+PERIOD = "2026-10"
 
 
 def _timed(function: Callable[[], Any]) -> tuple[Any, float]:
@@ -233,21 +251,8 @@ COUNTERPARTS = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--people", type=int, default=50_000)
-    parser.add_argument("--ties", type=int, default=800_000)
-    parser.add_argument("--seed", type=int, default=7, help="seed of the generated org, the samples and the jobs")
-    parser.add_argument("--by", default="department")
-    parser.add_argument("--squad", type=int, default=50)
-    parser.add_argument("--sample", type=int, default=2000, help="random people NetworkX's per-person measures draw from")
-    parser.add_argument("--slice", type=float, default=20.0, help="seconds each per-person NetworkX measure runs before extrapolating")
-    parser.add_argument("--nx-pivots", type=int, default=8, help="betweenness pivots NetworkX runs (extrapolated to orgnet's)")
-    parser.add_argument("--networkx-budget", type=float, default=300.0, help="seconds after which no NetworkX job starts")
-    parser.add_argument("--skip-networkx", action="store_true")
-    args = parser.parse_args()
-
-    print(f"cores: {len(os.sched_getaffinity(0))}", flush=True)
+def per_job(args: argparse.Namespace) -> None:
+    """The per-job comparison (``--per-job``): orgnet's jobs in process against plain NetworkX's answers to the same questions."""
     data, generated = _timed(lambda: benchmark_org(args.people, args.ties, seed=args.seed))
     print(f"generated {len(data['people']):,} people, {len(data['ties']):,} tie rows in {generated:.1f} s", flush=True)
 
@@ -335,6 +340,167 @@ def main() -> None:
         groups = matrix["groups"]
         equal = all(matrix["ties"][i][j] == theirs.get((a, b), 0) for i, a in enumerate(groups) for j, b in enumerate(groups))
         print(f"  group matrix (ties) equal: {equal}")
+
+
+def igraph_kernels(ties: pd.DataFrame, seed: int) -> dict[str, float]:
+    """Seconds igraph takes for the core kernels on a tie table, as an igraph user would ask for them.
+
+    Build the directed weighted graph (ties summed per pair), PageRank, Leiden
+    (modularity, on the undirected graph with both directions' weights summed),
+    betweenness from 64 sampled sources (distance 1/weight), articulation
+    points and local transitivity (undirected).
+    """
+    import igraph as ig
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    codes, names = pd.factorize(pd.concat([ties["source"], ties["target"]], ignore_index=True))
+    n_ties = len(ties)
+    pairs = (
+        pd.DataFrame({"s": codes[:n_ties], "t": codes[n_ties:], "w": ties["weight"].to_numpy()}).groupby(["s", "t"], sort=False)["w"].sum()
+    )
+    graph = ig.Graph(n=len(names), edges=np.column_stack([pairs.index.get_level_values(0), pairs.index.get_level_values(1)]), directed=True)
+    graph.es["weight"] = pairs.to_numpy()
+    timings["build"] = time.perf_counter() - started
+
+    def step(name: str, function: Callable[[], Any]) -> None:
+        begun = time.perf_counter()
+        function()
+        timings[name] = time.perf_counter() - begun
+
+    step("pagerank", lambda: graph.pagerank(weights="weight", directed=True))
+    undirected: dict[str, Any] = {}
+    step("undirected", lambda: undirected.setdefault("graph", graph.as_undirected(mode="collapse", combine_edges="sum")))
+    random.seed(seed)
+    step("leiden", lambda: undirected["graph"].community_leiden(objective_function="modularity", weights="weight"))
+    sources = np.random.default_rng(seed).choice(graph.vcount(), min(64, graph.vcount()), replace=False).tolist()
+    distances = (1.0 / np.asarray(graph.es["weight"])).tolist()
+    step("betweenness (64 sources)", lambda: graph.betweenness(directed=True, weights=distances, sources=sources))
+    step("articulation points", lambda: undirected["graph"].articulation_points())
+    step("local transitivity", lambda: undirected["graph"].transitivity_local_undirected(mode="zero"))
+    return timings
+
+
+def networkx_kernels(ties: pd.DataFrame, seed: int) -> dict[str, float]:
+    """Seconds plain NetworkX takes to build the weighted graph of a tie table, then PageRank and Louvain (seeded)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    pairs = ties.groupby(["source", "target"], sort=False)["weight"].sum()
+    graph = nx.DiGraph()
+    graph.add_weighted_edges_from(zip(pairs.index.get_level_values(0), pairs.index.get_level_values(1), pairs.to_numpy().tolist()))
+    timings["build"] = time.perf_counter() - started
+    begun = time.perf_counter()
+    nx.pagerank(graph, weight="weight")
+    timings["pagerank"] = time.perf_counter() - begun
+    begun = time.perf_counter()
+    nx.community.louvain_communities(graph.to_undirected(), weight="weight", seed=seed)
+    timings["louvain"] = time.perf_counter() - begun
+    return timings
+
+
+def side(args: argparse.Namespace) -> None:
+    """One side of the headline comparison, run as a process of its own: the kernels on the ties of a Parquet file."""
+    ties = pd.read_parquet(args.ties_file)
+    kernels = igraph_kernels if args.side == "igraph" else networkx_kernels
+    timings = kernels(ties, args.seed)
+    print_report({"timings": timings, "seconds": sum(timings.values())})
+
+
+def write_benchmark_store(folder: Path, people: int, seed: int) -> tuple[Path, Path, int]:
+    """The benchmark org of ``people`` in a fresh store under ``folder``, and its ties as Parquet; returns both paths and the tie rows."""
+    from orgnet.model import IngestRecord
+    from orgnet.store.sqlite import SQLiteStore
+    from orgnet.synth import benchmark_batch
+
+    org = benchmark_org(people, int(people * TIES_PER_PERSON), periods=(PERIOD,), seed=seed)
+    store, parquet = folder / f"org-{people}.db", folder / f"ties-{people}.parquet"
+    with SQLiteStore(store) as opened:
+        opened.apply(
+            benchmark_batch(org),
+            IngestRecord(f"benchmark-{people}", "benchmark", "-", f"benchmark-{people}-{seed}", "2026-11-01T00:00:00Z", {}),
+        )
+    org["ties"].to_parquet(parquet)
+    return store, parquet, len(org["ties"])
+
+
+def headline(args: argparse.Namespace, people: int, with_networkx: bool) -> dict[str, Any]:
+    """`orgnet analyze` on the org of ``people`` against igraph's and NetworkX's kernels, each a fresh process; prints and returns the figures."""
+    with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
+        (store, parquet, ties), made = _timed(lambda: write_benchmark_store(Path(scratch), people, args.seed))
+        print(f"\n{people:,} people, {ties:,} tie rows (store and Parquet written in {made:.0f} s)", flush=True)
+        command = [sys.executable, "-m", "orgnet", "analyze", "--store", str(store), "--period", PERIOD, "--seed", str(args.seed)]
+        orgnet_run = run_measured(command, args.nice)
+        print(
+            f"  orgnet analyze      {orgnet_run.seconds:8.1f} s  peak {orgnet_run.peak_mib:8,.0f} MiB  (whole command, layouts included)",
+            flush=True,
+        )
+        here = Path(__file__).resolve()
+        igraph_run = run_measured(
+            script_command(here, "--side", "igraph", "--ties-file", str(parquet), "--seed", str(args.seed)), args.nice
+        )
+        detail = ", ".join(f"{name} {seconds:.1f}" for name, seconds in igraph_run.report["timings"].items())
+        print(f"  igraph kernels      {igraph_run.report['seconds']:8.1f} s  peak {igraph_run.peak_mib:8,.0f} MiB  ({detail})", flush=True)
+        figures: dict[str, Any] = {"people": people, "ties": ties, "orgnet": orgnet_run, "igraph": igraph_run}
+        over_igraph = orgnet_run.seconds / igraph_run.report["seconds"]
+        print(
+            f"  orgnet / igraph     {over_igraph:8.2f} x  (target <= {TARGET_OVER_IGRAPH}: {'met' if over_igraph <= TARGET_OVER_IGRAPH else 'NOT met'})"
+        )
+        if with_networkx:
+            networkx_run = run_measured(
+                script_command(here, "--side", "networkx", "--ties-file", str(parquet), "--seed", str(args.seed)), args.nice
+            )
+            detail = ", ".join(f"{name} {seconds:.1f}" for name, seconds in networkx_run.report["timings"].items())
+            print(
+                f"  networkx PR+Louvain {networkx_run.report['seconds']:8.1f} s  peak {networkx_run.peak_mib:8,.0f} MiB  ({detail})",
+                flush=True,
+            )
+            over_networkx = orgnet_run.seconds / networkx_run.report["seconds"]
+            verdict = "met" if over_networkx <= TARGET_OVER_NETWORKX else "NOT met"
+            print(f"  orgnet / networkx   {over_networkx:8.2f} x  (target <= {TARGET_OVER_NETWORKX}: {verdict})")
+            figures["networkx"] = networkx_run
+        return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=50_000)
+    parser.add_argument("--ties", type=int, help="tie rows (--per-job; default people x 16.9)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated org, the samples and the jobs")
+    parser.add_argument("--scale", action="store_true", help=f"run at {', '.join(f'{n:,}' for n in SCALES)} people")
+    parser.add_argument("--networkx-max", type=int, default=50_000, help="largest org NetworkX runs on in --scale")
+    parser.add_argument("--skip-networkx", action="store_true")
+    parser.add_argument("--nice", type=int, default=0, help="niceness of the measured processes (a shared machine)")
+    parser.add_argument("--scratch", type=Path, help="folder for the stores and Parquet files (default the system's temporary folder)")
+    parser.add_argument("--per-job", action="store_true", help="the finer in-process comparison, job by job")
+    parser.add_argument("--by", default="department")
+    parser.add_argument("--squad", type=int, default=50)
+    parser.add_argument("--sample", type=int, default=2000, help="random people NetworkX's per-person measures draw from (--per-job)")
+    parser.add_argument("--slice", type=float, default=20.0, help="seconds each per-person NetworkX measure runs (--per-job)")
+    parser.add_argument("--nx-pivots", type=int, default=8, help="betweenness pivots NetworkX runs, extrapolated (--per-job)")
+    parser.add_argument("--networkx-budget", type=float, default=300.0, help="seconds after which no NetworkX job starts (--per-job)")
+    parser.add_argument("--side", choices=["igraph", "networkx"], help=argparse.SUPPRESS)
+    parser.add_argument("--ties-file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:
+        side(args)
+        return
+    print(f"cores: {len(os.sched_getaffinity(0))}", flush=True)
+    if args.per_job:
+        args.ties = args.ties or int(args.people * TIES_PER_PERSON)
+        per_job(args)
+        return
+    rows = []
+    for people in SCALES if args.scale else (args.people,):
+        figures = headline(args, people, not args.skip_networkx and people <= args.networkx_max)
+        rows.append(figures)
+    if args.scale:
+        print(f"\n{'people':>9}{'ties':>11}{'analyze s':>11}{'peak MiB':>10}{'igraph s':>10}{'ratio':>7}{'us/tie':>8}")
+        for row in rows:
+            ours, theirs = row["orgnet"], row["igraph"]
+            print(
+                f"{row['people']:>9,}{row['ties']:>11,}{ours.seconds:>11.1f}{ours.peak_mib:>10,.0f}{theirs.report['seconds']:>10.1f}"
+                f"{ours.seconds / theirs.report['seconds']:>7.2f}{1e6 * ours.seconds / row['ties']:>8.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ of the registry (:data:`orgnet.jobs.JOBS`) and stores each result through
 instead of recomputing them.
 
 The jobs are functions of :class:`SnapshotData` and :class:`AnalysisOptions`;
-the snapshot carries the NetworkX graph and its array view, built once for
-every job.
+the snapshot's array view (:class:`~orgnet.engine.IndexedGraph`) is built from
+the store's tie columns without NetworkX, and the NetworkX graph once, when a
+job first asks for it.
 """
 
 from __future__ import annotations
@@ -18,21 +19,24 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from orgnet.brokers import EXACT_LIMIT
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
-from orgnet.engine import IndexedGraph, index_edges
+from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
-from orgnet.graph import edge_graph, tie_edges
+from orgnet.graph import edge_graph
 from orgnet.jobs import BROKERS, JOBS, LAYOUT_PEOPLE, META, Job, JobContext, MetaResult
 from orgnet.periods import period_dates, periods_between
 from orgnet.results import OutdatedResult, encode, find, parse_snapshot_label, put, put_many, snapshot_label
 from orgnet.spread import InternalReach, internal_reach
 from orgnet.store import Store
+from orgnet.store.columns import TieColumns
 from orgnet.workers import can_fork, start_in_child
 
 __all__ = [
@@ -98,10 +102,14 @@ class AnalysisOptions:
 
 @dataclass
 class SnapshotData:
-    """The data of one snapshot: its people, ties and the graph built from them.
+    """The data of one snapshot: its people, ties, the array view of its graph, and the NetworkX graph on demand.
 
-    ``indexed`` numbers the graph's nodes in ``graph`` order so jobs can use
-    array kernels without rebuilding it. ``engagement`` covers the months of
+    ``indexed`` numbers every person (roster order, then people known only
+    from ties) with the ties summed per directed pair, built from the tie
+    columns without NetworkX. :attr:`graph`, the NetworkX people graph in the
+    same node order, is built on first use and kept: NetworkX costs a Python
+    dict per tie (seconds at 800,000 ties), which a caller that needs only
+    the arrays never pays. ``engagement`` covers the months of
     ``engagement_window`` (first and last ``YYYY-MM``), which ends with the
     snapshot but may start earlier, so that engagement trends have months to
     compare even in a one-month snapshot.
@@ -111,13 +119,21 @@ class SnapshotData:
     start: str
     end: str
     people: pd.DataFrame
-    ties: pd.DataFrame
-    graph: nx.DiGraph
+    ties: TieColumns
+    edges: pd.DataFrame
     indexed: IndexedGraph
     audiences: pd.DataFrame = field(default_factory=pd.DataFrame)
     followers: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement: pd.DataFrame = field(default_factory=pd.DataFrame)
     engagement_window: tuple[str, str] | None = None
+
+    @cached_property
+    def graph(self) -> nx.DiGraph[str]:
+        """The NetworkX people graph (:func:`orgnet.graph.edge_graph` of :attr:`edges`), built on first use."""
+        graph = edge_graph(self.edges, self.people)
+        if list(graph) != self.indexed.nodes:
+            raise AssertionError("the NetworkX graph numbers its nodes unlike the snapshot's arrays")
+        return graph
 
     @property
     def months(self) -> tuple[str, str]:
@@ -145,7 +161,7 @@ def snapshot_from_tables(
     start: str,
     end: str,
     people: pd.DataFrame,
-    ties: pd.DataFrame,
+    ties: pd.DataFrame | TieColumns,
     audiences: pd.DataFrame | None = None,
     followers: pd.DataFrame | None = None,
     engagement: pd.DataFrame | None = None,
@@ -154,25 +170,53 @@ def snapshot_from_tables(
     """Build a :class:`SnapshotData` from tables (as a store returns them).
 
     Every person of ``people`` is a node, tied or not; people who only appear
-    in ties (a Viva export's collaborators, say) are added too.
-    ``engagement_window`` defaults to the snapshot's own months.
+    in ties (a Viva export's collaborators, say) are added too, in the order
+    NetworkX's ``add_edges_from`` meets them. ``ties`` is a tie table or its
+    columns (:meth:`orgnet.store.Store.tie_columns`). ``engagement_window``
+    defaults to the snapshot's own months.
     """
-    edges = tie_edges(ties)
-    graph = edge_graph(edges, people)
-    indexed = index_edges(edges, list(graph.nodes()), directed=True)
+    columns = ties if isinstance(ties, TieColumns) else TieColumns.from_frame(ties)
+    edges, indexed = _summed_edges(columns, people)
     return SnapshotData(
         label,
         start,
         end,
         people,
-        ties,
-        graph,
+        columns,
+        edges,
         indexed,
         audiences if audiences is not None else pd.DataFrame(),
         followers if followers is not None else pd.DataFrame(),
         engagement if engagement is not None else pd.DataFrame(),
         engagement_window,
     )
+
+
+def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame, IndexedGraph]:
+    """The ties summed per directed pair (as :func:`orgnet.graph.tie_edges`), and their :class:`IndexedGraph`, from the codes.
+
+    Nodes are the roster in order, then the people only ties name, in order
+    of first appearance along the pairs (each read source then target, as
+    NetworkX's ``add_edges_from`` adds them).
+    """
+    sources, targets, _, weights = ties.pairs()
+    roster = people["person_id"].to_numpy(object) if len(people) else np.zeros(0, dtype=object)
+    node_of = pd.Index(roster).get_indexer(ties.people)
+    missing = node_of < 0
+    if missing.any():
+        ends = np.column_stack([sources, targets]).ravel()
+        seen, first = np.unique(ends[missing[ends]], return_index=True)
+        node_of[seen[np.argsort(first, kind="stable")]] = len(roster) + np.arange(len(seen))
+    nodes = [*roster.tolist(), *ties.people[np.flatnonzero(missing)][np.argsort(node_of[missing], kind="stable")].tolist()]
+    indexed = IndexedGraph(
+        nodes,
+        {node: i for i, node in enumerate(nodes)},
+        node_of[sources].astype(np.int64),
+        node_of[targets].astype(np.int64),
+        weights.astype(float),
+        True,
+    )
+    return ties.edges(), indexed
 
 
 def engagement_span(start: str, end: str, months: int) -> tuple[str, str]:
@@ -221,7 +265,7 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
         start,
         end,
         store.people(),
-        store.ties(start, end),
+        store.tie_columns(start, end),
         store.audiences(),
         store.followers(),
         store.engagement(*window),
@@ -284,7 +328,7 @@ def worker_count(options: AnalysisOptions, data: SnapshotData) -> int:
     """How many processes :func:`run_jobs` uses for ``data`` (see :attr:`AnalysisOptions.workers`)."""
     if options.workers is not None:
         return options.workers
-    return 2 if can_fork() and data.graph.number_of_nodes() >= PARALLEL_MIN_PEOPLE else 1
+    return 2 if can_fork() and len(data.indexed.nodes) >= PARALLEL_MIN_PEOPLE else 1
 
 
 def latest_label(store: Store) -> str:
@@ -358,7 +402,7 @@ def snapshot_internal_reach(
         the snapshot holds no ties (see :func:`load_snapshot`).
     """
     data = load_snapshot(store, *parse_snapshot_label(label)) if label else load_snapshot(store)
-    missing = sorted({person for person in people if person not in data.graph})
+    missing = sorted({person for person in people if person not in data.indexed.index})
     if missing:
         raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")
     return data.label, internal_reach(data.graph, people, hops, probability=probability, runs=runs, seed=seed, indexed=data.indexed)
@@ -398,15 +442,15 @@ def analyze(
         by=options.by,
         resolution=options.resolution,
         seed=options.seed,
-        people=data.graph.number_of_nodes(),
-        ties=data.graph.number_of_edges(),
+        people=len(data.indexed.nodes),
+        ties=len(data.indexed.sources),
         computed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         timings=timings,
     )
     jobs = {job.name: job for job in snapshot_jobs(options)}
     stored = [encode(META, data.label, meta)] + [encode(jobs[name], data.label, value, options.by) for name, value in results.items()]
     put_many(store, stored)
-    return AnalysisRun(data.label, data.graph.number_of_nodes(), data.graph.number_of_edges(), timings, sorted([META.name, *results]))
+    return AnalysisRun(data.label, len(data.indexed.nodes), len(data.indexed.sources), timings, sorted([META.name, *results]))
 
 
 def analyze_periods(

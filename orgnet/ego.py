@@ -1,5 +1,9 @@
 """Ego networks: one person's direct ties, both directions, summed per contact and per group.
 
+:func:`neighbourhood_graph` builds the NetworkX graph of an ego view from
+the ties around the person only (``Store.neighbourhood``), so a view of one
+person in a 50,000-person snapshot never builds the whole graph.
+
 The ego network of a person ``v`` is ``v``, everyone ``v`` is tied to in
 either direction (its *contacts*, the nodes of NetworkX's
 ``ego_graph(G, v, radius=1, undirected=True)`` but ``v``) and the ties
@@ -27,9 +31,20 @@ import numpy as np
 import pandas as pd
 from networkx.utils import not_implemented_for
 
+from orgnet.graph import edge_graph
+from orgnet.store.columns import TieColumns
 from orgnet.summary import UNKNOWN
 
-__all__ = ["CONTACT_COLUMNS", "GROUP_COLUMNS", "EgoNetwork", "ego_network"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "GROUP_COLUMNS",
+    "EgoNetwork",
+    "ego_members",
+    "ego_network",
+    "members_graph",
+    "neighbourhood_graph",
+    "tie_degrees",
+]
 
 #: Columns of :attr:`EgoNetwork.contacts`.
 CONTACT_COLUMNS = ["person_id", "group", "weight_out", "weight_in", "weight", "count"]
@@ -175,3 +190,74 @@ def ego_network(
         contacts=contacts,
         groups=groups[GROUP_COLUMNS],
     )
+
+
+def neighbourhood_graph(ties: TieColumns, people: pd.DataFrame, person: str, radius: int) -> nx.DiGraph[str]:
+    """The people within ``radius`` ties of ``person`` and the ties among them, as a NetworkX graph.
+
+    For the people graph ``G = people_graph(every tie, people)`` of a
+    snapshot (:func:`orgnet.graph.people_graph`) this is
+    ``G.subgraph(nx.ego_graph(G, person, radius=radius, undirected=True))``:
+    a tie in either direction is a hop, ties are summed per directed pair
+    (``weight``, ``count``) and members carry their roster columns.
+
+    Parameters
+    ----------
+    ties : at least every tie of the snapshot with an end within ``radius`` of
+        ``person`` (what ``Store.neighbourhood(person, radius, ...)`` reads);
+        more do no harm.
+    people : the roster (as :meth:`orgnet.store.Store.people` returns it).
+    person : the ego.
+    radius : hops from the ego (0: the ego alone).
+
+    Returns
+    -------
+    ``nx.DiGraph`` of the members.
+
+    Raises
+    ------
+    NodeNotFound
+        If ``person`` is neither on the roster nor in any tie.
+
+    Notes
+    -----
+    O(radius * E) NumPy over ``ties``, then NetworkX over the members' ties
+    only. :func:`ego_members` and :func:`members_graph` are its two steps, for
+    a caller that filters or counts the members before building the graph.
+    """
+    members = ego_members(ties, person, radius)
+    if len(members) == 1 and not (len(people) and (people["person_id"] == person).any()) and person not in set(ties.people):
+        raise nx.NodeNotFound(f"person {person!r} is not in the graph")
+    return members_graph(ties, people, members)
+
+
+def ego_members(ties: TieColumns, person: str, radius: int) -> list[str]:
+    """``person`` and everyone within ``radius`` ties (either direction) of them, sorted (see :func:`neighbourhood_graph`)."""
+    return sorted(set(ties.people[ties.reached([person], radius)].tolist()) | {person})
+
+
+def members_graph(ties: TieColumns, people: pd.DataFrame, members: list[str]) -> nx.DiGraph[str]:
+    """The NetworkX graph of ``members``: the ties among them summed per directed pair, their roster columns as attributes.
+
+    ``ties`` must hold every tie among ``members``; members without a tie
+    among them are nodes all the same.
+    """
+    among = np.zeros(len(ties.people), dtype=bool)
+    codes = ties.codes_of(members)
+    among[codes[codes >= 0]] = True
+    roster = people[people["person_id"].isin(members)] if len(people) else people
+    graph = edge_graph(ties.take(among[ties.source] & among[ties.target]).edges(), roster)
+    graph.add_nodes_from(members)
+    return graph
+
+
+def tie_degrees(ties: TieColumns, people: list[str]) -> dict[str, int]:
+    """Each person's degree in the people graph of ``ties``: the directed pairs it is an end of (``G.degree`` of a DiGraph).
+
+    ``ties`` must hold every tie of each of ``people`` (``Store.neighbourhood``
+    with the radius of the view does); a person without ties has degree 0.
+    """
+    sources, targets, _, _ = ties.pairs()
+    degree = np.bincount(sources, minlength=len(ties.people)) + np.bincount(targets, minlength=len(ties.people))
+    codes = ties.codes_of(people)
+    return {person: int(degree[code]) if code >= 0 else 0 for person, code in zip(people, codes.tolist())}

@@ -157,3 +157,31 @@ def test_engagement_trends_look_back_before_a_one_month_snapshot(analysed, truth
     for person in truths["emerging_advocates"]:
         assert rows[person]["engagement_trend"] > 0
         assert "rising" in rows[person]["explain"]
+
+
+def test_a_snapshots_arrays_are_those_of_its_networkx_graph_and_the_graph_waits_until_asked(analysed):
+    import numpy as np
+
+    from orgnet.analysis import load_snapshot, snapshot_from_tables
+    from orgnet.engine import index_graph
+    from orgnet.graph import people_graph
+
+    people = analysed.people()
+    # Drop a roster line so that some people are known only from ties, as in a Viva export.
+    ties = analysed.ties("2026-09", "2026-10")
+    kept = people[people["person_id"] != ties["source"].iloc[0]]
+    for data, roster in (
+        (load_snapshot(analysed, "2026-09", "2026-10"), people),
+        (snapshot_from_tables("x", "2026-09", "2026-10", kept, ties), kept),
+    ):
+        assert "graph" not in data.__dict__
+        oracle = people_graph(ties, roster)
+        expected = index_graph(oracle)
+        assert data.indexed.nodes == expected.nodes
+        ours = sorted(zip(data.indexed.sources.tolist(), data.indexed.targets.tolist(), data.indexed.weights.round(9).tolist()))
+        theirs = sorted(zip(expected.sources.tolist(), expected.targets.tolist(), expected.weights.round(9).tolist()))
+        assert ours == theirs
+        assert np.isclose(data.indexed.weights.sum(), ties["weight"].sum())
+        graph = data.graph
+        assert list(graph) == list(oracle) and dict(graph.edges) == dict(oracle.edges)
+        assert dict(graph.nodes) == dict(oracle.nodes)

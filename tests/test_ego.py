@@ -143,3 +143,62 @@ def test_bad_input_is_refused():
 def test_docstring_examples():
     result = doctest.testmod(orgnet.ego)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.fixture(scope="module")
+def samples(sample_store_path):
+    from orgnet.store.sqlite import SQLiteStore
+
+    with SQLiteStore(sample_store_path) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2])
+def test_an_ego_view_from_the_ties_around_a_person_is_networkx_ego_graph_of_the_whole_graph(samples, radius):
+    from orgnet.ego import neighbourhood_graph, tie_degrees
+    from orgnet.graph import people_graph
+
+    people = samples.people()
+    start, end = "2026-09", "2026-10"
+    whole = people_graph(samples.ties(start, end), people)
+    # The busiest person, a quiet one, and someone on the roster without a tie in these months if there is one.
+    by_degree = sorted(whole, key=lambda node: (whole.degree(node), node))
+    chosen = [by_degree[-1], by_degree[len(by_degree) // 2], by_degree[0]]
+    for person in chosen:
+        ties = samples.neighbourhood(person, radius, start, end)
+        ours = neighbourhood_graph(ties, people, person, radius)
+        theirs = whole.subgraph(nx.ego_graph(whole, person, radius=radius, undirected=True))
+        assert set(ours) == set(theirs)
+        assert dict(ours.nodes(data=True)) == dict(theirs.nodes(data=True))
+        assert set(ours.edges) == set(theirs.edges)
+        for u, v, data in theirs.edges(data=True):
+            assert ours.edges[u, v]["count"] == data["count"]
+            assert ours.edges[u, v]["weight"] == pytest.approx(data["weight"])
+        assert tie_degrees(ties, sorted(theirs)) == {node: whole.degree(node) for node in theirs}
+        # The store read is the period's ties around the person, nothing more.
+    # The store read is the period's ties around the people, not all of them (the quiet person's, at least).
+    assert len(samples.neighbourhood(chosen[1], radius, start, end)) < len(samples.tie_columns(start, end))
+
+
+def test_the_ego_summary_from_the_neighbourhood_is_the_one_of_the_whole_graph(samples):
+    from pandas.testing import assert_frame_equal
+
+    from orgnet.ego import neighbourhood_graph
+    from orgnet.graph import people_graph
+
+    people = samples.people()
+    whole = people_graph(samples.ties("2026-10", "2026-10"), people)
+    for person in sorted(whole, key=whole.degree)[-3:]:
+        ours = ego_network(neighbourhood_graph(samples.neighbourhood(person, 1, "2026-10", "2026-10"), people, person, 1), person)
+        theirs = ego_network(whole, person)
+        assert (ours.out_degree, ours.in_degree, ours.group) == (theirs.out_degree, theirs.in_degree, theirs.group)
+        assert ours.strength_out == pytest.approx(theirs.strength_out) and ours.external_share == pytest.approx(theirs.external_share)
+        assert_frame_equal(ours.contacts, theirs.contacts)
+        assert_frame_equal(ours.groups, theirs.groups)
+
+
+def test_a_person_neither_on_the_roster_nor_in_a_tie_is_not_found(samples):
+    from orgnet.ego import neighbourhood_graph
+
+    with pytest.raises(nx.NodeNotFound):
+        neighbourhood_graph(samples.neighbourhood("nobody", 2), samples.people(), "nobody", 2)

@@ -50,7 +50,7 @@ def test_a_store_made_before_the_period_key_is_upgraded_with_its_ties(tmp_path):
         ]
         assert store.periods() == ["2026-05", "2026-06", "2026-07"]
     version, table, indexes = _layout(path)
-    assert version == 1
+    assert version == 2
     assert "PRIMARY KEY (period, source, target, channel)" in table
     assert indexes == []
     # Opening it again changes nothing.
@@ -62,7 +62,7 @@ def test_a_store_made_before_the_period_key_is_upgraded_with_its_ties(tmp_path):
 def test_a_new_store_has_the_current_layout(tmp_path):
     SQLiteStore(tmp_path / "new.db").close()
     version, table, indexes = _layout(tmp_path / "new.db")
-    assert version == 1 and "PRIMARY KEY (period, source, target, channel)" in table and indexes == []
+    assert version == 2 and "PRIMARY KEY (period, source, target, channel)" in table and indexes == []
 
 
 def test_a_range_of_periods_is_read_along_the_key(tmp_path):

@@ -284,7 +284,7 @@ def test_a_store_made_before_the_ledger_opens_and_starts_it(tmp_path):
     connection = sqlite3.connect(path)
     for table in BEFORE_THE_LEDGER:
         connection.execute(f"DROP TABLE {table}")
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
     connection.commit()
     connection.close()
     with SQLiteStore(path) as store:

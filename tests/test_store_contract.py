@@ -658,3 +658,16 @@ def test_neo4j_keeps_what_an_older_orgnet_stored_and_marks_its_results_outdated(
         layout = jobs.LayoutPeopleResult(pa.table({"person_id": ["a", "b"], "x": [0.5, None], "y": [1.0, 2.0]}))
         put(graph, jobs.LAYOUT_PEOPLE, "2026-10", layout)
         assert get(graph, jobs.LAYOUT_PEOPLE, "2026-10") == layout
+
+
+def test_a_persons_neighbourhood_is_the_ties_touching_those_within_reach(any_store):
+    apply_both(any_store)
+    everything = any_store.tie_columns()
+    assert len(everything)
+    for person in ["E1", "E2", "E3", "E4", "E9", "nobody"]:
+        for hops in (0, 1, 2):
+            expected = everything.touching([person], hops).frame()
+            assert_frame_equal(any_store.neighbourhood(person, hops).frame().reset_index(drop=True), expected.reset_index(drop=True))
+    # E3's only tie is in 2026-02; within 2026-03 alone it has none.
+    assert len(any_store.neighbourhood("E3", 2, "2026-03", "2026-03")) == 0
+    assert set(any_store.neighbourhood("E4", 0, "2026-03", "2026-03").frame()["target"]) == {"E9"}

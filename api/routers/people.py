@@ -13,7 +13,7 @@ from orgnet.api.deps import Auditor, SnapshotsDep
 from orgnet.api.models import Contact, EgoSummary, GroupCount, Page, PersonRow, optional_text
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.snapshots import Snapshots
-from orgnet.ego import ego_network
+from orgnet.ego import ego_network, neighbourhood_graph
 from orgnet.jobs import ADVOCATES as ADVOCATES_JOB
 from orgnet.jobs import BROKERS, AdvocatesResult, BrokersResult, Job
 from orgnet.model import CORE_PERSON_FIELDS
@@ -86,7 +86,8 @@ def ego(
     if person_id not in table.index:
         raise HTTPException(404, f"no person {person_id!r}")
     label = snapshots.label(period)
-    graph = snapshots.graph(label)
+    # The ties around the person only: one period of a 50,000-person org is 845,000 ties.
+    graph = neighbourhood_graph(snapshots.neighbourhood(label, person_id, 1), table, person_id, 1)
     audit(f"{person_id} {label}")
     record = table.loc[person_id].to_dict()
     network = ego_network(graph, person_id, by="department")

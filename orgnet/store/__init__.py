@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from orgnet.settings import Settings
+    from orgnet.store.columns import TieColumns
 
 __all__ = ["BOLT_SCHEMES", "DEFAULT_STORE", "Store", "is_bolt_location", "open_store"]
 
@@ -79,7 +80,28 @@ class Store(Protocol):
         end: str | None = None,
         channels: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Ties of the periods from ``start`` to ``end`` inclusive, sorted by key (:data:`~orgnet.model.TIE_COLUMNS`)."""
+        """Ties of the periods from ``start`` to ``end`` inclusive, sorted by key (:data:`~orgnet.model.TIE_COLUMNS`).
+
+        The same ties as :meth:`tie_columns`, as a DataFrame (``tie_columns(...).frame()``).
+        """
+
+    def tie_columns(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        channels: Sequence[str] | None = None,
+    ) -> TieColumns:
+        """Ties of the periods from ``start`` to ``end`` inclusive as columns: person codes and a person-id dictionary,
+        integer timestamps (:class:`~orgnet.store.columns.TieColumns`); what graphs are built from."""
+
+    def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
+        """The ties of the periods ``start`` to ``end`` with an end within ``hops`` ties (either direction) of ``person``.
+
+        Equal to ``tie_columns(start, end).touching([person], hops)``
+        (:meth:`~orgnet.store.columns.TieColumns.touching`), read without
+        handing every tie of the periods over where the store can search
+        its ties by person. What an ego view of radius ``hops`` is built from.
+        """
 
     def periods(self) -> list[str]:
         """Period labels that hold ties, sorted."""

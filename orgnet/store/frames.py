@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from orgnet.model import (
 )
 
 __all__ = [
+    "TIMESTAMP_UNIT",
     "StoredRow",
     "clean_value",
     "frame_from_rows",
@@ -53,11 +54,15 @@ def timestamps_to_text(values: pd.Series) -> np.ndarray:
     return text.to_numpy(zero_copy_only=False).astype(object)
 
 
+#: Resolution of the timestamps stores return (pandas 3 parses ISO text to microseconds; stores keep whole seconds).
+TIMESTAMP_UNIT: Literal["us"] = "us"
+
+
 def text_to_timestamps(values: Iterable[str]) -> pd.Series:
-    """Parse ISO-8601 UTC strings back into a datetime64[ns, UTC] Series."""
+    """Parse ISO-8601 UTC strings back into a datetime64[us, UTC] Series."""
     return pd.to_datetime(
         pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="object"), utc=True, format="ISO8601"
-    )
+    ).dt.as_unit(TIMESTAMP_UNIT)
 
 
 def clean_value(value: Any) -> Any:
@@ -132,7 +137,7 @@ def ties_frame(rows: Iterable[StoredRow]) -> pd.DataFrame:
     frame["count"] = frame["count"].astype("int64")
     frame["weight"] = frame["weight"].astype(float)
     for column in ("first_seen", "last_seen"):
-        frame[column] = text_to_timestamps(frame[column]) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
+        frame[column] = text_to_timestamps(frame[column]) if len(frame) else pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
     for column in TIE_KEY:
         frame[column] = frame[column].astype(object)
     return frame.sort_values(TIE_KEY, ignore_index=True)

@@ -76,6 +76,7 @@ from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
 from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
+from orgnet.store.columns import TieColumns
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, ties_frame, timestamps_to_text
 
 __all__ = ["SCHEMA", "TIE_MATCH", "Neo4jStore", "tie_parameters"]
@@ -263,6 +264,18 @@ TIE_MATCH = (
 )
 
 
+def _summed_ties(rows: list[list[Any]]) -> pd.DataFrame:
+    """Tie rows as stores return them from one relationship per ingest and key (``source, target, period, channel,
+    count, weight, first_seen, last_seen``): each key's relationships summed, keys summing to no interaction left out."""
+    ties = ties_frame(rows)
+    if not ties.duplicated(TIE_KEY).any():
+        return ties
+    # Each ingest keeps its own relationship per key; the tie is their sum (keys stay object columns, as stores give them).
+    # A calendar event replaced or cancelled later took its count back: a key whose count sums to nothing is no tie.
+    merged = merge_ties(ties).astype(dict.fromkeys(TIE_KEY, object))
+    return merged[merged["count"] > 0].reset_index(drop=True)
+
+
 def tie_parameters(start: str | None = None, end: str | None = None, channels: Sequence[str] | None = None) -> dict[str, Any]:
     """The parameters of :data:`TIE_MATCH` for the periods ``start`` to ``end`` (inclusive, open when ``None``) and ``channels``."""
     return {"start": start, "end": end, "channels": list(channels) if channels else None}
@@ -425,13 +438,40 @@ class Neo4jStore:
             f"{TIE_MATCH} RETURN s.person_id, d.person_id, n.period, n.channel, n.count, n.weight, n.first_seen, n.last_seen",
             **tie_parameters(start, end, channels),
         )
-        ties = ties_frame(rows)
-        if not ties.duplicated(TIE_KEY).any():
-            return ties
-        # Each ingest keeps its own relationship per key; the tie is their sum (keys stay object columns, as stores give them).
-        # A calendar event replaced or cancelled later took its count back: a key whose count sums to nothing is no tie.
-        merged = merge_ties(ties).astype(dict.fromkeys(TIE_KEY, object))
-        return merged[merged["count"] > 0].reset_index(drop=True)
+        return _summed_ties(rows)
+
+    def tie_columns(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        channels: Sequence[str] | None = None,
+    ) -> TieColumns:
+        # Bolt hands records over one by one, so the rows are the read here; the columns are made from them once.
+        return TieColumns.from_frame(self.ties(start, end, channels))
+
+    def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
+        # Hop by hop from the person: the relationships of the people reached so far, found through the person_id
+        # index, never the whole period. Relationships seen from both ends come back twice: kept once, by id.
+        found: dict[str, list[Any]] = {}
+        seen, frontier = {person}, [person]
+        for _ in range(hops + 1):
+            if not frontier:
+                break
+            rows = self._read(
+                f"{_VISIBLE}MATCH (p:Person) WHERE p.person_id IN $people "
+                f"MATCH (p)-[n:INTERACTED]-(:Person) WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} "
+                "RETURN DISTINCT elementId(n), startNode(n).person_id, endNode(n).person_id, n.period, n.channel, n.count, "
+                "n.weight, n.first_seen, n.last_seen",
+                people=frontier,
+                start=start,
+                end=end,
+            )
+            found.update((row[0], row[1:]) for row in rows)
+            ends = {end_ for row in rows for end_ in (row[1], row[2])}
+            frontier = sorted(ends - seen)
+            seen |= ends
+        # A tie whose relationships sum to no interaction is no hop: reachability is worked out again on the summed ties.
+        return TieColumns.from_frame(_summed_ties(list(found.values()))).touching([person], hops)
 
     def periods(self) -> list[str]:
         rows = self._read(

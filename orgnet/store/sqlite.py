@@ -11,6 +11,18 @@ its ledger empty (no ``user_version`` step is needed): calendar events
 ingested before it are not in the ledger, and a later copy of one of them
 counts again.
 
+Ties live twice: as keyed rows in ``tie`` (what an ingest's upsert merges
+into and the calendar ledger updates) and, per period, as one columnar block
+in ``tie_block`` (:class:`~orgnet.store.columns.TieColumns` as Arrow IPC
+bytes), which every read of ties uses. The ingest's transaction rewrites the
+block of each period it wrote: the old block merged with the batch's ties in
+columns, or, where the calendar ledger changed ties, the period's rows read
+back. A block records its row count; one that differs from the rows' (a
+writer without blocks, such as an older orgnet, changed them) is passed over
+and the rows are read instead, until the next ingest into that period
+rewrites it. (Such a writer merging into existing keys without changing the
+count goes unseen: a store should be written by one orgnet version at a time.)
+
 A store object reads on connections of its own, never on the one it writes
 with, so no read waits for a write, in this process or in another.
 """
@@ -38,6 +50,7 @@ from orgnet.periods import period_dates
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
 from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
+from orgnet.store.columns import TieColumns
 from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 from orgnet.workers import can_fork, process_alive, process_token, start_in_child
 
@@ -69,8 +82,9 @@ _TIE_TABLE = """
     count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
     PRIMARY KEY (period, source, target, channel)
 """
-#: ``PRAGMA user_version`` of the current layout; 0 is a store made before ties were keyed by period first.
-_SCHEMA_VERSION = 1
+#: ``PRAGMA user_version`` of the current layout; 0 is a store made before ties were keyed by period first,
+#: 1 one made before each period's ties were also kept as a columnar block (``tie_block``).
+_SCHEMA_VERSION = 2
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,6 +94,9 @@ CREATE TABLE IF NOT EXISTS person (
 );
 CREATE TABLE IF NOT EXISTS identity (identity TEXT PRIMARY KEY, person_id TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tie ({_TIE_TABLE}) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tie_block (
+    period TEXT PRIMARY KEY, rows INTEGER NOT NULL, people BLOB NOT NULL, ties BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS external_contact (
     person_id TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (person_id, period, channel)
@@ -255,27 +272,37 @@ class SQLiteStore:
     def identities(self) -> pd.DataFrame:
         return frame_from_rows("identities", self._rows("SELECT identity, person_id FROM identity"))
 
+    def tie_columns(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        channels: Sequence[str] | None = None,
+    ) -> TieColumns:
+        with self._readers.connection() as connection:
+            # One read transaction: every period's block and its row count come from the same committed state.
+            connection.execute("BEGIN")
+            try:
+                parts = [_period_ties(connection, period) for period in _stored_periods(connection, start, end)]
+            finally:
+                connection.execute("COMMIT")
+        return TieColumns.concat(parts).select(channels)
+
     def ties(
         self,
         start: str | None = None,
         end: str | None = None,
         channels: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        where, parameters = _period_filter("period", start, end)
-        if channels:
-            where.append(f"channel IN ({', '.join('?' * len(channels))})")
-            parameters.extend(channels)
-        sql = "SELECT source, target, period, channel, count, weight, first_seen, last_seen FROM tie"
-        return ties_frame(self._rows(_with_where(sql, where), parameters))
+        return self.tie_columns(start, end, channels).frame()
+
+    def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
+        # The period's block costs ~0.1 s at 845k ties and the search runs in NumPy. Indexed queries by source and
+        # target, hop by hop, would hand a busy person's 2-hop ties (often a third of the period) over as Python tuples.
+        return self.tie_columns(start, end).touching([person], hops)
 
     def periods(self) -> list[str]:
-        # One seek per period along the period-first key instead of a scan of every tie.
-        sql = (
-            "WITH RECURSIVE known(period) AS (SELECT min(period) FROM tie "
-            "UNION ALL SELECT (SELECT min(period) FROM tie WHERE period > known.period) FROM known WHERE known.period IS NOT NULL) "
-            "SELECT period FROM known WHERE period IS NOT NULL"
-        )
-        return [row[0] for row in self._rows(sql)]
+        with self._readers.connection() as connection:
+            return _stored_periods(connection)
 
     def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         where, parameters = _period_filter("period", start, end)
@@ -339,7 +366,9 @@ class SQLiteStore:
             staged = self._stage(batch.ties)
             try:
                 with self._transaction() as connection:
-                    self._write(connection, batch, record, tie_rows(batch.ties if staged is None else staged.kept), staged)
+                    before = {period: _valid_block(connection, period) for period in _periods_of(batch.ties)}
+                    changed = self._write(connection, batch, record, tie_rows(batch.ties if staged is None else staged.kept), staged)
+                    _refresh_blocks(connection, batch.ties, before, changed)
             finally:
                 if staged is not None:
                     staged.close(self._connection)
@@ -361,10 +390,11 @@ class SQLiteStore:
         record: IngestRecord,
         ties: list[tuple],
         staged: _StagedTies | None = None,
-    ) -> None:
-        """Every statement of one ingest; runs inside :meth:`apply`'s transaction.
+    ) -> set[str]:
+        """Every statement of one ingest but the tie blocks'; runs inside :meth:`apply`'s transaction.
 
         ``ties`` are the tie rows to write here; ``staged`` holds the others, if any.
+        Returns the periods whose ties the calendar ledger changed.
         """
         connection.executemany(
             "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -384,7 +414,7 @@ class SQLiteStore:
         connection.executemany("INSERT OR IGNORE INTO engagement VALUES (?, ?, ?, ?, ?, ?, ?)", _tuples(batch.engagement))
         connection.executemany("INSERT OR IGNORE INTO message_key VALUES (?)", [(key,) for key in batch.message_keys])
         # After the ties: what the calendar ledger takes back is taken from ties this ingest may have just added to.
-        _write_calendar(connection, batch, record)
+        changed = _write_calendar(connection, batch, record)
         connection.execute(
             "INSERT INTO ingest VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -396,6 +426,7 @@ class SQLiteStore:
                 json.dumps(record.report, sort_keys=True),
             ),
         )
+        return changed
 
     def _transaction(self):
         return _Transaction(self._connection)
@@ -724,9 +755,11 @@ def _upgrade(connection: sqlite3.Connection) -> None:
     """Bring a store made by an earlier orgnet to the current layout, in one transaction.
 
     Version 0 keyed ties by source first, with an index on the period beside;
-    the ties are copied into a table keyed by period first. An earlier orgnet
-    that opens an upgraded store creates that index again; it is dropped. A
-    store another process has just upgraded is left alone.
+    the ties are copied into a table keyed by period first. Version 1 had no
+    tie blocks; each period's is built from its rows. An earlier orgnet
+    that opens an upgraded store creates that index again; it is dropped, and
+    the blocks are built again from the rows it may have written. A store
+    another process has just upgraded is left alone.
     """
     with _Transaction(connection):
         if not _needs_upgrade(connection):
@@ -738,6 +771,8 @@ def _upgrade(connection: sqlite3.Connection) -> None:
             connection.execute("DROP TABLE tie")
             connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
         connection.execute("DROP INDEX IF EXISTS tie_by_period")
+        for period in _stored_periods(connection):
+            _put_block(connection, period, _rows_of(connection, period))
         connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
 
@@ -770,6 +805,89 @@ def _retire_json_results(connection: sqlite3.Connection) -> None:
         connection.execute("DROP TABLE result")
 
 
+def _stored_periods(connection: sqlite3.Connection, start: str | None = None, end: str | None = None) -> list[str]:
+    """The periods from ``start`` to ``end`` (open ends for ``None``) that hold tie rows, sorted."""
+    # One seek per period along the period-first key instead of a scan of every tie.
+    sql = (
+        "WITH RECURSIVE known(period) AS (SELECT min(period) FROM tie WHERE ?1 IS NULL OR period >= ?1 "
+        "UNION ALL SELECT (SELECT min(period) FROM tie WHERE period > known.period) FROM known "
+        "WHERE known.period IS NOT NULL AND (?2 IS NULL OR known.period < ?2)) "
+        "SELECT period FROM known WHERE period IS NOT NULL AND (?2 IS NULL OR period <= ?2)"
+    )
+    return [row[0] for row in connection.execute(sql, (start, end))]
+
+
+def _periods_of(ties: pd.DataFrame) -> list[str]:
+    return sorted({str(period) for period in ties["period"].unique()}) if len(ties) else []
+
+
+def _row_count(connection: sqlite3.Connection, period: str) -> int:
+    return int(connection.execute("SELECT count(*) FROM tie WHERE period = ?", (period,)).fetchone()[0])
+
+
+def _rows_of(connection: sqlite3.Connection, period: str) -> TieColumns:
+    """The ties of ``period`` read from their rows: what a block holds, the slow way (a Python tuple per tie)."""
+    rows = connection.execute(f"SELECT {_TIE_COLUMNS} FROM tie WHERE period = ?", (period,)).fetchall()
+    return TieColumns.from_frame(ties_frame(rows))
+
+
+def _valid_block(connection: sqlite3.Connection, period: str) -> TieColumns | None:
+    """The ties of ``period`` from its block; empty when it holds no rows; ``None`` when its block is missing or stale.
+
+    A block is stale when its row count differs from the table's: a writer
+    that keeps no blocks (an orgnet before them, a hand-made store) added or
+    removed rows since.
+    """
+    rows = _row_count(connection, period)
+    if rows == 0:
+        return TieColumns.empty()
+    block = connection.execute("SELECT rows, people, ties FROM tie_block WHERE period = ?", (period,)).fetchone()
+    if block is None or block[0] != rows:
+        return None
+    return TieColumns.from_block(period, block[1], block[2])
+
+
+def _period_ties(connection: sqlite3.Connection, period: str) -> TieColumns:
+    """The ties of ``period``: from its block when it is up to date, else from the rows."""
+    block = _valid_block(connection, period)
+    return block if block is not None else _rows_of(connection, period)
+
+
+def _put_block(connection: sqlite3.Connection, period: str, ties: TieColumns) -> None:
+    """Replace the block of ``period`` by ``ties`` (remove it when there are none)."""
+    if not len(ties):
+        connection.execute("DELETE FROM tie_block WHERE period = ?", (period,))
+        return
+    people, columns = ties.to_block()
+    connection.execute(
+        "INSERT INTO tie_block (period, rows, people, ties) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (period) DO UPDATE SET rows = excluded.rows, people = excluded.people, ties = excluded.ties",
+        (period, len(ties), people, columns),
+    )
+
+
+def _refresh_blocks(connection: sqlite3.Connection, ties: pd.DataFrame, before: dict[str, TieColumns | None], changed: set[str]) -> None:
+    """Bring the blocks of the periods an ingest wrote up to date, inside its transaction.
+
+    ``before`` holds each period's block as it was before the batch's
+    ``ties`` were written (``None`` when it was stale); ``changed`` the
+    periods the calendar ledger changed. The new block is the old one merged
+    with the batch's ties, as the rows' upsert merges them, in columns; a
+    period whose old block was stale, or whose ties the calendar ledger
+    changed, is read back from its rows instead. A merged block whose length
+    is not the table's row count is read back from the rows too.
+    """
+    added = TieColumns.from_frame(ties).by_period() if len(ties) else {}
+    for period in sorted(set(before) | changed):
+        old = before.get(period)
+        block = None
+        if period not in changed and old is not None:
+            block = old.merged(added.get(period, TieColumns.empty()))
+            if len(block) != _row_count(connection, period):
+                block = None
+        _put_block(connection, period, block if block is not None else _rows_of(connection, period))
+
+
 _CALENDAR_EVENT_FIELDS = "key, series, recurrence, sequence, stamp, cancelled, occurrences"
 
 
@@ -799,10 +917,13 @@ def _stored_contributions(connection: sqlite3.Connection, keys: Sequence[str]) -
     return contribution_frames(ties, contacts)
 
 
-def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> None:
-    """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), inside its transaction."""
+def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> set[str]:
+    """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), inside its transaction.
+
+    Returns the periods of the ties it changed.
+    """
     if batch.calendar_events.empty:
-        return
+        return set()
     stored = _stored_events(connection, batch.calendar_events["series"].tolist())
     unit = batch.settings.get(SETTING_PERIOD_UNIT) or dict(connection.execute("SELECT name, value FROM setting").fetchall()).get(
         SETTING_PERIOD_UNIT, "month"
@@ -833,6 +954,7 @@ def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: 
         [row[1:] for row in contact_changes],
     )
     record.report.setdefault("counts", {}).update(plan.counts)
+    return {str(period) for period in plan.tie_changes["period"]}
 
 
 def _period_filter(column: str, start: str | None, end: str | None) -> tuple[list[str], list[Any]]:

@@ -26,7 +26,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from orgnet.synth.benchmark import benchmark_org, write_interactions_csv, write_roster_csv
+    from orgnet.synth.benchmark import benchmark_batch, benchmark_org, write_interactions_csv, write_roster_csv
     from orgnet.synth.cli import main
     from orgnet.synth.org import DEPARTMENTS, ORG_DOMAIN, SAMPLE_PERIODS
     from orgnet.synth.samples import generate_samples
@@ -35,6 +35,7 @@ __all__ = [
     "DEPARTMENTS",
     "ORG_DOMAIN",
     "SAMPLE_PERIODS",
+    "benchmark_batch",
     "benchmark_org",
     "generate_samples",
     "main",
@@ -46,6 +47,7 @@ _HOMES = {
     "DEPARTMENTS": "org",
     "ORG_DOMAIN": "org",
     "SAMPLE_PERIODS": "org",
+    "benchmark_batch": "benchmark",
     "benchmark_org": "benchmark",
     "generate_samples": "samples",
     "main": "cli",

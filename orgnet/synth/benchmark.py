@@ -16,10 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from orgnet.model import AUDIENCE_COLUMNS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS, TIE_COLUMNS
+from orgnet.model import AUDIENCE_COLUMNS, CORE_PERSON_FIELDS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS, TIE_COLUMNS, IngestBatch
 from orgnet.synth.org import DEPARTMENTS, OFFICES, ORG_DOMAIN
 
-__all__ = ["benchmark_org", "write_interactions_csv", "write_roster_csv"]
+__all__ = ["benchmark_batch", "benchmark_org", "write_interactions_csv", "write_roster_csv"]
 
 
 def _objects(columns: dict[str, np.ndarray | pd.api.extensions.ExtensionArray]) -> pd.DataFrame:
@@ -194,6 +194,24 @@ def benchmark_org(
         "followers": followers[FOLLOWER_COLUMNS],
         "engagement": engagement[ENGAGEMENT_COLUMNS],
     }
+
+
+def benchmark_batch(org: dict[str, pd.DataFrame]) -> IngestBatch:
+    """The frames of :func:`benchmark_org` as one ingest batch, to put the benchmark organisation in a store.
+
+    HR attributes beyond the core fields (``level``) go into each person's
+    ``attributes``, as ingesters hand them over.
+    """
+    people = org["people"]
+    extra = [name for name in people.columns if name not in CORE_PERSON_FIELDS]
+    attributes = people[extra].astype(object).to_dict("records") if extra else [{} for _ in range(len(people))]
+    return IngestBatch(
+        people=people[list(CORE_PERSON_FIELDS)].assign(attributes=pd.Series(attributes, index=people.index, dtype=object)),
+        ties=org["ties"],
+        audiences=org["audiences"],
+        followers=org["followers"],
+        engagement=org["engagement"],
+    )
 
 
 def _write_csv(table: pa.Table, path: Path) -> None:
