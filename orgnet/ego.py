@@ -224,6 +224,21 @@ def neighbourhood_graph(ties: TieColumns, people: pd.DataFrame, person: str, rad
     O(radius * E) NumPy over ``ties``, then NetworkX over the members' ties
     only. :func:`ego_members` and :func:`members_graph` are its two steps, for
     a caller that filters or counts the members before building the graph.
+
+    Examples
+    --------
+    A chain ann -> bob -> cy -> dee: one hop from bob reaches ann and cy, and the tie cy -> dee stays out:
+
+    >>> ties = TieColumns.from_frame(pd.DataFrame({
+    ...     "period": ["2026-10"] * 3, "source": ["ann", "bob", "cy"], "target": ["bob", "cy", "dee"],
+    ...     "channel": ["email"] * 3, "count": [2, 1, 4], "weight": [2.0, 1.0, 4.0],
+    ...     "first_seen": ["2026-10-01T09:00:00Z"] * 3, "last_seen": ["2026-10-02T09:00:00Z"] * 3}))
+    >>> people = pd.DataFrame({"person_id": ["ann", "bob", "cy", "dee"], "department": ["Eng", "Eng", "Sales", "Sales"]})
+    >>> G = neighbourhood_graph(ties, people, "bob", 1)
+    >>> sorted(G.edges(data="weight"))
+    [('ann', 'bob', 2.0), ('bob', 'cy', 1.0)]
+    >>> G.nodes["cy"]["department"]
+    'Sales'
     """
     members = ego_members(ties, person, radius)
     if len(members) == 1 and not (len(people) and (people["person_id"] == person).any()) and person not in set(ties.people):
@@ -232,7 +247,18 @@ def neighbourhood_graph(ties: TieColumns, people: pd.DataFrame, person: str, rad
 
 
 def ego_members(ties: TieColumns, person: str, radius: int) -> list[str]:
-    """``person`` and everyone within ``radius`` ties (either direction) of them, sorted (see :func:`neighbourhood_graph`)."""
+    """``person`` and everyone within ``radius`` ties (either direction) of them, sorted (see :func:`neighbourhood_graph`).
+
+    Examples
+    --------
+    >>> ties = TieColumns.from_frame(pd.DataFrame({
+    ...     "period": ["2026-10"] * 3, "source": ["ann", "bob", "cy"], "target": ["bob", "cy", "dee"],
+    ...     "channel": ["email"] * 3, "count": [2, 1, 4], "weight": [2.0, 1.0, 4.0],
+    ...     "first_seen": ["2026-10-01T09:00:00Z"] * 3, "last_seen": ["2026-10-02T09:00:00Z"] * 3}))
+    >>> people = pd.DataFrame({"person_id": ["ann", "bob", "cy", "dee"], "department": ["Eng", "Eng", "Sales", "Sales"]})
+    >>> ego_members(ties, "ann", 2), ego_members(ties, "dee", 0)
+    (['ann', 'bob', 'cy'], ['dee'])
+    """
     return sorted(set(ties.people[ties.reached([person], radius)].tolist()) | {person})
 
 
@@ -241,6 +267,17 @@ def members_graph(ties: TieColumns, people: pd.DataFrame, members: list[str]) ->
 
     ``ties`` must hold every tie among ``members``; members without a tie
     among them are nodes all the same.
+
+    Examples
+    --------
+    >>> ties = TieColumns.from_frame(pd.DataFrame({
+    ...     "period": ["2026-10"] * 3, "source": ["ann", "bob", "cy"], "target": ["bob", "cy", "dee"],
+    ...     "channel": ["email"] * 3, "count": [2, 1, 4], "weight": [2.0, 1.0, 4.0],
+    ...     "first_seen": ["2026-10-01T09:00:00Z"] * 3, "last_seen": ["2026-10-02T09:00:00Z"] * 3}))
+    >>> people = pd.DataFrame({"person_id": ["ann", "bob", "cy", "dee"], "department": ["Eng", "Eng", "Sales", "Sales"]})
+    >>> G = members_graph(ties, people, ["ann", "cy", "dee"])
+    >>> sorted(G.nodes), list(G.edges(data="count"))
+    (['ann', 'cy', 'dee'], [('cy', 'dee', 4)])
     """
     among = np.zeros(len(ties.people), dtype=bool)
     codes = ties.codes_of(members)
@@ -256,6 +293,16 @@ def tie_degrees(ties: TieColumns, people: list[str]) -> dict[str, int]:
 
     ``ties`` must hold every tie of each of ``people`` (``Store.neighbourhood``
     with the radius of the view does); a person without ties has degree 0.
+
+    Examples
+    --------
+    >>> ties = TieColumns.from_frame(pd.DataFrame({
+    ...     "period": ["2026-10"] * 3, "source": ["ann", "bob", "cy"], "target": ["bob", "cy", "dee"],
+    ...     "channel": ["email"] * 3, "count": [2, 1, 4], "weight": [2.0, 1.0, 4.0],
+    ...     "first_seen": ["2026-10-01T09:00:00Z"] * 3, "last_seen": ["2026-10-02T09:00:00Z"] * 3}))
+    >>> people = pd.DataFrame({"person_id": ["ann", "bob", "cy", "dee"], "department": ["Eng", "Eng", "Sales", "Sales"]})
+    >>> tie_degrees(ties, ["ann", "bob", "nobody"])
+    {'ann': 1, 'bob': 2, 'nobody': 0}
     """
     sources, targets, _, _ = ties.pairs()
     degree = np.bincount(sources, minlength=len(ties.people)) + np.bincount(targets, minlength=len(ties.people))
