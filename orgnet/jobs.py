@@ -665,15 +665,15 @@ SILOS: Job[SilosResult] = Job("silos", SilosResult, grouped=True, compute=_silos
 SILO_PAIRS: Job[SiloPairsResult] = Job("silo_pairs", SiloPairsResult, grouped=True, compute=_silo_pairs)
 VERTICAL: Job[VerticalResult] = Job("vertical", VerticalResult, grouped=True, compute=_vertical)
 FRAGILITY: Job[FragilityResult] = Job("fragility", FragilityResult, grouped=True, compute=_fragility)
-COMMUNITIES: Job[CommunitiesResult] = Job("communities", CommunitiesResult, grouped=False, compute=_communities)
-BROKERS: Job[BrokersResult] = Job("brokers", BrokersResult, grouped=False, compute=_brokers)
-ADVOCATES: Job[AdvocatesResult] = Job("advocates", AdvocatesResult, grouped=False, compute=_advocates)
+COMMUNITIES: Job[CommunitiesResult] = Job("communities", CommunitiesResult, grouped=True, compute=_communities)
+BROKERS: Job[BrokersResult] = Job("brokers", BrokersResult, grouped=True, compute=_brokers)
+ADVOCATES: Job[AdvocatesResult] = Job("advocates", AdvocatesResult, grouped=True, compute=_advocates)
 # Version 2: the figure of external reach (employees, squad_reach), count_only_largest for unique_upper_bound.
 REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach, version=2)
 CAMPAIGNS: Job[CampaignsResult] = Job("campaigns", CampaignsResult, grouped=False, compute=_campaigns)
-LAYOUT_PEOPLE: Job[LayoutPeopleResult] = Job("layout_people", LayoutPeopleResult, grouped=False, compute=_layout_people, layout=True)
-LAYOUT_GROUPS: Job[LayoutGroupsResult] = Job("layout_groups", LayoutGroupsResult, grouped=False, compute=_layout_groups, layout=True)
-GROUP_EDGES: Job[GroupEdgesResult] = Job("group_edges", GroupEdgesResult, grouped=False, compute=_group_edges, layout=True)
+LAYOUT_PEOPLE: Job[LayoutPeopleResult] = Job("layout_people", LayoutPeopleResult, grouped=True, compute=_layout_people, layout=True)
+LAYOUT_GROUPS: Job[LayoutGroupsResult] = Job("layout_groups", LayoutGroupsResult, grouped=True, compute=_layout_groups, layout=True)
+GROUP_EDGES: Job[GroupEdgesResult] = Job("group_edges", GroupEdgesResult, grouped=True, compute=_group_edges, layout=True)
 
 #: Every job, :data:`META` first, the others in the order an analysis runs them.
 JOBS: tuple[Job[Any], ...] = (

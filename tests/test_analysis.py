@@ -70,6 +70,23 @@ def test_the_network_grows_as_planted(analysed, truths):
         assert len({frozenset(edge) for edge in load_snapshot(analysed, period).graph.edges}) == pairs
 
 
+@pytest.mark.parametrize("job", [jobs.ADVOCATES, jobs.BROKERS, jobs.COMMUNITIES, jobs.LAYOUT_GROUPS, jobs.GROUP_EDGES])
+def test_results_that_count_groups_are_kept_per_grouping(analysed, job):
+    """Advocates' bridging, brokers' roles, community labels and group layouts count groups: another grouping is another result."""
+    department = get(analysed, job, "2026-10")
+    _, location = snapshot_result(analysed, job, "2026-10", AnalysisOptions(by="location"))
+    assert location != department
+    assert get(analysed, job, "2026-10") == department
+    assert get(analysed, job, "2026-10", by="location") == location
+
+
+def test_advocates_by_location_count_locations(analysed):
+    _, found = snapshot_result(analysed, jobs.ADVOCATES, "2026-10", AnalysisOptions(by="location"))
+    locations = analysed.people()["location"].dropna().nunique()
+    assert any(f"of {locations} locations" in text for text in found.table.column("explain").to_pylist())
+    assert not any("departments" in text for text in found.table.column("explain").to_pylist())
+
+
 def test_other_attributes_are_computed_on_demand(analysed):
     assert find(analysed, jobs.SILOS, "2026-10", by="location") is None
     label, silos = snapshot_result(analysed, jobs.SILOS, "2026-10", AnalysisOptions(by="location"))

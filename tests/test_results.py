@@ -72,8 +72,8 @@ def test_a_table_must_have_exactly_its_declared_columns():
 
 def test_the_grouping_is_part_of_the_key_only_for_grouped_jobs(analysed):
     assert jobs.SILOS.key_by(None) == "department" and jobs.SILOS.key_by("location") == "location"
-    assert jobs.ADVOCATES.key_by("location") == ""
-    assert get(analysed, jobs.ADVOCATES, "2026-10", by="location") == get(analysed, jobs.ADVOCATES, "2026-10")
+    assert jobs.REACH.key_by("location") == ""
+    assert get(analysed, jobs.REACH, "2026-10", by="location") == get(analysed, jobs.REACH, "2026-10")
     with pytest.raises(NotAnalysed, match="orgnet analyze --period 2026-10 --by level"):
         get(analysed, jobs.SILOS, "2026-10", by="level")
 
