@@ -3,7 +3,10 @@
 Body: ``{"error": "<short code>", "detail": "<message>"}`` (``detail`` is the
 list of problems for a 422). Browser pages (paths outside ``/api``) send a
 401 to the login page instead, and answer other errors with an HTML page:
-a snapshot not analysed yet says to run ``orgnet analyze``.
+a snapshot not analysed yet says to run ``orgnet analyze``. A route outside
+``/api`` that the pages' scripts fetch (``/network/figure``) declares
+``response_class=JSONResponse`` and answers its errors in JSON like the API,
+so that the script can show them in words (:func:`answers_json`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from orgnet.api.assets import templates
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
 from orgnet.errors import OrgnetError
 
-__all__ = ["API_PREFIX", "error_response", "install_error_handlers"]
+__all__ = ["API_PREFIX", "answers_json", "error_response", "install_error_handlers"]
 
 API_PREFIX = "/api/"
 
@@ -42,8 +45,19 @@ def error_response(status: int, detail: object, headers: dict[str, str] | None =
     return JSONResponse({"error": _code(status), "detail": jsonable_encoder(detail)}, status_code=status, headers=headers)
 
 
+def answers_json(request: Request) -> bool:
+    """Whether ``request``'s errors are JSON: a path of the API, or a route that declares ``response_class=JSONResponse``.
+
+    A route that does not name a response class gets FastAPI's default placeholder, not the class itself, so only
+    a route that says it answers JSON is taken as one.
+    """
+    if request.url.path.startswith(API_PREFIX) or request.url.path == "/openapi.json":
+        return True
+    return getattr(request.scope.get("route"), "response_class", None) is JSONResponse
+
+
 def _is_page(request: Request) -> bool:
-    return not request.url.path.startswith(API_PREFIX) and request.url.path not in ("/openapi.json",)
+    return not answers_json(request)
 
 
 def error_page(request: Request, status: int, detail: str, hint: str = "") -> HTMLResponse:

@@ -23,18 +23,17 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
-from orgnet.api.assets import PLOTLY_JS, STATIC_FILES, templates
+from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.graphs import community_view, group_view
-from orgnet.api.models import GraphView
+from orgnet.api.figures import explorer_colors, explorer_figure
+from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
-from orgnet.api.websec import CSRF_FIELD, DOCS_POLICY, SWAGGER_UI, form_token, set_form_cookie, valid_form_token
+from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
-from orgnet.viz.network import group_network_figure, network_figure
 from orgnet.viz.reach import reach_curve
 from orgnet.viz.silos import ei_bar, silo_heatmap
 
@@ -77,11 +76,11 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/static/{name}")
 def static_file(name: str) -> FileResponse:
-    """A script or stylesheet of the pages; plotly.js (versioned by the plotly package) may be kept a day."""
+    """A script or stylesheet of the pages; plotly.js and Swagger UI (versioned by their packages) may be kept a day."""
     path = STATIC_FILES.get(name)
     if path is None:
         raise HTTPException(404, f"no static file {name!r}")
-    cache = "public, max-age=86400" if path == PLOTLY_JS else "no-cache"
+    cache = "public, max-age=86400" if path in VENDORED else "no-cache"
     return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers={"Cache-Control": cache})
 
 
@@ -93,8 +92,8 @@ def favicon() -> Response:
 
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
-    """The interactive API documentation: Swagger UI on /openapi.json, under a policy that admits its CDN."""
-    return templates.TemplateResponse(request, "docs.html", {"swagger": SWAGGER_UI}, headers={"Content-Security-Policy": DOCS_POLICY})
+    """The interactive API documentation: Swagger UI on /openapi.json, its files served by orgnet itself."""
+    return templates.TemplateResponse(request, "docs.html", {})
 
 
 def _login_page(request: Request, settings: Settings, next: str | None, problem: str = "", status_code: int = 200) -> HTMLResponse:
@@ -223,49 +222,7 @@ def _resolve_person(snapshots: Any, query: str) -> str | None:
     return None if matches.empty else str(matches.index[0])
 
 
-def _view_figure(view: GraphView, color_by: str, size_by: str | None) -> go.Figure:
-    if view.level == "person":
-        nodes = pd.DataFrame(
-            [
-                {
-                    "id": n.id,
-                    "label": n.label,
-                    "x": n.x,
-                    "y": n.y,
-                    "department": n.department,
-                    "community": None if n.community is None else f"community {n.community}",
-                    **n.attributes,
-                }
-                for n in view.nodes
-            ]
-        )
-        edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
-        size = size_by if size_by in nodes.columns else None
-        return network_figure(
-            nodes, edges, color_by=color_by if color_by in nodes.columns else "department", size_by=size, highlight=view.focus
-        )
-    shown = [n for n in view.nodes if not n.suppressed]
-    groups = pd.DataFrame(
-        [
-            {"group": n.label if view.level == "community" else n.id, "id_": n.id, "x": n.x, "y": n.y, "size": n.size, **n.attributes}
-            for n in shown
-        ]
-    )
-    names = {n.id: (n.label if view.level == "community" else n.id) for n in shown}
-    edges = pd.DataFrame(
-        [{"source_group": names[e.source], "target_group": names[e.target], "weight": e.weight} for e in view.edges if not e.suppressed],
-        columns=["source_group", "target_group", "weight"],
-    )
-    figure = group_network_figure(groups.drop(columns="id_"), edges, hover_fields=["size", "internal_weight"])
-    # Clicks drill down by the group's id (a community's number, not its label).
-    ids = dict(zip(groups["group"], groups["id_"]))
-    for trace in figure.data:
-        if (trace.meta or {}).get("role") == "nodes":
-            trace.customdata = [ids.get(c, c) for c in trace.customdata]
-    return figure
-
-
-@router.get("/network/figure")
+@router.get("/network/figure", response_class=JSONResponse)
 def network_figure_json(
     principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
     snapshots: SnapshotsDep,
@@ -279,7 +236,10 @@ def network_figure_json(
     color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
 ) -> JSONResponse:
-    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "suppressed", "note"}``."""
+    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "suppressed", "note", "nodes"}``.
+
+    Errors are JSON (``{"error", "detail"}``) with their status, as in the API, so the page's script can show them.
+    """
     label = snapshots.label(period)
     if person or level == "person":
         # The role is checked before the name is looked up: who exists is person-level data too.
@@ -309,7 +269,8 @@ def network_figure_json(
         if suppressed
         else ""
     )
-    figure = _view_figure(view, color, size)
+    colors = explorer_colors(group_sizes(snapshots, label), membership(snapshots, label).values())
+    figure = explorer_figure(view, color, size, colors)
     return JSONResponse(
         {
             "figure": json.loads(_figure_json(figure)),

@@ -58,11 +58,9 @@ from orgnet.api.settings import Settings
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
-    "DOCS_POLICY",
     "PAGE_POLICY",
     "SAFE_METHODS",
     "SECURITY_HEADERS",
-    "SWAGGER_UI",
     "BrowserSecurity",
     "SecuredFastAPI",
     "allowed_methods",
@@ -76,9 +74,6 @@ __all__ = [
 
 #: Methods that change nothing, so any origin may send them.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-#: Where the interactive API documentation (/docs) loads Swagger UI from, as FastAPI's own /docs does.
-SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
 
 
 def _hash_source(text: str) -> str:
@@ -108,10 +103,6 @@ def _policy(scripts: str = "'self'", styles: str = "'self'") -> str:
 
 #: The policy of every answer.
 PAGE_POLICY = _policy()
-
-#: The policy of /docs: the same, plus Swagger UI's script and stylesheet from its CDN (still no inline script).
-_SWAGGER_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(SWAGGER_UI))
-DOCS_POLICY = _policy(f"'self' {_SWAGGER_ORIGIN}", f"'self' {_SWAGGER_ORIGIN}")
 
 
 class _InlineParts(HTMLParser):
@@ -154,7 +145,7 @@ def inline_policy(page: str) -> str:
     return _policy(_hashes(parts.scripts) or "'none'", _hashes(parts.styles))
 
 
-#: Headers every answer carries (a route may set its own Content-Security-Policy, as /docs does).
+#: Headers every answer carries (a route may set its own Content-Security-Policy, as a growth report does).
 SECURITY_HEADERS = {
     "Content-Security-Policy": PAGE_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -77,8 +77,26 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def page(browser, base_url, role_keys):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page_as(browser, base_url, role_keys):  # noqa: F811
+    """Open a page logged in with a role's key; the page's ``errors`` list its console errors and failed requests (5xx)."""
+    contexts = []
+
+    def open_page(role: str):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        contexts.append(context)
+        return _logged_in(context, base_url, role_keys[role])
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(page_as):
+    return page_as("analyst")
+
+
+def _logged_in(context, base_url, key):
     context.add_init_script(REPORT_VIOLATIONS)
     # Everything the page needs comes from orgnet itself: any other request is a failure.
     context.route(
@@ -89,15 +107,16 @@ def page(browser, base_url, role_keys):  # noqa: F811
     )
     opened = context.new_page()
     errors: list[str] = []
-    opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # Warnings count too: plotly.js reports a bad figure (an invalid colour, say) as a console warning or trace.
+    opened.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning", "trace") else None)
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("response", lambda answer: errors.append(f"{answer.status} {answer.url}") if answer.status >= 500 else None)
     opened.goto(f"{base_url}/login?next=/")
-    opened.fill("#key", role_keys["analyst"])
+    opened.fill("#key", key)
     opened.click("#login")
     opened.wait_for_url(f"{base_url}/")
     opened.errors = errors
-    yield opened
-    context.close()
+    return opened
 
 
 def _shot(page, name: str) -> None:
@@ -150,6 +169,83 @@ def test_clicking_a_department_drills_down(page, base_url):
     page.select_option("#department", "Legal")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert "14 people" in page.inner_text("#status")
+    assert page.errors == []
+
+
+def _click_point(page, point) -> None:
+    """Click a plotted point as a person does: plotly.js finds the point under the mouse on its drag layer."""
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
+def _node_colors(page) -> dict[str, str]:
+    """Node id -> colour of every node point drawn on the Network page."""
+    return page.evaluate(
+        """() => {
+          const colors = {};
+          for (const trace of document.getElementById("plot-network")._fullData) {
+            if (!trace.meta || trace.meta.role !== "nodes") continue;
+            trace.customdata.forEach((id, i) => { colors[id] = Array.isArray(trace.marker.color) ? trace.marker.color[i] : trace.marker.color; });
+          }
+          return colors;
+        }"""
+    )
+
+
+def test_the_communities_view_draws_labelled_communities(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    page.select_option("#level", "community")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='community']", timeout=20_000)
+    assert "communities" in page.inner_text("#status")
+    # Every community is drawn once, keyed by its number, with its label written beside it.
+    labels = page.evaluate(
+        """() => document.getElementById("plot-network")._fullData.filter((t) => t.meta && t.meta.role === "nodes")
+             .flatMap((t) => t.text.map((text, i) => [String(t.customdata[i]), text]))"""
+    )
+    ids = [ident for ident, _ in labels]
+    assert len(ids) == len(set(ids)) >= 5 and all(f"(community {ident})" in text for ident, text in labels)
+    assert page.locator("#plot-network .textpoint").count() == len(ids)
+    _shot(page, "network-communities")
+    assert page.errors == []
+
+
+def test_a_department_keeps_its_colour_and_label_when_drilled_into(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    before = _node_colors(page)["Legal"]
+    assert page.locator("#plot-network .textpoint", has_text="Legal").count() == 1
+    page.select_option("#department", "Legal")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
+    assert set(_node_colors(page).values()) == {before}
+    assert page.errors == []
+
+
+def test_an_unknown_person_is_said_in_words_and_clears_the_graph(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    page.fill("#search", "Nobody Atall")
+    page.click("#find")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-error='404']", timeout=20_000)
+    assert "Error 404: nobody matches 'Nobody Atall'" in page.inner_text("#status")
+    assert page.get_attribute("#status", "class") == "error"
+    assert page.locator("#plot-network .main-svg").count() == 0
+    _shot(page, "network-unknown-person")
+    # The browser notes the 404 of the fetch; nothing else went wrong.
+    assert page.errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+
+
+def test_a_viewer_is_told_why_a_click_opens_no_group(page_as, base_url):
+    page = page_as("viewer")
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    assert "sees groups only" in page.inner_text("#status")
+    assert page.locator("#department").count() == 0
+    _click_point(page, page.locator("#plot-network .scatterlayer .point").first)
+    page.wait_for_function("document.getElementById('status').className === 'error'")
+    assert "may not see people" in page.inner_text("#status")
     assert page.errors == []
 
 
@@ -246,4 +342,14 @@ def test_a_growth_report_draws_its_figures_under_its_policy(page, base_url, repo
     page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20_000)
     assert page.locator(".plotly-graph-div .main-svg").count() >= 2
     _shot(page, "report")
+    assert page.errors == []
+
+
+def test_the_api_docs_work_offline(page, base_url):
+    # The page fixture aborts every request that is not to orgnet itself, so this is the page offline.
+    page.goto(f"{base_url}/docs")
+    page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)
+    assert page.locator("#swagger-ui .opblock").count() >= 20
+    assert "orgnet" in page.inner_text("#swagger-ui .info")
+    _shot(page, "docs")
     assert page.errors == []

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.io as pio
 import pytest
 
@@ -190,7 +191,10 @@ def test_ei_bar_is_fixed_on_minus_one_to_one():
     (bar,) = figure.data
     assert list(bar.y) == ["Sales", "Eng", "Legal"]
     assert list(bar.x) == [-0.8, 0.5, None]
-    assert bar.marker.cmin == -1 and bar.marker.cmax == 1
+    # Colours as colours (a number makes plotly.js warn "Invalid color specifier"), on RdBu fixed on [-1, 1].
+    assert all(isinstance(c, str) for c in bar.marker.color)
+    assert bar.marker.color[0] == plotly.colors.sample_colorscale("RdBu", [0.1])[0]
+    assert bar.marker.color[1] == plotly.colors.sample_colorscale("RdBu", [0.75])[0]
     assert "suppressed" in bar.customdata[2]
     assert figure.layout.xaxis.range[0] <= -1 and figure.layout.xaxis.range[1] >= 1
 

@@ -11,7 +11,7 @@ from api_fixtures import form_token, log_in, log_out, make_app, origin, role_key
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from orgnet.api.websec import CSRF_COOKIE, DOCS_POLICY, PAGE_POLICY
+from orgnet.api.websec import CSRF_COOKIE, PAGE_POLICY
 
 pytestmark = pytest.mark.xdist_group("api")
 
@@ -236,13 +236,20 @@ def test_an_unexpected_error_carries_them_too_and_no_traceback(samples_store):  
             _assert_secured(answer)
 
 
-def test_the_api_docs_page_has_its_own_policy_and_no_inline_script(client):
+def test_the_api_docs_page_loads_swagger_ui_from_orgnet_itself(client):
     docs = client.get("/docs")
     assert docs.status_code == 200
-    _assert_secured(docs, DOCS_POLICY)
-    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    # The pages' own policy: nothing from another site, no inline script.
+    _assert_secured(docs, PAGE_POLICY)
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", docs.text, re.S)
-    assert scripts and all('src="' in attributes and not body.strip() for attributes, body in scripts)
+    assert scripts and all('src="/static/' in attributes and not body.strip() for attributes, body in scripts)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert "/static/swagger-ui-bundle.js" in sources and "/static/swagger-ui.css" in sources
+    assert not [s for s in sources if "//" in s]
+    for source in ("/static/swagger-ui-bundle.js", "/static/swagger-ui.css"):
+        served = client.get(source)
+        assert served.status_code == 200 and len(served.content) > 100_000
+        assert served.headers["cache-control"] == "public, max-age=86400"
     assert client.get("/redoc").status_code == 404 and client.get("/docs/oauth2-redirect").status_code == 404
 
 

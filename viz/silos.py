@@ -7,9 +7,10 @@ from collections.abc import Hashable, Iterable
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
-from orgnet.viz import TEMPLATE, format_value
+from orgnet.viz import MISSING_COLOR, TEMPLATE, format_value
 
 __all__ = ["ANNOTATE_MAX", "SUPPRESSED_HOVER", "ei_bar", "matrix_change_heatmap", "silo_heatmap"]
 
@@ -195,6 +196,14 @@ def matrix_change_heatmap(
     return _matrix_layout(go.Figure(trace), title, frame)
 
 
+def _scale_colors(values: np.ndarray, colorscale: str, low: float, high: float) -> list[str]:
+    """The colour of each value on ``colorscale`` fixed on ``[low, high]`` (values outside clipped, missing ones grey)."""
+    finite = np.isfinite(values)
+    where = np.clip((np.where(finite, values, low) - low) / (high - low), 0.0, 1.0)
+    sampled = plotly.colors.sample_colorscale(colorscale, where.tolist())
+    return [color if ok else MISSING_COLOR for color, ok in zip(sampled, finite)]
+
+
 def ei_bar(ei: pd.DataFrame, *, title: str | None = None, colorscale: str = "RdBu") -> go.Figure:
     """Krackhardt-Stern E-I index per group as horizontal bars from -1 (all ties inside) to +1 (all outside).
 
@@ -211,6 +220,9 @@ def ei_bar(ei: pd.DataFrame, *, title: str | None = None, colorscale: str = "RdB
     -------
     ``go.Figure`` with one ``Bar`` trace, groups sorted from most inward
     (top) to most outward, a line at 0 and the x axis fixed to [-1, 1].
+    Each bar's colour is given as a colour (sampled from ``colorscale``),
+    not as a number: plotly.js picks the colour of text beside a bar from
+    its marker colour and warns ("Invalid color specifier") for a number.
     """
     table = ei.sort_values("ei_index", kind="stable", na_position="last").reset_index(drop=True)
     values = table["ei_index"].to_numpy(dtype=float)
@@ -225,7 +237,7 @@ def ei_bar(ei: pd.DataFrame, *, title: str | None = None, colorscale: str = "RdB
         x=np.where(np.isfinite(values), values, None).tolist(),
         y=[str(g) for g in table["group"]],
         orientation="h",
-        marker={"color": np.nan_to_num(values, nan=0.0), "colorscale": colorscale, "cmin": -1.0, "cmax": 1.0, "line": {"width": 0}},
+        marker={"color": _scale_colors(values, colorscale, -1.0, 1.0), "line": {"width": 0}},
         customdata=hover,
         hovertemplate="%{customdata}<extra></extra>",
         text=[f"{v:+.2f}" if np.isfinite(v) else "suppressed / no ties" for v in values],

@@ -1,0 +1,78 @@
+"""The pages' data routes through the real app on the samples store: figures in JSON, errors in JSON with their status.
+
+The Network page's script fetches ``/network/figure``; its errors must be JSON (``{"error", "detail"}``) whatever
+went wrong, so that the page can say it in words (the browser side is tests/test_browser.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.xdist_group("api")
+
+
+@contextmanager
+def _client(store, key: str | None) -> Iterator[TestClient]:
+    # An app per client: the end of a client's lifespan closes its app's store.
+    with TestClient(make_app(store), raise_server_exceptions=False) as client:
+        if key is not None:
+            assert log_in(client, key).status_code == 303
+        yield client
+
+
+@pytest.fixture(scope="module")
+def analyst(samples_store, role_keys):  # noqa: F811
+    with _client(samples_store, role_keys["analyst"]) as client:
+        yield client
+
+
+def _node_traces(answer) -> list[dict]:
+    return [t for t in answer.json()["figure"]["data"] if (t.get("meta") or {}).get("role") == "nodes"]
+
+
+def test_the_communities_view_answers_every_community_once_by_number(analyst):
+    for period in ("2026-08", "2026-09", "2026-10"):
+        answer = analyst.get(f"/network/figure?level=community&period={period}")
+        assert answer.status_code == 200, answer.text
+        ids = [str(i) for trace in _node_traces(answer) for i in trace["customdata"]]
+        # Two communities may share a label ("Engineering 100%"); their numbers keep them apart.
+        assert len(ids) == len(set(ids)) == answer.json()["nodes"] - len(answer.json()["suppressed"])
+        texts = [t for trace in _node_traces(answer) for t in trace["text"]]
+        assert all(f"(community {i})" in text for i, text in zip(ids, texts))
+
+
+def test_a_department_has_one_colour_at_every_level(analyst):
+    departments = analyst.get("/network/figure?level=department")
+    colour = {str(i): trace["marker"]["color"] for trace in _node_traces(departments) for i in trace["customdata"]}
+    for department in ("Legal", "Sales", "Operations"):
+        people = analyst.get(f"/network/figure?level=person&department={department}")
+        assert {trace["marker"]["color"] for trace in _node_traces(people)} == {colour[department]}
+
+
+@pytest.mark.parametrize(
+    "role,query,status,words",
+    [
+        ("analyst", "person=Nobody%20Atall", 404, "nobody matches 'Nobody Atall'"),
+        ("viewer", "level=person&department=Legal", 403, "the viewer role may not see person-level graphs"),
+        ("analyst", "level=everything", 422, "level"),
+        ("analyst", "period=2026-01", 404, "2026-01"),
+        (None, "", 401, "log in first"),
+    ],
+)
+def test_figure_errors_are_json_with_their_status(samples_store, role_keys, role, query, status, words):  # noqa: F811
+    with _client(samples_store, role_keys[role] if role else None) as client:
+        answer = client.get(f"/network/figure?{query}", follow_redirects=False)
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json()["error"] and words in str(answer.json()["detail"])
+
+
+def test_pages_still_answer_their_errors_as_pages(analyst):
+    answer = analyst.get("/silos?period=2026-01")
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert "orgnet analyze" in answer.text
