@@ -1,24 +1,36 @@
-"""The network explorer's figure from a graph view: group nodes named, each group one colour at every level.
+"""The pages' figures and tables built from stored results: the network explorer's and the Silos page's.
 
 :func:`explorer_figure` turns a :class:`~orgnet.api.models.GraphView` into the
 plotly figure the Network page draws. Colours come from
 :func:`explorer_colors`, a map over every department and every community of
 the snapshot (not only those drawn), so a department keeps its colour when it
 is drilled into and a community keeps its own at person level.
+
+:func:`silo_view` gathers what the Silos page shows: the pairs of groups
+against what their sizes predict (heatmap and table), the E-I bars, and
+the top-down against side-to-side table, suppressed groups hidden in all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from orgnet.access import suppress_groups, suppress_pairs
 from orgnet.api.models import GraphView
+from orgnet.api.snapshots import Snapshots
 from orgnet.viz import category_colors
 from orgnet.viz.network import group_network_figure, network_figure
+from orgnet.viz.silos import ei_bar, silo_ratio_heatmap
 
-__all__ = ["community_name", "explorer_colors", "explorer_figure"]
+__all__ = ["SILO_PAIRS_SHOWN", "SiloView", "community_name", "explorer_colors", "explorer_figure", "silo_view"]
+
+#: Rows of the silo pairs table on the Silos page (the most cut-off pairs; the API pages through all).
+SILO_PAIRS_SHOWN = 12
 
 
 def community_name(community: int) -> str:
@@ -114,3 +126,45 @@ def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors:
     figure = group_network_figure(groups, edges, color_by="color", color_map=colors, hover_fields=["size", "internal_weight"])
     figure.update_layout(legend={"title": {"text": "community" if communities else "department"}})
     return figure
+
+
+@dataclass(frozen=True)
+class SiloView:
+    """What the Silos page shows of a snapshot, suppressed groups hidden."""
+
+    heatmap: go.Figure
+    ei: go.Figure
+    pairs: list[dict[str, Any]]
+    vertical: list[dict[str, Any]]
+
+
+def silo_view(snapshots: Snapshots, label: str, hidden: set[str]) -> SiloView:
+    """The Silos page's figures and tables of snapshot ``label``; the groups of ``hidden`` are suppressed in all.
+
+    Returns
+    -------
+    :class:`SiloView`: ``heatmap`` (:func:`orgnet.viz.silos.silo_ratio_heatmap` of the stored silo pairs, the
+    within-group ties of the stored summary on the diagonal's hover), ``ei`` (:func:`orgnet.viz.silos.ei_bar`),
+    ``pairs`` (the :data:`SILO_PAIRS_SHOWN` shown pairs with the lowest ratio, as stored: lowest first) and
+    ``vertical`` (each shown group's shares of top-down and side-to-side ties, most top-down first).
+    """
+    summary = snapshots.result("summary", label)
+    by = str(summary.get("by", "department"))
+    groups = sorted(str(row["group"]) for row in summary["groups"])
+    within = {str(row["group"]): row["internal_ties"] for row in summary["groups"]}
+    stored_pairs = snapshots.result("silo_pairs", label)
+    heatmap = silo_ratio_heatmap(
+        pd.DataFrame.from_records(stored_pairs, columns=["group_a", "group_b", "ties", "expected", "ratio"]),
+        groups,
+        within,
+        suppressed=hidden,
+        kind=by,
+        title=f"Ties between {by}s against what their sizes predict",
+    )
+    ei = pd.DataFrame(snapshots.result("silos", label))[["group", "ei_index", "size"]]
+    ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
+    bars = ei_bar(ei, title=f"E-I index per {by} (-1: every tie inside, a closed silo)")
+    pairs = [row for row in suppress_pairs(stored_pairs, hidden) if not row["suppressed"]][:SILO_PAIRS_SHOWN]
+    vertical = [row for row in suppress_groups(snapshots.result("vertical", label)["groups"], hidden) if not row["suppressed"]]
+    vertical.sort(key=lambda row: (-(row.get("vertical_share") or 0.0), str(row["group"])))
+    return SiloView(heatmap, bars, pairs, vertical)

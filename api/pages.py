@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
 from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.figures import explorer_colors, explorer_figure
+from orgnet.api.figures import explorer_colors, explorer_figure, silo_view
 from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import list_reports
@@ -35,7 +35,6 @@ from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_for
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart
 from orgnet.viz.reach import reach_curve
-from orgnet.viz.silos import ei_bar, silo_heatmap
 
 __all__ = ["router"]
 
@@ -211,6 +210,12 @@ def network(
     )
 
 
+def _names(snapshots: Any) -> dict[str, str]:
+    """Person id -> name, for the people a page lists (only names present: a pseudonymised store has none)."""
+    people = snapshots.people()
+    return {str(k): str(v) for k, v in people["name"].items() if isinstance(v, str) and v}
+
+
 def _resolve_person(snapshots: Any, query: str) -> str | None:
     people = snapshots.people()
     if query in people.index:
@@ -292,15 +297,11 @@ def silos(
     audit_log: AuditDep,
     period: PeriodParam = None,
 ) -> HTMLResponse:
-    """Department heatmap, E-I per department and (for person-level roles) fragile bridges."""
+    """Silo pairs against what group sizes predict, E-I per department, top-down against side-to-side work, and (for
+    person-level roles) fragile bridges."""
     label = snapshots.label(period)
-    stored = snapshots.result("group_matrix", label)
     hidden = hidden_groups(snapshots, label, settings.min_group_size)
-    matrix = pd.DataFrame(stored["weight"], index=pd.Index(stored["groups"], name="from"), columns=pd.Index(stored["groups"], name="to"))
-    heatmap = silo_heatmap(matrix, "tie weight", suppressed=sorted(hidden), title="Who talks to whom (tie weight)")
-    ei = pd.DataFrame(snapshots.result("silos", label))[["group", "ei_index", "size"]]
-    ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
-    bars = ei_bar(ei, title="E-I index per department (-1: closed silo)")
+    view = silo_view(snapshots, label, hidden)
     fragile = None
     if allowed(principal.role, PEOPLE):
         audit_log.record(principal, "page.silos", label)
@@ -313,9 +314,12 @@ def silos(
         principal,
         label=label,
         periods=snapshots.periods(),
-        heatmap=_figure_json(heatmap),
-        ei=_figure_json(bars),
+        heatmap=_figure_json(view.heatmap),
+        ei=_figure_json(view.ei),
+        pairs=view.pairs,
+        vertical=view.vertical,
         fragile=fragile,
+        names=_names(snapshots),
         suppressed=sorted(hidden),
         min_group_size=settings.min_group_size,
     )

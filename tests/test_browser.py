@@ -12,6 +12,7 @@ kept in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -246,6 +247,23 @@ def test_a_viewer_is_told_why_a_click_opens_no_group(page_as, base_url):
     _click_point(page, page.locator("#plot-network .scatterlayer .point").first)
     page.wait_for_function("document.getElementById('status').className === 'error'")
     assert "may not see people" in page.inner_text("#status")
+    assert page.errors == []
+
+
+def test_the_silo_heatmap_says_each_pair_in_words(page, base_url):
+    page.goto(f"{base_url}/silos")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    # Hover a cell off the diagonal: the label says the pair's ties against what their sizes predict.
+    box = page.locator("#plot-heatmap .nsewdrag").first.bounding_box()
+    groups = page.evaluate("() => document.getElementById('plot-heatmap')._fullData[0].x.length")
+    page.mouse.move(box["x"] + box["width"] * 1.5 / groups, box["y"] + box["height"] * 0.5 / groups)
+    page.wait_for_selector("#plot-heatmap .hovertext", timeout=10_000)
+    label = page.get_attribute("#plot-heatmap .hovertext text.nums", "data-unformatted")
+    assert re.fullmatch(
+        r"\w+ and \w+: [\d,]+ ties?, [\d,.]+ expected \([\d.,]+× what their sizes predict\)(<br>a silo: under 0.2×)?", label
+    ), label
+    assert page.locator("#silo-pairs tr").count() > 3 and page.locator("#vertical tr").count() > 3
+    _shot(page, "silos")
     assert page.errors == []
 
 

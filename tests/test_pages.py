@@ -6,6 +6,9 @@ went wrong, so that the page can say it in words (the browser side is tests/test
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -76,3 +79,40 @@ def test_pages_still_answer_their_errors_as_pages(analyst):
     answer = analyst.get("/silos?period=2026-01")
     assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
     assert "orgnet analyze" in answer.text
+
+
+def _figure(page: str, plot: str) -> dict:
+    """The plotly figure a page embeds in ``<div id="{plot}" data-figure="...">``."""
+    found = re.search(rf'id="{plot}" data-figure="([^"]*)"', page)
+    assert found, f"no figure {plot}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def _table(page: str, table: str) -> str:
+    return page.split(f'<table id="{table}">', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_silos_page_compares_pairs_with_their_sizes_and_hides_small_groups(samples_store, role_keys):  # noqa: F811
+    with TestClient(make_app(samples_store, min_group_size=15)) as client:
+        assert log_in(client, role_keys["viewer"]).status_code == 303
+        page = client.get("/silos").text
+        api = client.get("/api/v1/silos/pairs?limit=1000", headers={"X-API-Key": role_keys["viewer"]}).json()["items"]
+    (heatmap,) = _figure(page, "plot-heatmap")["data"]
+    groups = heatmap["x"]
+    shown = [p for p in api if not p["suppressed"]]
+    hidden = {g for p in api if p["suppressed"] for g in (p["group_a"], p["group_b"])} - {
+        g for p in shown for g in (p["group_a"], p["group_b"])
+    }
+    assert "Legal" in hidden
+    # Each shown pair's cell says the pair's own figures in words, on both sides of the diagonal.
+    for pair in shown:
+        i, j = groups.index(pair["group_a"]), groups.index(pair["group_b"])
+        words = f"{pair['group_a']} and {pair['group_b']}: {pair['ties']:,} ties, {round(pair['expected'], 1):g} expected"
+        assert heatmap["customdata"][i][j].startswith(words) and heatmap["customdata"][j][i] == heatmap["customdata"][i][j]
+    legal = groups.index("Legal")
+    assert all(v is None for v in heatmap["z"][legal]) and set(heatmap["customdata"][legal]) == {"suppressed: group below minimum size"}
+    # The tables name no suppressed group; the pairs table lists the most cut-off shown pairs first, as the API does.
+    for table in ("silo-pairs", "vertical"):
+        assert not any(f">{g}<" in _table(page, table) or f"{g} and" in _table(page, table) for g in hidden)
+    first = shown[0]
+    assert f"<td>{first['group_a']} and {first['group_b']}</td>" in _table(page, "silo-pairs").split("</tr>")[1]

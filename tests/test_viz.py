@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.colors
 import plotly.io as pio
 import pytest
 
+from orgnet.silos import silo_pairs
 from orgnet.viz import MISSING_COLOR, MISSING_LABEL, PALETTE, TEMPLATE, category_colors, scale_sizes
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_chart, movers_chart
 from orgnet.viz.network import WEBGL_THRESHOLD, group_network_figure, network_figure
 from orgnet.viz.reach import reach_curve
-from orgnet.viz.silos import SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap
+from orgnet.viz.silos import RATIO_SPAN, SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap, silo_ratio_heatmap
 
 
 def people(n: int = 5) -> pd.DataFrame:
@@ -163,6 +165,29 @@ def test_silo_heatmap_blanks_suppressed_groups():
     assert SUPPRESSED_HOVER not in trace.customdata[0][1] and "Eng → Sales" in trace.customdata[0][1]
     assert trace.text[2][2] == "" and trace.text[0][0] == "10"
     assert figure.layout.yaxis.autorange == "reversed"
+    assert_self_contained(figure)
+
+
+def test_silo_ratio_heatmap_shows_pairs_against_what_sizes_predict():
+    # Three groups of two: 3 ties cross groups, each pair of groups expects one (orgnet.silos.silo_pairs' doctest).
+    graph = nx.Graph([("A1", "B1"), ("A2", "B2"), ("A1", "C1"), ("A1", "A2")])
+    nx.set_node_attributes(graph, {p: p[0] for p in ("A1", "A2", "B1", "B2", "C1", "C2")}, "department")
+    graph.add_node("C2", department="C")
+    figure = silo_ratio_heatmap(silo_pairs(graph), ["A", "B", "C"], within={"A": 1, "B": 0, "C": 0}, kind="department")
+    (trace,) = figure.data
+    # log2 of the ratio: A-B got twice its share, A-C its share, B-C none (clipped to the scale's end); symmetric.
+    assert trace.z[0][1] == trace.z[1][0] == pytest.approx(1.0)
+    assert trace.z[0][2] == pytest.approx(0.0)
+    assert trace.z[1][2] == trace.z[2][1] == -RATIO_SPAN
+    assert [trace.z[i][i] for i in range(3)] == [None, None, None]
+    assert trace.zmid == 0 and trace.zmin == -RATIO_SPAN and trace.zmax == RATIO_SPAN
+    assert trace.customdata[1][2] == "B and C: 0 ties, 1 expected (0× what their sizes predict)<br>a silo: under 0.2×"
+    assert trace.customdata[0][1] == "A and B: 2 ties, 1 expected (2× what their sizes predict)"
+    assert trace.customdata[0][0] == "A: 1 tie within the group (not compared)"
+    assert trace.text[0][1] == "2×" and trace.text[0][0] == ""
+    assert figure.layout.xaxis.title.text == "department"
+    hidden = silo_ratio_heatmap(silo_pairs(graph), ["A", "B", "C"], suppressed={"C"}).data[0]
+    assert hidden.z[0][2] is None and hidden.customdata[0][2] == SUPPRESSED_HOVER
     assert_self_contained(figure)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from orgnet.viz import MISSING_COLOR, TEMPLATE, format_value
 
-__all__ = ["ANNOTATE_MAX", "SUPPRESSED_HOVER", "ei_bar", "matrix_change_heatmap", "silo_heatmap"]
+__all__ = ["ANNOTATE_MAX", "RATIO_SPAN", "SUPPRESSED_HOVER", "ei_bar", "matrix_change_heatmap", "silo_heatmap", "silo_ratio_heatmap"]
 
 #: Hover text of a cell hidden because one of its groups is too small to report on.
 SUPPRESSED_HOVER = "suppressed: group below minimum size"
@@ -81,8 +81,8 @@ def _matrix_layout(figure: go.Figure, title: str | None, matrix: pd.DataFrame) -
     figure.update_layout(
         template=TEMPLATE,
         title={"text": title} if title else None,
-        xaxis={"title": {"text": f"to ({matrix.columns.name or 'receiving group'})"}, "showgrid": False, "side": "bottom"},
-        yaxis={"title": {"text": f"from ({matrix.index.name or 'sending group'})"}, "showgrid": False, "autorange": "reversed"},
+        xaxis={"title": {"text": str(matrix.columns.name or "receiving group")}, "showgrid": False, "side": "bottom"},
+        yaxis={"title": {"text": str(matrix.index.name or "sending group")}, "showgrid": False, "autorange": "reversed"},
     )
     return figure
 
@@ -129,6 +129,129 @@ def silo_heatmap(
             )
     trace = _heatmap(z, matrix, hidden, hover, value_label, colorscale, None, annotate, signed=False)
     return _matrix_layout(go.Figure(trace), title, matrix)
+
+
+#: The ratio heatmap's colour scale spans 2**-RATIO_SPAN to 2**RATIO_SPAN times what group sizes predict.
+RATIO_SPAN = 3
+
+
+def _ties(count: float) -> str:
+    return f"{format_value(count)} {'tie' if count == 1 else 'ties'}"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.2g}×" if ratio < 10 else f"{ratio:,.0f}×"
+
+
+def silo_ratio_heatmap(
+    pairs: pd.DataFrame,
+    groups: Sequence[Hashable],
+    within: Mapping[Hashable, float] | None = None,
+    suppressed: Iterable[Hashable] | None = None,
+    *,
+    threshold: float = 0.2,
+    title: str | None = None,
+    kind: str = "group",
+    colorscale: str = "RdBu",
+    annotate: bool | None = None,
+) -> go.Figure:
+    """Group pairs coloured by their ties against what their sizes predict: under-connected pairs stand out red.
+
+    Parameters
+    ----------
+    pairs : :func:`orgnet.silos.silo_pairs` output (``group_a``, ``group_b``,
+        ``ties``, ``expected``, ``ratio``), one row per unordered pair.
+    groups : the groups, in the order of the rows and columns.
+    within : group -> ties inside it, said on the hover of the diagonal.
+    suppressed : groups below the reporting minimum: their rows and columns are hidden.
+    threshold : ratio below which a pair is a silo (said on hover).
+    title : figure title.
+    kind : what a group is ("department"), for the axis titles.
+    colorscale : diverging scale: ``RdBu`` is red below what sizes predict, blue above.
+    annotate : write each ratio in its cell; by default only up to :data:`ANNOTATE_MAX` groups.
+
+    Returns
+    -------
+    ``go.Figure`` with one symmetric ``Heatmap``: ``z = log2(ratio)``
+    clipped to ``[-RATIO_SPAN, RATIO_SPAN]`` and centred on 0 (the pair gets
+    what sizes predict), ticks at 1/8, 1/4, 1/2, 1, 2, 4 and 8 times. The diagonal is masked
+    (within-group ties are not compared with the cross-group baseline); its
+    hover gives the ties inside the group. A pair's hover says it in words:
+    "Legal and Marketing: 3 ties, 41 expected (0.073 times what their sizes predict)",
+    "times" written as the multiplication sign.
+
+    Notes
+    -----
+    The baseline is :func:`orgnet.silos.silo_pairs`' (Blau 1977): the ties
+    that cross groups fall on pairs in proportion to the possible person pairs.
+    """
+    labels = list(groups)
+    position = {g: i for i, g in enumerate(labels)}
+    k = len(labels)
+    ratio = np.full((k, k), np.nan)
+    hover = np.empty((k, k), dtype=object)
+    for i, g in enumerate(labels):
+        inside = (within or {}).get(g)
+        hover[i, :] = ""
+        hover[i, i] = f"{html.escape(str(g))}: " + (f"{_ties(inside)} within the group" if inside is not None else "itself")
+        hover[i, i] += " (not compared)"
+    for row in pairs.itertuples(index=False):
+        i, j = position.get(row.group_a), position.get(row.group_b)
+        if i is None or j is None:
+            continue
+        ratio[i, j] = ratio[j, i] = float(row.ratio)
+        words = (
+            f"{html.escape(str(row.group_a))} and {html.escape(str(row.group_b))}: {_ties(row.ties)}, "
+            f"{format_value(round(float(row.expected), 1))} expected"
+        )
+        if float(row.expected) > 0:
+            words += f" ({_times(float(row.ratio))} what their sizes predict)"
+        if float(row.ratio) < threshold:
+            words += f"<br>a silo: under {_times(threshold)}"
+        hover[i, j] = hover[j, i] = words
+    hidden = _suppressed_mask(pd.DataFrame(ratio, index=labels, columns=labels), suppressed)
+    hover[hidden] = SUPPRESSED_HOVER
+    diagonal = np.eye(k, dtype=bool)
+    with np.errstate(divide="ignore"):
+        z = np.clip(np.log2(ratio), -RATIO_SPAN, RATIO_SPAN)
+    z[diagonal] = np.nan
+    if annotate is None:
+        annotate = k <= ANNOTATE_MAX
+    text = [
+        ["" if hidden[i, j] or diagonal[i, j] or not np.isfinite(ratio[i, j]) else _times(ratio[i, j]) for j in range(k)] for i in range(k)
+    ]
+    ticks = list(range(-RATIO_SPAN, RATIO_SPAN + 1))
+    names = {0: "as expected", -RATIO_SPAN: f"1/{2**RATIO_SPAN}× or less", RATIO_SPAN: f"{2**RATIO_SPAN}× or more"}
+    trace = go.Heatmap(
+        z=np.where(hidden | ~np.isfinite(z), None, z.astype(object)).tolist(),
+        x=[str(g) for g in labels],
+        y=[str(g) for g in labels],
+        customdata=hover.tolist(),
+        hovertemplate="%{customdata}<extra></extra>",
+        text=text,
+        texttemplate="%{text}" if annotate else None,
+        colorscale=colorscale,
+        zmid=0.0,
+        zmin=-RATIO_SPAN,
+        zmax=RATIO_SPAN,
+        colorbar={
+            "title": {"text": "ties against<br>what sizes predict"},
+            "tickvals": ticks,
+            "ticktext": [names.get(t, f"{2.0**t:g}×" if t > 0 else f"1/{2**-t}×") for t in ticks],
+        },
+        hoverongaps=False,
+        xgap=1,
+        ygap=1,
+    )
+    figure = go.Figure(trace)
+    figure.update_layout(
+        template=TEMPLATE,
+        title={"text": title} if title else None,
+        xaxis={"title": {"text": kind}, "showgrid": False},
+        yaxis={"title": {"text": kind}, "showgrid": False, "autorange": "reversed"},
+        plot_bgcolor="#eeeeee",
+    )
+    return figure
 
 
 def matrix_change_heatmap(
