@@ -28,12 +28,12 @@ from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, Snap
 from orgnet.api.figures import explorer_colors, explorer_figure, silo_view
 from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.params import DepartmentParam, PeriodParam
-from orgnet.api.reports import list_reports
+from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.viz.advocates import advocate_bar
-from orgnet.viz.growth import growth_chart
+from orgnet.viz.growth import growth_panels
 from orgnet.viz.reach import reach_curve
 
 __all__ = ["router"]
@@ -169,10 +169,9 @@ def overview(
     label = snapshots.label(period)
     summary = snapshots.optional_result("summary", label)
     points = [(p, snapshots.optional_result("summary", p)) for p in snapshots.periods()]
-    table = pd.DataFrame(
-        [{"period": p, "people with ties": s["people_with_ties"], "ties": s["ties"], "density": s["density"]} for p, s in points if s]
-    )
-    figure = growth_chart(table, title="Growth over periods") if len(table) else None
+    metrics = ["people_with_ties", "ties", "density"]
+    table = pd.DataFrame([{"period": p, **{m: s[m] for m in metrics}} for p, s in points if s], columns=["period", *metrics])
+    figure = growth_panels(table, metrics, GROWTH_WORDS, title="Growth over periods") if len(table) else None
     return _render(
         request,
         settings,
@@ -183,7 +182,7 @@ def overview(
         periods=snapshots.periods(),
         figure=_figure_json(figure) if figure is not None else None,
         reports=list_reports(snapshots.store)[:REPORTS_SHOWN],
-        reports_readable=allowed(principal.role, PEOPLE),
+        reports_full=allowed(principal.role, PEOPLE),
     )
 
 

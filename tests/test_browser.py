@@ -355,11 +355,39 @@ def report_id(samples_store):  # noqa: F811
         return write_report(store, "2026-09", "2026-10", Path(samples_store).parent / "browser-report")["id"]
 
 
+def _overflow(page) -> int:
+    """How many pixels the page is wider than its window (0: no sideways scrolling)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
 def test_a_growth_report_draws_its_figures_under_its_policy(page, base_url, report_id):
     page.goto(f"{base_url}/api/v1/reports/{report_id}")
     page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20_000)
     assert page.locator(".plotly-graph-div .main-svg").count() >= 2
+    assert _overflow(page) <= 0
+    # Each growth metric has its own panel titled in words: no raw column name on any axis or panel.
+    titles = page.locator(
+        ".plotly-graph-div .annotation-text, .plotly-graph-div .g-xtitle, .plotly-graph-div .g-ytitle"
+    ).all_text_contents()
+    assert "people with ties" in titles and not [t for t in titles if "_" in t]
     _shot(page, "report")
+    # Printed on A4 (794 px at 96 dpi) nothing runs off the page either.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.wait_for_timeout(500)
+    assert _overflow(page) <= 0
+    assert page.errors == []
+
+
+def test_a_viewer_opens_the_aggregate_form_of_a_report(page_as, base_url, report_id):
+    page = page_as("viewer")
+    page.goto(f"{base_url}/")
+    assert "aggregate form" in page.inner_text("#reports-form")
+    page.click(f"#reports a[href='/api/v1/reports/{report_id}']")
+    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20_000)
+    assert "(aggregate form)" in page.inner_text("h1")
+    assert not re.search(r"E\\d{4}", page.inner_text("body")) and page.locator("text=Advocate movers").count() == 0
+    _shot(page, "report-aggregate")
     assert page.errors == []
 
 

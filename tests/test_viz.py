@@ -14,7 +14,7 @@ import pytest
 from orgnet.silos import silo_pairs
 from orgnet.viz import MISSING_COLOR, MISSING_LABEL, PALETTE, TEMPLATE, category_colors, scale_sizes
 from orgnet.viz.advocates import advocate_bar
-from orgnet.viz.growth import growth_chart, movers_chart
+from orgnet.viz.growth import growth_panels, movers_chart
 from orgnet.viz.network import WEBGL_THRESHOLD, group_network_figure, network_figure
 from orgnet.viz.reach import reach_curve
 from orgnet.viz.silos import RATIO_SPAN, SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap, silo_ratio_heatmap
@@ -239,23 +239,22 @@ def test_reach_curve_reference_lines_at_the_given_values():
     assert_self_contained(figure)
 
 
-def test_growth_chart_puts_small_metrics_on_the_secondary_axis():
+def test_growth_panels_give_each_metric_its_own_axis_and_words():
     table = pd.DataFrame(
         {
             "period": ["2026-08", "2026-09", "2026-10"],
             "ties": [8000, 8500, 9100],
             "density": [0.010, 0.011, 0.012],
-            "people": [600, 620, 640],
+            "people_with_ties": [600, 620, 640],
         }
     )
-    figure = growth_chart(table, ["ties", "density", "people"])
-    axes = {t.name: t.yaxis for t in figure.data}
-    assert axes == {"ties": "y", "density (right axis)": "y2", "people (right axis)": "y2"}
-    assert list(figure.data[0].x) == ["2026-08", "2026-09", "2026-10"]
-    assert figure.layout.yaxis2.title.text == "density, people"
-    same_scale = growth_chart(table, ["ties", "people"], secondary=None)
-    assert {t.yaxis or "y" for t in same_scale.data} == {"y"}
-    assert "yaxis2" not in same_scale.layout.to_plotly_json()
+    figure = growth_panels(table, ["people_with_ties", "ties", "density"], {"people_with_ties": "people with ties"})
+    assert [(t.xaxis, t.yaxis) for t in figure.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    assert [a.text for a in figure.layout.annotations] == ["people with ties", "ties", "density"]
+    assert list(figure.data[2].y) == [0.010, 0.011, 0.012] and list(figure.data[0].x) == ["2026-08", "2026-09", "2026-10"]
+    assert figure.layout.xaxis3.title.text == "period" and figure.data[0].name == "people with ties"
+    # Four metrics on three columns: two rows.
+    assert growth_panels(table.assign(more=1), ["ties", "density", "people_with_ties", "more"]).data[3].yaxis == "y4"
     assert_self_contained(figure)
 
 
