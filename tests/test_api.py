@@ -203,3 +203,15 @@ def test_the_silos_page_lists_no_fragile_bridge_of_a_suppressed_group(small_grou
     shown = [c for c in api if c["fragile"] and not c["suppressed"]]
     assert shown and all(f"{c['group_a']} – {c['group_b']}" in table for c in shown)
     assert any(c["suppressed"] for c in api) and "Legal" not in table and "HR –" not in table and "– HR" not in table
+
+
+def test_top_returns_as_many_advocates_as_it_says_or_is_refused(client, role_keys):  # noqa: F811
+    analyst = {"X-API-Key": role_keys["analyst"]}
+    for top in (10, 100, 300):
+        page = client.get(f"/api/v1/advocates?top={top}", headers=analyst).json()
+        assert len(page["items"]) == page["total"] == min(top, 300) and page["limit"] == top
+    # An explicit limit still pages through the top.
+    paged = client.get("/api/v1/advocates?top=100&limit=30&offset=90", headers=analyst).json()
+    assert paged["total"] == 100 and len(paged["items"]) == 10 and paged["items"][0]["rank"] == 91
+    refused = client.get("/api/v1/advocates?top=5000", headers=analyst)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["query", "top"]

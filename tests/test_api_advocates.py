@@ -150,7 +150,7 @@ def test_person_level_reads_are_audited(client, role_keys):  # noqa: F811
     client.get("/api/v1/reach?period=2026-09", headers=viewer)
     log = client.get("/api/v1/audit?limit=50", headers={"X-API-Key": role_keys["admin"]}).json()["items"]
     actions = {(e["role"], e["action"], e["target"]) for e in log}
-    assert ("comms", "advocates", "2026-10 department=Legal top=3 offset=0 limit=50") in actions
+    assert ("comms", "advocates", "2026-10 department=Legal top=3 offset=0 limit=3") in actions
     assert ("comms", "reach.internal", "2026-10 people=E0208,E0209,E0210,E0211,E0212 hops=1") in actions
     assert not any(e["role"] == "viewer" and e["action"] == "reach" for e in log)
 
@@ -189,9 +189,9 @@ def test_audit_entries_are_written_on_shutdown(samples_store, role_keys):  # noq
     with TestClient(make_app(samples_store, audit_interval=60)) as client:
         assert client.get("/api/v1/advocates?top=1&offset=7", headers={"X-API-Key": role_keys["analyst"]}).status_code == 200
         with SQLiteStore(samples_store) as store:
-            assert not any(e.target.endswith("top=1 offset=7 limit=50") for e in store.audit_log(limit=50))
+            assert not any(e.target.endswith("top=1 offset=7 limit=1") for e in store.audit_log(limit=50))
     with SQLiteStore(samples_store) as store:
-        assert any(e.action == "advocates" and e.target.endswith("top=1 offset=7 limit=50") for e in store.audit_log(limit=50))
+        assert any(e.action == "advocates" and e.target.endswith("top=1 offset=7 limit=1") for e in store.audit_log(limit=50))
 
 
 def test_a_new_analysis_shows_without_a_restart(tmp_path, samples_store, role_keys):  # noqa: F811

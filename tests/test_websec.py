@@ -370,5 +370,35 @@ def test_pages_refuse_repeated_parameters_with_a_page_naming_them(client, role_k
     answer = analyst.get(query)
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
     assert f"query.{name}: given more than once" in answer.text
+    # The Network page's figure answers JSON, for its script to say.
     figure = analyst.get("/network/figure?level=department&level=community")
-    assert figure.status_code == 422 and "query.level" in figure.text
+    assert figure.status_code == 422 and figure.json()["detail"][0]["loc"] == ["query", "level"]
+
+
+# --- Unknown query parameters -------------------------------------------------------------------------------------
+
+
+def test_an_unknown_query_parameter_is_refused_by_every_endpoint_listing_those_it_takes(client, role_keys):  # noqa: F811
+    """Every endpoint of the schema, sent a parameter it does not take: 422 naming it and every parameter it does."""
+    admin = {"X-API-Key": role_keys["admin"]}
+    checked = 0
+    for path, operations in client.app.openapi()["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        for method, operation in operations.items():
+            takes = sorted(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+            answer = client.request(method, f"{concrete}?perod=2026-09", headers=admin, json={})
+            assert answer.status_code == 422, (method, path)
+            assert {
+                "loc": ["query", "perod"],
+                "msg": f"unknown parameter; this route takes: {', '.join(takes) if takes else 'none'}",
+                "type": "unknown",
+            } in answer.json()["detail"], (method, path)
+            checked += 1
+    assert checked >= 25
+
+
+def test_pages_name_an_unknown_parameter_too(client, role_keys):  # noqa: F811
+    analyst = _browser(client.app, role_keys["analyst"])
+    answer = analyst.get("/silos?perod=2026-09")
+    assert answer.status_code == 422 and "query.perod: unknown parameter; this route takes: period" in answer.text
+    assert analyst.get("/silos?period=2026-09").status_code == 200

@@ -37,8 +37,15 @@ router = APIRouter(tags=["advocates"])
 
 
 TopParam = Annotated[
-    int | None, Query(ge=1, le=100_000, description="Only the best `top` advocates (of the department when one is given).")
+    int | None,
+    Query(
+        ge=1,
+        le=1000,
+        description="Only the best `top` advocates (of the department when one is given), all in one page unless `limit` is given.",
+    ),
 ]
+#: Without ``top``, a page of this many rows.
+DEFAULT_LIMIT = 50
 
 
 @router.get("/advocates", response_model=AdvocateList, summary="Top advocates")
@@ -49,14 +56,18 @@ async def advocates(
     department: DepartmentParam = None,
     top: TopParam = None,
     offset: OffsetParam = 0,
-    limit: LimitParam = 50,
+    limit: Annotated[
+        int | None, Query(ge=1, le=1000, description=f"Most rows to return (default: `top` when given, else {DEFAULT_LIMIT}).")
+    ] = None,
 ) -> AdvocateList:
     """People ranked by advocate score, best first, with the score's components, the measures behind them and a sentence.
 
     ``rank`` is the rank among everyone in the snapshot; ``department`` keeps
-    that department's people, ``top`` the first ``top`` of them; ``offset``
-    and ``limit`` page through what is left.
+    that department's people, ``top`` the first ``top`` of them, all in one
+    page unless ``limit`` is given; ``offset`` and ``limit`` page through what
+    is left.
     """
+    limit = limit or top or DEFAULT_LIMIT
     label = snapshots.label(period)
     # The parsed, sorted ranking is in memory after the first request: answer it here, without a thread.
     table = built_advocate_table(snapshots, label)
