@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orgnet.api.assets import templates
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
+from orgnet.choices import check_snapshot
 from orgnet.errors import OrgnetError
 
 __all__ = ["API_PREFIX", "answers_json", "error_response", "install_error_handlers"]
@@ -84,6 +85,12 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 
 
 async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
+    # A label that is no period (2026-13), or one without ties, is not cured by analysing: say what the store holds.
+    try:
+        check_snapshot(error.label, request.app.state.snapshots.periods())
+    except OrgnetError as wrong:
+        status = 422 if "is not a period" in str(wrong) or "ends before" in str(wrong) else 404
+        return error_page(request, status, str(wrong)) if _is_page(request) else error_response(status, str(wrong))
     if _is_page(request):
         start, _, end = error.label.partition("..")
         command = f"orgnet analyze --from {escape(start)} --to {escape(end)}" if end else f"orgnet analyze --period {escape(start)}"

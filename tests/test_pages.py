@@ -78,7 +78,9 @@ def test_figure_errors_are_json_with_their_status(samples_store, role_keys, role
 def test_pages_still_answer_their_errors_as_pages(analyst):
     answer = analyst.get("/silos?period=2026-01")
     assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
-    assert "orgnet analyze" in answer.text
+    assert "the store holds no ties in 2026-01; the store&#39;s periods are 2026-05 to 2026-10" in answer.text
+    unanalysed = analyst.get("/silos?period=2026-05..2026-10")
+    assert unanalysed.status_code == 404 and "orgnet analyze --from 2026-05 --to 2026-10" in unanalysed.text
 
 
 def _figure(page: str, plot: str) -> dict:
