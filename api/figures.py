@@ -23,11 +23,24 @@ import plotly.graph_objects as go
 from orgnet.access import suppress_groups, suppress_pairs
 from orgnet.api.models import GraphView
 from orgnet.api.snapshots import Snapshots
+from orgnet.brokers import network_roles, rank_brokers
 from orgnet.viz import category_colors
 from orgnet.viz.network import group_network_figure, network_figure
 from orgnet.viz.silos import ei_bar, silo_ratio_heatmap
 
-__all__ = ["SILO_PAIRS_SHOWN", "SiloView", "community_name", "explorer_colors", "explorer_figure", "silo_view"]
+__all__ = [
+    "BROKERS_SHOWN",
+    "SILO_PAIRS_SHOWN",
+    "SiloView",
+    "broker_rows",
+    "community_name",
+    "explorer_colors",
+    "explorer_figure",
+    "silo_view",
+]
+
+#: Brokers listed on the Network page, by betweenness.
+BROKERS_SHOWN = 10
 
 #: Rows of the silo pairs table on the Silos page (the most cut-off pairs; the API pages through all).
 SILO_PAIRS_SHOWN = 12
@@ -168,3 +181,29 @@ def silo_view(snapshots: Snapshots, label: str, hidden: set[str]) -> SiloView:
     vertical = [row for row in suppress_groups(snapshots.result("vertical", label)["groups"], hidden) if not row["suppressed"]]
     vertical.sort(key=lambda row: (-(row.get("vertical_share") or 0.0), str(row["group"])))
     return SiloView(heatmap, bars, pairs, vertical)
+
+
+def broker_rows(snapshots: Snapshots, label: str, names: dict[str, str], top: int = BROKERS_SHOWN) -> list[dict[str, Any]]:
+    """The ``top`` brokers of snapshot ``label`` by betweenness, each with name, group and Cross & Prusak roles.
+
+    Returns
+    -------
+    rows with ``person_id``, ``name`` (``None`` when the store names no one), ``group``, ``roles``
+    (:func:`orgnet.brokers.network_roles`, roles given over the whole snapshot), ``betweenness``,
+    ``effective_size`` and ``other_groups``.
+    """
+    table = pd.DataFrame.from_records(snapshots.result("brokers", label), index="person_id")
+    table["roles"] = network_roles(table)
+    ranked = rank_brokers(table).head(top)
+    return [
+        {
+            "person_id": str(person),
+            "name": names.get(str(person)),
+            "group": row["group"],
+            "roles": row["roles"],
+            "betweenness": float(row["betweenness"]),
+            "effective_size": float(row["effective_size"]),
+            "other_groups": int(row["other_groups"]),
+        }
+        for person, row in ranked.iterrows()
+    ]

@@ -25,13 +25,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
 from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.figures import explorer_colors, explorer_figure, silo_view
+from orgnet.api.figures import broker_rows, explorer_colors, explorer_figure, silo_view
 from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
+from orgnet.brokers import NETWORK_ROLES
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_panels
 from orgnet.viz.reach import reach_curve
@@ -192,11 +193,18 @@ def network(
     principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
     snapshots: SnapshotsDep,
     settings: SettingsDep,
+    audit_log: AuditDep,
     period: PeriodParam = None,
 ) -> HTMLResponse:
-    """The network explorer; the figure itself comes from ``/network/figure``."""
+    """The network explorer (the figure itself comes from ``/network/figure``) and, for roles that see people, the
+    brokers with their Cross & Prusak roles."""
     label = snapshots.label(period)
     departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result("summary", label) else []
+    people_allowed = allowed(principal.role, PEOPLE)
+    brokers = None
+    if people_allowed and snapshots.optional_result("brokers", label) is not None:
+        audit_log.record(principal, "page.network", f"{label} brokers")
+        brokers = broker_rows(snapshots, label, _names(snapshots))
     return _render(
         request,
         settings,
@@ -205,7 +213,9 @@ def network(
         label=label,
         periods=snapshots.periods(),
         departments=departments,
-        people_allowed=allowed(principal.role, PEOPLE),
+        people_allowed=people_allowed,
+        brokers=brokers,
+        roles=NETWORK_ROLES,
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pandas as pd
 import pytest
 from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
@@ -118,3 +119,26 @@ def test_the_silos_page_compares_pairs_with_their_sizes_and_hides_small_groups(s
         assert not any(f">{g}<" in _table(page, table) or f"{g} and" in _table(page, table) for g in hidden)
     first = shown[0]
     assert f"<td>{first['group_a']} and {first['group_b']}</td>" in _table(page, "silo-pairs").split("</tr>")[1]
+
+
+def test_the_network_page_lists_brokers_in_the_fields_roles_for_roles_that_see_people(samples_store, role_keys):  # noqa: F811
+    from markupsafe import escape
+
+    from orgnet.brokers import NETWORK_ROLES, network_roles
+    from orgnet.results import load_result
+    from orgnet.store.sqlite import SQLiteStore
+
+    with _client(samples_store, role_keys["analyst"]) as client:
+        page = client.get("/network").text
+    with _client(samples_store, role_keys["viewer"]) as client:
+        assert 'id="brokers"' not in client.get("/network").text
+    with SQLiteStore(samples_store) as store:
+        stored = load_result(store, "brokers", "2026-10")
+        people = store.people().set_index("person_id")["name"]
+    table = pd.DataFrame.from_records(stored, index="person_id")
+    roles = network_roles(table)
+    best = table["betweenness"].idxmax()
+    rows = _table(page, "brokers").split("</tr>")
+    # The first row is the person with the most betweenness, named, with the roles network_roles gives them.
+    assert f'{people[best]} <span class="note">{best}</span>' in rows[1] and f"<td>{', '.join(roles[best])}</td>" in rows[1]
+    assert all(f"<dt>{role}</dt><dd>{escape(words)}</dd>" in page for role, words in NETWORK_ROLES.items())
