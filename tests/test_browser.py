@@ -138,6 +138,57 @@ def test_page_loads_and_draws_its_plot(page, base_url, path, plot):
     assert page.errors == []
 
 
+def test_the_overview_switches_period_and_draws_each_growth_panel(page, base_url):
+    page.goto(f"{base_url}/")
+    page.wait_for_selector("#plot-growth .main-svg", timeout=20_000)
+    # One panel per quantity, titled in words.
+    titles = page.locator("#plot-growth .annotation-text").all_text_contents()
+    assert titles == ["people with ties", "ties", "density"]
+    page.select_option("#period", "2026-08")
+    page.wait_for_url("**period=2026-08")
+    assert "Overview · 2026-08" in page.inner_text("h1")
+    page.wait_for_selector("#plot-growth .main-svg", timeout=20_000)
+    assert page.errors == []
+
+
+def test_the_network_page_switches_period(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    with page.expect_response(lambda answer: "/network/figure?period=2026-08" in answer.url) as figure:
+        page.select_option("#period", "2026-08")
+    assert figure.value.status == 200
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='department']", timeout=20_000)
+    assert "8 departments" in page.inner_text("#status") and page.locator("#brokers tr").count() == 11
+    assert page.errors == []
+
+
+def test_the_silos_page_switches_period(page, base_url):
+    page.goto(f"{base_url}/silos")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    page.select_option("#period", "2026-09")
+    page.wait_for_url("**period=2026-09")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    assert "Silos · 2026-09" in page.inner_text("h1") and page.locator("#silo-pairs tr").count() > 3
+    assert page.errors == []
+
+
+def test_the_login_page_says_an_unknown_key_in_words(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        login = context.new_page()
+        errors: list[str] = []
+        login.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning") else None)
+        login.goto(f"{base_url}/login?next=/")
+        _shot(login, "login")
+        login.fill("#key", "orgnet_not-a-key")
+        login.click("#login")
+        login.wait_for_selector("#login-error")
+        assert "unknown or revoked" in login.inner_text("#login-error")
+        assert errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+    finally:
+        context.close()
+
+
 def test_person_search_focuses_the_right_node(page, base_url):
     page.goto(f"{base_url}/network")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
@@ -245,7 +296,7 @@ def test_a_viewer_is_told_why_a_click_opens_no_group(page_as, base_url):
     assert "sees groups only" in page.inner_text("#status")
     assert page.locator("#department").count() == 0
     _click_point(page, page.locator("#plot-network .scatterlayer .point").first)
-    page.wait_for_function("document.getElementById('status').className === 'error'")
+    page.wait_for_selector("#status.error", timeout=10_000)
     assert "may not see people" in page.inner_text("#status")
     assert page.errors == []
 
@@ -333,6 +384,8 @@ def test_the_security_policy_holds_in_the_browser(page, base_url):
 def test_error_pages_load_without_console_error(page, base_url, path, status):
     page.goto(base_url + path)
     page.wait_for_selector("#error-title")
+    if path.startswith("/silos"):
+        _shot(page, "error-page")
     # The one message is the browser noting the page's own status; every file the page loads is served.
     assert page.errors == [f"Failed to load resource: the server responded with a status of {status}"]
 
