@@ -250,7 +250,8 @@ def network_figure_json(
     color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
 ) -> JSONResponse:
-    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "suppressed", "note", "nodes"}``.
+    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "focus_label", "suppressed", "note",
+    "nodes"}``.
 
     Errors are JSON (``{"error", "detail"}``) with their status, as in the API, so the page's script can show them.
     """
@@ -290,6 +291,8 @@ def network_figure_json(
             "figure": json.loads(_figure_json(figure)),
             "level": view.level,
             "focus": view.focus,
+            # Who the focus is, in words (the node's label: a name, or the id when the store names no one).
+            "focus_label": next((n.label for n in view.nodes if n.id == view.focus), None),
             "suppressed": suppressed,
             "note": note,
             "nodes": len(view.nodes),
@@ -365,7 +368,7 @@ def advocates(
         columns=["label", "score", "influence", "engagement", "reach", "bridging"],
     )
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
-    bars.update_layout(height=max(320, 22 * len(rows) + 160))
+    bars.update_layout(height=max(320, 22 * len(rows) + 160), yaxis_title_text="person")
     reach = reach_view(snapshots, label, principal)
     curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach", "follower_sum"])
     follower_sum = float(curve["follower_sum"].iloc[-1]) if len(curve) else 0.0

@@ -197,6 +197,7 @@ def test_person_search_focuses_the_right_node(page, base_url):
     page.click("#find")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert page.get_attribute("#plot-network", "data-focus") == "E0187"
+    assert "focus Carla Olsen (E0187)" in page.inner_text("#status")
     # The focused node is drawn with the thick outline the figure gives the highlighted node.
     outlined = page.evaluate(
         """() => {

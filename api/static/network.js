@@ -34,7 +34,7 @@ async function draw() {
     return;
   }
   const body = answer.body;
-  say(`${body.nodes} ${{person: "people", department: "departments", community: "communities"}[body.level]}` + (body.focus ? ` · focus ${body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
+  say(`${body.nodes} ${{person: "people", department: "departments", community: "communities"}[body.level]}` + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
       (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
