@@ -33,6 +33,7 @@ from orgnet.api.services import advocate_table, group_sizes, hidden_groups, pers
 from orgnet.api.settings import Settings
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.brokers import NETWORK_ROLES
+from orgnet.model import person_names
 from orgnet.viz.advocates import advocate_bar
 from orgnet.viz.growth import growth_panels
 from orgnet.viz.reach import reach_curve
@@ -204,7 +205,7 @@ def network(
     brokers = None
     if people_allowed and snapshots.optional_result("brokers", label) is not None:
         audit_log.record(principal, "page.network", f"{label} brokers")
-        brokers = broker_rows(snapshots, label, _names(snapshots))
+        brokers = broker_rows(snapshots, label, person_names(snapshots.people()))
     return _render(
         request,
         settings,
@@ -217,12 +218,6 @@ def network(
         brokers=brokers,
         roles=NETWORK_ROLES,
     )
-
-
-def _names(snapshots: Any) -> dict[str, str]:
-    """Person id -> name, for the people a page lists (only names present: a pseudonymised store has none)."""
-    people = snapshots.people()
-    return {str(k): str(v) for k, v in people["name"].items() if isinstance(v, str) and v}
 
 
 def _resolve_person(snapshots: Any, query: str) -> str | None:
@@ -331,7 +326,7 @@ def silos(
         pairs=view.pairs,
         vertical=view.vertical,
         fragile=fragile,
-        names=_names(snapshots),
+        names=person_names(snapshots.people()),
         suppressed=sorted(hidden),
         min_group_size=settings.min_group_size,
     )

@@ -43,6 +43,7 @@ from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_communities, suppre
 from orgnet.analysis import grouped_name
 from orgnet.api.suppression import stored_composition
 from orgnet.compare import Comparison, compare_snapshots, summary_sentences
+from orgnet.model import person_names
 from orgnet.results import load_result, save_result
 from orgnet.snapshots import find_snapshot, list_snapshots
 from orgnet.store import Store
@@ -214,12 +215,6 @@ def _private_tables(comparison: Comparison, hidden: set[str], communities: tuple
     return tables
 
 
-def _names(store: Store) -> dict[str, str]:
-    """Person id -> name, for the people the store names (none in a pseudonymised store)."""
-    people = store.people()
-    return {str(i): str(n) for i, n in zip(people["person_id"], people["name"]) if isinstance(n, str) and n}
-
-
 def _shown(table: pd.DataFrame, names: dict[str, str], columns: list[str] | None = None) -> pd.DataFrame:
     """``table`` as a report shows it: the chosen columns, people's names beside their ids, column names in words."""
     shown = table[[c for c in columns if c in table.columns]] if columns else table.copy()
@@ -271,7 +266,7 @@ def build_report(
     before_info, after_info = find_snapshot(store, before), find_snapshot(store, after)
     comparison = compare_snapshots(store, before, after, by=by)
     hidden = _hidden_groups(store, (before, after), min_group_size, by)
-    names = _names(store)
+    names = person_names(store.people())
     communities = (
         _hidden_communities(store, before, hidden, min_group_size, by),
         _hidden_communities(store, after, hidden, min_group_size, by),

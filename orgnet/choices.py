@@ -15,10 +15,10 @@ from orgnet.errors import OrgnetError
 from orgnet.periods import period_dates
 from orgnet.results import parse_snapshot_label
 
-__all__ = ["IDENTITY_COLUMNS", "check_choice", "check_snapshot", "grouping_attributes", "listed"]
+__all__ = ["PERSONAL_COLUMNS", "check_choice", "check_snapshot", "grouping_attributes", "listed"]
 
 #: Columns of the people table that name or date a person rather than group people.
-IDENTITY_COLUMNS = frozenset({"person_id", "name", "email", "manager_id", "hire_date"})
+PERSONAL_COLUMNS = frozenset({"person_id", "name", "email", "manager_id", "hire_date"})
 
 #: Most values an error lists before it says how many more there are.
 LISTED = 20
@@ -91,5 +91,5 @@ def check_snapshot(label: str, periods: Sequence[str]) -> None:
 
 def grouping_attributes(people: pd.DataFrame) -> list[str]:
     """The attributes of the people table that people can be grouped by: every column that holds a value for someone,
-    but those that name or date one person (:data:`IDENTITY_COLUMNS`)."""
-    return sorted(c for c in people.columns if c not in IDENTITY_COLUMNS and people[c].notna().any())
+    but those that name or date one person (:data:`PERSONAL_COLUMNS`)."""
+    return sorted(c for c in people.columns if c not in PERSONAL_COLUMNS and people[c].notna().any())

@@ -108,10 +108,10 @@ def _result(store: str | None, name: str, label: str | None, by: str = "departme
 
 
 def _names(store: str | None) -> dict[str, str]:
-    """Person id -> name of the people the store names (none when pseudonymised)."""
+    from orgnet.model import person_names
+
     with store_from(store) as opened:
-        people = opened.people()
-    return {str(i): str(n) for i, n in zip(people["person_id"], people["name"]) if isinstance(n, str) and n}
+        return person_names(opened.people())
 
 
 @app.command("summary")
