@@ -235,7 +235,7 @@ def silo_ratio_heatmap(
         zmin=-RATIO_SPAN,
         zmax=RATIO_SPAN,
         colorbar={
-            "title": {"text": "ties against<br>what sizes predict"},
+            "title": {"text": "ties against what sizes predict", "side": "right"},
             "tickvals": ticks,
             "ticktext": [names.get(t, f"{2.0**t:g}×" if t > 0 else f"1/{2**-t}×") for t in ticks],
         },
