@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orgnet.api.assets import templates
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
-from orgnet.choices import check_snapshot
+from orgnet.choices import NotASnapshot, check_snapshot
 from orgnet.errors import OrgnetError
 
 __all__ = ["API_PREFIX", "answers_json", "error_response", "install_error_handlers"]
@@ -89,7 +89,7 @@ async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
     try:
         check_snapshot(error.label, request.app.state.snapshots.periods())
     except OrgnetError as wrong:
-        status = 422 if "is not a period" in str(wrong) or "ends before" in str(wrong) else 404
+        status = 422 if isinstance(wrong, NotASnapshot) else 404
         return error_page(request, status, str(wrong)) if _is_page(request) else error_response(status, str(wrong))
     if _is_page(request):
         start, _, end = error.label.partition("..")

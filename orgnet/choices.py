@@ -15,13 +15,17 @@ from orgnet.errors import OrgnetError
 from orgnet.periods import period_dates
 from orgnet.results import parse_snapshot_label
 
-__all__ = ["PERSONAL_COLUMNS", "check_choice", "check_snapshot", "grouping_attributes", "listed"]
+__all__ = ["PERSONAL_COLUMNS", "NotASnapshot", "check_choice", "check_snapshot", "grouping_attributes", "listed"]
 
 #: Columns of the people table that name or date a person rather than group people.
 PERSONAL_COLUMNS = frozenset({"person_id", "name", "email", "manager_id", "hire_date"})
 
 #: Most values an error lists before it says how many more there are.
 LISTED = 20
+
+
+class NotASnapshot(OrgnetError):
+    """A snapshot label that names no period or range at all (``2026-13``), as opposed to one without ties."""
 
 
 def listed(values: Sequence[str], limit: int = LISTED) -> str:
@@ -73,8 +77,9 @@ def check_snapshot(label: str, periods: Sequence[str]) -> None:
 
     Raises
     ------
-    OrgnetError : the label is not a period ("'2026-13' is not a period ...") or no period of it holds ties; the
-        message lists the periods that do.
+    NotASnapshot : the label is not a period ("'2026-13' is not a period ...") or ends before it starts.
+    OrgnetError : no period of it holds ties.
+    Either message says which periods the store holds.
     """
     span = f"the store's periods are {periods[0]} to {periods[-1]}" if periods else "the store holds no ties yet"
     start, end = parse_snapshot_label(label)
@@ -82,9 +87,9 @@ def check_snapshot(label: str, periods: Sequence[str]) -> None:
         try:
             period_dates(part)
         except ValueError:
-            raise OrgnetError(f"{part!r} is not a period (YYYY-MM, YYYY-Www, or START..END); {span}") from None
+            raise NotASnapshot(f"{part!r} is not a period (YYYY-MM, YYYY-Www, or START..END); {span}") from None
     if start > end:
-        raise OrgnetError(f"snapshot {label} ends before it starts; {span}")
+        raise NotASnapshot(f"snapshot {label} ends before it starts; {span}")
     if not any(start <= p <= end for p in periods):
         raise OrgnetError(f"the store holds no ties in {label}; {span}")
 
