@@ -94,6 +94,8 @@ async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
     if _is_page(request):
         start, _, end = error.label.partition("..")
         command = f"orgnet analyze --from {escape(start)} --to {escape(end)}" if end else f"orgnet analyze --period {escape(start)}"
+        # A result of another grouping than departments is stored as name@by (orgnet.analysis.grouped_name).
+        command += f" --by {escape(error.name.partition('@')[2])}" if "@" in error.name else ""
         return error_page(request, 404, f"{error.label} has not been analysed yet.", f"Run <code>{command}</code>, then reload this page.")
     return error_response(404, str(error))
 

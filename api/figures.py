@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from orgnet.access import suppress_groups, suppress_pairs
+from orgnet.api.grouping import DEFAULT_BY, grouped_result
 from orgnet.api.models import GraphView
 from orgnet.api.snapshots import Snapshots
 from orgnet.brokers import network_roles, rank_brokers
@@ -151,8 +152,9 @@ class SiloView:
     vertical: list[dict[str, Any]]
 
 
-def silo_view(snapshots: Snapshots, label: str, hidden: set[str]) -> SiloView:
-    """The Silos page's figures and tables of snapshot ``label``; the groups of ``hidden`` are suppressed in all.
+def silo_view(snapshots: Snapshots, label: str, hidden: set[str], by: str = DEFAULT_BY) -> SiloView:
+    """The Silos page's figures and tables of snapshot ``label`` grouped by ``by``; the groups of ``hidden`` are
+    suppressed in all.
 
     Returns
     -------
@@ -161,11 +163,10 @@ def silo_view(snapshots: Snapshots, label: str, hidden: set[str]) -> SiloView:
     ``pairs`` (the :data:`SILO_PAIRS_SHOWN` shown pairs with the lowest ratio, as stored: lowest first) and
     ``vertical`` (each shown group's shares of top-down and side-to-side ties, most top-down first).
     """
-    summary = snapshots.result("summary", label)
-    by = str(summary.get("by", "department"))
+    summary = grouped_result(snapshots, "summary", label, by)
     groups = sorted(str(row["group"]) for row in summary["groups"])
     within = {str(row["group"]): row["internal_ties"] for row in summary["groups"]}
-    stored_pairs = snapshots.result("silo_pairs", label)
+    stored_pairs = grouped_result(snapshots, "silo_pairs", label, by)
     heatmap = silo_ratio_heatmap(
         pd.DataFrame.from_records(stored_pairs, columns=["group_a", "group_b", "ties", "expected", "ratio"]),
         groups,
@@ -174,11 +175,11 @@ def silo_view(snapshots: Snapshots, label: str, hidden: set[str]) -> SiloView:
         kind=by,
         title=f"Ties between {by}s against what their sizes predict",
     )
-    ei = pd.DataFrame(snapshots.result("silos", label))[["group", "ei_index", "size"]]
+    ei = pd.DataFrame(grouped_result(snapshots, "silos", label, by))[["group", "ei_index", "size"]]
     ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
     bars = ei_bar(ei, title=f"E-I index per {by} (-1: every tie inside, a closed silo)")
     pairs = [row for row in suppress_pairs(stored_pairs, hidden) if not row["suppressed"]][:SILO_PAIRS_SHOWN]
-    vertical = [row for row in suppress_groups(snapshots.result("vertical", label)["groups"], hidden) if not row["suppressed"]]
+    vertical = [row for row in suppress_groups(grouped_result(snapshots, "vertical", label, by)["groups"], hidden) if not row["suppressed"]]
     vertical.sort(key=lambda row: (-(row.get("vertical_share") or 0.0), str(row["group"])))
     return SiloView(heatmap, bars, pairs, vertical)
 

@@ -27,6 +27,7 @@ from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from orgnet.api.figures import broker_rows, explorer_colors, explorer_figure, silo_view
 from orgnet.api.graphs import community_view, group_view, membership
+from orgnet.api.grouping import DEFAULT_BY, ByParam, analysed_groupings, check_by, grouped_result
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
@@ -303,17 +304,19 @@ def silos(
     settings: SettingsDep,
     audit_log: AuditDep,
     period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> HTMLResponse:
     """Silo pairs against what group sizes predict, E-I per department, top-down against side-to-side work, and (for
     person-level roles) fragile bridges."""
     label = snapshots.label(period)
-    hidden = hidden_groups(snapshots, label, settings.min_group_size)
-    view = silo_view(snapshots, label, hidden)
+    by = check_by(snapshots, by)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
+    view = silo_view(snapshots, label, hidden, by)
     fragile = None
     if allowed(principal.role, PEOPLE):
         audit_log.record(principal, "page.silos", label)
         # A suppressed pair's `fragile` is blanked, so it is never listed.
-        fragile = [c for c in suppress_pairs(snapshots.result("fragility", label)["carriers"], hidden) if c.get("fragile")]
+        fragile = [c for c in suppress_pairs(grouped_result(snapshots, "fragility", label, by)["carriers"], hidden) if c.get("fragile")]
     return _render(
         request,
         settings,
@@ -321,6 +324,8 @@ def silos(
         principal,
         label=label,
         periods=snapshots.periods(),
+        by=by,
+        groupings=analysed_groupings(snapshots, label),
         heatmap=_figure_json(view.heatmap),
         ei=_figure_json(view.ei),
         pairs=view.pairs,

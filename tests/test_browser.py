@@ -166,7 +166,7 @@ def test_the_silos_page_switches_period(page, base_url):
     page.goto(f"{base_url}/silos")
     page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
     page.select_option("#period", "2026-09")
-    page.wait_for_url("**period=2026-09")
+    page.wait_for_url("**period=2026-09&by=department")
     page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
     assert "Silos · 2026-09" in page.inner_text("h1") and page.locator("#silo-pairs tr").count() > 3
     assert page.errors == []

@@ -142,3 +142,51 @@ def test_the_network_page_lists_brokers_in_the_fields_roles_for_roles_that_see_p
     # The first row is the person with the most betweenness, named, with the roles network_roles gives them.
     assert f'{people[best]} <span class="note">{best}</span>' in rows[1] and f"<td>{', '.join(roles[best])}</td>" in rows[1]
     assert all(f"<dt>{role}</dt><dd>{escape(words)}</dd>" in page for role, words in NETWORK_ROLES.items())
+
+
+@pytest.fixture(scope="module")
+def by_level(samples_store, tmp_path_factory):  # noqa: F811
+    """A copy of the samples store whose 2026-10 is also analysed by level (L7 holds one person, L6 eight)."""
+    import shutil
+
+    from orgnet.analysis import AnalysisOptions, analyze
+    from orgnet.store.sqlite import SQLiteStore
+
+    path = tmp_path_factory.mktemp("by-level") / "orgnet.db"
+    shutil.copy(samples_store, path)
+    with SQLiteStore(path) as store:
+        analyze(store, "2026-10", options=AnalysisOptions(by="level"))
+    return path
+
+
+def test_silos_group_by_any_attribute_the_store_holds_with_suppression_per_grouping(by_level, role_keys):  # noqa: F811
+    viewer = {"X-API-Key": role_keys["viewer"]}
+    with _client(by_level, role_keys["viewer"]) as client:
+        levels = client.get("/api/v1/silos?period=2026-10&by=level", headers=viewer).json()["groups"]
+        departments = client.get("/api/v1/silos?period=2026-10", headers=viewer).json()["groups"]
+        pairs = client.get("/api/v1/silos/pairs?period=2026-10&by=level&limit=1000", headers=viewer).json()["items"]
+        matrix = client.get("/api/v1/silos/matrix?period=2026-10&by=level", headers=viewer).json()
+        unknown = client.get("/api/v1/silos?by=hobby", headers=viewer)
+        unanalysed = client.get("/api/v1/silos?period=2026-10&by=location", headers=viewer)
+        page = client.get("/silos?period=2026-10&by=level").text
+    by_group = {row["group"]: row for row in levels}
+    assert set(by_group) == {"L2", "L3", "L4", "L5", "L6", "L7"}
+    # The one person of L7 is suppressed in the level grouping (the departments know nothing of it).
+    assert by_group["L7"]["suppressed"] and by_group["L7"]["ei_index"] is None and not by_group["L2"]["suppressed"]
+    assert {row["group"] for row in departments} >= {"Legal", "Sales"} and not any(row["suppressed"] for row in departments)
+    assert all(p["suppressed"] for p in pairs if "L7" in (p["group_a"], p["group_b"]))
+    assert matrix["by"] == "level" and "L7" in matrix["suppressed"]
+    assert unknown.status_code == 422 and "the attributes are" in unknown.json()["detail"][0]["msg"]
+    assert "level" in unknown.json()["detail"][0]["msg"] and "location" in unknown.json()["detail"][0]["msg"]
+    assert unanalysed.status_code == 404
+    # The page draws the levels, offers the groupings analysed, and hides L7 in every table.
+    (heatmap,) = _figure(page, "plot-heatmap")["data"]
+    assert heatmap["x"] == ["L2", "L3", "L4", "L5", "L6", "L7"]
+    assert '<option value="level" selected>level</option>' in page and '<option value="department" >department</option>' in page
+    assert "L7" not in _table(page, "silo-pairs") and ">L7<" not in _table(page, "vertical")
+
+
+def test_a_grouping_not_analysed_says_the_command_that_analyses_it(by_level, role_keys):  # noqa: F811
+    with _client(by_level, role_keys["analyst"]) as client:
+        page = client.get("/silos?period=2026-10&by=location")
+    assert page.status_code == 404 and "orgnet analyze --period 2026-10 --by location" in page.text

@@ -400,5 +400,5 @@ def test_an_unknown_query_parameter_is_refused_by_every_endpoint_listing_those_i
 def test_pages_name_an_unknown_parameter_too(client, role_keys):  # noqa: F811
     analyst = _browser(client.app, role_keys["analyst"])
     answer = analyst.get("/silos?perod=2026-09")
-    assert answer.status_code == 422 and "query.perod: unknown parameter; this route takes: period" in answer.text
+    assert answer.status_code == 422 and "query.perod: unknown parameter; this route takes: by, period" in answer.text
     assert analyst.get("/silos?period=2026-09").status_code == 200
