@@ -20,7 +20,10 @@ import typer
 from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors
 from orgnet.cli.info import print_info, store_info
 
-__all__ = ["demo_command", "serve_command"]
+__all__ = ["DEMO_KEY_NAME", "demo_command", "serve_command"]
+
+#: The name of the admin key ``orgnet demo`` hands out; each run revokes the previous one.
+DEMO_KEY_NAME = "orgnet demo"
 
 HostOption = Annotated[
     str | None, typer.Option("--host", help="Interface to listen on (default ORGNET_HOST, else 127.0.0.1).", show_default=False)
@@ -83,12 +86,13 @@ def demo_command(
 ) -> None:
     """Ingest every bundled sample source into the store, analyse every period, print the summary, then serve it.
 
-    Prints the address to open and an admin key to log in with (a new one each run). Running it again is safe:
-    sources already ingested are skipped. `--no-serve` stops after the summary (for scripts).
+    Prints the address to open and an admin key to log in with: a new one each run, and the previous demo key is
+    revoked (and said so), so the store never holds more than one. Running it again is safe: sources already ingested
+    are skipped. `--no-serve` stops after the summary (for scripts).
     """
     from rich.progress import Progress
 
-    from orgnet.access import create_key
+    from orgnet.access import replace_key
     from orgnet.analysis import analyze_periods
     from orgnet.api.server import serve as serve_app
     from orgnet.api.server import url_of
@@ -109,7 +113,7 @@ def demo_command(
             progress.update(task, description="analysing every period", completed=len(SAMPLE_SOURCES))
             runs = analyze_periods(opened)
         info = store_info(opened)
-        key_id, key = create_key(opened, "admin", "orgnet demo")
+        key_id, key, revoked = replace_key(opened, "admin", DEMO_KEY_NAME)
     url = url_of(settings.host, settings.port)
     if as_json:
         emit_json(
@@ -120,6 +124,7 @@ def demo_command(
                 "url": url,
                 "key_id": key_id,
                 "key": key,
+                "revoked_keys": revoked,
             }
         )
     else:
@@ -134,6 +139,8 @@ def demo_command(
         else:
             console.print(f"\nadmin key for `orgnet serve` ({key_id}):")
         console.print(key, highlight=False, soft_wrap=True)
+        if revoked:
+            console.print(f"(the previous demo key {', '.join(revoked)} is revoked: only this one works now)", highlight=False)
     # The caller (a terminal, a script, a test) reads the address and key before the server blocks.
     sys.stdout.flush()
     if serve:

@@ -3,7 +3,10 @@
 Body: ``{"error": "<short code>", "detail": "<message>"}`` (``detail`` is the
 list of problems for a 422). Browser pages (paths outside ``/api``) send a
 401 to the login page instead, and answer other errors with an HTML page:
-a snapshot not analysed yet says to run ``orgnet analyze``.
+a snapshot not analysed yet says to run ``orgnet analyze``. A route outside
+``/api`` that the pages' scripts fetch (``/network/figure``) declares
+``response_class=JSONResponse`` and answers its errors in JSON like the API,
+so that the script can show them in words (:func:`answers_json`).
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orgnet.api.assets import templates
 from orgnet.api.snapshots import NotAnalysed, UnknownSnapshot
+from orgnet.choices import NotASnapshot, check_snapshot
 from orgnet.errors import OrgnetError
 from orgnet.results import OutdatedResult, analyze_command
 
-__all__ = ["API_PREFIX", "error_response", "install_error_handlers"]
+__all__ = ["API_PREFIX", "answers_json", "error_response", "install_error_handlers"]
 
 API_PREFIX = "/api/"
 
@@ -43,8 +47,19 @@ def error_response(status: int, detail: object, headers: dict[str, str] | None =
     return JSONResponse({"error": _code(status), "detail": jsonable_encoder(detail)}, status_code=status, headers=headers)
 
 
+def answers_json(request: Request) -> bool:
+    """Whether ``request``'s errors are JSON: a path of the API, or a route that declares ``response_class=JSONResponse``.
+
+    A route that does not name a response class gets FastAPI's default placeholder, not the class itself, so only
+    a route that says it answers JSON is taken as one.
+    """
+    if request.url.path.startswith(API_PREFIX) or request.url.path == "/openapi.json":
+        return True
+    return getattr(request.scope.get("route"), "response_class", None) is JSONResponse
+
+
 def _is_page(request: Request) -> bool:
-    return not request.url.path.startswith(API_PREFIX) and request.url.path not in ("/openapi.json",)
+    return not answers_json(request)
 
 
 def error_page(request: Request, status: int, detail: str, hint: str = "") -> HTMLResponse:
@@ -71,6 +86,12 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 
 
 async def _not_analysed(request: Request, error: NotAnalysed) -> Response:
+    # A label that is no period (2026-13), or one without ties, is not cured by analysing: say what the store holds.
+    try:
+        check_snapshot(error.snapshot, request.app.state.snapshots.periods())
+    except OrgnetError as wrong:
+        status = 422 if isinstance(wrong, NotASnapshot) else 404
+        return error_page(request, status, str(wrong)) if _is_page(request) else error_response(status, str(wrong))
     if _is_page(request):
         command = escape(analyze_command(error.snapshot, error.by))
         said = str(error) if isinstance(error, OutdatedResult) else f"{error.snapshot} has not been analysed yet."

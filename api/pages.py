@@ -23,23 +23,24 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
-from orgnet.api.assets import PLOTLY_JS, STATIC_FILES, templates
+from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.graphs import community_view, group_view
-from orgnet.api.models import GraphView
+from orgnet.api.figures import broker_rows, explorer_colors, explorer_figure, silo_view
+from orgnet.api.graphs import community_view, group_view, membership
+from orgnet.api.grouping import DEFAULT_BY, ByParam, analysed_groupings, check_by, grouped_result
 from orgnet.api.params import DepartmentParam, PeriodParam
-from orgnet.api.reports import list_reports
+from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
-from orgnet.api.websec import CSRF_FIELD, DOCS_POLICY, SWAGGER_UI, form_token, set_form_cookie, valid_form_token
-from orgnet.jobs import FRAGILITY, GROUP_MATRIX, SILOS
+from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
+from orgnet.brokers import NETWORK_ROLES
+from orgnet.jobs import BROKERS, FRAGILITY
 from orgnet.jobs import SUMMARY as SUMMARY_JOB
+from orgnet.model import person_names
 from orgnet.reach import SQUAD_ACCOUNTS
 from orgnet.viz.advocates import advocate_bar
-from orgnet.viz.growth import growth_chart
-from orgnet.viz.network import group_network_figure, network_figure
+from orgnet.viz.growth import growth_panels
 from orgnet.viz.reach import reach_curve
-from orgnet.viz.silos import ei_bar, silo_heatmap
 
 __all__ = ["router"]
 
@@ -80,11 +81,11 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/static/{name}")
 def static_file(name: str) -> FileResponse:
-    """A script or stylesheet of the pages; plotly.js (versioned by the plotly package) may be kept a day."""
+    """A script or stylesheet of the pages; plotly.js and Swagger UI (versioned by their packages) may be kept a day."""
     path = STATIC_FILES.get(name)
     if path is None:
         raise HTTPException(404, f"no static file {name!r}")
-    cache = "public, max-age=86400" if path == PLOTLY_JS else "no-cache"
+    cache = "public, max-age=86400" if path in VENDORED else "no-cache"
     return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers={"Cache-Control": cache})
 
 
@@ -96,8 +97,8 @@ def favicon() -> Response:
 
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
-    """The interactive API documentation: Swagger UI on /openapi.json, under a policy that admits its CDN."""
-    return templates.TemplateResponse(request, "docs.html", {"swagger": SWAGGER_UI}, headers={"Content-Security-Policy": DOCS_POLICY})
+    """The interactive API documentation: Swagger UI on /openapi.json, its files served by orgnet itself."""
+    return templates.TemplateResponse(request, "docs.html", {})
 
 
 def _login_page(request: Request, settings: Settings, next: str | None, problem: str = "", status_code: int = 200) -> HTMLResponse:
@@ -174,10 +175,9 @@ def overview(
     label = snapshots.label(period)
     summary = snapshots.optional_result(SUMMARY_JOB, label)
     points = [(p, snapshots.optional_result(SUMMARY_JOB, p)) for p in snapshots.periods()]
-    table = pd.DataFrame(
-        [{"period": p, "people with ties": s.people_with_ties, "ties": s.ties, "density": s.density} for p, s in points if s]
-    )
-    figure = growth_chart(table, title="Growth over periods") if len(table) else None
+    metrics = ["people_with_ties", "ties", "density"]
+    table = pd.DataFrame([{"period": p, **{m: getattr(s, m) for m in metrics}} for p, s in points if s], columns=["period", *metrics])
+    figure = growth_panels(table, metrics, GROWTH_WORDS, title="Growth over periods") if len(table) else None
     return _render(
         request,
         settings,
@@ -188,7 +188,7 @@ def overview(
         periods=snapshots.periods(),
         figure=_figure_json(figure) if figure is not None else None,
         reports=list_reports(snapshots.store)[:REPORTS_SHOWN],
-        reports_readable=allowed(principal.role, PEOPLE),
+        reports_full=allowed(principal.role, PEOPLE),
     )
 
 
@@ -198,11 +198,18 @@ def network(
     principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
     snapshots: SnapshotsDep,
     settings: SettingsDep,
+    audit_log: AuditDep,
     period: PeriodParam = None,
 ) -> HTMLResponse:
-    """The network explorer; the figure itself comes from ``/network/figure``."""
+    """The network explorer (the figure itself comes from ``/network/figure``) and, for roles that see people, the
+    brokers with their Cross & Prusak roles."""
     label = snapshots.label(period)
     departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result(SUMMARY_JOB, label) else []
+    people_allowed = allowed(principal.role, PEOPLE)
+    brokers = None
+    if people_allowed and snapshots.optional_result(BROKERS, label) is not None:
+        audit_log.record(principal, "page.network", f"{label} brokers")
+        brokers = broker_rows(snapshots, label, person_names(snapshots.people()))
     return _render(
         request,
         settings,
@@ -211,7 +218,9 @@ def network(
         label=label,
         periods=snapshots.periods(),
         departments=departments,
-        people_allowed=allowed(principal.role, PEOPLE),
+        people_allowed=people_allowed,
+        brokers=brokers,
+        roles=NETWORK_ROLES,
     )
 
 
@@ -226,49 +235,7 @@ def _resolve_person(snapshots: Any, query: str) -> str | None:
     return None if matches.empty else str(matches.index[0])
 
 
-def _view_figure(view: GraphView, color_by: str, size_by: str | None) -> go.Figure:
-    if view.level == "person":
-        nodes = pd.DataFrame(
-            [
-                {
-                    "id": n.id,
-                    "label": n.label,
-                    "x": n.x,
-                    "y": n.y,
-                    "department": n.department,
-                    "community": None if n.community is None else f"community {n.community}",
-                    **n.attributes,
-                }
-                for n in view.nodes
-            ]
-        )
-        edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
-        size = size_by if size_by in nodes.columns else None
-        return network_figure(
-            nodes, edges, color_by=color_by if color_by in nodes.columns else "department", size_by=size, highlight=view.focus
-        )
-    shown = [n for n in view.nodes if not n.suppressed]
-    groups = pd.DataFrame(
-        [
-            {"group": n.label if view.level == "community" else n.id, "id_": n.id, "x": n.x, "y": n.y, "size": n.size, **n.attributes}
-            for n in shown
-        ]
-    )
-    names = {n.id: (n.label if view.level == "community" else n.id) for n in shown}
-    edges = pd.DataFrame(
-        [{"source_group": names[e.source], "target_group": names[e.target], "weight": e.weight} for e in view.edges if not e.suppressed],
-        columns=["source_group", "target_group", "weight"],
-    )
-    figure = group_network_figure(groups.drop(columns="id_"), edges, hover_fields=["size", "internal_weight"])
-    # Clicks drill down by the group's id (a community's number, not its label).
-    ids = dict(zip(groups["group"], groups["id_"]))
-    for trace in figure.data:
-        if (trace.meta or {}).get("role") == "nodes":
-            trace.customdata = [ids.get(c, c) for c in trace.customdata]
-    return figure
-
-
-@router.get("/network/figure")
+@router.get("/network/figure", response_class=JSONResponse)
 def network_figure_json(
     principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
     snapshots: SnapshotsDep,
@@ -282,7 +249,11 @@ def network_figure_json(
     color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
 ) -> JSONResponse:
-    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "suppressed", "note"}``."""
+    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "focus_label", "suppressed", "note",
+    "nodes"}``.
+
+    Errors are JSON (``{"error", "detail"}``) with their status, as in the API, so the page's script can show them.
+    """
     label = snapshots.label(period)
     if person or level == "person":
         # The role is checked before the name is looked up: who exists is person-level data too.
@@ -312,12 +283,15 @@ def network_figure_json(
         if suppressed
         else ""
     )
-    figure = _view_figure(view, color, size)
+    colors = explorer_colors(group_sizes(snapshots, label), membership(snapshots, label).values())
+    figure = explorer_figure(view, color, size, colors)
     return JSONResponse(
         {
             "figure": json.loads(_figure_json(figure)),
             "level": view.level,
             "focus": view.focus,
+            # Who the focus is, in words (the node's label: a name, or the id when the store names no one).
+            "focus_label": next((n.label for n in view.nodes if n.id == view.focus), None),
             "suppressed": suppressed,
             "note": note,
             "nodes": len(view.nodes),
@@ -333,21 +307,21 @@ def silos(
     settings: SettingsDep,
     audit_log: AuditDep,
     period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> HTMLResponse:
-    """Department heatmap, E-I per department and (for person-level roles) fragile bridges."""
+    """Silo pairs against what group sizes predict, E-I per department, top-down against side-to-side work, and (for
+    person-level roles) fragile bridges."""
     label = snapshots.label(period)
-    stored = snapshots.result(GROUP_MATRIX, label)
-    hidden = hidden_groups(snapshots, label, settings.min_group_size)
-    matrix = pd.DataFrame(stored.weight, index=pd.Index(stored.groups, name="from"), columns=pd.Index(stored.groups, name="to"))
-    heatmap = silo_heatmap(matrix, "tie weight", suppressed=sorted(hidden), title="Who talks to whom (tie weight)")
-    ei = snapshots.result(SILOS, label).table.select(["group", "ei_index", "size"]).to_pandas()
-    ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
-    bars = ei_bar(ei, title="E-I index per department (-1: closed silo)")
+    by = check_by(snapshots, by)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
+    view = silo_view(snapshots, label, hidden, by)
     fragile = None
     if allowed(principal.role, PEOPLE):
         audit_log.record(principal, "page.silos", label)
         # A suppressed pair's `fragile` is blanked, so it is never listed.
-        fragile = [c for c in suppress_pairs(snapshots.result(FRAGILITY, label).carriers.to_pylist(), hidden) if c.get("fragile")]
+        fragile = [
+            c for c in suppress_pairs(grouped_result(snapshots, FRAGILITY, label, by).carriers.to_pylist(), hidden) if c.get("fragile")
+        ]
     return _render(
         request,
         settings,
@@ -355,9 +329,14 @@ def silos(
         principal,
         label=label,
         periods=snapshots.periods(),
-        heatmap=_figure_json(heatmap),
-        ei=_figure_json(bars),
+        by=by,
+        groupings=analysed_groupings(snapshots, label),
+        heatmap=_figure_json(view.heatmap),
+        ei=_figure_json(view.ei),
+        pairs=view.pairs,
+        vertical=view.vertical,
         fragile=fragile,
+        names=person_names(snapshots.people()),
         suppressed=sorted(hidden),
         min_group_size=settings.min_group_size,
     )
@@ -394,7 +373,7 @@ def advocates(
         columns=["label", "score", "influence", "engagement", "reach", "bridging"],
     )
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
-    bars.update_layout(height=max(320, 22 * len(rows) + 160))
+    bars.update_layout(height=max(320, 22 * len(rows) + 160), yaxis_title_text="person")
     reach = reach_view(snapshots, label, principal)
     # The curve shows the external reach (followers with known ids), as the figures beside it do.
     curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach_ids", "follower_sum"])

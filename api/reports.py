@@ -12,8 +12,12 @@ than the minimum group size, or suppressed with such a group so that no
 difference isolates one: :func:`orgnet.access.suppressed_groups`) are left
 out of every group-level figure, table and sentence, and so are the
 communities it would suppress (:func:`orgnet.access.suppressed_communities`);
-people appear only by ``person_id``, which is the pseudonym in a
-pseudonymised store, so no name is ever printed. The record of a report
+people appear by ``person_id`` with their name beside it where the store
+holds one (a pseudonymised store holds none, so there the pseudonym is all
+that is printed). Each report is written twice: in full (``report.html``)
+for the roles that see people, and in its aggregate form
+(``aggregate.html``: no person named, no advocate movers) for the roles
+that see group figures only (:func:`served_page`). The record of a report
 keeps the minimum group size it was written with: the service serves it only
 while its own minimum is not larger (:func:`servable`).
 
@@ -39,15 +43,18 @@ from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_communities, suppre
 from orgnet.api.suppression import stored_composition
 from orgnet.compare import Comparison, compare_snapshots, summary_sentences
 from orgnet.jobs import COMMUNITIES, FRAGILITY, GROUP_MATRIX, REACH, SUMMARY, GroupMatrixResult, ReachResult
+from orgnet.model import person_names
 from orgnet.results import document_keys, find, get, load_document, save_document
 from orgnet.snapshots import find_snapshot, list_snapshots
 from orgnet.store import Store
-from orgnet.viz.growth import growth_chart, movers_chart
+from orgnet.viz.growth import growth_panels, movers_chart
 from orgnet.viz.reach import reach_curve
 from orgnet.viz.report import ReportDocument, ReportSection, render_report
 from orgnet.viz.silos import matrix_change_heatmap
 
 __all__ = [
+    "COLUMN_WORDS",
+    "GROWTH_WORDS",
     "REPORT_DOCUMENT",
     "Report",
     "build_report",
@@ -56,11 +63,67 @@ __all__ = [
     "regenerate_command",
     "report_id",
     "servable",
+    "served_page",
     "write_report",
 ]
 
 #: Kind of the stored documents that register written reports (keyed by :func:`report_id`).
 REPORT_DOCUMENT = "report"
+
+#: The columns of :func:`growth_table` in words, for the charts and the table of a report and the overview.
+GROWTH_WORDS = {
+    "period": "period",
+    "people_with_ties": "people with ties",
+    "ties": "ties",
+    "cross_group_ties": "ties across groups",
+    "density": "density",
+    "reciprocity": "reciprocity",
+    "average_clustering": "clustering",
+    "fragile_bridges": "fragile bridges",
+    "single_points_of_failure": "single points of failure",
+}
+
+#: The other columns of a report's tables in words (the CSV files keep the column names).
+COLUMN_WORDS = {
+    **GROWTH_WORDS,
+    "kind": "ties",
+    "all": "all",
+    "same_people": "among the same people",
+    "involving": "involving joiners or leavers",
+    "measure": "measure",
+    "before": "before",
+    "after": "after",
+    "change": "change",
+    "before_common": "before, same people",
+    "after_common": "after, same people",
+    "change_common": "change, same people",
+    "group_a": "group",
+    "group_b": "and group",
+    "ties_before": "ties before",
+    "ties_after": "ties after",
+    "gained": "new",
+    "lost": "lost",
+    "net": "net change",
+    "ratio_after": "against sizes, after",
+    "silo_after": "silo after",
+    "bridged": "newly bridged",
+    "status": "status",
+    "carriers_before": "carried by, before",
+    "carriers_after": "carried by, after",
+    "carrier_ids_after": "carriers now",
+    "person_id": "person",
+    "before_rank": "rank before",
+    "after_rank": "rank after",
+    "rank_change": "places moved",
+    "score_before": "score before",
+    "score_after": "score after",
+    "overlap": "members kept",
+    "size_before": "members before, in both",
+}
+
+#: Columns of the comparison's group pairs table shown in a report (the CSV has them all).
+_PAIR_COLUMNS = ["group_a", "group_b", "ties_before", "ties_after", "gained", "lost", "net", "ratio_after", "silo_after", "bridged"]
+_MOVER_COLUMNS = ["person_id", "before_rank", "after_rank", "rank_change", "score_before", "score_after"]
 
 
 @dataclass
@@ -75,6 +138,7 @@ class Report:
     figures: dict[str, go.Figure]
     tables: dict[str, pd.DataFrame]
     html: str
+    aggregate_html: str
 
 
 def report_id(before: str, after: str) -> str:
@@ -153,6 +217,21 @@ def _private_tables(comparison: Comparison, hidden: set[str], communities: tuple
     return tables
 
 
+def _shown(table: pd.DataFrame, names: dict[str, str], columns: list[str] | None = None) -> pd.DataFrame:
+    """``table`` as a report shows it: the chosen columns, people's names beside their ids, column names in words."""
+    shown = table[[c for c in columns if c in table.columns]] if columns else table.copy()
+
+    def named(value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(named(v) for v in value)
+        return f"{names[value]} ({value})" if isinstance(value, str) and value in names else value
+
+    for column in ("person_id", "carrier_ids_after"):
+        if column in shown.columns:
+            shown[column] = shown[column].map(named)
+    return shown.rename(columns=COLUMN_WORDS)
+
+
 def _reach_figure(comparison: Comparison, reach_after: ReachResult) -> go.Figure | None:
     curves = comparison.reach["curves"]
     if not curves["after"]:
@@ -180,7 +259,8 @@ def build_report(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     by: str = "department",
 ) -> Report:
-    """Compare the analysed snapshots ``before`` and ``after`` of ``store`` and build the report.
+    """Compare the analysed snapshots ``before`` and ``after`` of ``store`` and build the report, in full and in its
+    aggregate form.
 
     Raises
     ------
@@ -190,7 +270,7 @@ def build_report(
     before_info, after_info = find_snapshot(store, before), find_snapshot(store, after)
     comparison = compare_snapshots(store, before, after, by=by)
     hidden = _hidden_groups(store, (before, after), min_group_size, by)
-    sentences = summary_sentences(comparison, hidden=hidden)
+    names = person_names(store.people())
     communities = (
         _hidden_communities(store, before, hidden, min_group_size, by),
         _hidden_communities(store, after, hidden, min_group_size, by),
@@ -200,48 +280,84 @@ def build_report(
     tables["growth"] = growth
     figures: dict[str, go.Figure] = {}
     if len(growth):
-        figures["growth_size"] = growth_chart(
-            growth, ["people_with_ties", "ties", "cross_group_ties"], title="People, ties and cross-group ties per period"
-        )
-        figures["growth_cohesion"] = growth_chart(
-            growth, ["density", "reciprocity", "average_clustering"], secondary=None, title="Cohesion per period"
-        )
-        figures["growth_fragility"] = growth_chart(
-            growth,
-            ["fragile_bridges", "single_points_of_failure"],
-            secondary=None,
-            title="Fragile bridges and single points of failure per period",
-        )
+        for name, metrics, title in (
+            ("growth_size", ["people_with_ties", "ties", "cross_group_ties"], "People and ties per period"),
+            ("growth_cohesion", ["density", "reciprocity", "average_clustering"], "Cohesion per period"),
+            ("growth_fragility", ["fragile_bridges", "single_points_of_failure"], "Fragile bridges and single points of failure"),
+        ):
+            figures[name] = growth_panels(growth, metrics, GROWTH_WORDS, title=title)
     matrices = [get(store, GROUP_MATRIX, label, by) for label in (before, after)]
     figures["silo_change"] = matrix_change_heatmap(
         _matrix(matrices[0]), _matrix(matrices[1]), "ties", suppressed=hidden, title=f"Change in ties between {by}s, {before} to {after}"
     )
     if len(comparison.movers):
-        figures["advocate_movers"] = movers_chart(comparison.movers, title="Advocate rank movers (among people present in both)")
+        figures["advocate_movers"] = movers_chart(
+            comparison.movers.assign(label=[f"{names[p]} ({p})" if p in names else p for p in comparison.movers["person_id"]]),
+            title="Advocate rank movers (among people present in both)",
+        )
     reach = _reach_figure(comparison, get(store, REACH, after))
     if reach is not None:
         figures["reach_curve"] = reach
+    sentences = summary_sentences(comparison, hidden=hidden, names=names, communities=communities)
+    full, aggregate = (
+        _document(comparison, before_info.computed_at, after_info.computed_at, sentences, figures, tables, names, min_group_size, by),
+        _document(
+            comparison,
+            before_info.computed_at,
+            after_info.computed_at,
+            summary_sentences(comparison, hidden=hidden, people=False, communities=communities),
+            figures,
+            tables,
+            None,
+            min_group_size,
+            by,
+        ),
+    )
+    return Report(
+        report_id(before, after), before, after, comparison, sentences, figures, tables, render_report(full), render_report(aggregate)
+    )
+
+
+def _document(
+    comparison: Comparison,
+    before_at: str,
+    after_at: str,
+    sentences: list[str],
+    figures: dict[str, go.Figure],
+    tables: dict[str, pd.DataFrame],
+    names: dict[str, str] | None,
+    min_group_size: int,
+    by: str,
+) -> ReportDocument:
+    """The report's page; ``names is None`` gives the aggregate form, which names nobody."""
+    before, after = comparison.before, comparison.after
+    growth = tables["growth"]
     people = comparison.people
+    full = names is not None
+    known = names or {}
+    fragile = ["status", "group_a", "group_b", "carriers_before", "carriers_after"] + (["carrier_ids_after"] if full else [])
     sections = [
         ReportSection(
             "Growth over every period",
             [
-                f"Every analysed period of the store, {growth['period'].iloc[0]} to {growth['period'].iloc[-1]}."
+                f"Every analysed period of the store, {growth['period'].iloc[0]} to {growth['period'].iloc[-1]}; each chart has its own scale."
                 if len(growth)
                 else "No single period is analysed yet."
             ],
             [figures[name] for name in ("growth_size", "growth_cohesion", "growth_fragility") if name in figures],
-            growth,
+            _shown(growth, known),
         ),
         ReportSection(
             "People and ties",
             [
                 f"{people['before']} people were active in {before}, {people['after']} in {after}; {people['common']} in both, "
                 f"{len(people['joined'])} joined and {len(people['left'])} left. Tie changes are split between ties among the same "
-                "people and ties that involve a joiner or a leaver."
+                "people and ties that involve a joiner or a leaver; density and reciprocity are given for everyone active and "
+                "among the same people."
             ],
             [],
-            tables["tie_changes"],
+            _shown(tables["tie_changes"], known),
+            [_shown(tables["network"], known)],
         ),
         ReportSection(
             f"Silos: ties between {by}s",
@@ -250,15 +366,30 @@ def build_report(
                 "and the smallest others with them so that no difference isolates one, are hidden."
             ],
             [figures["silo_change"]],
-            tables["group_pairs"],
+            _shown(tables["group_pairs"], known, _PAIR_COLUMNS),
         ),
-        ReportSection("Fragile bridges", ["Group pairs whose ties run through one or two people."], [], tables["fragile_bridges"]),
         ReportSection(
-            "Advocate movers",
-            ["Ranks are recomputed among the people active in both snapshots, so joiners entering the ranking do not push anyone down."],
-            [figures["advocate_movers"]] if "advocate_movers" in figures else [],
-            tables["advocate_movers"],
+            "Fragile bridges",
+            ["Group pairs whose ties run through one or two people."]
+            + ([] if full else ["This is the report's aggregate form: who carries each bridge is left out."]),
+            [],
+            _shown(tables["fragile_bridges"], known, fragile),
         ),
+    ]
+    if full:
+        sections.append(
+            ReportSection(
+                "Advocate movers",
+                [
+                    "Ranks are recomputed among the people active in both snapshots, so joiners entering the ranking do not push anyone down."
+                ],
+                [figures["advocate_movers"]] if "advocate_movers" in figures else [],
+                _shown(tables["advocate_movers"], known, _MOVER_COLUMNS),
+            )
+        )
+    reach = figures.get("reach_curve")
+    k = comparison.communities
+    sections += [
         ReportSection(
             "Reach",
             [
@@ -271,29 +402,28 @@ def build_report(
         ReportSection(
             "Communities",
             [
-                f"{comparison.communities['changed']} of the {comparison.communities['common']} people active in both changed community; "
-                "each community before is matched with the community after that took most of its members."
+                f"{k['changed']} of the {k['common']} people active in both changed community. Each community before is matched "
+                "with the community after that took most of its members (the table); a community after that is the match of "
+                "several before took them in (they merged), and one that is no one's match is new."
             ],
             [],
-            tables["community_moves"],
+            _shown(tables["community_moves"], known),
         ),
     ]
-    document = ReportDocument(
-        title=f"How the network changed: {before} to {after}",
-        subtitle=(
-            f"Snapshots {before} (analysed {before_info.computed_at}) and {after} (analysed {after_info.computed_at}); "
-            f"report written {_now()}."
-        ),
+    return ReportDocument(
+        title=f"How the network changed: {before} to {after}" + ("" if full else " (aggregate form)"),
+        subtitle=f"Snapshots {before} (analysed {before_at}) and {after} (analysed {after_at}); report written {_now()}.",
         summary=sentences,
         sections=sections,
         notes=[
             *comparison.notes,
             f"Groups and communities with fewer than {min_group_size} members are left out, with the smallest others so that no "
             "difference of the figures shown isolates one, and so are communities with members in a group left out.",
-            "People are named by their id only.",
+            "People are named by their id, with their name beside it where the store holds names."
+            if full
+            else "The aggregate form names no one: it is what every role that sees group figures may open.",
         ],
     )
-    return Report(report_id(before, after), before, after, comparison, sentences, figures, tables, render_report(document))
 
 
 def _now() -> str:
@@ -304,6 +434,7 @@ def _write_files(report: Report, folder: Path) -> None:
     (folder / "figures").mkdir(parents=True)  # the folder itself is new: a leftover would mix two reports
     (folder / "tables").mkdir()
     (folder / "report.html").write_text(report.html, encoding="utf-8")
+    (folder / "aggregate.html").write_text(report.aggregate_html, encoding="utf-8")
     for name, figure in report.figures.items():
         (folder / "figures" / f"{name}.json").write_text(figure.to_json(), encoding="utf-8")
     for name, table in report.tables.items():
@@ -332,13 +463,13 @@ def write_report(
 ) -> dict[str, Any]:
     """Build the report comparing ``before`` with ``after`` and write it to the folder ``out``.
 
-    ``out`` receives ``report.html``, ``figures/NAME.json`` and
+    ``out`` receives ``report.html``, ``aggregate.html``, ``figures/NAME.json`` and
     ``tables/NAME.csv``; an earlier report there is replaced only once the
     new one is fully written. The report is registered in the store.
 
     Returns
     -------
-    The stored record: ``id``, ``before``, ``after``, ``path``, ``html``,
+    The stored record: ``id``, ``before``, ``after``, ``path``, ``html``, ``aggregate_html``,
     ``created_at``, ``min_group_size`` (what it was written with),
     ``summary`` (the sentences), ``figures``, ``tables``.
     """
@@ -358,6 +489,7 @@ def write_report(
         "after": after,
         "path": str(folder),
         "html": str(folder / "report.html"),
+        "aggregate_html": str(folder / "aggregate.html"),
         "created_at": _now(),
         "min_group_size": min_group_size,
         "summary": report.sentences,
@@ -382,6 +514,13 @@ def servable(record: Mapping[str, Any], min_group_size: int) -> bool:
     """
     written = record.get("min_group_size")
     return isinstance(written, int) and written >= min_group_size
+
+
+def served_page(record: Mapping[str, Any], people: bool) -> Path | None:
+    """The page of the report of ``record`` that a role may open: the full one when it may see ``people``, else the
+    aggregate form (``None`` for a report written before reports had one)."""
+    page = record.get("html") if people else record.get("aggregate_html")
+    return Path(page) if page else None
 
 
 def regenerate_command(record: Mapping[str, Any], min_group_size: int, store: str) -> str:

@@ -22,19 +22,20 @@ from orgnet.jobs import COMMUNITIES, SUMMARY, CommunitiesResult
 __all__ = ["community_members", "group_sizes", "hidden_communities", "hidden_groups", "stored_composition"]
 
 
-def group_sizes(snapshots: Snapshots, label: str) -> dict[str, int]:
-    """Members per group of a snapshot, from its stored summary."""
-    groups = snapshots.result(SUMMARY, label).groups
+def group_sizes(snapshots: Snapshots, label: str, by: str = "department") -> dict[str, int]:
+    """Members per group of a snapshot, from its stored summary of the grouping ``by``."""
+    groups = snapshots.result(SUMMARY, label, by=by).groups
     return {str(group): int(size) for group, size in zip(groups.column("group").to_pylist(), groups.column("size").to_pylist())}
 
 
-def hidden_groups(snapshots: Snapshots, label: str, min_size: int, among: Iterable[str] = ()) -> set[str]:
-    """The groups of snapshot ``label`` whose figures are suppressed (see :func:`orgnet.access.suppressed_groups`).
+def hidden_groups(snapshots: Snapshots, label: str, min_size: int, among: Iterable[str] = (), by: str = "department") -> set[str]:
+    """The groups of snapshot ``label`` (grouped by ``by``) whose figures are suppressed (see
+    :func:`orgnet.access.suppressed_groups`): suppression applies per grouping.
 
     ``among`` names the groups of another table of the snapshot (the matrix, the layout); those the stored summary
     does not list have no known size and are suppressed too.
     """
-    sizes = group_sizes(snapshots, label)
+    sizes = group_sizes(snapshots, label, by)
     return suppressed_groups(sizes, min_size) | ({str(group) for group in among} - set(sizes))
 
 

@@ -58,11 +58,9 @@ from orgnet.api.settings import Settings
 __all__ = [
     "CSRF_COOKIE",
     "CSRF_FIELD",
-    "DOCS_POLICY",
     "PAGE_POLICY",
     "SAFE_METHODS",
     "SECURITY_HEADERS",
-    "SWAGGER_UI",
     "BrowserSecurity",
     "SecuredFastAPI",
     "allowed_methods",
@@ -76,9 +74,6 @@ __all__ = [
 
 #: Methods that change nothing, so any origin may send them.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-#: Where the interactive API documentation (/docs) loads Swagger UI from, as FastAPI's own /docs does.
-SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
 
 
 def _hash_source(text: str) -> str:
@@ -108,10 +103,6 @@ def _policy(scripts: str = "'self'", styles: str = "'self'") -> str:
 
 #: The policy of every answer.
 PAGE_POLICY = _policy()
-
-#: The policy of /docs: the same, plus Swagger UI's script and stylesheet from its CDN (still no inline script).
-_SWAGGER_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(SWAGGER_UI))
-DOCS_POLICY = _policy(f"'self' {_SWAGGER_ORIGIN}", f"'self' {_SWAGGER_ORIGIN}")
 
 
 class _InlineParts(HTMLParser):
@@ -154,7 +145,7 @@ def inline_policy(page: str) -> str:
     return _policy(_hashes(parts.scripts) or "'none'", _hashes(parts.styles))
 
 
-#: Headers every answer carries (a route may set its own Content-Security-Policy, as /docs does).
+#: Headers every answer carries (a route may set its own Content-Security-Policy, as a growth report does).
 SECURITY_HEADERS = {
     "Content-Security-Policy": PAGE_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -302,34 +293,43 @@ def _query_fields(dependant: Dependant) -> Iterator[tuple[str, object]]:
         yield from _query_fields(child)
 
 
-#: Route id -> (the route, kept so that its id is not reused; its query parameters that take one value).
-_single_valued: dict[int, tuple[APIRoute, frozenset[str]]] = {}
+#: Route id -> (the route, kept so that its id is not reused; its query parameters; those that take one value).
+_query_names: dict[int, tuple[APIRoute, frozenset[str], frozenset[str]]] = {}
 
 
-def _single_names(route: APIRoute) -> frozenset[str]:
-    known = _single_valued.get(id(route))
+def _names(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters ``route`` takes, and those of them that take one value."""
+    known = _query_names.get(id(route))
     if known is None:
+        fields = list(_query_fields(route.dependant))
         # FastAPI's own test (private, there since 0.100) of whether it reads a parameter with getlist(): what it
         # reads so may repeat, nothing else, and the two never disagree.
-        names = frozenset(name for name, annotation in _query_fields(route.dependant) if not field_annotation_is_sequence(annotation))
-        known = _single_valued.setdefault(id(route), (route, names))
-    return known[1]
+        single = frozenset(name for name, annotation in fields if not field_annotation_is_sequence(annotation))
+        known = _query_names.setdefault(id(route), (route, frozenset(name for name, _ in fields), single))
+    return known[1], known[2]
 
 
 async def single_query_values(request: Request) -> None:
-    """Dependency of every route: a 422 naming each query parameter declared with one value that comes repeated.
+    """Dependency of every route: a 422 naming each query parameter the route does not take, with those it takes, and
+    each parameter declared with one value that comes repeated.
 
-    FastAPI would silently take the last of ``?period=2026-09&period=2026-10``;
-    a caller who sent two values meant something the answer would not say.
+    FastAPI would silently ignore ``?perod=2026-09`` (answering the latest
+    period) and take the last of ``?period=2026-09&period=2026-10``; a caller
+    who sent either meant something the answer would not say.
     """
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    repeated = [name for name in sorted(_single_names(route)) if len(request.query_params.getlist(name)) > 1]
-    if repeated:
-        raise RequestValidationError(
-            [
-                {"loc": ("query", name), "msg": "given more than once; this parameter takes one value", "type": "repeated"}
-                for name in repeated
-            ]
-        )
+    accepted, single = _names(route)
+    takes = ", ".join(sorted(accepted)) if accepted else "none"
+    problems = [
+        {"loc": ("query", name), "msg": f"unknown parameter; this route takes: {takes}", "type": "unknown"}
+        for name in sorted(set(request.query_params) - accepted)
+    ]
+    problems += [
+        {"loc": ("query", name), "msg": "given more than once; this parameter takes one value", "type": "repeated"}
+        for name in sorted(single)
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if problems:
+        raise RequestValidationError(problems)

@@ -169,6 +169,23 @@ def create_key(store: Store, role: str, name: str = "") -> tuple[str, str]:
     return key_id, plaintext
 
 
+def replace_key(store: Store, role: str, name: str) -> tuple[str, str, list[str]]:
+    """Revoke every live key of ``role`` named ``name``, then create one in their place.
+
+    A key's plaintext is never stored, so a key cannot be handed out twice; a command that needs a key each run
+    (``orgnet demo``) takes this one, so that its runs leave one live key, not one more each time.
+
+    Returns
+    -------
+    ``(key_id, plaintext, revoked)``: the new key as :func:`create_key` gives it, and the ids of the keys revoked.
+    """
+    revoked = [k.key_id for k in store.api_keys() if k.revoked_at is None and k.role == role and k.name == name]
+    for key_id in revoked:
+        revoke_key(store, key_id)
+    key_id, plaintext = create_key(store, role, name)
+    return key_id, plaintext, revoked
+
+
 def revoke_key(store: Store, key_id: str) -> None:
     """Revoke the key ``key_id``; it stops working at once.
 

@@ -13,7 +13,9 @@ Four views of brokerage, each a pure function of a people graph:
 * :func:`participation`: Guimerà & Amaral's (2005) participation coefficient.
 
 :func:`brokers` gathers them into one table per person with a
-``boundary_spanner`` flag.
+``boundary_spanner`` flag; :func:`network_roles` names, from that table, the
+roles of Cross & Prusak (2002) that analysts know (central connector,
+boundary spanner, information broker, peripheral specialist).
 
 Groups come from any HR attribute through ``by`` (a node attribute such as
 ``department``), or from a mapping node -> group such as a community
@@ -48,13 +50,16 @@ __all__ = [
     "BROKER_ORDERS",
     "DEFAULT_PIVOTS",
     "EXACT_LIMIT",
+    "NETWORK_ROLES",
     "ROLES",
+    "ROLE_SHARE",
     "Betweenness",
     "betweenness",
     "brokerage_roles",
     "brokers",
     "constraint",
     "effective_size",
+    "network_roles",
     "participation",
     "rank_brokers",
 ]
@@ -68,6 +73,18 @@ DEFAULT_PIVOTS = 64
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 #: Measures :func:`rank_brokers` ranks by: the most first, except constraint (the least constrained first).
 BROKER_ORDERS = ("betweenness", "brokerage", "effective_size", "participation", "constraint")
+#: Cross & Prusak's (2002) roles, each with how :func:`network_roles` finds it among the measures of :func:`brokers`.
+NETWORK_ROLES = {
+    "central connector": "links many people directly: among the most effective contacts (Burt's effective size, the top share)",
+    "boundary spanner": "ties their group to others: ties into several other groups, spread across them (the boundary-spanner rule)",
+    "information broker": "holds subgroups together: among the most betweenness (shortest paths run through them, the top share) and "
+    "less constrained than most",
+    "peripheral specialist": "on the edge: among the fewest effective contacts (the bottom share of people with ties), spanning no boundary",
+}
+
+#: The share of people with ties that counts as "the most" (or "the fewest") for :func:`network_roles`.
+ROLE_SHARE = 0.1
+
 #: Columns of :func:`brokers`.
 BROKER_COLUMNS = [
     "group",
@@ -806,6 +823,61 @@ def brokers(
     frame["boundary_spanner"] = (frame["other_groups"] >= min_groups) & (frame["participation"] >= min_participation)
     frame.attrs["betweenness"] = {key: value for key, value in between.to_dict().items() if key not in ("values", "stderr")}
     return frame[BROKER_COLUMNS]
+
+
+def network_roles(table: pd.DataFrame, share: float = ROLE_SHARE) -> pd.Series:
+    """Cross & Prusak's network roles of every person of a broker table (a person may hold several, or none).
+
+    With ``q_hi(m)`` and ``q_lo(m)`` the ``1 - share`` and ``share`` quantiles of measure ``m`` over the people with
+    ties (``effective_size > 0``):
+
+    - *central connector*: ``effective_size >= q_hi(effective_size)``;
+    - *boundary spanner*: the ``boundary_spanner`` flag of :func:`brokers`;
+    - *information broker*: ``betweenness >= q_hi(betweenness) > 0`` and ``constraint <= median(constraint)``;
+    - *peripheral specialist*: ``effective_size <= q_lo(effective_size)``, and not a boundary spanner.
+
+    Parameters
+    ----------
+    table : a broker table (:func:`brokers`, or its stored records indexed by ``person_id``).
+    share : the share of people with ties that counts as the most, or the fewest.
+
+    Returns
+    -------
+    Series indexed like ``table``: each person's roles, a list in the order of :data:`NETWORK_ROLES`.
+
+    References
+    ----------
+    .. [1] Cross, R. and Prusak, L. (2002). The people who make organizations go, or stop. *Harvard Business Review*
+       80(6), 104-112.
+
+    Examples
+    --------
+    A star with a tail: the hub has the most contacts and betweenness; the leaves have one contact each.
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("hub", "a"), ("hub", "b"), ("hub", "c"), ("c", "d")])
+    >>> nx.set_node_attributes(G, "Eng", "department")
+    >>> roles = network_roles(brokers(G, weight=None), share=0.25)
+    >>> roles["hub"], roles["a"], roles["d"]
+    (['central connector', 'information broker'], ['peripheral specialist'], ['peripheral specialist'])
+    """
+    effective = pd.to_numeric(table["effective_size"], errors="coerce")
+    tied = effective > 0
+    between = pd.to_numeric(table["betweenness"], errors="coerce")
+    constrained = pd.to_numeric(table["constraint"], errors="coerce")
+    spanner = table["boundary_spanner"].fillna(False).astype(bool)
+    if not tied.any():
+        return pd.Series([[] for _ in range(len(table))], index=table.index, dtype=object)
+    top_effective, low_effective = effective[tied].quantile(1 - share), effective[tied].quantile(share)
+    top_between = between[tied].quantile(1 - share)
+    flags = {
+        "central connector": tied & (effective >= top_effective),
+        "boundary spanner": spanner,
+        "information broker": tied & (between >= top_between) & (between > 0) & (constrained <= constrained[tied].median()),
+        "peripheral specialist": tied & (effective <= low_effective) & ~spanner,
+    }
+    held = pd.DataFrame(flags)[list(NETWORK_ROLES)]
+    return pd.Series([[role for role in NETWORK_ROLES if row[role]] for _, row in held.iterrows()], index=table.index, dtype=object)
 
 
 def rank_brokers(table: pd.DataFrame, order: str = "betweenness") -> pd.DataFrame:

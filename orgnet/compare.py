@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from orgnet.jobs import ADVOCATES, COMMUNITIES, FRAGILITY, REACH, SILO_PAIRS, ReachResult, record_fields
+from orgnet.jobs import ADVOCATES, COMMUNITIES, FRAGILITY, REACH, SILO_PAIRS, SUMMARY, ReachResult, SummaryResult, record_fields
 from orgnet.periods import periods_between
 from orgnet.results import get, to_jsonable
 from orgnet.snapshots import find_snapshot
@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_TIER",
     "Comparison",
     "community_changes",
+    "community_counts",
     "compare_snapshots",
     "fragility_changes",
     "group_pair_changes",
@@ -71,7 +72,7 @@ class Comparison:
     people : counts (``before``, ``after``, ``common``, ``joined``, ``left``) and the ids joined and left.
     ties : counts per kind (new, lost, strengthened, weakened, steady), each for
         ``all`` ties, ties between ``same_people`` and ties ``involving`` joiners or leavers.
-    network : density and reciprocity before and after, for all present people and the common ones.
+    network : density and reciprocity before and after: of each whole snapshot (its stored summary's) and among the common people.
     group_pairs : one row per pair of groups: directed ties before and after,
         gained and lost (and how many of those are between the same people),
         and the silo metrics of both snapshots (``ratio``, ``silo``).
@@ -438,7 +439,10 @@ def community_changes(
     -------
     dict with ``mapping`` (rows ``before``, ``after``, ``overlap``,
     ``size_before``), ``changed`` (count of people), ``changed_share``,
-    ``merges`` (rows ``after``, ``from``) and ``splits`` (rows ``before``, ``into``).
+    ``merges`` (rows ``after``, ``from``) and ``splits`` (rows ``before``, ``into``),
+    ``count_before`` and ``count_after`` (communities of each snapshot, as
+    lists ``communities_before`` and ``communities_after``); :func:`community_counts`
+    tells them apart through the mapping.
     """
     people = [p for p in sorted(common) if p in before and p in after]
     overlap = Counter((before[p], after[p]) for p in people)
@@ -472,6 +476,39 @@ def community_changes(
         "splits": splits,
         "count_before": len(set(before.values())),
         "count_after": len(set(after.values())),
+        "communities_before": sorted(set(before.values()), key=str),
+        "communities_after": sorted(set(after.values()), key=str),
+    }
+
+
+def community_counts(changes: Mapping[str, Any], hidden: tuple[Collection[Any], Collection[Any]] = ((), ())) -> dict[str, int]:
+    """How the communities before became those after, in counts that add up, leaving out the suppressed ones.
+
+    Through the best-match ``mapping`` of :func:`community_changes`, with the rows of a suppressed community (before
+    or after) left out as a report leaves them out of its table: ``before`` and ``after`` count the communities shown
+    of each snapshot; ``continuing`` the communities after that are a shown row's match; ``merged`` the rows whose
+    match is also another row's (``rows - continuing``); ``other`` the communities before with no row (every member
+    left, or most went to a community not shown: ``before - rows``); ``new`` the communities after that are no row's
+    match (``after - continuing``). So ``before = continuing + merged + other`` and ``after = continuing + new``.
+
+    Parameters
+    ----------
+    changes : :func:`community_changes` output.
+    hidden : the suppressed communities of the snapshot before and of the one after.
+    """
+    hidden_before, hidden_after = set(hidden[0]), set(hidden[1])
+    rows = [r for r in changes["mapping"] if r["before"] not in hidden_before and r["after"] not in hidden_after]
+    before = len(set(changes["communities_before"]) - hidden_before)
+    after = len(set(changes["communities_after"]) - hidden_after)
+    continuing = len({r["after"] for r in rows})
+    return {
+        "before": before,
+        "after": after,
+        "rows": len(rows),
+        "continuing": continuing,
+        "merged": len(rows) - continuing,
+        "other": before - len(rows),
+        "new": after - continuing,
     }
 
 
@@ -503,6 +540,19 @@ def reach_change(before: ReachResult, after: ReachResult) -> dict[str, Any]:
         "same_audience": before.platforms.equals(after.platforms),
         "curves": {"before": before.squad_curve.to_pylist(), "after": after.squad_curve.to_pylist()},
     }
+
+
+def _whole_snapshots(network: dict[str, dict[str, float]], summaries: list[SummaryResult]) -> dict[str, dict[str, float]]:
+    """``network`` with each snapshot's own density and reciprocity, as its stored summary gives them.
+
+    A snapshot's density has one definition everywhere, the summary's (over everyone in the snapshot's graph, tie-less
+    people of the roster included), so that a report's sentences and its growth table agree; the figures among the
+    same people keep their own, common, denominator.
+    """
+    for measure in ("density", "reciprocity"):
+        before, after = (float(getattr(summary, measure)) for summary in summaries)
+        network[measure].update(before=before, after=after, change=after - before)
+    return network
 
 
 def compare_snapshots(
@@ -574,7 +624,10 @@ def compare_snapshots(
         after=after_label,
         people={"before": len(present[0]), "after": len(present[1]), "common": len(common), "joined": joined, "left": left},
         ties=_tie_counts(changes),
-        network=network_change(weights[0], weights[1], present[0], present[1], common),
+        network=_whole_snapshots(
+            network_change(weights[0], weights[1], present[0], present[1], common),
+            [get(store, SUMMARY, label, by) for label in (before_label, after_label)],
+        ),
         group_pairs=pairs,
         fragility=fragile,
         movers=movers,
@@ -586,9 +639,18 @@ def compare_snapshots(
     )
 
 
-def _people_list(ids: list[str], limit: int = 3) -> str:
-    shown = ", ".join(ids[:limit])
+def _person(ident: str, names: Mapping[str, str]) -> str:
+    name = names.get(ident)
+    return f"{name} ({ident})" if name else ident
+
+
+def _people_list(ids: list[str], names: Mapping[str, str], limit: int = 3) -> str:
+    shown = ", ".join(_person(i, names) for i in ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def _carried_by(ids: list[str]) -> str:
@@ -599,8 +661,40 @@ def _change(value: float, digits: int = 3) -> str:
     return f"{'rose' if value > 0 else 'fell'} by {abs(value):.{digits}f}" if value else "did not change"
 
 
-def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pairs: int = 3, movers: int = 3) -> list[str]:
+def _mover_sentences(c: Comparison, movers: int, names: Mapping[str, str]) -> list[str]:
+    """The sentences that name the advocates who climbed or fell most, and the joiners among the top."""
+    sentences = []
+    climbers = c.movers[c.movers["rank_change"] > 0].head(movers)
+    if len(climbers):
+        named = ", ".join(
+            f"{_person(row.person_id, names)} (+{row.rank_change}, to rank {row.after_rank})" for row in climbers.itertuples()
+        )
+        sentences.append(f"Advocates who climbed most, ranked among the people present in both: {named}.")
+    fallers = c.movers[c.movers["rank_change"] < 0].sort_values("rank_change", kind="stable").head(movers)
+    if len(fallers):
+        named = ", ".join(f"{_person(row.person_id, names)} ({row.rank_change}, to rank {row.after_rank})" for row in fallers.itertuples())
+        sentences.append(f"Advocates who fell most: {named}.")
+    if len(c.entrants):
+        sentences.append(f"Joiners already among the top advocates: {_people_list(list(c.entrants['person_id']), names)}.")
+    return sentences
+
+
+def summary_sentences(
+    comparison: Comparison,
+    hidden: Collection[str] = (),
+    pairs: int = 3,
+    movers: int = 3,
+    *,
+    names: Mapping[str, str] | None = None,
+    people: bool = True,
+    communities: tuple[Collection[Any], Collection[Any]] = ((), ()),
+) -> list[str]:
     """The comparison in a few plain sentences, most telling first.
+
+    Every number a sentence gives is in one of the comparison's tables (:meth:`Comparison.tables`) as it stands:
+    density and reciprocity are the ``network`` table's, for all people active and (the change) among the same
+    people; the community counts are :func:`community_counts` of the ``community_moves`` table as a report shows it
+    (suppressed communities left out), and add up.
 
     Parameters
     ----------
@@ -608,12 +702,17 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     hidden : groups too small to report on; no sentence names them.
     pairs : how many group pairs with the largest gains (and losses) are named.
     movers : how many advocates who climbed most are named.
+    names : person id -> name, written beside the id ("Carla Olsen (E0187)"); ids alone without it.
+    people : ``False`` for the aggregate form: no sentence names a person (bridges say how many people carry them,
+        advocate movers are left out).
+    communities : the suppressed communities of each snapshot, left out of the community counts.
 
     Returns
     -------
     list of sentences, e.g. "Legal and Marketing gained 12 cross-department
     ties, from none before: the silo between them is bridged."
     """
+    names = names or {}
     c = comparison
     kind = "department" if c.by == "department" else c.by
     sentences = []
@@ -630,22 +729,26 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     )
     density, reciprocity = c.network["density"], c.network["reciprocity"]
     sentences.append(
-        f"Among the same people, density {_change(density['change_common'], 4)} (to {density['after_common']:.4f}) "
-        f"and reciprocity {_change(reciprocity['change_common'])} (to {reciprocity['after_common']:.3f})."
+        f"Density went from {density['before']:.4f} to {density['after']:.4f} and reciprocity from "
+        f"{reciprocity['before']:.3f} to {reciprocity['after']:.3f}; among the same people, density "
+        f"{_change(density['change_common'], 4)} and reciprocity {_change(reciprocity['change_common'])}."
     )
     visible = c.group_pairs[~c.group_pairs["group_a"].isin(hidden) & ~c.group_pairs["group_b"].isin(hidden)]
     bridged = visible[visible["bridged"]]
     for row in bridged.itertuples():
         sentences.append(
-            f"{row.group_a} and {row.group_b} gained {row.gained} cross-{kind} ties, from none before: the silo between them is bridged."
+            f"{row.group_a} and {row.group_b} gained {_plural(row.gained, f'cross-{kind} tie', f'cross-{kind} ties')}, from none "
+            "before: the silo between them is bridged."
         )
     for row in visible[~visible["bridged"] & (visible["net"] > 0)].head(pairs).itertuples():
         sentences.append(
-            f"{row.group_a} and {row.group_b} gained {row.net} cross-{kind} ties on balance ({row.gained} new, {row.lost} lost)."
+            f"{row.group_a} and {row.group_b} gained {_plural(row.net, f'cross-{kind} tie', f'cross-{kind} ties')} on balance "
+            f"({row.gained} new, {row.lost} lost)."
         )
     for row in visible[visible["net"] < 0].sort_values("net", kind="stable").head(pairs).itertuples():
         sentences.append(
-            f"{row.group_a} and {row.group_b} lost {-row.net} cross-{kind} ties on balance ({row.gained} new, {row.lost} lost)."
+            f"{row.group_a} and {row.group_b} lost {_plural(-row.net, f'cross-{kind} tie', f'cross-{kind} ties')} on balance "
+            f"({row.gained} new, {row.lost} lost)."
         )
     became = visible[visible["silo_after"].fillna(False).astype(bool) & ~visible["silo_before"].fillna(False).astype(bool)]
     for row in became.itertuples():
@@ -655,33 +758,27 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
     def shown(row: Mapping[str, Any]) -> bool:
         return row["group_a"] not in hidden and row["group_b"] not in hidden
 
+    def carriers(ids: list[str]) -> str:
+        return f"{_carried_by(ids)} ({_people_list(ids, names)})" if people else _carried_by(ids)
+
     for row in filter(shown, f["still_fragile"]):
-        ids = row["carrier_ids_after"]
-        sentences.append(f"The {row['group_a']}-{row['group_b']} bridge still runs through {_carried_by(ids)} ({_people_list(ids)}).")
+        sentences.append(f"The {row['group_a']}-{row['group_b']} bridge still runs through {carriers(row['carrier_ids_after'])}.")
     for row in filter(shown, f["fixed_fragile"]):
         sentences.append(
             f"The {row['group_a']}-{row['group_b']} bridge was fixed: {row['carriers_after']} people now carry it (was {row['carriers_before']})."
         )
     for row in filter(shown, f["new_fragile"]):
-        ids = row["carrier_ids_after"]
-        sentences.append(f"New fragile bridge: {row['group_a']}-{row['group_b']} runs through {_carried_by(ids)} ({_people_list(ids)}).")
+        sentences.append(f"New fragile bridge: {row['group_a']}-{row['group_b']} runs through {carriers(row['carrier_ids_after'])}.")
     points = f["new_single_points"]
     if points:
         joiners = sum(point["joined"] for point in points)
+        who = f": {_people_list([point['person_id'] for point in points], names)}" if people else ""
         sentences.append(
-            f"{len(points)} new single points of failure (people whose departure splits the network): "
-            f"{_people_list([point['person_id'] for point in points])}" + (f", {joiners} of them joiners." if joiners else ".")
+            f"{len(points)} new single points of failure (people whose departure splits the network){who}"
+            + (f", {joiners} of them joiners." if joiners else ".")
         )
-    climbers = c.movers[c.movers["rank_change"] > 0].head(movers)
-    if len(climbers):
-        named = ", ".join(f"{row.person_id} (+{row.rank_change}, to rank {row.after_rank})" for row in climbers.itertuples())
-        sentences.append(f"Advocates who climbed most, ranked among the people present in both: {named}.")
-    fallers = c.movers[c.movers["rank_change"] < 0].sort_values("rank_change", kind="stable").head(movers)
-    if len(fallers):
-        named = ", ".join(f"{row.person_id} ({row.rank_change}, to rank {row.after_rank})" for row in fallers.itertuples())
-        sentences.append(f"Advocates who fell most: {named}.")
-    if len(c.entrants):
-        sentences.append(f"Joiners already among the top advocates: {_people_list(list(c.entrants['person_id']))}.")
+    if people:
+        sentences.extend(_mover_sentences(c, movers, names))
     r = c.reach
     if r["same_audience"]:
         sentences.append(
@@ -693,9 +790,13 @@ def summary_sentences(comparison: Comparison, hidden: Collection[str] = (), pair
             f"External reach: {r['external_after'].sentence()}; the distinct followers with known ids grew by "
             f"{r['unique_growth']:+,.0f}, while the summed follower counts grew by {r['sum_growth']:+,.0f} (to {r['sum_after']:,.0f})."
         )
-    k = c.communities
+    k, n = c.communities, community_counts(c.communities, communities)
+    other = f", {n['other']} went to communities not shown or left" if n["other"] else ""
+    shown = " shown" if communities[0] or communities[1] else ""
     sentences.append(
-        f"{k['changed']} of the {k['common']} people present in both changed community; "
-        f"{len(k['merges'])} {'community' if len(k['merges']) == 1 else 'communities'} merged and {len(k['splits'])} split ({k['count_before']} communities before, {k['count_after']} after)."
+        f"{k['changed']} of the {k['common']} people present in both changed community. The {n['before']} communities{shown} "
+        f"of {c.before} became {n['after']} in {c.after}: matching each with the community that took most of its "
+        f"members, {n['continuing']} continue, {n['merged']} merged into another{other}, and {n['new']} "
+        f"{'is' if n['new'] == 1 else 'are'} new."
     )
     return sentences

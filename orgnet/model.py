@@ -84,6 +84,7 @@ __all__ = [
     "ScheduleRun",
     "StoredResult",
     "empty_frame",
+    "person_names",
 ]
 
 #: Person fields every source may fill; anything else is an HR attribute.
@@ -125,6 +126,12 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
+
+
+def person_names(people: pd.DataFrame) -> dict[str, str]:
+    """``person_id`` -> ``name`` of the people a people table names (none in a pseudonymised store), to show names
+    beside ids."""
+    return {str(i): str(n) for i, n in zip(people["person_id"], people["name"]) if isinstance(n, str) and n}
 
 
 @dataclass

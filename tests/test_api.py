@@ -139,7 +139,7 @@ def test_person_level_reads_are_audited(client, role_keys):  # noqa: F811
 
 def test_errors_are_json_with_the_right_status(client, role_keys):  # noqa: F811
     admin = {"X-API-Key": role_keys["admin"]}
-    missing = client.get("/api/v1/summary?period=2026-01", headers=admin)
+    missing = client.get("/api/v1/summary?period=2026-05..2026-10", headers=admin)
     assert missing.status_code == 404 and "run orgnet analyze" in missing.json()["detail"]
     assert client.get("/api/v1/silos?period=2026-05..2026-10", headers=admin).status_code == 404
     assert client.get("/api/v1/people/NOBODY", headers=admin).status_code == 404
@@ -203,3 +203,31 @@ def test_the_silos_page_lists_no_fragile_bridge_of_a_suppressed_group(small_grou
     shown = [c for c in api if c["fragile"] and not c["suppressed"]]
     assert shown and all(f"{c['group_a']} – {c['group_b']}" in table for c in shown)
     assert any(c["suppressed"] for c in api) and "Legal" not in table and "HR –" not in table and "– HR" not in table
+
+
+def test_top_returns_as_many_advocates_as_it_says_or_is_refused(client, role_keys):  # noqa: F811
+    analyst = {"X-API-Key": role_keys["analyst"]}
+    for top in (10, 100, 300):
+        page = client.get(f"/api/v1/advocates?top={top}", headers=analyst).json()
+        assert len(page["items"]) == page["total"] == min(top, 300) and page["limit"] == top
+    # An explicit limit still pages through the top.
+    paged = client.get("/api/v1/advocates?top=100&limit=30&offset=90", headers=analyst).json()
+    assert paged["total"] == 100 and len(paged["items"]) == 10 and paged["items"][0]["rank"] == 91
+    refused = client.get("/api/v1/advocates?top=5000", headers=analyst)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["query", "top"]
+
+
+def test_an_unknown_period_or_department_says_what_the_store_holds(client, role_keys):  # noqa: F811
+    analyst = {"X-API-Key": role_keys["analyst"]}
+    month = client.get("/api/v1/summary?period=2026-13", headers=analyst)
+    assert month.status_code == 422 and "'2026-13' is not a period" in month.json()["detail"]
+    empty = client.get("/api/v1/silos?period=2026-01", headers=analyst)
+    assert (
+        empty.status_code == 404
+        and empty.json()["detail"] == "the store holds no ties in 2026-01; the store's periods are 2026-05 to 2026-10"
+    )
+    department = client.get("/api/v1/advocates?department=legal", headers=analyst)
+    assert department.status_code == 422
+    (problem,) = department.json()["detail"]
+    assert problem["loc"] == ["query", "department"] and "the departments are Design, Engineering" in problem["msg"]
+    assert "did you mean 'Legal'?" in problem["msg"]

@@ -85,7 +85,8 @@ def test_advocate_filters_and_pages(client, role_keys):  # noqa: F811
     assert page["total"] == 5 and [r["person_id"] for r in page["items"]] == [r["person_id"] for r in sales["items"][2:4]]
     earlier = client.get("/api/v1/advocates?period=2026-08&top=3", headers=comms).json()
     assert earlier["snapshot"] == "2026-08" and len(earlier["items"]) == 3
-    assert client.get("/api/v1/advocates?department=Nowhere", headers=comms).json()["total"] == 0
+    nowhere = client.get("/api/v1/advocates?department=Nowhere", headers=comms)
+    assert nowhere.status_code == 422 and "the departments are Design" in nowhere.json()["detail"][0]["msg"]
     assert client.get("/api/v1/advocates?top=0", headers=comms).status_code == 422
     assert client.get("/api/v1/advocates?period=2026-01", headers=comms).status_code == 404
 
@@ -150,7 +151,7 @@ def test_person_level_reads_are_audited(client, role_keys):  # noqa: F811
     client.get("/api/v1/reach?period=2026-09", headers=viewer)
     log = client.get("/api/v1/audit?limit=50", headers={"X-API-Key": role_keys["admin"]}).json()["items"]
     actions = {(e["role"], e["action"], e["target"]) for e in log}
-    assert ("comms", "advocates", "2026-10 department=Legal top=3 offset=0 limit=50") in actions
+    assert ("comms", "advocates", "2026-10 department=Legal top=3 offset=0 limit=3") in actions
     assert ("comms", "reach.internal", "2026-10 people=E0208,E0209,E0210,E0211,E0212 hops=1") in actions
     assert not any(e["role"] == "viewer" and e["action"] == "reach" for e in log)
 
@@ -161,9 +162,12 @@ def test_advocates_page_and_unanalysed_pages(client, role_keys, truths):  # noqa
     page = client.get("/advocates?top=10")
     assert page.status_code == 200 and 'id="plot-reach"' in page.text and all(p in page.text for p in truths["advocates"])
     assert 'href="/advocates"' in client.get("/").text
-    missing = client.get("/advocates?period=2026-01")
+    missing = client.get("/advocates?period=2026-05..2026-10")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
-    assert "orgnet analyze --period 2026-01" in missing.text
+    assert "orgnet analyze --from 2026-05 --to 2026-10" in missing.text
+    # A period without ties is not cured by analysing it: the page says which periods the store holds.
+    empty = client.get("/advocates?period=2026-01")
+    assert empty.status_code == 404 and "the store holds no ties in 2026-01" in empty.text
     client.cookies.clear()
     log_in(client, role_keys["viewer"])
     forbidden = client.get("/advocates")
@@ -189,9 +193,9 @@ def test_audit_entries_are_written_on_shutdown(samples_store, role_keys):  # noq
     with TestClient(make_app(samples_store, audit_interval=60)) as client:
         assert client.get("/api/v1/advocates?top=1&offset=7", headers={"X-API-Key": role_keys["analyst"]}).status_code == 200
         with SQLiteStore(samples_store) as store:
-            assert not any(e.target.endswith("top=1 offset=7 limit=50") for e in store.audit_log(limit=50))
+            assert not any(e.target.endswith("top=1 offset=7 limit=1") for e in store.audit_log(limit=50))
     with SQLiteStore(samples_store) as store:
-        assert any(e.action == "advocates" and e.target.endswith("top=1 offset=7 limit=50") for e in store.audit_log(limit=50))
+        assert any(e.action == "advocates" and e.target.endswith("top=1 offset=7 limit=1") for e in store.audit_log(limit=50))
 
 
 def test_a_new_analysis_shows_without_a_restart(tmp_path, samples_store, role_keys):  # noqa: F811

@@ -84,12 +84,12 @@ def eventually(check: Callable[[], bool], what: str) -> None:
 
 
 def advocates(client: TestClient, key: str, offset: int):
-    """One audited read, told apart from the others by its offset (the entry's target ends ``offset=N limit=50``)."""
+    """One audited read, told apart from the others by its offset (the entry's target ends ``offset=N limit=30``)."""
     return client.get(f"/api/v1/advocates?top=30&offset={offset}", headers={"X-API-Key": key})
 
 
 def target(offset: int) -> str:
-    return f"2026-10 department= top=30 offset={offset} limit=50"
+    return f"2026-10 department= top=30 offset={offset} limit=30"
 
 
 def test_audited_reads_answer_while_another_connection_holds_the_write_lock(store_copy, role_keys):  # noqa: F811

@@ -12,6 +12,7 @@ kept in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -77,8 +78,26 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def page(browser, base_url, role_keys):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page_as(browser, base_url, role_keys):  # noqa: F811
+    """Open a page logged in with a role's key; the page's ``errors`` list its console errors and failed requests (5xx)."""
+    contexts = []
+
+    def open_page(role: str):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        contexts.append(context)
+        return _logged_in(context, base_url, role_keys[role])
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(page_as):
+    return page_as("analyst")
+
+
+def _logged_in(context, base_url, key):
     context.add_init_script(REPORT_VIOLATIONS)
     # Everything the page needs comes from orgnet itself: any other request is a failure.
     context.route(
@@ -89,15 +108,16 @@ def page(browser, base_url, role_keys):  # noqa: F811
     )
     opened = context.new_page()
     errors: list[str] = []
-    opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # Warnings count too: plotly.js reports a bad figure (an invalid colour, say) as a console warning or trace.
+    opened.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning", "trace") else None)
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("response", lambda answer: errors.append(f"{answer.status} {answer.url}") if answer.status >= 500 else None)
     opened.goto(f"{base_url}/login?next=/")
-    opened.fill("#key", role_keys["analyst"])
+    opened.fill("#key", key)
     opened.click("#login")
     opened.wait_for_url(f"{base_url}/")
     opened.errors = errors
-    yield opened
-    context.close()
+    return opened
 
 
 def _shot(page, name: str) -> None:
@@ -118,6 +138,57 @@ def test_page_loads_and_draws_its_plot(page, base_url, path, plot):
     assert page.errors == []
 
 
+def test_the_overview_switches_period_and_draws_each_growth_panel(page, base_url):
+    page.goto(f"{base_url}/")
+    page.wait_for_selector("#plot-growth .main-svg", timeout=20_000)
+    # One panel per quantity, titled in words.
+    titles = page.locator("#plot-growth .annotation-text").all_text_contents()
+    assert titles == ["people with ties", "ties", "density"]
+    page.select_option("#period", "2026-08")
+    page.wait_for_url("**period=2026-08")
+    assert "Overview · 2026-08" in page.inner_text("h1")
+    page.wait_for_selector("#plot-growth .main-svg", timeout=20_000)
+    assert page.errors == []
+
+
+def test_the_network_page_switches_period(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    with page.expect_response(lambda answer: "/network/figure?period=2026-08" in answer.url) as figure:
+        page.select_option("#period", "2026-08")
+    assert figure.value.status == 200
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='department']", timeout=20_000)
+    assert "8 departments" in page.inner_text("#status") and page.locator("#brokers tr").count() == 11
+    assert page.errors == []
+
+
+def test_the_silos_page_switches_period(page, base_url):
+    page.goto(f"{base_url}/silos")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    page.select_option("#period", "2026-09")
+    page.wait_for_url("**period=2026-09&by=department")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    assert "Silos · 2026-09" in page.inner_text("h1") and page.locator("#silo-pairs tr").count() > 3
+    assert page.errors == []
+
+
+def test_the_login_page_says_an_unknown_key_in_words(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        login = context.new_page()
+        errors: list[str] = []
+        login.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning") else None)
+        login.goto(f"{base_url}/login?next=/")
+        _shot(login, "login")
+        login.fill("#key", "orgnet_not-a-key")
+        login.click("#login")
+        login.wait_for_selector("#login-error")
+        assert "unknown or revoked" in login.inner_text("#login-error")
+        assert errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+    finally:
+        context.close()
+
+
 def test_person_search_focuses_the_right_node(page, base_url):
     page.goto(f"{base_url}/network")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
@@ -126,6 +197,7 @@ def test_person_search_focuses_the_right_node(page, base_url):
     page.click("#find")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert page.get_attribute("#plot-network", "data-focus") == "E0187"
+    assert "focus Carla Olsen (E0187)" in page.inner_text("#status")
     # The focused node is drawn with the thick outline the figure gives the highlighted node.
     outlined = page.evaluate(
         """() => {
@@ -150,6 +222,100 @@ def test_clicking_a_department_drills_down(page, base_url):
     page.select_option("#department", "Legal")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert "14 people" in page.inner_text("#status")
+    assert page.errors == []
+
+
+def _click_point(page, point) -> None:
+    """Click a plotted point as a person does: plotly.js finds the point under the mouse on its drag layer."""
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
+def _node_colors(page) -> dict[str, str]:
+    """Node id -> colour of every node point drawn on the Network page."""
+    return page.evaluate(
+        """() => {
+          const colors = {};
+          for (const trace of document.getElementById("plot-network")._fullData) {
+            if (!trace.meta || trace.meta.role !== "nodes") continue;
+            trace.customdata.forEach((id, i) => { colors[id] = Array.isArray(trace.marker.color) ? trace.marker.color[i] : trace.marker.color; });
+          }
+          return colors;
+        }"""
+    )
+
+
+def test_the_communities_view_draws_labelled_communities(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    page.select_option("#level", "community")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='community']", timeout=20_000)
+    assert "communities" in page.inner_text("#status")
+    # Every community is drawn once, keyed by its number, with its label written beside it.
+    labels = page.evaluate(
+        """() => document.getElementById("plot-network")._fullData.filter((t) => t.meta && t.meta.role === "nodes")
+             .flatMap((t) => t.text.map((text, i) => [String(t.customdata[i]), text]))"""
+    )
+    ids = [ident for ident, _ in labels]
+    assert len(ids) == len(set(ids)) >= 5 and all(f"(community {ident})" in text for ident, text in labels)
+    assert page.locator("#plot-network .textpoint").count() == len(ids)
+    _shot(page, "network-communities")
+    assert page.errors == []
+
+
+def test_a_department_keeps_its_colour_and_label_when_drilled_into(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    before = _node_colors(page)["Legal"]
+    assert page.locator("#plot-network .textpoint", has_text="Legal").count() == 1
+    page.select_option("#department", "Legal")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
+    assert set(_node_colors(page).values()) == {before}
+    assert page.errors == []
+
+
+def test_an_unknown_person_is_said_in_words_and_clears_the_graph(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    page.fill("#search", "Nobody Atall")
+    page.click("#find")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-error='404']", timeout=20_000)
+    assert "Error 404: nobody matches 'Nobody Atall'" in page.inner_text("#status")
+    assert page.get_attribute("#status", "class") == "error"
+    assert page.locator("#plot-network .main-svg").count() == 0
+    _shot(page, "network-unknown-person")
+    # The browser notes the 404 of the fetch; nothing else went wrong.
+    assert page.errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+
+
+def test_a_viewer_is_told_why_a_click_opens_no_group(page_as, base_url):
+    page = page_as("viewer")
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    assert "sees groups only" in page.inner_text("#status")
+    assert page.locator("#department").count() == 0
+    _click_point(page, page.locator("#plot-network .scatterlayer .point").first)
+    page.wait_for_selector("#status.error", timeout=10_000)
+    assert "may not see people" in page.inner_text("#status")
+    assert page.errors == []
+
+
+def test_the_silo_heatmap_says_each_pair_in_words(page, base_url):
+    page.goto(f"{base_url}/silos")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    # Hover a cell off the diagonal: the label says the pair's ties against what their sizes predict.
+    box = page.locator("#plot-heatmap .nsewdrag").first.bounding_box()
+    groups = page.evaluate("() => document.getElementById('plot-heatmap')._fullData[0].x.length")
+    page.mouse.move(box["x"] + box["width"] * 1.5 / groups, box["y"] + box["height"] * 0.5 / groups)
+    page.wait_for_selector("#plot-heatmap .hovertext", timeout=10_000)
+    label = page.get_attribute("#plot-heatmap .hovertext text.nums", "data-unformatted")
+    assert re.fullmatch(
+        r"\w+ and \w+: [\d,]+ ties?, [\d,.]+ expected \([\d.,]+× what their sizes predict\)(<br>a silo: under 0.2×)?", label
+    ), label
+    assert page.locator("#silo-pairs tr").count() > 3 and page.locator("#vertical tr").count() > 3
+    _shot(page, "silos")
     assert page.errors == []
 
 
@@ -219,6 +385,8 @@ def test_the_security_policy_holds_in_the_browser(page, base_url):
 def test_error_pages_load_without_console_error(page, base_url, path, status):
     page.goto(base_url + path)
     page.wait_for_selector("#error-title")
+    if path.startswith("/silos"):
+        _shot(page, "error-page")
     # The one message is the browser noting the page's own status; every file the page loads is served.
     assert page.errors == [f"Failed to load resource: the server responded with a status of {status}"]
 
@@ -241,9 +409,47 @@ def report_id(samples_store):  # noqa: F811
         return write_report(store, "2026-09", "2026-10", Path(samples_store).parent / "browser-report")["id"]
 
 
+def _overflow(page) -> int:
+    """How many pixels the page is wider than its window (0: no sideways scrolling)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
 def test_a_growth_report_draws_its_figures_under_its_policy(page, base_url, report_id):
     page.goto(f"{base_url}/api/v1/reports/{report_id}")
     page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20_000)
     assert page.locator(".plotly-graph-div .main-svg").count() >= 2
+    assert _overflow(page) <= 0
+    # Each growth metric has its own panel titled in words: no raw column name on any axis or panel.
+    titles = page.locator(
+        ".plotly-graph-div .annotation-text, .plotly-graph-div .g-xtitle, .plotly-graph-div .g-ytitle"
+    ).all_text_contents()
+    assert "people with ties" in titles and not [t for t in titles if "_" in t]
     _shot(page, "report")
+    # Printed on A4 (794 px at 96 dpi) nothing runs off the page either.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.wait_for_timeout(500)
+    assert _overflow(page) <= 0
+    assert page.errors == []
+
+
+def test_a_viewer_opens_the_aggregate_form_of_a_report(page_as, base_url, report_id):
+    page = page_as("viewer")
+    page.goto(f"{base_url}/")
+    assert "aggregate form" in page.inner_text("#reports-form")
+    page.click(f"#reports a[href='/api/v1/reports/{report_id}']")
+    page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20_000)
+    assert "(aggregate form)" in page.inner_text("h1")
+    assert not re.search(r"E\\d{4}", page.inner_text("body")) and page.locator("text=Advocate movers").count() == 0
+    _shot(page, "report-aggregate")
+    assert page.errors == []
+
+
+def test_the_api_docs_work_offline(page, base_url):
+    # The page fixture aborts every request that is not to orgnet itself, so this is the page offline.
+    page.goto(f"{base_url}/docs")
+    page.wait_for_selector("#swagger-ui .opblock", timeout=20_000)
+    assert page.locator("#swagger-ui .opblock").count() >= 20
+    assert "orgnet" in page.inner_text("#swagger-ui .info")
+    _shot(page, "docs")
     assert page.errors == []

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from orgnet.compare import community_changes, compare_snapshots, fragility_changes, rank_movers, summary_sentences, tie_changes
+from orgnet.compare import (
+    community_changes,
+    community_counts,
+    compare_snapshots,
+    fragility_changes,
+    rank_movers,
+    summary_sentences,
+    tie_changes,
+)
 from orgnet.errors import OrgnetError
 from orgnet.snapshots import list_snapshots, previous_period, rolling_windows
 
@@ -102,6 +110,16 @@ def test_community_merges_splits_and_moves_by_hand():
     assert found["merges"] == [{"after": 5, "from": [0, 1]}]
     assert found["splits"] == [{"before": 2, "into": [6, 7]}]
     assert found["changed"] == 2  # g and h left the best match (6) of their community 2
+    # 3 before -> 3 after: 0 and 1 both go mostly to 5 (one continues, one merged), 2 to 6; 7 is no one's best match.
+    counts = community_counts(found)
+    assert (counts["before"], counts["after"]) == (3, 3)
+    assert (counts["continuing"], counts["merged"], counts["other"], counts["new"]) == (2, 1, 0, 1)
+    # A community whose members all left has no row: it is neither continuing nor merged.
+    gone = community_counts(community_changes({**before, "x": 9}, after, common=set(before)))
+    assert (gone["before"], gone["continuing"], gone["merged"], gone["other"]) == (4, 2, 1, 1)
+    # Suppressed communities are left out on both sides, and the counts still add up.
+    hidden = community_counts(found, ({2}, {7}))
+    assert (hidden["before"], hidden["after"], hidden["continuing"], hidden["merged"], hidden["other"], hidden["new"]) == (2, 2, 1, 1, 0, 1)
 
 
 def test_fragility_changes_by_hand():

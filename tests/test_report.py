@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -47,7 +48,55 @@ def test_the_report_says_the_silo_was_bridged(written, truths):
     bridged = next(s for s in written["summary"] if s.startswith(f"{a} and {b} gained") and "bridged" in s)
     assert bridged in page
     fragile = truths["fragile_bridge"]
-    assert f"still runs through one person ({fragile['person']})" in page
+    # The carrier is named beside their id.
+    name = analysed_names(written)[fragile["person"]]
+    assert f"still runs through one person ({name} ({fragile['person']}))" in page
+
+
+def analysed_names(record: dict) -> dict[str, str]:
+    """Person id -> name as the report's tables give them ("Ben Patel (E0208)")."""
+    movers = pd.read_csv(Path(record["path"]) / "tables" / "fragile_bridges.csv")
+    ids = {i for cell in movers["carrier_ids_after"] for i in re.findall(r"E\d{4}", cell)}
+    page = Path(record["html"]).read_text(encoding="utf-8")
+    return {i: found.group(1) for i in ids if (found := re.search(rf"([A-Z][a-z]+ [A-Z][a-z]+) \({i}\)", page))}
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def test_the_words_say_the_numbers_of_the_tables_beside_them(written):
+    """Each number of the density, tie and community sentences is in a table of the report, as the table shows it."""
+    report = Path(written["html"]).read_text(encoding="utf-8")
+    tables = {name: pd.read_csv(Path(written["path"]) / "tables" / f"{name}.csv") for name in written["tables"]}
+    summary = " ".join(written["summary"])
+    network = tables["network"].set_index("measure")
+    growth = tables["growth"].set_index("period")
+    found = re.search(r"Density went from ([\d.]+) to ([\d.]+) and reciprocity from ([\d.]+) to ([\d.]+)", summary)
+    assert found, summary
+    density_before, density_after, reciprocity_before, reciprocity_after = found.groups()
+    # The same figures, at the same precision, as the network table and the growth table (all people active).
+    assert density_before == f"{network.loc['density', 'before']:.4f}" == f"{growth.loc[written['before'], 'density']:.4f}"
+    assert density_after == f"{network.loc['density', 'after']:.4f}" == f"{growth.loc[written['after'], 'density']:.4f}"
+    assert reciprocity_after == f"{network.loc['reciprocity', 'after']:.3f}" == f"{growth.loc[written['after'], 'reciprocity']:.3f}"
+    assert reciprocity_before == f"{network.loc['reciprocity', 'before']:.3f}"
+    for shown in (density_before, density_after, reciprocity_before, reciprocity_after):
+        assert f"<td>{shown}</td>" in report, shown
+    ties = tables["tie_changes"].set_index("kind")["same_people"]
+    found = re.search(r"(\d+) ties are new, (\d+) were lost, (\d+) strengthened and (\d+) weakened", summary)
+    assert found and [int(n) for n in found.groups()] == [ties["new"], ties["lost"], ties["strengthened"], ties["weakened"]]
+    # The communities: before = continuing + merged + gone, after = continuing + new, each read off the matching table.
+    found = re.search(
+        r"The (\d+) communities(?: shown)? of \S+ became (\d+) in \S+: .* (\d+) continue, (\d+) merged into another"
+        r"(?:, (\d+) went to communities not shown or left)?, and (\d+) (?:is|are) new",
+        summary,
+    )
+    assert found, summary
+    before, after, continuing, merged, other, new = (int(n or 0) for n in found.groups())
+    moves = tables["community_moves"]
+    assert continuing == moves["after"].nunique() and merged == len(moves) - moves["after"].nunique()
+    assert before == continuing + merged + other and after == continuing + new
+    assert "merged and" not in summary and " split (" not in summary
 
 
 def test_figures_and_tables_are_written(written):
@@ -74,7 +123,9 @@ def test_small_groups_are_left_out(analysed, tmp_path, truths):
     assert not any(small in sentence for sentence in record["summary"])
     pairs = pd.read_csv(tmp_path / "private" / "tables" / "group_pairs.csv")
     assert small not in set(pairs["group_a"]) | set(pairs["group_b"])
-    assert "Carla Hansen" not in (tmp_path / "private" / "report.html").read_text(encoding="utf-8")
+    # The aggregate form names no one: no id, no name.
+    aggregate = (tmp_path / "private" / "aggregate.html").read_text(encoding="utf-8")
+    assert not re.search(r"E\d{4}", aggregate) and "Carla Hansen" not in aggregate and "Advocate movers" not in aggregate
 
 
 def test_the_api_lists_and_serves_reports(analysed, written):
@@ -84,9 +135,13 @@ def test_the_api_lists_and_serves_reports(analysed, written):
     with TestClient(app) as client:
         listed = client.get("/api/v1/reports", headers={"X-API-Key": viewer}).json()["reports"]
         url = next(r["url"] for r in listed if r["id"] == written["id"])
-        assert client.get(url, headers={"X-API-Key": viewer}).status_code == 403
+        # A viewer opens the aggregate form: group figures, nobody named.
+        aggregate = client.get(url, headers={"X-API-Key": viewer})
+        assert aggregate.status_code == 200 and "(aggregate form)" in aggregate.text
+        assert not re.search(r"E\d{4}", aggregate.text.split("<body>", 1)[1]) and "Fragile bridges" in aggregate.text
         served = client.get(url, headers={"X-API-Key": analyst})
         assert served.status_code == 200 and served.headers["content-type"].startswith("text/html")
+        assert "(aggregate form)" not in served.text and re.search(r"E\d{4}", served.text)
         assert client.get("/api/v1/reports/2020-01_2020-02", headers={"X-API-Key": analyst}).status_code == 404
         assert client.get("/api/v1/reports").status_code == 401
 

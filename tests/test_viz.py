@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
+import networkx as nx
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.io as pio
 import pytest
 
+from orgnet.silos import silo_pairs
 from orgnet.viz import MISSING_COLOR, MISSING_LABEL, PALETTE, TEMPLATE, category_colors, scale_sizes
 from orgnet.viz.advocates import advocate_bar
-from orgnet.viz.growth import growth_chart, movers_chart
+from orgnet.viz.growth import growth_panels, movers_chart
 from orgnet.viz.network import WEBGL_THRESHOLD, group_network_figure, network_figure
 from orgnet.viz.reach import reach_curve
-from orgnet.viz.silos import SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap
+from orgnet.viz.silos import RATIO_SPAN, SUPPRESSED_HOVER, ei_bar, matrix_change_heatmap, silo_heatmap, silo_ratio_heatmap
 
 
 def people(n: int = 5) -> pd.DataFrame:
@@ -165,6 +168,29 @@ def test_silo_heatmap_blanks_suppressed_groups():
     assert_self_contained(figure)
 
 
+def test_silo_ratio_heatmap_shows_pairs_against_what_sizes_predict():
+    # Three groups of two: 3 ties cross groups, each pair of groups expects one (orgnet.silos.silo_pairs' doctest).
+    graph = nx.Graph([("A1", "B1"), ("A2", "B2"), ("A1", "C1"), ("A1", "A2")])
+    nx.set_node_attributes(graph, {p: p[0] for p in ("A1", "A2", "B1", "B2", "C1", "C2")}, "department")
+    graph.add_node("C2", department="C")
+    figure = silo_ratio_heatmap(silo_pairs(graph), ["A", "B", "C"], within={"A": 1, "B": 0, "C": 0}, kind="department")
+    (trace,) = figure.data
+    # log2 of the ratio: A-B got twice its share, A-C its share, B-C none (clipped to the scale's end); symmetric.
+    assert trace.z[0][1] == trace.z[1][0] == pytest.approx(1.0)
+    assert trace.z[0][2] == pytest.approx(0.0)
+    assert trace.z[1][2] == trace.z[2][1] == -RATIO_SPAN
+    assert [trace.z[i][i] for i in range(3)] == [None, None, None]
+    assert trace.zmid == 0 and trace.zmin == -RATIO_SPAN and trace.zmax == RATIO_SPAN
+    assert trace.customdata[1][2] == "B and C: 0 ties, 1 expected (0× what their sizes predict)<br>a silo: under 0.2×"
+    assert trace.customdata[0][1] == "A and B: 2 ties, 1 expected (2× what their sizes predict)"
+    assert trace.customdata[0][0] == "A: 1 tie within the group (not compared)"
+    assert trace.text[0][1] == "2×" and trace.text[0][0] == ""
+    assert figure.layout.xaxis.title.text == "department"
+    hidden = silo_ratio_heatmap(silo_pairs(graph), ["A", "B", "C"], suppressed={"C"}).data[0]
+    assert hidden.z[0][2] is None and hidden.customdata[0][2] == SUPPRESSED_HOVER
+    assert_self_contained(figure)
+
+
 def test_silo_heatmap_takes_a_mask():
     mask = np.zeros((3, 3), dtype=bool)
     mask[0, 1] = True
@@ -190,7 +216,10 @@ def test_ei_bar_is_fixed_on_minus_one_to_one():
     (bar,) = figure.data
     assert list(bar.y) == ["Sales", "Eng", "Legal"]
     assert list(bar.x) == [-0.8, 0.5, None]
-    assert bar.marker.cmin == -1 and bar.marker.cmax == 1
+    # Colours as colours (a number makes plotly.js warn "Invalid color specifier"), on RdBu fixed on [-1, 1].
+    assert all(isinstance(c, str) for c in bar.marker.color)
+    assert bar.marker.color[0] == plotly.colors.sample_colorscale("RdBu", [0.1])[0]
+    assert bar.marker.color[1] == plotly.colors.sample_colorscale("RdBu", [0.75])[0]
     assert "suppressed" in bar.customdata[2]
     assert figure.layout.xaxis.range[0] <= -1 and figure.layout.xaxis.range[1] >= 1
 
@@ -210,23 +239,22 @@ def test_reach_curve_reference_lines_at_the_given_values():
     assert_self_contained(figure)
 
 
-def test_growth_chart_puts_small_metrics_on_the_secondary_axis():
+def test_growth_panels_give_each_metric_its_own_axis_and_words():
     table = pd.DataFrame(
         {
             "period": ["2026-08", "2026-09", "2026-10"],
             "ties": [8000, 8500, 9100],
             "density": [0.010, 0.011, 0.012],
-            "people": [600, 620, 640],
+            "people_with_ties": [600, 620, 640],
         }
     )
-    figure = growth_chart(table, ["ties", "density", "people"])
-    axes = {t.name: t.yaxis for t in figure.data}
-    assert axes == {"ties": "y", "density (right axis)": "y2", "people (right axis)": "y2"}
-    assert list(figure.data[0].x) == ["2026-08", "2026-09", "2026-10"]
-    assert figure.layout.yaxis2.title.text == "density, people"
-    same_scale = growth_chart(table, ["ties", "people"], secondary=None)
-    assert {t.yaxis or "y" for t in same_scale.data} == {"y"}
-    assert "yaxis2" not in same_scale.layout.to_plotly_json()
+    figure = growth_panels(table, ["people_with_ties", "ties", "density"], {"people_with_ties": "people with ties"})
+    assert [(t.xaxis, t.yaxis) for t in figure.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    assert [a.text for a in figure.layout.annotations] == ["people with ties", "ties", "density"]
+    assert list(figure.data[2].y) == [0.010, 0.011, 0.012] and list(figure.data[0].x) == ["2026-08", "2026-09", "2026-10"]
+    assert figure.layout.xaxis3.title.text == "period" and figure.data[0].name == "people with ties"
+    # Four metrics on three columns: two rows.
+    assert growth_panels(table.assign(more=1), ["ties", "density", "people_with_ties", "more"]).data[3].yaxis == "y4"
     assert_self_contained(figure)
 
 

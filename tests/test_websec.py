@@ -11,7 +11,7 @@ from api_fixtures import form_token, log_in, log_out, make_app, origin, role_key
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from orgnet.api.websec import CSRF_COOKIE, DOCS_POLICY, PAGE_POLICY
+from orgnet.api.websec import CSRF_COOKIE, PAGE_POLICY
 
 pytestmark = pytest.mark.xdist_group("api")
 
@@ -236,13 +236,20 @@ def test_an_unexpected_error_carries_them_too_and_no_traceback(samples_store):  
             _assert_secured(answer)
 
 
-def test_the_api_docs_page_has_its_own_policy_and_no_inline_script(client):
+def test_the_api_docs_page_loads_swagger_ui_from_orgnet_itself(client):
     docs = client.get("/docs")
     assert docs.status_code == 200
-    _assert_secured(docs, DOCS_POLICY)
-    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    # The pages' own policy: nothing from another site, no inline script.
+    _assert_secured(docs, PAGE_POLICY)
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", docs.text, re.S)
-    assert scripts and all('src="' in attributes and not body.strip() for attributes, body in scripts)
+    assert scripts and all('src="/static/' in attributes and not body.strip() for attributes, body in scripts)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert "/static/swagger-ui-bundle.js" in sources and "/static/swagger-ui.css" in sources
+    assert not [s for s in sources if "//" in s]
+    for source in ("/static/swagger-ui-bundle.js", "/static/swagger-ui.css"):
+        served = client.get(source)
+        assert served.status_code == 200 and len(served.content) > 100_000
+        assert served.headers["cache-control"] == "public, max-age=86400"
     assert client.get("/redoc").status_code == 404 and client.get("/docs/oauth2-redirect").status_code == 404
 
 
@@ -363,5 +370,35 @@ def test_pages_refuse_repeated_parameters_with_a_page_naming_them(client, role_k
     answer = analyst.get(query)
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
     assert f"query.{name}: given more than once" in answer.text
+    # The Network page's figure answers JSON, for its script to say.
     figure = analyst.get("/network/figure?level=department&level=community")
-    assert figure.status_code == 422 and "query.level" in figure.text
+    assert figure.status_code == 422 and figure.json()["detail"][0]["loc"] == ["query", "level"]
+
+
+# --- Unknown query parameters -------------------------------------------------------------------------------------
+
+
+def test_an_unknown_query_parameter_is_refused_by_every_endpoint_listing_those_it_takes(client, role_keys):  # noqa: F811
+    """Every endpoint of the schema, sent a parameter it does not take: 422 naming it and every parameter it does."""
+    admin = {"X-API-Key": role_keys["admin"]}
+    checked = 0
+    for path, operations in client.app.openapi()["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        for method, operation in operations.items():
+            takes = sorted(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+            answer = client.request(method, f"{concrete}?perod=2026-09", headers=admin, json={})
+            assert answer.status_code == 422, (method, path)
+            assert {
+                "loc": ["query", "perod"],
+                "msg": f"unknown parameter; this route takes: {', '.join(takes) if takes else 'none'}",
+                "type": "unknown",
+            } in answer.json()["detail"], (method, path)
+            checked += 1
+    assert checked >= 25
+
+
+def test_pages_name_an_unknown_parameter_too(client, role_keys):  # noqa: F811
+    analyst = _browser(client.app, role_keys["analyst"])
+    answer = analyst.get("/silos?perod=2026-09")
+    assert answer.status_code == 422 and "query.perod: unknown parameter; this route takes: by, period" in answer.text
+    assert analyst.get("/silos?period=2026-09").status_code == 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,75 +11,71 @@ from plotly.subplots import make_subplots
 
 from orgnet.viz import PALETTE, TEMPLATE, format_value, label_column
 
-__all__ = ["SCALE_RATIO", "growth_chart", "movers_chart"]
+__all__ = ["PANEL_COLUMNS", "growth_panels", "movers_chart"]
 
-#: Metrics whose largest value is this many times smaller than the largest metric's go on the secondary axis.
-SCALE_RATIO = 10.0
+#: Most panels side by side in one row of :func:`growth_panels`.
+PANEL_COLUMNS = 3
 
 
-def growth_chart(
+def growth_panels(
     table: pd.DataFrame,
-    metrics: Sequence[str] | None = None,
+    metrics: Sequence[str],
+    labels: Mapping[str, str] | None = None,
     *,
-    secondary: Sequence[str] | str | None = "auto",
     title: str | None = None,
+    columns: int = PANEL_COLUMNS,
 ) -> go.Figure:
-    """Metrics over periods as lines, with a secondary y axis for metrics on a much smaller scale.
+    """Metrics over periods as small multiples: one panel per metric, each with its own y axis.
+
+    Quantities of different scale (people in hundreds, density in hundredths) never share an axis, so none is
+    flattened into a line along the bottom of another's.
 
     Parameters
     ----------
     table : DataFrame with ``period`` (``"2026-10"``; drawn in the table's
         order as categories, so gaps between periods are not interpolated)
         and one numeric column per metric.
-    metrics : columns to draw; default every numeric column but ``period``.
-    secondary : metrics for the right-hand axis; ``"auto"`` moves there
-        every metric whose largest absolute value is :data:`SCALE_RATIO`
-        times smaller than the largest metric's; ``None``: one axis.
+    metrics : columns to draw, one panel each, in this order.
+    labels : column -> words for the panel titles and hover ("people with
+        ties" for ``people_with_ties``); a column without one is shown with
+        its underscores as spaces.
     title : figure title.
+    columns : panels per row.
 
     Returns
     -------
-    ``go.Figure`` with one ``Scatter`` (lines and markers) per metric; a
-    trace on the secondary axis has ``yaxis == "y2"`` and "(right axis)" in
-    its legend name.
+    ``go.Figure`` with one ``Scatter`` (lines and markers) per metric, trace
+    ``i`` on axes ``x{i+1}``/``y{i+1}``, each panel titled with its words and
+    the x axes titled "period".
     """
-    if metrics is None:
-        metrics = [c for c in table.columns if c != "period" and pd.api.types.is_numeric_dtype(table[c])]
     metrics = list(metrics)
-    if secondary == "auto":
-        peaks = {m: float(np.nanmax(np.abs(table[m].to_numpy(dtype=float)))) if table[m].notna().any() else 0.0 for m in metrics}
-        top = max(peaks.values(), default=0.0)
-        secondary = [m for m in metrics if top > 0 and peaks[m] * SCALE_RATIO < top]
-    secondary = list(secondary or [])
-    if secondary and len(secondary) == len(metrics):
-        secondary = []
-    figure = make_subplots(specs=[[{"secondary_y": bool(secondary)}]])
+    words = {m: (labels or {}).get(m, m.replace("_", " ")) for m in metrics}
+    cols = max(1, min(columns, len(metrics)))
+    rows = max(1, -(-len(metrics) // cols))
+    figure = make_subplots(rows=rows, cols=cols, subplot_titles=[words[m] for m in metrics], horizontal_spacing=0.08, vertical_spacing=0.2)
     periods = table["period"].astype(str).tolist()
     for i, metric in enumerate(metrics):
-        right = metric in secondary
-        name = f"{metric} (right axis)" if right else metric
         figure.add_trace(
             go.Scatter(
                 x=periods,
                 y=table[metric],
                 mode="lines+markers",
-                name=name,
-                line={"color": PALETTE[i % len(PALETTE)], "dash": "dot" if right else "solid"},
-                hovertemplate="%{x}: %{y:,.4~g}<extra>" + metric + "</extra>",
+                name=words[metric],
+                line={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate="%{x}: %{y:,.4~g}<extra>" + words[metric] + "</extra>",
+                showlegend=False,
             ),
-            secondary_y=right if secondary else None,
+            row=i // cols + 1,
+            col=i % cols + 1,
         )
     figure.update_layout(
         template=TEMPLATE,
         title={"text": title} if title else None,
-        hovermode="x unified",
-        legend={"orientation": "h", "y": -0.2},
+        height=max(300, 280 * rows),
+        margin={"t": 90 if title else 60},
     )
     figure.update_xaxes(title_text="period", type="category")
-    left = [m for m in metrics if m not in secondary]
-    figure.update_yaxes(title_text=", ".join(left), secondary_y=False)
-    if secondary:
-        figure.update_yaxes(title_text=", ".join(secondary), secondary_y=True, showgrid=False)
+    figure.update_yaxes(rangemode="tozero", tickformat=",.3~g")
     return figure
 
 

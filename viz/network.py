@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, hover_text, is_numeric, scale_sizes
+from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, format_value, hover_text, is_numeric, scale_sizes
 
 __all__ = ["MAX_EDGES", "WEBGL_THRESHOLD", "group_network_figure", "network_figure"]
 
@@ -123,6 +123,7 @@ def network_figure(
     size_range: tuple[float, float] = (6.0, 24.0),
     max_edges: int | None = MAX_EDGES,
     weight_classes: int = 3,
+    show_labels: bool = False,
     title: str | None = None,
 ) -> go.Figure:
     """Draw a network at given positions: nodes coloured and sized by attributes, ties as lines.
@@ -157,6 +158,9 @@ def network_figure(
     weight_classes : edges are split into this many weight quantile classes,
         each one trace (one line width and opacity per trace in plotly) with
         ``None`` between segments.
+    show_labels : write each node's label beside it (the group views; a
+        person view has too many nodes). The hover text is then the trace's
+        ``hovertext`` and its ``text`` the labels.
     title : figure title.
 
     Returns
@@ -183,6 +187,7 @@ def network_figure(
         raise KeyError("edges need the columns source and target")
 
     label = "label" if "label" in nodes.columns else "id"
+    labels = np.asarray([format_value(v) for v in nodes[label]], dtype=object)
     if hover_fields is None:
         hover_fields = [c for c in nodes.columns if c not in _COLUMNS_NOT_HOVERED | {"id", "label"}]
     text = np.asarray(hover_text(nodes, label, hover_fields), dtype=object)
@@ -207,17 +212,13 @@ def network_figure(
 
     def node_trace(mask: np.ndarray, name: str, marker: dict, showlegend: bool) -> go.BaseTraceType:
         marker = {**marker, "size": sizes[mask], "opacity": opacity[mask], "line": {"width": outline[mask], "color": "#222"}}
+        if show_labels:
+            words = {"mode": "markers+text", "text": labels[mask], "textposition": "top center", "hovertext": text[mask]}
+            words["hovertemplate"] = "%{hovertext}<extra></extra>"
+        else:
+            words = {"mode": "markers", "text": text[mask], "hovertemplate": "%{text}<extra></extra>"}
         return trace_type(
-            x=xs[mask],
-            y=ys[mask],
-            mode="markers",
-            name=name,
-            marker=marker,
-            text=text[mask],
-            customdata=ids[mask],
-            hovertemplate="%{text}<extra></extra>",
-            showlegend=showlegend,
-            meta={"role": "nodes"},
+            x=xs[mask], y=ys[mask], name=name, marker=marker, customdata=ids[mask], showlegend=showlegend, meta={"role": "nodes"}, **words
         )
 
     colored = color_by is not None and color_by in nodes.columns
@@ -260,16 +261,18 @@ def group_network_figure(groups: pd.DataFrame, edges: pd.DataFrame | None = None
     Parameters
     ----------
     groups : :func:`orgnet.layout.group_layout` output: ``group``, ``x``,
-        ``y``, ``size``, ``internal_weight`` (and any extra column to hover or colour by).
+        ``y``, ``size``, ``internal_weight`` (and any extra column to hover or
+        colour by; a ``label`` column names the groups, written beside each
+        node and in bold on hover, while ``group`` stays the unique key).
     edges : :func:`orgnet.layout.group_edges` output: ``source_group``,
         ``target_group``, ``weight`` (and ``ties``, ``count``).
     color_by : column of ``groups``; by default each group its own colour.
     options : passed to :func:`network_figure` (``size_by`` defaults to ``"size"``,
-        ``size_range`` to 12-60 px).
+        ``size_range`` to 12-60 px, ``show_labels`` to ``True``).
 
     Returns
     -------
-    ``go.Figure`` as :func:`network_figure` draws it, ``customdata`` the group labels.
+    ``go.Figure`` as :func:`network_figure` draws it, ``customdata`` the groups (the ``group`` column).
     """
     nodes = groups.rename(columns={"group": "id"})
     nodes.insert(1, "group", nodes["id"])
@@ -277,5 +280,6 @@ def group_network_figure(groups: pd.DataFrame, edges: pd.DataFrame | None = None
     options.setdefault("size_by", "size")
     options.setdefault("size_range", (12.0, 60.0))
     options.setdefault("max_edges", None)
-    options.setdefault("hover_fields", [c for c in groups.columns if c not in ("group", "x", "y")])
+    options.setdefault("show_labels", True)
+    options.setdefault("hover_fields", [c for c in groups.columns if c not in ("group", "label", "x", "y")])
     return network_figure(nodes, links, color_by=color_by, **options)

@@ -25,8 +25,12 @@ FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 #: Rows of a table shown in the page; the CSV next to the report holds all of them.
 TABLE_ROWS = 15
 
+# Wide tables scroll inside their own box, never the page; figures take the width of the page (plotly's responsive
+# config redraws them when it changes, printing included).
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1.5rem; color: #222; }
+.table { max-width: 100%; overflow-x: auto; }
+.figure, .figure .plotly-graph-div { max-width: 100%; }
 h1 { margin-bottom: .2rem; } .subtitle { color: #555; margin-top: 0; }
 .summary { background: #f3f6fa; border-left: 4px solid #1f77b4; padding: .8rem 1.2rem; }
 .summary li { margin: .3rem 0; }
@@ -38,6 +42,10 @@ th { background: #fafafa; }
 .figure { min-height: 420px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
+  .table { overflow: visible; }
+  table { width: 100%; font-size: 7.5pt; }
+  th, td { padding: .15rem .3rem; overflow-wrap: anywhere; }
+  .figure { overflow: hidden; }
   section { break-inside: avoid; page-break-inside: avoid; }
   .modebar-container { display: none !important; }
   .summary { background: none; }
@@ -47,12 +55,13 @@ th { background: #fafafa; }
 
 @dataclass
 class ReportSection:
-    """One section: a heading, paragraphs, figures, and a table (first :data:`TABLE_ROWS` rows shown)."""
+    """One section: a heading, paragraphs, figures, and a table (first :data:`TABLE_ROWS` rows shown), then ``more`` tables."""
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
     figures: list[go.Figure] = field(default_factory=list)
     table: pd.DataFrame | None = None
+    more: list[pd.DataFrame] = field(default_factory=list)
 
 
 @dataclass
@@ -73,14 +82,18 @@ def _table(frame: pd.DataFrame) -> str:
         "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in shown.itertuples(index=False, name=None)
     )
     more = f"<p class='notes'>{len(frame) - len(shown)} more rows in the CSV table.</p>" if len(frame) > len(shown) else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+    return f"<div class='table'><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{more}"
 
 
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+        if value.is_integer() and abs(value) >= 1:
+            return f"{value:,.0f}"
+        return f"{value:,.4f}" if abs(value) < 0.1 else (f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}")
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     return str(value)
@@ -118,8 +131,7 @@ def render_report(document: ReportDocument) -> str:
         for figure in section.figures:
             figures += 1
             parts.append(_figure(figure, f"figure-{figures}"))
-        if section.table is not None and len(section.table):
-            parts.append(_table(section.table))
+        parts.extend(_table(table) for table in (section.table, *section.more) if table is not None and len(table))
         parts.append("</section>")
     if document.notes:
         parts.append(

@@ -21,15 +21,18 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from orgnet.access import ADVOCATES, SUMMARY, Principal
 from orgnet.api.deps import AuditDep, Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import AdvocateList, CampaignList, CampaignRow, InternalReach, InternalReachQuery, ReachView, from_record
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
-from orgnet.api.services import advocate_table, built_advocate_table, internal_reach, reach_view
+from orgnet.api.services import AdvocateTable, advocate_table, built_advocate_table, internal_reach, reach_view
 from orgnet.api.snapshots import Snapshots
+from orgnet.choices import check_choice
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+from orgnet.errors import OrgnetError
 from orgnet.jobs import CAMPAIGNS
 
 __all__ = ["router"]
@@ -38,8 +41,23 @@ router = APIRouter(tags=["advocates"])
 
 
 TopParam = Annotated[
-    int | None, Query(ge=1, le=100_000, description="Only the best `top` advocates (of the department when one is given).")
+    int | None,
+    Query(
+        ge=1,
+        le=1000,
+        description="Only the best `top` advocates (of the department when one is given), all in one page unless `limit` is given.",
+    ),
 ]
+#: Without ``top``, a page of this many rows.
+DEFAULT_LIMIT = 50
+
+
+def _known_department(table: AdvocateTable, department: str) -> None:
+    """A 422 listing the departments of the ranking when ``department`` is none of them (not an empty list)."""
+    try:
+        check_choice(department, table.by_department, "department")
+    except OrgnetError as error:
+        raise RequestValidationError([{"loc": ("query", "department"), "msg": str(error), "type": "unknown_value"}]) from None
 
 
 @router.get("/advocates", response_model=AdvocateList, summary="Top advocates")
@@ -50,19 +68,25 @@ async def advocates(
     department: DepartmentParam = None,
     top: TopParam = None,
     offset: OffsetParam = 0,
-    limit: LimitParam = 50,
+    limit: Annotated[
+        int | None, Query(ge=1, le=1000, description=f"Most rows to return (default: `top` when given, else {DEFAULT_LIMIT}).")
+    ] = None,
 ) -> AdvocateList:
     """People ranked by advocate score, best first, with the score's components, the measures behind them and a sentence.
 
     ``rank`` is the rank among everyone in the snapshot; ``department`` keeps
-    that department's people, ``top`` the first ``top`` of them; ``offset``
-    and ``limit`` page through what is left.
+    that department's people, ``top`` the first ``top`` of them, all in one
+    page unless ``limit`` is given; ``offset`` and ``limit`` page through what
+    is left.
     """
+    limit = limit or top or DEFAULT_LIMIT
     label = snapshots.label(period)
     # The parsed, sorted ranking is in memory after the first request: answer it here, without a thread.
     table = built_advocate_table(snapshots, label)
     if table is None:
         table = await run_in_threadpool(advocate_table, snapshots, label)
+    if department is not None:
+        _known_department(table, department)
     page = paginate(table.select(department, top), offset, limit)
     audit(f"{label} department={department or ''} top={top or ''} offset={offset} limit={limit}")
     return AdvocateList(snapshot=label, items=page.items, total=page.total, offset=offset, limit=limit)

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query
 
 from orgnet.access import GROUPS, PEOPLE, SUMMARY, Principal, allowed, suppress_groups, suppress_pairs
 from orgnet.api.deps import Auditor, Require, SettingsDep, SnapshotsDep
+from orgnet.api.grouping import DEFAULT_BY, ByParam, grouped_result
 from orgnet.api.models import (
     BrokerRow,
     Communities,
@@ -86,27 +87,38 @@ def growth(principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots
     return Growth(periods=points, missing=missing)
 
 
-@router.get("/silos", response_model=SiloTable, summary="E-I index per department")
+@router.get("/silos", response_model=SiloTable, summary="E-I index per group")
 def silos(
-    principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+    principal: Annotated[Principal, Depends(Require(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> SiloTable:
-    """E-I index, external shares and conductance per group, most inward first; suppressed groups blanked."""
+    """E-I index, external shares and conductance per group (of the attribute ``by``), most inward first; suppressed
+    groups blanked."""
     label = snapshots.label(period)
-    rows = suppress_groups(snapshots.result(SILOS, label).table.to_pylist(), hidden_groups(snapshots, label, settings.min_group_size))
+    rows = suppress_groups(
+        grouped_result(snapshots, SILOS, label, by).table.to_pylist(), hidden_groups(snapshots, label, settings.min_group_size, by=by)
+    )
     rows.sort(key=lambda r: (r["ei_index"] is None, r["ei_index"] if r["ei_index"] is not None else 0.0, str(r["group"])))
     return SiloTable(snapshot=label, groups=[from_record(SiloRow, r) for r in rows])
 
 
-@router.get("/silos/matrix", response_model=GroupMatrix, summary="Department x department matrix")
+@router.get("/silos/matrix", response_model=GroupMatrix, summary="Group x group matrix")
 def matrix(
-    principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+    principal: Annotated[Principal, Depends(Require(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> GroupMatrix:
     """Ties and tie weight from each group to each group; cells of suppressed groups are `null`, and their sums with the
     suppressed groups taken together are in `pooled_ties` and `pooled_weight`."""
     label = snapshots.label(period)
-    stored = snapshots.result(GROUP_MATRIX, label)
+    stored = grouped_result(snapshots, GROUP_MATRIX, label, by)
     groups = stored.groups
-    hidden = hidden_groups(snapshots, label, settings.min_group_size, among=groups)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, among=groups, by=by)
 
     def masked(values: Sequence[Sequence[float]]) -> list[list[float | None]]:
         return [[None if a in hidden or b in hidden else v for b, v in zip(groups, row)] for a, row in zip(groups, values)]
@@ -133,12 +145,15 @@ def pairs(
     settings: SettingsDep,
     period: PeriodParam = None,
     silo_only: Annotated[bool, Query(description="Only the pairs that count as silos.")] = False,
+    by: ByParam = DEFAULT_BY,
     offset: OffsetParam = 0,
     limit: LimitParam = 100,
 ) -> Page[SiloPair]:
-    """Pairs of groups by how much less they talk than their sizes predict (lowest ratio first)."""
+    """Pairs of groups (of the attribute ``by``) by how much less they talk than their sizes predict (lowest ratio first)."""
     label = snapshots.label(period)
-    rows = suppress_pairs(snapshots.result(SILO_PAIRS, label).table.to_pylist(), hidden_groups(snapshots, label, settings.min_group_size))
+    rows = suppress_pairs(
+        grouped_result(snapshots, SILO_PAIRS, label, by).table.to_pylist(), hidden_groups(snapshots, label, settings.min_group_size, by=by)
+    )
     if silo_only:
         # A suppressed pair's `silo` is blanked, so it is never listed as one.
         rows = [r for r in rows if r.get("silo")]

@@ -1,9 +1,10 @@
 """Growth reports written by ``orgnet report`` or ``orgnet schedule``: the list, and each report's page.
 
 The list carries no person-level data and is open to every role that sees
-the headline numbers; a report itself names people (advocate movers, the
-carriers of fragile bridges), so serving it needs the person-level
-permission and is written to the audit log.
+the headline numbers. A report in full names people (advocate movers, the
+carriers of fragile bridges): roles with the person-level permission get
+it, and the read is written to the audit log; every other role gets the
+report's aggregate form, which names no one (:func:`orgnet.api.reports.served_page`).
 
 A report is a page written once, its suppression done with the minimum group
 size of its writing; it is served only while that minimum is at least the
@@ -14,8 +15,6 @@ minimum in force.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -24,9 +23,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from orgnet.access import PEOPLE, SUMMARY, Principal
-from orgnet.api.deps import Auditor, Require, SettingsDep, StoreDep
-from orgnet.api.reports import REPORT_DOCUMENT, list_reports, regenerate_command, servable
+from orgnet.access import PEOPLE, SUMMARY, Principal, allowed
+from orgnet.api.deps import AuditDep, Require, SettingsDep, StoreDep
+from orgnet.api.reports import REPORT_DOCUMENT, list_reports, regenerate_command, servable, served_page
 from orgnet.api.websec import inline_policy
 from orgnet.results import load_document
 
@@ -90,12 +89,13 @@ def reports(
 )
 async def report(
     report_id: Annotated[str, PathParam(pattern=REPORT_ID_PATTERN, description="Report id, e.g. `2026-09_2026-10`.")],
+    principal: Annotated[Principal, Depends(Require(SUMMARY))],
     store: StoreDep,
     settings: SettingsDep,
-    audit: Annotated[Callable[[str], None], Depends(Auditor(PEOPLE, "report"))],
+    audit_log: AuditDep,
 ) -> HTMLResponse:
     """The report's self-contained HTML page (plotly embedded; no other request needed), when it was written with a
-    minimum group size at least the service's."""
+    minimum group size at least the service's: in full for roles that see people, else its aggregate form."""
     record = await run_in_threadpool(load_document, store, REPORT_DOCUMENT, report_id)
     if record is None:
         raise HTTPException(404, f"no report {report_id}; list them at /api/v1/reports")
@@ -107,10 +107,18 @@ async def report(
             f"and this service suppresses groups under {settings.min_group_size}: it may show groups the service hides. "
             f"Write it again with: {regenerate_command(record, settings.min_group_size, settings.store)}",
         )
-    page = Path(record["html"])
+    full = allowed(principal.role, PEOPLE)
+    page = served_page(record, full)
+    if page is None:
+        raise HTTPException(
+            404,
+            f"report {report_id} was written before reports had an aggregate form, which is what the {principal.role} role "
+            f"may open; write it again with: {regenerate_command(record, settings.min_group_size, settings.store)}",
+        )
     if not page.is_file():
         raise HTTPException(404, f"report {report_id} was removed from {page.parent}; write it again with orgnet report")
-    audit(report_id)
+    if full:
+        audit_log.record(principal, "report", report_id)
     html = await run_in_threadpool(page.read_text, encoding="utf-8")
     # Self-contained, with plotly.js and its figures inline: a policy that runs exactly the report's own scripts.
     return HTMLResponse(html, headers={"Content-Security-Policy": inline_policy(html)})

@@ -1,21 +1,41 @@
 // The network explorer (/network): draws the figure /network/figure answers and drills down on clicks and menus.
 // The plot's data-people-allowed says whether the role may see people (the server checks it again).
+// A failed request clears the plot and says what went wrong (orgnet.problem in pages.js): no stale graph stays up.
 
 const state = {level: "department", department: "", community: "", person: ""};
 const div = document.getElementById("plot-network");
 const peopleAllowed = div.dataset.peopleAllowed === "true";
+const status = document.getElementById("status");
 const value = (id) => { const el = document.getElementById(id); return el ? el.value : ""; };
+let asked = 0;
+
+function say(text, isError) {
+  status.textContent = text;
+  status.className = isError ? "error" : "note";
+}
 
 async function draw() {
   const query = new URLSearchParams({period: value("period"), level: state.level, color: value("color") || "department"});
   if (value("size")) query.set("size", value("size"));
   for (const key of ["department", "community", "person"]) if (state[key] !== "") query.set(key, state[key]);
-  const answer = await fetch("/network/figure?" + query, {credentials: "same-origin"});
-  const body = await answer.json();
-  const status = document.getElementById("status");
-  if (!answer.ok) { status.textContent = body.detail; status.className = "error"; return; }
-  status.className = "note";
-  status.textContent = `${body.nodes} ${body.level === "person" ? "people" : body.level + "s"}` + (body.focus ? ` · focus ${body.focus}` : "") + (body.note ? ` · ${body.note}` : "");
+  const mine = ++asked;
+  div.dataset.ready = "";
+  div.dataset.error = "";
+  say("loading…", false);
+  const answer = await orgnet.fetchJSON("/network/figure?" + query);
+  if (mine !== asked) return;  // a later request replaced this one
+  if (!answer.ok) {
+    Plotly.purge(div);
+    div.dataset.level = "";
+    div.dataset.focus = "";
+    div.dataset.error = String(answer.status);
+    say(answer.problem, true);
+    div.dataset.ready = "1";
+    return;
+  }
+  const body = answer.body;
+  say(`${body.nodes} ${{person: "people", department: "departments", community: "communities"}[body.level]}` + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
+      (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
   await Plotly.react(div, body.figure.data, body.figure.layout, {responsive: true, displaylogo: false});
@@ -24,26 +44,37 @@ async function draw() {
     div.dataset.bound = "1";
     div.on("plotly_click", (event) => {
       const point = event.points[0];
-      if (!point || point.customdata === undefined || !peopleAllowed) return;
+      if (!point || point.customdata === undefined) return;
+      if (!peopleAllowed) {
+        say(`Your role (${div.dataset.role}) may not see people, so a group cannot be opened; the groups and their ties are all it shows.`, true);
+        return;
+      }
       if (state.level === "department") { state.level = "person"; state.department = String(point.customdata); state.community = ""; state.person = ""; }
-      else if (state.level === "community") { state.level = "person"; state.community = String(point.customdata); state.department = ""; state.person = ""; }
+      else if (state.level === "community") {
+        state.level = "person"; state.community = String(point.customdata); state.department = ""; state.person = "";
+        const color = document.getElementById("color");
+        if (color) color.value = "community";
+      }
       else { state.person = String(point.customdata); }
-      div.dataset.ready = ""; draw();
+      draw();
     });
   }
 }
 
-const redraw = () => { div.dataset.ready = ""; draw(); };
-const reset = () => { state.level = value("level"); state.department = ""; state.community = ""; state.person = ""; redraw(); };
+const reset = () => { state.level = value("level"); state.department = ""; state.community = ""; state.person = ""; draw(); };
 document.getElementById("level").onchange = reset;
 document.getElementById("back").onclick = reset;
-document.getElementById("period").onchange = redraw;
-for (const id of ["color", "size"]) { const el = document.getElementById(id); if (el) el.onchange = redraw; }
+document.getElementById("period").onchange = draw;
+for (const id of ["color", "size"]) { const el = document.getElementById(id); if (el) el.onchange = draw; }
 const dept = document.getElementById("department");
-if (dept) dept.onchange = () => { state.level = dept.value ? "person" : value("level"); state.department = dept.value; state.community = ""; state.person = ""; redraw(); };
+if (dept) dept.onchange = () => { state.level = dept.value ? "person" : value("level"); state.department = dept.value; state.community = ""; state.person = ""; draw(); };
 const find = document.getElementById("find");
 if (find) {
-  const focus = () => { const q = value("search").trim(); if (!q) return; state.level = "person"; state.person = q; redraw(); };
+  const focus = () => {
+    const q = value("search").trim();
+    if (!q) { say("Type a name or an id to focus on.", true); return; }
+    state.level = "person"; state.person = q; draw();
+  };
   find.onclick = focus;
   document.getElementById("search").onkeydown = (e) => { if (e.key === "Enter") focus(); };
 }

@@ -1,12 +1,17 @@
-"""``orgnet analyze`` and the commands that print its results: ``silos``, ``bridges``, ``advocates``, ``reach``, ``campaigns``."""
+"""``orgnet analyze`` and the commands that print its results: ``summary``, ``silos``, ``bridges``, ``advocates``, ``reach``,
+``campaigns``.
+
+A period, grouping attribute, department or location that the store does not hold is an error that lists those it
+does (:mod:`orgnet.choices`), never an empty table.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from orgnet.cli.app import JsonOption, StoreOption, app, console, emit_json, friendly_errors, print_records, store_from
+from orgnet.cli.app import JsonOption, StoreOption, app, cell, console, emit_json, friendly_errors, print_records, store_from
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.errors import OrgnetError
 
@@ -16,7 +21,15 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
-__all__ = ["advocates_command", "analyze_command", "bridges_command", "campaigns_command", "reach_command", "silos_command"]
+__all__ = [
+    "advocates_command",
+    "analyze_command",
+    "bridges_command",
+    "campaigns_command",
+    "reach_command",
+    "silos_command",
+    "summary_command",
+]
 
 PeriodOption = Annotated[str | None, typer.Option("--period", help="One period (YYYY-MM or YYYY-Www); default the latest.")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First period of a range.")]
@@ -126,9 +139,62 @@ def _print_estimate(store: str | None, label: str | None, as_json: bool) -> None
 
 def _result(store: str | None, job: Job[R], label: str | None, by: str = "department") -> tuple[str, R]:
     from orgnet.analysis import AnalysisOptions, snapshot_result
+    from orgnet.choices import check_choice, check_snapshot, grouping_attributes
 
     with store_from(store) as opened:
+        if label is not None:
+            check_snapshot(label, opened.periods())
+        check_choice(by, grouping_attributes(opened.people()), "attribute")
         return snapshot_result(opened, job, label, AnalysisOptions(by=by))
+
+
+def _names(store: str | None) -> dict[str, str]:
+    from orgnet.model import person_names
+
+    with store_from(store) as opened:
+        return person_names(opened.people())
+
+
+@app.command("summary")
+@friendly_errors
+def summary_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The network summary of a snapshot: people, ties, density, reciprocity, clustering, components and communities."""
+    from orgnet.jobs import COMMUNITIES, SUMMARY
+
+    label = snapshot_of(period, start, end)
+    label, summary = _result(store, SUMMARY, label)
+    _, communities = _result(store, COMMUNITIES, label)
+    figures: dict[str, Any] = {
+        "people": summary.people,
+        "people_with_ties": summary.people_with_ties,
+        "ties": summary.ties,
+        "density": summary.density,
+        "reciprocity": summary.reciprocity,
+        "average_clustering": summary.average_clustering,
+        "weak_components": summary.weak_components,
+        "communities": communities.labels.num_rows,
+        "modularity": communities.modularity,
+    }
+    if as_json:
+        emit_json({"snapshot": label, **figures})
+        return
+    from rich.table import Table
+
+    table = Table("measure", "value", title=f"Network summary, {label}", title_justify="left")
+    for name, value in figures.items():
+        table.add_row(name.replace("_", " "), cell(name, value))
+    console.print(table)
+    console.print(
+        f"{figures['people_with_ties']:,} of {figures['people']:,} people have ties; {figures['density']:.2%} of possible ties exist, "
+        f"{figures['reciprocity']:.0%} of ties are returned; {figures['weak_components']:,} connected "
+        f"{'part' if figures['weak_components'] == 1 else 'parts'}, {figures['communities']:,} communities."
+    )
 
 
 @app.command("silos")
@@ -181,20 +247,24 @@ def bridges_command(
 ) -> None:
     """Brokers (betweenness, constraint, brokerage roles), single points of failure and fragile bridges between departments."""
 
-    from orgnet.brokers import rank_brokers
+    from orgnet.brokers import NETWORK_ROLES, network_roles, rank_brokers
     from orgnet.jobs import BROKERS, FRAGILITY
     from orgnet.results import to_jsonable
 
     label = snapshot_of(period, start, end)
     label, brokers = _result(store, BROKERS, label)
     _, fragility = _result(store, FRAGILITY, label)
-    ranked = to_jsonable(rank_brokers(brokers.table.to_pandas().set_index("person_id")).reset_index())
+    table = brokers.table.to_pandas().set_index("person_id")
+    table["roles"] = network_roles(table)
+    ranked = to_jsonable(rank_brokers(table).reset_index())
     fragile = [row for row in fragility.carriers.to_pylist() if row["fragile"]]
+    names = _names(store)
     if as_json:
         emit_json(
             {
                 "snapshot": label,
                 "brokers": ranked[:top],
+                "roles": NETWORK_ROLES,
                 "articulation_points": fragility.articulation_points,
                 "bridges": fragility.bridges,
                 "fragile_bridges": fragile,
@@ -203,17 +273,25 @@ def bridges_command(
         return
     print_records(
         ranked,
-        ["person_id", "group", "betweenness", "constraint", "effective_size", "brokerage", "participation", "boundary_spanner"],
+        ["person_id", "group", "roles", "betweenness", "constraint", "effective_size", "brokerage", "participation"],
         f"Brokers, {label}",
         top,
+        names,
     )
+    for role, definition in NETWORK_ROLES.items():
+        console.print(f"[bold]{role}[/]: {definition}", highlight=False)
     print_records(
         fragile,
         ["group_a", "group_b", "ties", "carriers", "carrier_ids", "top_shares"],
         "Fragile bridges: cross-group ties carried by one or two people",
+        names=names,
     )
+    points = fragility.articulation_points
     console.print(
-        f"single points of failure: {len(fragility.articulation_points)} people whose departure splits the network; {len(fragility.bridges)} bridge ties"
+        f"single points of failure: {len(points)} people whose departure splits the network"
+        + (f": {', '.join(f'{names[p]} ({p})' if p in names else str(p) for p in points)}" if points else "")
+        + f"; {len(fragility.bridges)} bridge ties",
+        highlight=False,
     )
 
 
@@ -239,19 +317,30 @@ def advocates_command(
 
     Ranks are those of the whole organisation; the filters only choose whom to list.
     """
-    from orgnet.advocates import select_advocates
+    from orgnet.advocates import COMPONENTS, select_advocates
+    from orgnet.choices import check_choice
     from orgnet.jobs import ADVOCATES
     from orgnet.results import to_jsonable
 
     label = snapshot_of(period, start, end)
     label, stored = _result(store, ADVOCATES, label)
+    table = stored.table.to_pandas()
+    for column, value in (("department", department), ("location", location)):
+        if value is not None:
+            check_choice(value, set(table[column].dropna()), column)
     filters = {column: value for column, value in (("department", department), ("location", location)) if value is not None}
-    chosen = select_advocates(stored.table.to_pandas(), filters=filters, min_actions=min_actions, top=top)
+    chosen = select_advocates(table, filters=filters, min_actions=min_actions, top=top)
     rows = to_jsonable(chosen)
     if as_json:
         emit_json({"snapshot": label, "advocates": rows})
         return
-    print_records(rows, ["rank", "person_id", "name", "department", "score", "explain"], f"Top advocates, {label}")
+    print_records(
+        rows,
+        ["rank", "person_id", "name", "department", "score", *COMPONENTS],
+        f"Top advocates, {label} (the score adds up its weighted components)",
+    )
+    for row in rows:
+        console.print(f"{row['rank']}. {row.get('name') or row['person_id']}: {row['explain']}", highlight=False)
 
 
 @app.command("reach")

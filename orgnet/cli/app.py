@@ -19,7 +19,17 @@ from rich.markup import escape
 from orgnet.errors import OrgnetError
 from orgnet.store import Store, open_store
 
-__all__ = ["JsonOption", "StoreOption", "app", "console", "emit_json", "friendly_errors", "print_records", "store_from"]
+__all__ = [
+    "JsonOption",
+    "StoreOption",
+    "app",
+    "cell",
+    "console",
+    "emit_json",
+    "friendly_errors",
+    "print_records",
+    "store_from",
+]
 
 app = typer.Typer(
     name="orgnet",
@@ -73,23 +83,59 @@ def store_from(location: str | None) -> Store:
     return open_store(location)
 
 
-def print_records(records: list[dict[str, Any]], columns: list[str], title: str | None = None, limit: int | None = None) -> None:
-    """Print records as a table of ``columns``; floats get 3 significant decimals, lists are joined."""
+def print_records(
+    records: list[dict[str, Any]],
+    columns: list[str],
+    title: str | None = None,
+    limit: int | None = None,
+    names: dict[str, str] | None = None,
+) -> None:
+    """Print records as a table of ``columns``, each value as a person reads it (:func:`cell`).
+
+    Headers are the column names in words (``vertical_share``: "vertical share"); with ``names`` (person id ->
+    name), ids in the id columns (``person_id``, ``carrier_ids``...) get the name beside them.
+    """
     from rich.table import Table
 
-    table = Table(*columns, title=title, title_justify="left")
+    table = Table(*(column.replace("_", " ") for column in columns), title=title, title_justify="left")
     for record in records[:limit] if limit else records:
-        table.add_row(*(_cell(record.get(column)) for column in columns))
+        table.add_row(*(cell(column, record.get(column), names or {}) for column in columns))
     console.print(table)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
+#: Columns that hold person ids, written with the person's name beside them when it is known.
+ID_COLUMNS = frozenset({"person_id", "person", "carrier_ids", "articulation_points"})
+
+
+def cell(column: str, value: Any, names: dict[str, str] | None = None) -> str:
+    """A value of ``column`` as a person reads it.
+
+    Counts (whole numbers, even stored as floats) as integers with thousands separators; shares (a column named
+    ``*_share`` or ``share``) as percentages; ``ratio`` as a multiple ("0.41" and the multiplication sign); the E-I index signed; other
+    other numbers with the decimals their size needs (none from 100, one from 10, three below, four below 0.1 as
+    densities are); lists joined; ids with the name beside them.
+    """
+    names = names or {}
+    if value is None or (isinstance(value, float) and value != value):
         return "–"
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
     if isinstance(value, list):
-        return ", ".join(_cell(item) for item in value)
+        return ", ".join(cell(column, item, names) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if column in ID_COLUMNS and isinstance(value, str) and value in names:
+        return f"{names[value]} ({value})"
+    if isinstance(value, (int, float)):
+        if column.endswith("share") or column.endswith("shares"):
+            return f"{100 * value:.0f}%"
+        if column == "ratio":
+            return f"{value:.2f}×"
+        if column.startswith("ei_index"):
+            return f"{value:+.2f}"
+        if float(value).is_integer() and (isinstance(value, int) or abs(value) >= 1):
+            return f"{int(value):,}"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        return f"{value:.4f}" if abs(value) < 0.1 else f"{value:.3f}"
     return str(value)

@@ -1,0 +1,213 @@
+"""The pages' figures and tables built from stored results: the network explorer's and the Silos page's.
+
+:func:`explorer_figure` turns a :class:`~orgnet.api.models.GraphView` into the
+plotly figure the Network page draws. Colours come from
+:func:`explorer_colors`, a map over every department and every community of
+the snapshot (not only those drawn), so a department keeps its colour when it
+is drilled into and a community keeps its own at person level.
+
+:func:`silo_view` gathers what the Silos page shows: the pairs of groups
+against what their sizes predict (heatmap and table), the E-I bars, and
+the top-down against side-to-side table, suppressed groups hidden in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from orgnet.access import suppress_groups, suppress_pairs
+from orgnet.api.grouping import DEFAULT_BY, grouped_result
+from orgnet.api.models import GraphView
+from orgnet.api.snapshots import Snapshots
+from orgnet.brokers import network_roles, rank_brokers
+from orgnet.jobs import BROKERS, SILO_PAIRS, SILOS, SUMMARY, VERTICAL
+from orgnet.viz import category_colors
+from orgnet.viz.network import group_network_figure, network_figure
+from orgnet.viz.silos import ei_bar, silo_ratio_heatmap
+
+__all__ = [
+    "BROKERS_SHOWN",
+    "SILO_PAIRS_SHOWN",
+    "SiloView",
+    "broker_rows",
+    "community_name",
+    "explorer_colors",
+    "explorer_figure",
+    "silo_view",
+]
+
+#: Brokers listed on the Network page, by betweenness.
+BROKERS_SHOWN = 10
+
+#: Rows of the silo pairs table on the Silos page (the most cut-off pairs; the API pages through all).
+SILO_PAIRS_SHOWN = 12
+
+
+def community_name(community: int) -> str:
+    """How a community is named in legends and colour maps: ``community 3``."""
+    return f"community {community}"
+
+
+def explorer_colors(departments: Iterable[str], communities: Iterable[int]) -> dict[Hashable, str]:
+    """One colour per department and one per community (:func:`community_name`) of a snapshot.
+
+    Parameters
+    ----------
+    departments : every department of the snapshot.
+    communities : every community number of the snapshot.
+
+    Returns
+    -------
+    dict name -> colour, departments and communities each coloured in their sorted order from
+    :data:`orgnet.viz.PALETTE` (:func:`orgnet.viz.category_colors`), so the map is the same whichever part is drawn.
+    """
+    colors = category_colors(departments)
+    colors.update(category_colors(community_name(c) for c in sorted(set(communities))))
+    return colors
+
+
+def _person_figure(view: GraphView, color_by: str, size_by: str | None, colors: dict[Hashable, str]) -> go.Figure:
+    nodes = pd.DataFrame(
+        [
+            {
+                "id": n.id,
+                "label": n.label,
+                "x": n.x,
+                "y": n.y,
+                "department": n.department,
+                "community": None if n.community is None else community_name(n.community),
+                **n.attributes,
+            }
+            for n in view.nodes
+        ],
+        columns=["id", "label", "x", "y", "department", "community"],
+    )
+    edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
+    size = size_by if size_by in nodes.columns else None
+    return network_figure(
+        nodes,
+        edges,
+        color_by=color_by if color_by in nodes.columns else "department",
+        size_by=size,
+        highlight=view.focus,
+        color_map=colors,
+    )
+
+
+def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors: dict[Hashable, str]) -> go.Figure:
+    """The Network page's figure of ``view``.
+
+    Parameters
+    ----------
+    view : a person, department or community view (suppressed groups are left out of the drawing).
+    color_by : ``department`` or ``community``, for person views.
+    size_by : a person metric of the view's nodes, or ``None`` for a fixed size.
+    colors : :func:`explorer_colors` of the snapshot.
+
+    Returns
+    -------
+    ``go.Figure``; each node point's ``customdata`` is its node id (a person id, a department, a community number as
+    text), which is what a click drills down by. Group nodes are labelled with their name; communities, whose
+    labels may repeat ("Engineering 100%"), are keyed by their number.
+    """
+    if view.level == "person":
+        return _person_figure(view, color_by, size_by, colors)
+    shown = [n for n in view.nodes if not n.suppressed]
+    communities = view.level == "community"
+    groups = pd.DataFrame(
+        [
+            {
+                "group": n.id,
+                "label": f"{n.label} ({community_name(int(n.id))})" if communities else n.label,
+                "color": community_name(int(n.id)) if communities else n.id,
+                "x": n.x,
+                "y": n.y,
+                "size": n.size,
+                **n.attributes,
+            }
+            for n in shown
+        ],
+        columns=["group", "label", "color", "x", "y", "size", "internal_weight"],
+    )
+    edges = pd.DataFrame(
+        [{"source_group": e.source, "target_group": e.target, "weight": e.weight} for e in view.edges if not e.suppressed],
+        columns=["source_group", "target_group", "weight"],
+    )
+    figure = group_network_figure(groups, edges, color_by="color", color_map=colors, hover_fields=["size", "internal_weight"])
+    figure.update_layout(legend={"title": {"text": "community" if communities else "department"}})
+    return figure
+
+
+@dataclass(frozen=True)
+class SiloView:
+    """What the Silos page shows of a snapshot, suppressed groups hidden."""
+
+    heatmap: go.Figure
+    ei: go.Figure
+    pairs: list[dict[str, Any]]
+    vertical: list[dict[str, Any]]
+
+
+def silo_view(snapshots: Snapshots, label: str, hidden: set[str], by: str = DEFAULT_BY) -> SiloView:
+    """The Silos page's figures and tables of snapshot ``label`` grouped by ``by``; the groups of ``hidden`` are
+    suppressed in all.
+
+    Returns
+    -------
+    :class:`SiloView`: ``heatmap`` (:func:`orgnet.viz.silos.silo_ratio_heatmap` of the stored silo pairs, the
+    within-group ties of the stored summary on the diagonal's hover), ``ei`` (:func:`orgnet.viz.silos.ei_bar`),
+    ``pairs`` (the :data:`SILO_PAIRS_SHOWN` shown pairs with the lowest ratio, as stored: lowest first) and
+    ``vertical`` (each shown group's shares of top-down and side-to-side ties, most top-down first).
+    """
+    summary = grouped_result(snapshots, SUMMARY, label, by).groups.to_pylist()
+    groups = sorted(str(row["group"]) for row in summary)
+    within = {str(row["group"]): row["internal_ties"] for row in summary}
+    stored_pairs = grouped_result(snapshots, SILO_PAIRS, label, by).table.to_pylist()
+    heatmap = silo_ratio_heatmap(
+        pd.DataFrame.from_records(stored_pairs, columns=["group_a", "group_b", "ties", "expected", "ratio"]),
+        groups,
+        within,
+        suppressed=hidden,
+        kind=by,
+        title=f"Ties between {by}s against what their sizes predict",
+    )
+    ei = grouped_result(snapshots, SILOS, label, by).table.select(["group", "ei_index", "size"]).to_pandas()
+    ei.loc[ei["group"].isin(hidden), ["ei_index", "size"]] = None
+    bars = ei_bar(ei, title=f"E-I index per {by} (-1: every tie inside, a closed silo)")
+    pairs = [row for row in suppress_pairs(stored_pairs, hidden) if not row["suppressed"]][:SILO_PAIRS_SHOWN]
+    vertical = [
+        row for row in suppress_groups(grouped_result(snapshots, VERTICAL, label, by).groups.to_pylist(), hidden) if not row["suppressed"]
+    ]
+    vertical.sort(key=lambda row: (-(row.get("vertical_share") or 0.0), str(row["group"])))
+    return SiloView(heatmap, bars, pairs, vertical)
+
+
+def broker_rows(snapshots: Snapshots, label: str, names: dict[str, str], top: int = BROKERS_SHOWN) -> list[dict[str, Any]]:
+    """The ``top`` brokers of snapshot ``label`` by betweenness, each with name, group and Cross & Prusak roles.
+
+    Returns
+    -------
+    rows with ``person_id``, ``name`` (``None`` when the store names no one), ``group``, ``roles``
+    (:func:`orgnet.brokers.network_roles`, roles given over the whole snapshot), ``betweenness``,
+    ``effective_size`` and ``other_groups``.
+    """
+    table = snapshots.result(BROKERS, label).table.to_pandas().set_index("person_id")
+    table["roles"] = network_roles(table)
+    ranked = rank_brokers(table).head(top)
+    return [
+        {
+            "person_id": str(person),
+            "name": names.get(str(person)),
+            "group": row["group"],
+            "roles": row["roles"],
+            "betweenness": float(row["betweenness"]),
+            "effective_size": float(row["effective_size"]),
+            "other_groups": int(row["other_groups"]),
+        }
+        for person, row in ranked.iterrows()
+    ]

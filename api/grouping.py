@@ -1,0 +1,54 @@
+"""Group-level results by any HR attribute: the ``by=`` of the silos routes and the Silos page, and its one lookup.
+
+A group-level result (summary, silos, silo pairs, the group matrix, top-down against side-to-side) is stored per
+grouping attribute; :func:`grouped_result` is the one place that finds the result of an attribute, after checking
+that the attribute is one the store's people carry (a 422 listing them otherwise). An attribute that was not
+analysed answers 404 with the ``orgnet analyze --by`` command that computes it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from fastapi import Query
+from fastapi.exceptions import RequestValidationError
+
+from orgnet.api.snapshots import Snapshots
+from orgnet.choices import check_choice, grouping_attributes
+from orgnet.errors import OrgnetError
+from orgnet.jobs import SUMMARY, Job
+
+__all__ = ["DEFAULT_BY", "ByParam", "analysed_groupings", "check_by", "grouped_result"]
+
+R = TypeVar("R")
+
+#: The grouping of every group-level result unless another is asked for.
+DEFAULT_BY = "department"
+
+ByParam = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="HR attribute the groups are made of: department, location, level or any attribute a source carried "
+        "(analysed with `orgnet analyze --by ATTRIBUTE`).",
+    ),
+]
+
+
+def check_by(snapshots: Snapshots, by: str) -> str:
+    """``by`` when the store's people carry that attribute; a 422 on ``by`` listing the attributes otherwise."""
+    try:
+        return check_choice(by, grouping_attributes(snapshots.people()), "attribute")
+    except OrgnetError as error:
+        raise RequestValidationError([{"loc": ("query", "by"), "msg": str(error), "type": "unknown_value"}]) from None
+
+
+def grouped_result(snapshots: Snapshots, job: Job[R], label: str, by: str = DEFAULT_BY) -> R:
+    """The stored result of ``job`` for snapshot ``label`` grouped by ``by`` (checked with :func:`check_by`)."""
+    return snapshots.result(job, label, by=check_by(snapshots, by))
+
+
+def analysed_groupings(snapshots: Snapshots, label: str) -> list[str]:
+    """The attributes whose group-level results snapshot ``label`` holds, the default first."""
+    held = [by for by in grouping_attributes(snapshots.people()) if snapshots.optional_result(SUMMARY, label, by=by)]
+    return sorted(held, key=lambda by: (by != DEFAULT_BY, by))

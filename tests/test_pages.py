@@ -1,0 +1,192 @@
+"""The pages' data routes through the real app on the samples store: figures in JSON, errors in JSON with their status.
+
+The Network page's script fetches ``/network/figure``; its errors must be JSON (``{"error", "detail"}``) whatever
+went wrong, so that the page can say it in words (the browser side is tests/test_browser.py).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import pytest
+from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.xdist_group("api")
+
+
+@contextmanager
+def _client(store, key: str | None) -> Iterator[TestClient]:
+    # An app per client: the end of a client's lifespan closes its app's store.
+    with TestClient(make_app(store), raise_server_exceptions=False) as client:
+        if key is not None:
+            assert log_in(client, key).status_code == 303
+        yield client
+
+
+@pytest.fixture(scope="module")
+def analyst(samples_store, role_keys):  # noqa: F811
+    with _client(samples_store, role_keys["analyst"]) as client:
+        yield client
+
+
+def _node_traces(answer) -> list[dict]:
+    return [t for t in answer.json()["figure"]["data"] if (t.get("meta") or {}).get("role") == "nodes"]
+
+
+def test_the_communities_view_answers_every_community_once_by_number(analyst):
+    for period in ("2026-08", "2026-09", "2026-10"):
+        answer = analyst.get(f"/network/figure?level=community&period={period}")
+        assert answer.status_code == 200, answer.text
+        ids = [str(i) for trace in _node_traces(answer) for i in trace["customdata"]]
+        # Two communities may share a label ("Engineering 100%"); their numbers keep them apart.
+        assert len(ids) == len(set(ids)) == answer.json()["nodes"] - len(answer.json()["suppressed"])
+        texts = [t for trace in _node_traces(answer) for t in trace["text"]]
+        assert all(f"(community {i})" in text for i, text in zip(ids, texts))
+
+
+def test_a_department_has_one_colour_at_every_level(analyst):
+    departments = analyst.get("/network/figure?level=department")
+    colour = {str(i): trace["marker"]["color"] for trace in _node_traces(departments) for i in trace["customdata"]}
+    for department in ("Legal", "Sales", "Operations"):
+        people = analyst.get(f"/network/figure?level=person&department={department}")
+        assert {trace["marker"]["color"] for trace in _node_traces(people)} == {colour[department]}
+
+
+@pytest.mark.parametrize(
+    "role,query,status,words",
+    [
+        ("analyst", "person=Nobody%20Atall", 404, "nobody matches 'Nobody Atall'"),
+        ("viewer", "level=person&department=Legal", 403, "the viewer role may not see person-level graphs"),
+        ("analyst", "level=everything", 422, "level"),
+        ("analyst", "period=2026-01", 404, "2026-01"),
+        (None, "", 401, "log in first"),
+    ],
+)
+def test_figure_errors_are_json_with_their_status(samples_store, role_keys, role, query, status, words):  # noqa: F811
+    with _client(samples_store, role_keys[role] if role else None) as client:
+        answer = client.get(f"/network/figure?{query}", follow_redirects=False)
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json()["error"] and words in str(answer.json()["detail"])
+
+
+def test_pages_still_answer_their_errors_as_pages(analyst):
+    answer = analyst.get("/silos?period=2026-01")
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert "the store holds no ties in 2026-01; the store&#39;s periods are 2026-05 to 2026-10" in answer.text
+    unanalysed = analyst.get("/silos?period=2026-05..2026-10")
+    assert unanalysed.status_code == 404 and "orgnet analyze --from 2026-05 --to 2026-10" in unanalysed.text
+
+
+def _figure(page: str, plot: str) -> dict:
+    """The plotly figure a page embeds in ``<div id="{plot}" data-figure="...">``."""
+    found = re.search(rf'id="{plot}" data-figure="([^"]*)"', page)
+    assert found, f"no figure {plot}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def _table(page: str, table: str) -> str:
+    return page.split(f'<table id="{table}">', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_silos_page_compares_pairs_with_their_sizes_and_hides_small_groups(samples_store, role_keys):  # noqa: F811
+    with TestClient(make_app(samples_store, min_group_size=15)) as client:
+        assert log_in(client, role_keys["viewer"]).status_code == 303
+        page = client.get("/silos").text
+        api = client.get("/api/v1/silos/pairs?limit=1000", headers={"X-API-Key": role_keys["viewer"]}).json()["items"]
+    (heatmap,) = _figure(page, "plot-heatmap")["data"]
+    groups = heatmap["x"]
+    shown = [p for p in api if not p["suppressed"]]
+    hidden = {g for p in api if p["suppressed"] for g in (p["group_a"], p["group_b"])} - {
+        g for p in shown for g in (p["group_a"], p["group_b"])
+    }
+    assert "Legal" in hidden
+    # Each shown pair's cell says the pair's own figures in words, on both sides of the diagonal.
+    for pair in shown:
+        i, j = groups.index(pair["group_a"]), groups.index(pair["group_b"])
+        words = f"{pair['group_a']} and {pair['group_b']}: {pair['ties']:,} ties, {round(pair['expected'], 1):g} expected"
+        assert heatmap["customdata"][i][j].startswith(words) and heatmap["customdata"][j][i] == heatmap["customdata"][i][j]
+    legal = groups.index("Legal")
+    assert all(v is None for v in heatmap["z"][legal]) and set(heatmap["customdata"][legal]) == {"suppressed: group below minimum size"}
+    # The tables name no suppressed group; the pairs table lists the most cut-off shown pairs first, as the API does.
+    for table in ("silo-pairs", "vertical"):
+        assert not any(f">{g}<" in _table(page, table) or f"{g} and" in _table(page, table) for g in hidden)
+    first = shown[0]
+    assert f"<td>{first['group_a']} and {first['group_b']}</td>" in _table(page, "silo-pairs").split("</tr>")[1]
+
+
+def test_the_network_page_lists_brokers_in_the_fields_roles_for_roles_that_see_people(samples_store, role_keys):  # noqa: F811
+    from markupsafe import escape
+
+    from orgnet.brokers import NETWORK_ROLES, network_roles
+    from orgnet import jobs
+    from orgnet.results import get
+    from orgnet.store.sqlite import SQLiteStore
+
+    with _client(samples_store, role_keys["analyst"]) as client:
+        page = client.get("/network").text
+    with _client(samples_store, role_keys["viewer"]) as client:
+        assert 'id="brokers"' not in client.get("/network").text
+    with SQLiteStore(samples_store) as store:
+        table = get(store, jobs.BROKERS, "2026-10").table.to_pandas().set_index("person_id")
+        people = store.people().set_index("person_id")["name"]
+    roles = network_roles(table)
+    best = table["betweenness"].idxmax()
+    rows = _table(page, "brokers").split("</tr>")
+    # The first row is the person with the most betweenness, named, with the roles network_roles gives them.
+    assert f'{people[best]} <span class="note">{best}</span>' in rows[1] and f"<td>{', '.join(roles[best])}</td>" in rows[1]
+    assert all(f"<dt>{role}</dt><dd>{escape(words)}</dd>" in page for role, words in NETWORK_ROLES.items())
+
+
+@pytest.fixture(scope="module")
+def by_level(samples_store, tmp_path_factory):  # noqa: F811
+    """A copy of the samples store whose 2026-10 is also analysed by level (L7 holds one person, L6 eight)."""
+    import shutil
+
+    from orgnet.analysis import AnalysisOptions, analyze
+    from orgnet.store.sqlite import SQLiteStore
+
+    path = tmp_path_factory.mktemp("by-level") / "orgnet.db"
+    shutil.copy(samples_store, path)
+    with SQLiteStore(path) as store:
+        analyze(store, "2026-10", options=AnalysisOptions(by="level"))
+    return path
+
+
+def test_silos_group_by_any_attribute_the_store_holds_with_suppression_per_grouping(by_level, role_keys):  # noqa: F811
+    viewer = {"X-API-Key": role_keys["viewer"]}
+    with _client(by_level, role_keys["viewer"]) as client:
+        levels = client.get("/api/v1/silos?period=2026-10&by=level", headers=viewer).json()["groups"]
+        departments = client.get("/api/v1/silos?period=2026-10", headers=viewer).json()["groups"]
+        pairs = client.get("/api/v1/silos/pairs?period=2026-10&by=level&limit=1000", headers=viewer).json()["items"]
+        matrix = client.get("/api/v1/silos/matrix?period=2026-10&by=level", headers=viewer).json()
+        unknown = client.get("/api/v1/silos?by=hobby", headers=viewer)
+        unanalysed = client.get("/api/v1/silos?period=2026-10&by=location", headers=viewer)
+        page = client.get("/silos?period=2026-10&by=level").text
+    by_group = {row["group"]: row for row in levels}
+    assert set(by_group) == {"L2", "L3", "L4", "L5", "L6", "L7"}
+    # The one person of L7 is suppressed in the level grouping (the departments know nothing of it).
+    assert by_group["L7"]["suppressed"] and by_group["L7"]["ei_index"] is None and not by_group["L2"]["suppressed"]
+    assert {row["group"] for row in departments} >= {"Legal", "Sales"} and not any(row["suppressed"] for row in departments)
+    assert all(p["suppressed"] for p in pairs if "L7" in (p["group_a"], p["group_b"]))
+    assert matrix["by"] == "level" and "L7" in matrix["suppressed"]
+    assert unknown.status_code == 422 and "the attributes are" in unknown.json()["detail"][0]["msg"]
+    assert "level" in unknown.json()["detail"][0]["msg"] and "location" in unknown.json()["detail"][0]["msg"]
+    assert unanalysed.status_code == 404
+    # The page draws the levels, offers the groupings analysed, and hides L7 in every table.
+    (heatmap,) = _figure(page, "plot-heatmap")["data"]
+    assert heatmap["x"] == ["L2", "L3", "L4", "L5", "L6", "L7"]
+    assert '<option value="level" selected>level</option>' in page and '<option value="department" >department</option>' in page
+    assert "L7" not in _table(page, "silo-pairs") and ">L7<" not in _table(page, "vertical")
+
+
+def test_a_grouping_not_analysed_says_the_command_that_analyses_it(by_level, role_keys):  # noqa: F811
+    with _client(by_level, role_keys["analyst"]) as client:
+        page = client.get("/silos?period=2026-10&by=location")
+    assert page.status_code == 404 and "orgnet analyze --period 2026-10 --by location" in page.text
