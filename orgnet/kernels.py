@@ -62,7 +62,7 @@ class Kernels(Protocol):
         """The Leiden partition and its modularity (see :func:`orgnet.communities.find_communities`)."""
         ...
 
-    def betweenness(self, k: int | None = None, exact_limit: int = 3000, seed: int | None = None) -> Betweenness:
+    def betweenness(self, k: int | None, exact_limit: int, seed: int | None) -> Betweenness:
         """Normalised directed betweenness, path length ``1 / weight``, exact or from ``k`` pivots (see :func:`orgnet.brokers.betweenness`)."""
         ...
 
@@ -121,7 +121,7 @@ class LocalKernels:
 
         return find_communities(self.graph, resolution=resolution, weight=self.weight, seed=seed, indexed=self.indexed)
 
-    def betweenness(self, k: int | None = None, exact_limit: int = 3000, seed: int | None = None) -> Betweenness:
+    def betweenness(self, k: int | None, exact_limit: int, seed: int | None) -> Betweenness:
         from orgnet.brokers import betweenness
 
         return betweenness(self.graph, weight=self.weight, k=k, exact_limit=exact_limit, seed=seed, indexed=self.indexed)
