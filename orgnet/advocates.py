@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from orgnet.engine import IndexedGraph, unique_keys
+from orgnet.kernels import Kernels, kernels_of
 from orgnet.reach import engagement_window, owner_audiences, ranked_marginal_reach
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
@@ -99,7 +100,7 @@ class AdvocateWeights(BaseModel):
 
 
 def pagerank(
-    G: nx.DiGraph[Any], alpha: float = 0.85, weight: str | None = "weight", *, indexed: IndexedGraph | None = None
+    G: nx.Graph[Any], alpha: float = 0.85, weight: str | None = "weight", *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Weighted PageRank of a directed people graph, as ``nx.pagerank`` defines it.
 
@@ -493,6 +494,7 @@ def advocates(
     alpha: float = 0.85,
     weight: str | None = "weight",
     indexed: IndexedGraph | None = None,
+    kernels: Kernels | None = None,
 ) -> pd.DataFrame:
     """Rank people as advocates: influence inside, engagement, reach outside and bridging.
 
@@ -530,6 +532,8 @@ def advocates(
     alpha : PageRank damping.
     weight : tie attribute used as weight.
     indexed : :class:`orgnet.engine.IndexedGraph` of ``G`` if already built.
+    kernels : where PageRank and eigenvector centrality come from (:mod:`orgnet.kernels`; default
+        :func:`pagerank` and :func:`eigenvector` of ``G`` with ``alpha`` and ``weight``).
 
     Returns
     -------
@@ -574,14 +578,14 @@ def advocates(
     'Top 25% internal influence; no advocacy actions; no known social audience; talks with 3 of 4 departments.'
     """
     weights = weights or AdvocateWeights()
-    indexed = indexed_of(G, indexed, weight=weight)
+    kernels = kernels_of(G, indexed, kernels, weight)
+    indexed = kernels.indexed
     nodes = indexed.nodes
     n = len(nodes)
     columns = list(ADVOCATE_COLUMNS)
     if n == 0:
         return pd.DataFrame(columns=columns)
-    pr = np.array(list(pagerank(G, alpha, weight, indexed=indexed).values()))
-    eig = np.array(list(eigenvector(G, weight, indexed=indexed).values()))
+    pr, eig = kernels.pagerank(alpha), kernels.eigenvector()
     acts = activity(engagement, start=start, end=end, actions=actions, people=nodes)
     reach = owner_audiences(audiences, followers, owner_type="person", owners=nodes)
     bridges = bridging(G, by, communities, indexed=indexed)

@@ -32,6 +32,7 @@ from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
 from orgnet.graph import edge_graph
 from orgnet.jobs import BROKERS, JOBS, LAYOUT_PEOPLE, META, Job, JobContext, MetaResult
+from orgnet.kernels import Kernels, check_engine, open_kernels
 from orgnet.periods import period_dates, periods_between
 from orgnet.results import OutdatedResult, encode, find, parse_snapshot_label, put, put_many, snapshot_label
 from orgnet.spread import InternalReach, internal_reach
@@ -86,6 +87,8 @@ class AnalysisOptions:
         pays on two cores since igraph and SciPy hold the GIL. ``None`` picks 2 for graphs of at least
         :data:`PARALLEL_MIN_PEOPLE` people on a machine with two or more cores
         where ``fork`` exists.
+    engine : where the graph kernels run: ``local`` (igraph and SciPy, here) or ``gds`` (Neo4j
+        Graph Data Science, on a Neo4j store; see :mod:`orgnet.kernels`).
     """
 
     by: str = "department"
@@ -98,6 +101,7 @@ class AnalysisOptions:
     engagement_months: int = 3
     layout: bool = True
     workers: int | None = None
+    engine: str = "local"
 
 
 @dataclass
@@ -283,6 +287,7 @@ def run_jobs(
     data: SnapshotData,
     options: AnalysisOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    kernels: Kernels | None = None,
 ) -> tuple[dict[str, Any], dict[str, float]]:
     """Run every job of :func:`snapshot_jobs` on a snapshot.
 
@@ -291,6 +296,7 @@ def run_jobs(
     data : the snapshot.
     options : :class:`AnalysisOptions`.
     progress : called with each job's name before it runs.
+    kernels : the graph kernels the jobs use (:func:`orgnet.kernels.open_kernels`); default the local engine's.
 
     Returns
     -------
@@ -298,10 +304,11 @@ def run_jobs(
     """
     options = options or AnalysisOptions()
     jobs = snapshot_jobs(options)
-    offloaded = [job for job in _OFFLOADED_JOBS if worker_count(options, data) > 1 and job in jobs]
+    # Given kernels (GDS's) hold a server connection a forked child must not share, and leave it little to do.
+    offloaded = [job for job in _OFFLOADED_JOBS if kernels is None and worker_count(options, data) > 1 and job in jobs]
     # The child computes in a context of its own: what it computes comes back by pipe, not through shared memory.
     finish = start_in_child({job.name: _runner(job, JobContext(data, options)) for job in offloaded}) if offloaded else None
-    context = JobContext(data, options)
+    context = JobContext(data, options, kernels)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
     for job in jobs:
@@ -427,14 +434,23 @@ def analyze(
     Returns
     -------
     :class:`AnalysisRun`; the results are stored under the snapshot label, all
-    in one transaction (:data:`~orgnet.jobs.META` records the options, sizes and timings).
+    in one transaction (:data:`~orgnet.jobs.META` records the options, the engine, sizes and timings).
+
+    Raises
+    ------
+    OrgnetError
+        When ``options.engine`` cannot analyse ``store`` (:func:`orgnet.kernels.check_engine`).
     """
     options = options or AnalysisOptions()
+    check_engine(store, options.engine)
     started = time.perf_counter()
     data = load_snapshot(store, start, end, options.engagement_months)
     load_seconds = time.perf_counter() - started
-    results, timings = run_jobs(data, options, progress)
-    timings = {"load": load_seconds, **timings}
+    with open_kernels(store, data, options.engine) as kernels:
+        project_seconds = time.perf_counter() - started - load_seconds
+        results, timings = run_jobs(data, options, progress, kernels)
+    steps = {"load": load_seconds, "project": project_seconds} if kernels is not None else {"load": load_seconds}
+    timings = {**steps, **timings}
     meta = MetaResult(
         label=data.label,
         start=data.start,
@@ -446,6 +462,7 @@ def analyze(
         ties=len(data.indexed.sources),
         computed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         timings=timings,
+        engine=options.engine,
     )
     jobs = {job.name: job for job in snapshot_jobs(options)}
     stored = [encode(META, data.label, meta)] + [encode(jobs[name], data.label, value, options.by) for name, value in results.items()]

@@ -40,6 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from orgnet.engine import IndexedGraph
+from orgnet.kernels import Kernels, kernels_of
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 if TYPE_CHECKING:
@@ -748,6 +749,7 @@ def brokers(
     min_groups: int = 2,
     min_participation: float = 0.5,
     indexed: IndexedGraph | None = None,
+    kernels: Kernels | None = None,
 ) -> pd.DataFrame:
     """Every brokerage measure of every person in one table, with a boundary-spanner flag.
 
@@ -765,6 +767,8 @@ def brokers(
     k, exact_limit, seed : passed to :func:`betweenness`.
     min_groups, min_participation : the boundary-spanner rule.
     indexed : the :class:`~orgnet.engine.IndexedGraph` of ``G``, if already built.
+    kernels : where betweenness comes from (:mod:`orgnet.kernels`; default :func:`betweenness` of ``G``
+        with ``weight``, ``k``, ``exact_limit`` and ``seed``).
 
     Returns
     -------
@@ -795,10 +799,11 @@ def brokers(
     >>> table.loc[7, columns].round(4).tolist(), table.loc[3, columns].round(4).tolist()
     ([0.3889, 0.4311, 2.3333], [0.1019, 0.4702, 3.3333])
     """
-    indexed = indexed_of(G, indexed, weight)
+    kernels = kernels_of(G, indexed, kernels, weight)
+    indexed = kernels.indexed
     nodes = indexed.nodes
     labels, codes = group_codes(G, by, nodes)
-    between = betweenness(G, weight=weight, k=k, exact_limit=exact_limit, seed=seed, indexed=indexed)
+    between = kernels.betweenness(k, exact_limit, seed)
     roles = brokerage_roles(G, by, indexed=indexed)
     values, strengths = _participation(indexed, codes, weight)
     reached = strengths.tocoo()

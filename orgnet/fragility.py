@@ -14,17 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from orgnet.engine import IndexedGraph
+from orgnet.kernels import Kernels, LocalKernels, kernels_of
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
-
-if TYPE_CHECKING:
-    import igraph as ig
 
 __all__ = [
     "CARRIER_COLUMNS",
@@ -50,12 +48,14 @@ CARRIER_COLUMNS = [
 ]
 
 
-def _cut_points(indexed: IndexedGraph, graph: ig.Graph) -> list[Hashable]:
-    return [indexed.nodes[i] for i in sorted(graph.articulation_points())]
+def _cut_points(kernels: Kernels) -> list[Hashable]:
+    nodes = kernels.indexed.nodes
+    return [nodes[i] for i in kernels.articulation_points().tolist()]
 
 
-def _cut_ties(indexed: IndexedGraph, graph: ig.Graph, pairs: np.ndarray) -> list[tuple[Hashable, Hashable]]:
-    return [(indexed.nodes[pairs[e, 0]], indexed.nodes[pairs[e, 1]]) for e in sorted(graph.bridges())]
+def _cut_ties(kernels: Kernels) -> list[tuple[Hashable, Hashable]]:
+    nodes = kernels.indexed.nodes
+    return [(nodes[u], nodes[v]) for u, v in kernels.bridges().tolist()]
 
 
 def articulation_points(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[Hashable]:
@@ -94,8 +94,7 @@ def articulation_points(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None
     >>> articulation_points(nx.krackhardt_kite_graph())
     [7, 8]
     """
-    indexed = indexed_of(G, indexed, None)
-    return _cut_points(indexed, indexed.undirected_igraph)
+    return _cut_points(LocalKernels(G, indexed, None))
 
 
 def bridges(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
@@ -130,8 +129,7 @@ def bridges(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[tu
     >>> bridges(nx.krackhardt_kite_graph())
     [(7, 8), (8, 9)]
     """
-    indexed = indexed_of(G, indexed, None)
-    return _cut_ties(indexed, indexed.undirected_igraph, indexed.undirected_pairs)
+    return _cut_ties(LocalKernels(G, indexed, None))
 
 
 def cross_group_carriers(
@@ -338,6 +336,7 @@ def fragility(
     max_carriers: int = 2,
     top: int = 3,
     indexed: IndexedGraph | None = None,
+    kernels: Kernels | None = None,
 ) -> Fragility:
     """Articulation points, bridges and cross-group carriers of a people graph in one call.
 
@@ -346,6 +345,8 @@ def fragility(
     G : people graph.
     by, weight, share, max_carriers, top : as in :func:`cross_group_carriers`.
     indexed : the :class:`~orgnet.engine.IndexedGraph` of ``G``, if already built.
+    kernels : where articulation points and bridges come from (:mod:`orgnet.kernels`; default
+        :func:`articulation_points` and :func:`bridges` of ``G``).
 
     Returns
     -------
@@ -368,9 +369,9 @@ def fragility(
     >>> found.articulation_points, found.bridges, found.fragile_pairs["carrier_ids"].tolist()
     (['s1'], [], [['s1']])
     """
-    indexed = indexed_of(G, indexed, weight)
+    kernels = kernels_of(G, indexed, kernels, weight)
     return Fragility(
-        _cut_points(indexed, indexed.undirected_igraph),
-        _cut_ties(indexed, indexed.undirected_igraph, indexed.undirected_pairs),
-        cross_group_carriers(G, by, weight=weight, share=share, max_carriers=max_carriers, top=top, indexed=indexed),
+        _cut_points(kernels),
+        _cut_ties(kernels),
+        cross_group_carriers(G, by, weight=weight, share=share, max_carriers=max_carriers, top=top, indexed=kernels.indexed),
     )

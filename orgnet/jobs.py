@@ -38,6 +38,7 @@ from orgnet.summary import GROUP_SUMMARY_COLUMNS
 
 if TYPE_CHECKING:
     from orgnet.analysis import AnalysisOptions, SnapshotData
+    from orgnet.kernels import Kernels
 
 __all__ = [
     "ADVOCATES",
@@ -175,7 +176,7 @@ def _typed(
 
 @dataclass(frozen=True)
 class MetaResult:
-    """What an analysis ran on: the snapshot, the options, its size, when, and the seconds each job took."""
+    """What an analysis ran on: the snapshot, the options, the engine of its graph kernels, its size, when, and the seconds each step took."""
 
     label: str
     start: str
@@ -187,6 +188,8 @@ class MetaResult:
     ties: int
     computed_at: str
     timings: dict[str, float]
+    #: ``local`` (igraph and SciPy in the orgnet process) or ``gds`` (Neo4j Graph Data Science; see :mod:`orgnet.kernels`).
+    engine: str
 
 
 GROUP_SUMMARY_SCHEMA = _typed(
@@ -433,17 +436,29 @@ class GroupEdgesResult:
 
 
 class JobContext:
-    """What a job's function is given: the snapshot, the options, and the results of the jobs it builds on.
+    """What a job's function is given: the snapshot, the options, the graph kernels and the results of the jobs it builds on.
 
     :meth:`result` computes another job's result once per context, so that
     a job reusing another's (advocates reuse the communities' partition)
-    does not run it twice.
+    does not run it twice. :attr:`kernels` gives the kernel results
+    (PageRank, Leiden, betweenness...) of the engine the analysis runs on
+    (:mod:`orgnet.kernels`); a job asks it and never knows which engine answers.
     """
 
-    def __init__(self, data: SnapshotData, options: AnalysisOptions):
+    def __init__(self, data: SnapshotData, options: AnalysisOptions, kernels: Kernels | None = None):
         self.data = data
         self.options = options
+        self._kernels = kernels
         self._done: dict[str, Any] = {}
+
+    @property
+    def kernels(self) -> Kernels:
+        """The kernels given (GDS's), else the local engine's of the snapshot's graph, made on first use."""
+        if self._kernels is None:
+            from orgnet.kernels import LocalKernels
+
+            self._kernels = LocalKernels(self.data.graph, self.data.indexed)
+        return self._kernels
 
     def result(self, job: Job[R]) -> R:
         """``job``'s result on this snapshot, computed on first use."""
@@ -498,7 +513,7 @@ def _plain_groups(frame: pd.DataFrame, index: str = "group") -> pd.DataFrame:
 def _summary(context: JobContext) -> SummaryResult:
     from orgnet.summary import network_summary
 
-    found = network_summary(context.data.graph, context.options.by, indexed=context.data.indexed)
+    found = network_summary(context.data.graph, context.options.by, indexed=context.data.indexed, kernels=context.kernels)
     figures = {item.name: getattr(found, item.name) for item in dataclasses.fields(found) if item.name != "groups"}
     return SummaryResult(**figures, groups=to_table(_plain_groups(found.groups), GROUP_SUMMARY_SCHEMA))
 
@@ -540,7 +555,7 @@ def _vertical(context: JobContext) -> VerticalResult:
 def _fragility(context: JobContext) -> FragilityResult:
     from orgnet.fragility import fragility
 
-    found = fragility(context.data.graph, context.options.by, indexed=context.data.indexed)
+    found = fragility(context.data.graph, context.options.by, indexed=context.data.indexed, kernels=context.kernels)
     return FragilityResult(
         [str(p) for p in found.articulation_points],
         [[str(u), str(v)] for u, v in found.bridges],
@@ -549,10 +564,10 @@ def _fragility(context: JobContext) -> FragilityResult:
 
 
 def _communities(context: JobContext) -> CommunitiesResult:
-    from orgnet.communities import attribute_agreement, find_communities, label_communities
+    from orgnet.communities import attribute_agreement, label_communities
 
     graph, options = context.data.graph, context.options
-    found = find_communities(graph, resolution=options.resolution, seed=options.seed, indexed=context.data.indexed)
+    found = context.kernels.communities(options.resolution, options.seed)
     membership = pd.DataFrame({"person_id": [str(p) for p in found.membership], "community": list(found.membership.values())})
     agreement: dict[str, float | None] = {
         str(k): (None if v is None else float(v)) for k, v in attribute_agreement(graph, found, options.by).items()
@@ -576,7 +591,13 @@ def _brokers(context: JobContext) -> BrokersResult:
 
     options = context.options
     found = brokers(
-        context.data.graph, options.by, k=options.pivots, exact_limit=options.exact_limit, seed=options.seed, indexed=context.data.indexed
+        context.data.graph,
+        options.by,
+        k=options.pivots,
+        exact_limit=options.exact_limit,
+        seed=options.seed,
+        indexed=context.data.indexed,
+        kernels=context.kernels,
     )
     return BrokersResult(dict(found.attrs.get("betweenness", {})), to_table(found.rename_axis("person_id").reset_index(), BROKER_SCHEMA))
 
@@ -597,6 +618,7 @@ def _advocates(context: JobContext) -> AdvocatesResult:
         by=context.options.by,
         communities=membership,
         indexed=data.indexed,
+        kernels=context.kernels,
     )
     return AdvocatesResult(to_table(found, ADVOCATE_SCHEMA))
 
@@ -658,7 +680,8 @@ def _group_edges(context: JobContext) -> GroupEdgesResult:
     return GroupEdgesResult(to_table(found, table_fields(GroupEdgesResult)["table"]))
 
 
-META: Job[MetaResult] = Job("meta", MetaResult, grouped=False, compute=None)
+# Version 2: the engine that ran the graph kernels.
+META: Job[MetaResult] = Job("meta", MetaResult, grouped=False, compute=None, version=2)
 SUMMARY: Job[SummaryResult] = Job("summary", SummaryResult, grouped=True, compute=_summary)
 GROUP_MATRIX: Job[GroupMatrixResult] = Job("group_matrix", GroupMatrixResult, grouped=True, compute=_group_matrix)
 SILOS: Job[SilosResult] = Job("silos", SilosResult, grouped=True, compute=_silos)

@@ -1,7 +1,7 @@
 """Settings: every environment variable orgnet reads is read here, and nowhere else.
 
-:class:`Settings` holds what the core needs: where the store is, the Neo4j
-credentials, the pseudonym key and the hashing key. The service's settings
+:class:`Settings` holds what the core needs: where the store is, the analysis
+engine, the Neo4j credentials, the pseudonym key and the hashing key. The service's settings
 (:class:`orgnet.api.settings.Settings`) extend it with their own fields, so
 one class definition reads each variable. Each field reads ``ORGNET_<FIELD>``,
 except the Neo4j credentials, which keep the names Neo4j's own tools use
@@ -18,7 +18,7 @@ default, in ``docs/api.md`` (Settings).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     hash_key_file: Path | None = Field(
         None,
         description="File holding the hashing key when `hash_key` is unset; `$XDG_CONFIG_HOME/orgnet/hash.key`, made on first use, by default.",
+    )
+    engine: Literal["local", "gds"] = Field(
+        "local",
+        description="Where `orgnet analyze` runs the graph algorithms: `local` (in the orgnet process) or `gds`"
+        " (Neo4j Graph Data Science, on a Neo4j store).",
     )
     neo4j_user: str = Field("neo4j", validation_alias="NEO4J_USER", description="User of a Neo4j store.")
     neo4j_password: SecretStr = Field(SecretStr(""), validation_alias="NEO4J_PASSWORD", description="Password of a Neo4j store.")

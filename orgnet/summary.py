@@ -23,11 +23,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from orgnet.engine import IndexedGraph, index_graph
+from orgnet.kernels import Kernels, kernels_of
 
 __all__ = [
     "UNKNOWN",
     "NetworkSummary",
     "codes_of",
+    "component_labels",
     "group_codes",
     "group_matrix",
     "group_tie_totals",
@@ -276,15 +278,28 @@ def igraph_of(n: int, sources: np.ndarray, targets: np.ndarray, directed: bool, 
     return graph
 
 
-def _component_sizes(n: int, sources: np.ndarray, targets: np.ndarray, connection: str) -> np.ndarray:
+def component_labels(n: int, sources: np.ndarray, targets: np.ndarray, connection: str) -> np.ndarray:
+    """Component label of each of the nodes 0..n-1 of a directed edge list: ``connection`` ``"weak"`` or ``"strong"`` (SciPy).
+
+    Examples
+    --------
+    A path 0 -> 1 -> 2 is one weak component and three strong ones:
+
+    >>> import numpy as np
+    >>> sources, targets = np.array([0, 1]), np.array([1, 2])
+    >>> component_labels(3, sources, targets, "weak").tolist(), len(set(component_labels(3, sources, targets, "strong")))
+    ([0, 0, 0], 3)
+    """
     from scipy.sparse.csgraph import connected_components
 
     matrix = sp.csr_matrix((np.ones(len(sources)), (sources, targets)), shape=(n, n))
-    _, labels = connected_components(matrix, directed=True, connection=connection)
-    return np.bincount(labels)
+    labels: np.ndarray = connected_components(matrix, directed=True, connection=connection)[1]
+    return labels
 
 
-def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGraph | None = None) -> NetworkSummary:
+def network_summary(
+    G: nx.Graph, by: str = "department", *, indexed: IndexedGraph | None = None, kernels: Kernels | None = None
+) -> NetworkSummary:
     """Summarise a people graph: size, density, reciprocity, clustering, components, and per-group tie shares.
 
     For ``n`` people and ``m`` directed ties with weights ``w``:
@@ -312,6 +327,8 @@ def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGrap
         an undirected graph is read as ties listed once).
     by : node attribute defining the groups; people without it go in :data:`UNKNOWN`.
     indexed : optional :class:`~orgnet.engine.IndexedGraph` of ``G`` (any node order).
+    kernels : where clustering, transitivity and weak components come from (:mod:`orgnet.kernels`;
+        default computed here, on igraph and SciPy).
 
     Returns
     -------
@@ -342,7 +359,8 @@ def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGrap
     >>> round(summary.average_clustering, 4), round(summary.transitivity, 4)
     (0.52, 0.5789)
     """
-    indexed = indexed_of(G, indexed)
+    kernels = kernels_of(G, indexed, kernels)
+    indexed = kernels.indexed
     n = len(indexed.nodes)
     s, t, w = indexed.sources, indexed.targets, indexed.weights
     m = len(s)
@@ -361,11 +379,10 @@ def network_summary(G: nx.Graph, by: str = "department", *, indexed: IndexedGrap
     pairs = n * (n - 1) if directed else n * (n - 1) / 2
 
     if n:
-        simple = indexed.undirected_igraph
-        average_clustering = float(np.mean(simple.transitivity_local_undirected(mode="zero")))
-        transitivity = float(np.nan_to_num(simple.transitivity_undirected(mode="zero")))
-        weak = _component_sizes(n, s, t, "weak")
-        strong = _component_sizes(n, s, t, "strong") if directed else weak
+        average_clustering = float(np.mean(kernels.local_clustering()))
+        transitivity = kernels.transitivity()
+        weak = np.bincount(kernels.weak_components())
+        strong = np.bincount(component_labels(n, s, t, "strong")) if directed else weak
     else:
         average_clustering = transitivity = 0.0
         weak = strong = np.zeros(0, dtype=np.int64)

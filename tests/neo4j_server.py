@@ -26,7 +26,7 @@ import pytest
 
 from orgnet.graph_server import ServerError, start
 
-__all__ = ["BoltLocation", "bolt_location", "neo4j_server"]
+__all__ = ["BoltLocation", "bolt_location", "empty_database", "neo4j_server"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,17 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltLocat
         server.stop()
 
 
-@pytest.fixture
-def bolt_location(neo4j_server: BoltLocation) -> BoltLocation:
-    """The session's Neo4j with its database emptied (nodes, relationships and GDS graphs; the schema stays)."""
-    where = neo4j_server
+def empty_database(where: BoltLocation) -> BoltLocation:
+    """Remove every node and relationship of ``where``'s database (the schema stays); returns ``where``."""
     with (
         neo4j.GraphDatabase.driver(where.uri, auth=(where.user, where.password)) as driver,
         driver.session(database=where.database) as session,
     ):
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return where
+
+
+@pytest.fixture
+def bolt_location(neo4j_server: BoltLocation) -> BoltLocation:
+    """The session's Neo4j with its database emptied (nodes, relationships and GDS graphs; the schema stays)."""
+    return empty_database(neo4j_server)

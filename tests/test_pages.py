@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pandas as pd
 import pytest
 from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
@@ -124,8 +123,8 @@ def test_the_silos_page_compares_pairs_with_their_sizes_and_hides_small_groups(s
 def test_the_network_page_lists_brokers_in_the_fields_roles_for_roles_that_see_people(samples_store, role_keys):  # noqa: F811
     from markupsafe import escape
 
-    from orgnet.brokers import NETWORK_ROLES, network_roles
     from orgnet import jobs
+    from orgnet.brokers import NETWORK_ROLES, network_roles
     from orgnet.results import get
     from orgnet.store.sqlite import SQLiteStore
 

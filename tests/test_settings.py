@@ -21,6 +21,7 @@ VARIABLES = {
     "pseudonym_key": "ORGNET_PSEUDONYM_KEY",
     "hash_key": "ORGNET_HASH_KEY",
     "hash_key_file": "ORGNET_HASH_KEY_FILE",
+    "engine": "ORGNET_ENGINE",
     "neo4j_user": "NEO4J_USER",
     "neo4j_password": "NEO4J_PASSWORD",
     "neo4j_database": "NEO4J_DATABASE",

@@ -75,6 +75,14 @@ def analyze_command(
             "algorithm on it, and analyse nothing (size the server's heap before a large run).",
         ),
     ] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Where the graph algorithms run: local (in this process) or gds (inside Neo4j Graph Data Science, on a "
+            "Neo4j store; the results are stored as the local engine's). Default ORGNET_ENGINE, else local.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Compute and store every analysis of a snapshot: summary, silos, communities, brokers, fragility, advocates, reach, campaigns, layouts.
@@ -88,8 +96,9 @@ def analyze_command(
 
     from orgnet.analysis import AnalysisOptions, analyze, analyze_periods
     from orgnet.results import parse_snapshot_label
+    from orgnet.settings import load_settings
 
-    options = AnalysisOptions(by=by, resolution=resolution, seed=seed)
+    options = AnalysisOptions(by=by, resolution=resolution, seed=seed, engine=load_settings(engine=engine).engine)
     label = snapshot_of(period, start, end)
     with store_from(store) as opened, Progress(console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task("analysing", total=None)
