@@ -48,7 +48,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 import neo4j
 import pandas as pd
@@ -71,7 +71,7 @@ from orgnet.model import (
     ScheduleRun,
     StoredResult,
 )
-from orgnet.periods import period_dates
+from orgnet.periods import PeriodUnit, period_dates
 from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE, NEO4J_DATABASE_ENV, NEO4J_PASSWORD_ENV, NEO4J_USER_ENV, Settings, load_settings
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
@@ -304,6 +304,11 @@ _LOCK_HELD = frozenset(
 )
 #: Rows per transaction when an unfinished ingest's rows are removed.
 _REMOVE_BATCH = 10_000
+
+
+def _endpoint_rows(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[tuple[str, str]]:
+    """(person id, element id) of the person node of each of ``ids``, merged (:data:`_ENDPOINTS`)."""
+    return [(str(person), str(element)) for person, element in tx.run(_ENDPOINTS, ids=ids).values()]
 
 
 class Neo4jStore:
@@ -633,8 +638,7 @@ class Neo4jStore:
         nodes: dict[str, str] = {}
         with self._driver.session(database=self.database) as session:
             for chunk in chunks(list(ids), self.batch_size):
-                rows = session.execute_write(lambda tx, chunk=chunk: [tuple(r.values()) for r in tx.run(_ENDPOINTS, ids=chunk)])
-                nodes.update(rows)
+                nodes.update(session.execute_write(_endpoint_rows, chunk))
         return nodes
 
     def _tagged(self, cypher: str, columns: dict[str, list[Any]], ingest_id: str) -> None:
@@ -744,7 +748,7 @@ class Neo4jStore:
             rows += self._read(_CALENDAR_STORED, values=chunk)
         return events_frame(rows)
 
-    def _calendar_read(self, tx: neo4j.ManagedTransaction, cypher: str, values: list[str]) -> list[list[Any]]:
+    def _calendar_read(self, tx: neo4j.ManagedTransaction | neo4j.Transaction, cypher: str, values: list[str]) -> list[list[Any]]:
         """Rows of a read inside the write transaction, ``$values`` sent in batches."""
         rows: list[list[Any]] = []
         for chunk in chunks(sorted(set(values)), self.batch_size):
@@ -767,13 +771,15 @@ class Neo4jStore:
         unit = batch.settings.get(SETTING_PERIOD_UNIT) or next(
             (value for (value,) in tx.run(_SETTING_VALUE, name=SETTING_PERIOD_UNIT).values()), "month"
         )
+        if unit not in ("month", "week"):
+            raise StoreError(f"the store's period unit is {unit!r}, neither month nor week")
 
         def contributions(keys: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
             return contribution_frames(
                 self._calendar_read(tx, _CALENDAR_TIES_OF, list(keys)), self._calendar_read(tx, _CALENDAR_CONTACTS_OF, list(keys))
             )
 
-        plan = plan_calendar(batch, stored, contributions, unit)
+        plan = plan_calendar(batch, stored, contributions, cast(PeriodUnit, unit))
         cleared = [{"key": key} for key in plan.cleared]
         self._unwind(tx, _CALENDAR_CLEAR_TIES, cleared)
         self._unwind(tx, _CALENDAR_CLEAR_CONTACTS, cleared)
