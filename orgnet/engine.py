@@ -3,6 +3,14 @@
 NetworkX stays the API and the reference oracle; the hot kernels of large
 graphs (PageRank, Leiden, betweenness, constraint) run on these views, which
 are built once per graph in O(N + E).
+
+An :class:`IndexedGraph` with the people's attributes and the tie counts
+(as a snapshot's is, :func:`orgnet.analysis.snapshot_from_tables`) stands in
+for the NetworkX graph: every analytics function takes either
+(:data:`PeopleGraph`) and reads a graph only through :func:`node_values`,
+:func:`has_attribute`, :func:`tie_counts` and
+:func:`orgnet.summary.indexed_of`, so the jobs run without NetworkX and
+library users keep its API.
 """
 
 from __future__ import annotations
