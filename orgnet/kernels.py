@@ -90,7 +90,7 @@ class LocalKernels:
 
     Parameters
     ----------
-    G : the people graph.
+    G : the people graph, or its :class:`~orgnet.engine.IndexedGraph` (used as it is).
     indexed : its :class:`~orgnet.engine.IndexedGraph` (built from ``G`` with ``weight`` when not given).
     weight : the tie attribute the weighted kernels use (``None``: every tie weighs 1, hop counts for paths).
     """
