@@ -23,12 +23,11 @@ import math
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from orgnet.engine import IndexedGraph, unique_keys
+from orgnet.engine import IndexedGraph, PeopleGraph, node_values, unique_keys
 from orgnet.kernels import Kernels, kernels_of
 from orgnet.reach import engagement_window, owner_audiences, ranked_marginal_reach
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
@@ -100,7 +99,7 @@ class AdvocateWeights(BaseModel):
 
 
 def pagerank(
-    G: nx.Graph[Any], alpha: float = 0.85, weight: str | None = "weight", *, indexed: IndexedGraph | None = None
+    G: PeopleGraph, alpha: float = 0.85, weight: str | None = "weight", *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Weighted PageRank of a directed people graph, as ``nx.pagerank`` defines it.
 
@@ -153,7 +152,7 @@ def pagerank(
     return dict(zip(indexed.nodes, values))
 
 
-def eigenvector(G: nx.Graph[Any], weight: str | None = "weight", *, indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
+def eigenvector(G: PeopleGraph, weight: str | None = "weight", *, indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
     """Eigenvector centrality of the undirected weighted view of a people graph.
 
     A person is central when tied, strongly, to central people:
@@ -320,7 +319,7 @@ def _distinct_neighbour_groups(indexed: IndexedGraph, codes: np.ndarray) -> np.n
 
 
 def bridging(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str = "department",
     communities: Mapping[Hashable, Hashable] | None = None,
     *,
@@ -477,7 +476,7 @@ def _explain(
 
 
 def advocates(
-    G: nx.DiGraph[Any],
+    G: PeopleGraph,
     engagement: pd.DataFrame | None = None,
     audiences: pd.DataFrame | None = None,
     followers: pd.DataFrame | None = None,
@@ -514,7 +513,8 @@ def advocates(
 
     Parameters
     ----------
-    G : directed people graph (:func:`orgnet.graph.people_graph` of a period's ties).
+    G : directed people graph (:func:`orgnet.graph.people_graph` of a period's ties), or its
+        :class:`~orgnet.engine.IndexedGraph` with the people's attributes.
     engagement : engagement table (``None``: nobody acts).
     audiences, followers : audience tables (``None``: nobody has followers).
     start, end : the engagement window, ``YYYY-MM`` months (inclusive);
@@ -589,13 +589,12 @@ def advocates(
     acts = activity(engagement, start=start, end=end, actions=actions, people=nodes)
     reach = owner_audiences(audiences, followers, owner_type="person", owners=nodes)
     bridges = bridging(G, by, communities, indexed=indexed)
-    node_data = G.nodes
     table = pd.DataFrame(
         {
             "person_id": nodes,
-            "name": [node_data[v].get("name") for v in nodes],
-            "department": [node_data[v].get("department") for v in nodes],
-            "location": [node_data[v].get("location") for v in nodes],
+            "name": node_values(G, "name", nodes),
+            "department": node_values(G, "department", nodes),
+            "location": node_values(G, "location", nodes),
             "pagerank": pr,
             "eigenvector": eig,
             "actions_per_month": acts["actions_per_month"].to_numpy(),
@@ -622,7 +621,7 @@ def advocates(
     # The share of people at or above each PageRank ("top 2 %"); equal PageRanks share it (see percentile_rank).
     top_share = (n + 1) / n - percentile_rank(pr)
 
-    keep = _kept(lambda attribute: [node_data[v].get(attribute) for v in nodes], n, filters, table["actions_per_month"], min_actions)
+    keep = _kept(lambda attribute: node_values(G, attribute, nodes), n, filters, table["actions_per_month"], min_actions)
     if min_ties > 0:
         low, high = np.minimum(indexed.sources, indexed.targets), np.maximum(indexed.sources, indexed.targets)
         pairs = unique_keys(low * n + high)

@@ -113,7 +113,9 @@ class SnapshotData:
     columns without NetworkX. :attr:`graph`, the NetworkX people graph in the
     same node order, is built on first use and kept: NetworkX costs a Python
     dict per tie (seconds at 800,000 ties), which a caller that needs only
-    the arrays never pays. ``engagement`` covers the months of
+    the arrays never pays: :func:`run_jobs` never does, its jobs read
+    ``indexed``, which carries the people's attributes and the tie counts.
+    ``engagement`` covers the months of
     ``engagement_window`` (first and last ``YYYY-MM``), which ends with the
     snapshot but may start earlier, so that engagement trends have months to
     compare even in a one-month snapshot.
@@ -199,11 +201,14 @@ def snapshot_from_tables(
 def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame, IndexedGraph]:
     """The ties summed per directed pair (as :func:`orgnet.graph.tie_edges`), and their :class:`IndexedGraph`, from the codes.
 
+    The :class:`IndexedGraph` carries the tie counts and the people table as its attributes, so that the
+    jobs read groups and counts from it as they would from the NetworkX graph.
+
     Nodes are the roster in order, then the people only ties name, in order
     of first appearance along the pairs (each read source then target, as
     NetworkX's ``add_edges_from`` adds them).
     """
-    sources, targets, _, weights = ties.pairs()
+    sources, targets, counts, weights = ties.pairs()
     roster = people["person_id"].to_numpy(object) if len(people) else np.zeros(0, dtype=object)
     node_of = pd.Index(roster).get_indexer(ties.people)
     missing = node_of < 0
@@ -219,6 +224,9 @@ def _summed_edges(ties: TieColumns, people: pd.DataFrame) -> tuple[pd.DataFrame,
         node_of[targets].astype(np.int64),
         weights.astype(float),
         True,
+        counts=counts.astype(np.int64),
+        # The people graph's node attributes: every column but the id, missing values read as absent.
+        attributes=people.drop(columns="person_id", errors="ignore").reset_index(drop=True),
     )
     return ties.edges(), indexed
 

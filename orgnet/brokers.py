@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, PeopleGraph
 from orgnet.kernels import Kernels, kernels_of
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
@@ -207,7 +206,7 @@ def _igraph_of(indexed: IndexedGraph, weight: str | None, distance: str) -> tupl
 
 
 def betweenness(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     *,
     weight: str | None = "weight",
     distance: str = "inverse",
@@ -405,7 +404,7 @@ def _proportions(indexed: IndexedGraph, weight: str | None) -> tuple[sp.csr_matr
     return P, isolated
 
 
-def constraint(G: nx.Graph[Any], *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
+def constraint(G: PeopleGraph, *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
     r"""Burt's constraint of every person: how much their contacts are tied to each other.
 
     With mutual weights :math:`m_{ij} = a_{ij} + a_{ji}` and proportional
@@ -463,7 +462,7 @@ def constraint(G: nx.Graph[Any], *, weight: str | None = "weight", indexed: Inde
     return dict(zip(indexed.nodes, values.tolist()))
 
 
-def effective_size(G: nx.Graph[Any], *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
+def effective_size(G: PeopleGraph, *, weight: str | None = "weight", indexed: IndexedGraph | None = None) -> dict[Hashable, float]:
     r"""Burt's effective size of every person's network: their non-redundant contacts.
 
     With :math:`p_{ij}` as in :func:`constraint` and
@@ -536,7 +535,7 @@ def effective_size(G: nx.Graph[Any], *, weight: str | None = "weight", indexed: 
 
 
 def brokerage_roles(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     indexed: IndexedGraph | None = None,
@@ -670,7 +669,7 @@ def _group_strengths(indexed: IndexedGraph, codes: np.ndarray, weight: str | Non
 
 
 def participation(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",
@@ -739,7 +738,7 @@ def _participation(indexed: IndexedGraph, codes: np.ndarray, weight: str | None)
 
 
 def brokers(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",

@@ -18,12 +18,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from orgnet.engine import IndexedGraph, undirected_edges
+from orgnet.engine import IndexedGraph, PeopleGraph, node_values, nodes_of, undirected_edges
 from orgnet.summary import codes_of, group_codes, igraph_of, indexed_of
 
 __all__ = [
@@ -106,7 +105,7 @@ def _ordered_codes(raw: np.ndarray) -> np.ndarray:
 
 
 def find_communities(
-    G: nx.Graph,
+    G: PeopleGraph,
     *,
     resolution: float = 1.0,
     weight: str | None = "weight",
@@ -286,7 +285,7 @@ def _membership_codes(membership: Mapping[Hashable, Hashable] | Iterable[Iterabl
 
 
 def modularity(
-    G: nx.Graph,
+    G: PeopleGraph,
     communities: Mapping[Hashable, Hashable] | Iterable[Iterable[Hashable]],
     weight: str | None = "weight",
     resolution: float = 1.0,
@@ -460,7 +459,7 @@ def adjusted_rand_index(labels_a: Sequence[Hashable], labels_b: Sequence[Hashabl
 
 
 def attribute_agreement(
-    G: nx.Graph,
+    G: PeopleGraph,
     communities: Mapping[Hashable, Hashable] | Iterable[Iterable[Hashable]] | Communities,
     by: str = "department",
 ) -> dict[str, float]:
@@ -501,7 +500,7 @@ def attribute_agreement(
     """
     if isinstance(communities, Communities):
         communities = communities.membership
-    nodes = list(G)
+    nodes = nodes_of(G)
     found = _membership_codes(communities, nodes)
     labels, groups = group_codes(G, by, nodes)
     return {
@@ -552,7 +551,7 @@ def community_composition(
 
 
 def label_communities(
-    G: nx.Graph,
+    G: PeopleGraph,
     communities: Mapping[Hashable, int] | Communities,
     by: str = "department",
     top: int = 3,
@@ -598,8 +597,8 @@ def label_communities(
     """
     if isinstance(communities, Communities):
         communities = communities.membership
-    node_data = G.nodes
-    composition = community_composition(communities, {node: node_data[node].get(by) for node in communities})
+    members = list(communities)
+    composition = community_composition(communities, dict(zip(members, node_values(G, by, members))))
     labels, counts = list(composition.columns), composition.to_numpy()
     sizes = counts.sum(axis=1)
     order = np.argsort(-counts, axis=1, kind="stable")

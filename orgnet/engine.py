@@ -3,16 +3,24 @@
 NetworkX stays the API and the reference oracle; the hot kernels of large
 graphs (PageRank, Leiden, betweenness, constraint) run on these views, which
 are built once per graph in O(N + E).
+
+An :class:`IndexedGraph` with the people's attributes and the tie counts
+(as a snapshot's is, :func:`orgnet.analysis.snapshot_from_tables`) stands in
+for the NetworkX graph: every analytics function takes either
+(:data:`PeopleGraph`) and reads a graph only through :func:`node_values`,
+:func:`has_attribute`, :func:`tie_counts` and
+:func:`orgnet.summary.indexed_of`, so the jobs run without NetworkX and
+library users keep its API.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import permutations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import igraph as ig
 import networkx as nx
@@ -22,7 +30,19 @@ import scipy.sparse as sp
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["IndexedGraph", "Triangles", "index_edges", "index_graph", "undirected_edges", "unique_keys"]
+__all__ = [
+    "IndexedGraph",
+    "PeopleGraph",
+    "Triangles",
+    "has_attribute",
+    "index_edges",
+    "index_graph",
+    "node_values",
+    "nodes_of",
+    "tie_counts",
+    "undirected_edges",
+    "unique_keys",
+]
 
 # Candidate wedges examined at once while listing triangles: bounds their temporary memory.
 _WEDGE_BLOCK = 4_000_000
@@ -192,10 +212,18 @@ class IndexedGraph:
     sources, targets, weights : edge arrays (one entry per edge of the graph;
         an undirected graph lists each edge once)
     directed : whether the edges are directed
+    counts : interactions of each edge (the people graph's ``count`` edge
+        attribute), ``None`` when not known
+    attributes : node attribute table whose row ``i`` describes ``nodes[i]``
+        (the people table of a snapshot); nodes past its last row, and
+        missing values, have no attribute. ``None``: no attributes known
 
     Notes
     -----
-    Views that several jobs need (:attr:`tie_pattern`, :attr:`triangles`,
+    With ``attributes`` (and ``counts``) an :class:`IndexedGraph` stands in
+    for the NetworkX people graph wherever a function reads a graph
+    (:func:`node_values`, :func:`tie_counts`): a snapshot's jobs run on it
+    without building NetworkX. Views that several jobs need (:attr:`tie_pattern`, :attr:`triangles`,
     :attr:`undirected_pairs`, :attr:`undirected_igraph`) are built on first
     use and cached on the instance, so a snapshot's jobs share them.
     """
@@ -206,6 +234,8 @@ class IndexedGraph:
     targets: np.ndarray
     weights: np.ndarray
     directed: bool
+    counts: np.ndarray | None = field(default=None, compare=False)
+    attributes: pd.DataFrame | None = field(default=None, compare=False)
 
     @cached_property
     def described(self) -> weakref.WeakSet[nx.Graph[Any]]:
@@ -269,6 +299,78 @@ class IndexedGraph:
                 # Self-loops are counted once, not twice.
                 matrix.setdiag(matrix.diagonal() / 2)
         return matrix.tocsr()
+
+
+#: What the analytics functions read: a NetworkX people graph, or an :class:`IndexedGraph` carrying its attributes.
+PeopleGraph: TypeAlias = "nx.Graph[Any] | IndexedGraph"
+
+
+def _column(G: IndexedGraph, name: str) -> pd.Series | None:
+    attributes = G.attributes
+    return None if attributes is None or name not in attributes.columns else attributes[name]
+
+
+def nodes_of(G: PeopleGraph) -> list[Hashable]:
+    """The nodes of ``G`` in its order: ``list(G)`` of a NetworkX graph, an :class:`IndexedGraph`'s :attr:`~IndexedGraph.nodes`."""
+    return G.nodes if isinstance(G, IndexedGraph) else list(G)
+
+
+def has_attribute(G: PeopleGraph, name: str) -> bool:
+    """Whether some node of ``G`` carries the attribute ``name`` (a missing value in an attribute table does not count)."""
+    if isinstance(G, IndexedGraph):
+        column = _column(G, name)
+        return column is not None and bool(column.notna().any())
+    return any(name in data for _, data in G.nodes(data=True))
+
+
+def node_values(G: PeopleGraph, name: str, nodes: Sequence[Hashable] | None = None) -> list[Any]:
+    """The attribute ``name`` of each of ``nodes`` (default every node of ``G``, in its order), ``None`` where a node has none.
+
+    Parameters
+    ----------
+    G : a NetworkX graph (node attributes), or an :class:`IndexedGraph` (its :attr:`~IndexedGraph.attributes` table).
+    name : the attribute.
+    nodes : the nodes to read, in this order.
+
+    Returns
+    -------
+    list of the values as Python objects, ``None`` for a missing one: what
+    ``G.nodes[node].get(name)`` gives on the people graph
+    :func:`orgnet.graph.edge_graph` builds from the same table.
+
+    Notes
+    -----
+    O(N). On an :class:`IndexedGraph` the column is read in one pass, without NetworkX.
+    """
+    if not isinstance(G, IndexedGraph):
+        node_data = G.nodes
+        return [node_data[node].get(name) for node in (nodes_of(G) if nodes is None else nodes)]
+    column = _column(G, name)
+    if column is None:
+        values: list[Any] = [None] * len(G.nodes)
+    else:
+        found = column.tolist()
+        values = [None if gone else value for value, gone in zip(found, column.isna().tolist())]
+        values += [None] * (len(G.nodes) - len(values))
+    if nodes is None or nodes is G.nodes:
+        return values
+    return [values[G.index[node]] for node in nodes]
+
+
+def tie_counts(G: PeopleGraph, indexed: IndexedGraph) -> np.ndarray:
+    """Interactions of each edge of ``indexed`` (the ``count`` edge attribute, 1 where absent), in its edge order.
+
+    ``G`` is the graph ``indexed`` describes: an :class:`IndexedGraph` gives its
+    :attr:`~IndexedGraph.counts`; a NetworkX graph its edge attribute, read edge by edge.
+    """
+    if isinstance(G, IndexedGraph):
+        return np.ones(len(G.sources)) if G.counts is None else G.counts.astype(float)
+    lookup, nodes = G.edges, indexed.nodes
+    return np.fromiter(
+        (lookup[nodes[u], nodes[v]].get("count", 1) for u, v in zip(indexed.sources.tolist(), indexed.targets.tolist())),
+        dtype=float,
+        count=len(indexed.sources),
+    )
 
 
 def index_graph(graph: nx.Graph[Any], weight: str | None = "weight") -> IndexedGraph:

@@ -16,11 +16,10 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, PeopleGraph
 from orgnet.kernels import Kernels, LocalKernels, kernels_of
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
@@ -58,7 +57,7 @@ def _cut_ties(kernels: Kernels) -> list[tuple[Hashable, Hashable]]:
     return [(nodes[u], nodes[v]) for u, v in kernels.bridges().tolist()]
 
 
-def articulation_points(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[Hashable]:
+def articulation_points(G: PeopleGraph, *, indexed: IndexedGraph | None = None) -> list[Hashable]:
     """People whose departure would split the network (cut vertices of the undirected tie graph).
 
     A node is an articulation point when removing it (and its ties) increases
@@ -97,7 +96,7 @@ def articulation_points(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None
     return _cut_points(LocalKernels(G, indexed, None))
 
 
-def bridges(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
+def bridges(G: PeopleGraph, *, indexed: IndexedGraph | None = None) -> list[tuple[Hashable, Hashable]]:
     """Ties whose loss would split the network (bridges of the undirected tie graph).
 
     A tie is a bridge when removing it increases the number of connected
@@ -133,7 +132,7 @@ def bridges(G: nx.Graph[Any], *, indexed: IndexedGraph | None = None) -> list[tu
 
 
 def cross_group_carriers(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",
@@ -328,7 +327,7 @@ class Fragility:
 
 
 def fragility(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] = "department",
     *,
     weight: str | None = "weight",

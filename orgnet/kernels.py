@@ -21,12 +21,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, PeopleGraph
 from orgnet.errors import OrgnetError
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from orgnet.analysis import SnapshotData
     from orgnet.brokers import Betweenness
     from orgnet.communities import Communities
@@ -92,14 +90,14 @@ class LocalKernels:
 
     Parameters
     ----------
-    G : the people graph.
+    G : the people graph, or its :class:`~orgnet.engine.IndexedGraph` (used as it is).
     indexed : its :class:`~orgnet.engine.IndexedGraph` (built from ``G`` with ``weight`` when not given).
     weight : the tie attribute the weighted kernels use (``None``: every tie weighs 1, hop counts for paths).
     """
 
     engine = "local"
 
-    def __init__(self, G: nx.Graph[Any], indexed: IndexedGraph | None = None, weight: str | None = "weight"):
+    def __init__(self, G: PeopleGraph, indexed: IndexedGraph | None = None, weight: str | None = "weight"):
         from orgnet.summary import indexed_of
 
         self.graph = G
@@ -149,7 +147,7 @@ class LocalKernels:
 
 
 def kernels_of(
-    G: nx.Graph[Any], indexed: IndexedGraph | None = None, kernels: Kernels | None = None, weight: str | None = "weight"
+    G: PeopleGraph, indexed: IndexedGraph | None = None, kernels: Kernels | None = None, weight: str | None = "weight"
 ) -> Kernels:
     """The kernels a function of ``G`` uses: ``kernels`` when given, else :class:`LocalKernels` of ``G``.
 

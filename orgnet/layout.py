@@ -44,13 +44,11 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from orgnet.engine import IndexedGraph, undirected_edges
+from orgnet.engine import IndexedGraph, PeopleGraph, has_attribute, tie_counts, undirected_edges
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = ["group_edges", "group_labels", "group_layout", "person_layout"]
@@ -81,7 +79,7 @@ def _igraph_seed(seed: int) -> Iterator[None]:
 
 
 def _codes(
-    G: nx.Graph[Any], by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int
+    G: PeopleGraph, by: str | Mapping[Hashable, Hashable] | None, indexed: IndexedGraph, seed: int
 ) -> tuple[list[Hashable], np.ndarray]:
     """Group labels and each indexed node's group code.
 
@@ -92,7 +90,7 @@ def _codes(
     An attribute that no node carries falls back to communities.
     """
     nodes = indexed.nodes
-    if isinstance(by, str) and any(by in data for _, data in G.nodes(data=True)):
+    if isinstance(by, str) and has_attribute(G, by):
         return group_codes(G, by, nodes)
     if by is None or isinstance(by, str):
         from orgnet.communities import find_communities
@@ -117,7 +115,7 @@ def _codes(
 
 
 def group_labels(
-    G: nx.Graph[Any], by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None
+    G: PeopleGraph, by: str | Mapping[Hashable, Hashable] | None = "department", *, seed: int = 0, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, Hashable]:
     """The group of every person, as the layouts see it (see ``by`` in :func:`group_layout`).
 
@@ -221,7 +219,7 @@ def _group_centres(
 
 
 def _layout_indexed(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     indexed: IndexedGraph,
     *,
     seed: int,
@@ -265,7 +263,7 @@ def _layout_indexed(
 
 
 def person_layout(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     seed: int = 0,
     *,
     by: str | Mapping[Hashable, Hashable] | None = "department",
@@ -329,7 +327,7 @@ def person_layout(
 
 
 def group_layout(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] | None = "department",
     *,
     seed: int = 0,
@@ -389,7 +387,7 @@ def group_layout(
 
 
 def group_edges(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str | Mapping[Hashable, Hashable] | None = "department",
     *,
     directed: bool = False,
@@ -440,13 +438,7 @@ def group_edges(
     indexed = indexed_of(G, indexed)
     labels, codes = _codes(G, by, indexed, seed)
     k = max(len(labels), 1)
-    # The IndexedGraph carries weights only; interactions come from the edge attribute, in index order.
-    lookup, nodes = G.edges, indexed.nodes
-    counts = np.fromiter(
-        (lookup[nodes[u], nodes[v]].get("count", 1) for u, v in zip(indexed.sources.tolist(), indexed.targets.tolist())),
-        dtype=float,
-        count=len(indexed.sources),
-    )
+    counts = tie_counts(G, indexed)
     a, b = codes[indexed.sources], codes[indexed.targets]
     cross = a != b
     a, b, w, c = a[cross], b[cross], indexed.weights[cross], counts[cross]

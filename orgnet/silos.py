@@ -18,11 +18,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from orgnet.engine import IndexedGraph
+from orgnet.engine import IndexedGraph, PeopleGraph, node_values
 from orgnet.summary import GroupTieTotals, group_codes, group_tie_totals, indexed_of, share_of
 
 __all__ = [
@@ -86,7 +85,7 @@ def _ei(external: np.ndarray, internal: np.ndarray) -> np.ndarray:
 
 
 def _groups_and_totals(
-    G: nx.Graph[Any], by: str, indexed: IndexedGraph | None
+    G: PeopleGraph, by: str, indexed: IndexedGraph | None
 ) -> tuple[IndexedGraph, list[Hashable], np.ndarray, GroupTieTotals]:
     indexed = indexed_of(G, indexed)
     labels, codes = group_codes(G, by, indexed.nodes)
@@ -95,7 +94,7 @@ def _groups_and_totals(
 
 
 def ei_index(
-    G: nx.Graph[Any], by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None
+    G: PeopleGraph, by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Krackhardt and Stern's E-I index of every group.
 
@@ -146,7 +145,7 @@ def ei_index(
     return dict(zip(labels, values.tolist()))
 
 
-def network_ei_index(G: nx.Graph[Any], by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None) -> float:
+def network_ei_index(G: PeopleGraph, by: str = "department", weight: str | None = None, *, indexed: IndexedGraph | None = None) -> float:
     """Organisation-wide E-I index: ``(E - I) / (E + I)`` over all ties.
 
     ``E`` counts ties between two different groups and ``I`` ties inside one
@@ -192,7 +191,7 @@ def _conductance(cut: np.ndarray, volume: np.ndarray, total_volume: float) -> np
 
 
 def conductance(
-    G: nx.Graph[Any], by: str = "department", weight: str | None = "weight", *, indexed: IndexedGraph | None = None
+    G: PeopleGraph, by: str = "department", weight: str | None = "weight", *, indexed: IndexedGraph | None = None
 ) -> dict[Hashable, float]:
     """Conductance of every group: how much of its tie volume crosses its boundary.
 
@@ -246,7 +245,7 @@ def conductance(
     return dict(zip(labels, _conductance(cut, volume, volume.sum()).tolist()))
 
 
-def silo_metrics(G: nx.Graph[Any], by: str = "department", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
+def silo_metrics(G: PeopleGraph, by: str = "department", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
     """Every silo figure of every group in one table.
 
     For group ``g`` with ``I`` internal and ``E`` external ties (each directed
@@ -318,7 +317,7 @@ def silo_metrics(G: nx.Graph[Any], by: str = "department", *, indexed: IndexedGr
 
 
 def silo_pairs(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str = "department",
     *,
     value: str = "ties",
@@ -415,11 +414,13 @@ def silo_pairs(
     return table.iloc[order].reset_index(drop=True)
 
 
-def _tie_kind_codes(G: nx.Graph[Any], by: str, manager: str, indexed: IndexedGraph) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
+def _tie_kind_codes(G: PeopleGraph, by: str, manager: str, indexed: IndexedGraph) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
     """Group labels, node group codes, and each tie's kind as an index into :data:`TIE_KINDS`."""
     labels, codes = group_codes(G, by, indexed.nodes)
-    node_data, position = G.nodes, indexed.index
-    boss = np.fromiter((position.get(node_data[node].get(manager), -1) for node in indexed.nodes), dtype=np.int64, count=len(indexed.nodes))
+    position = indexed.index
+    boss = np.fromiter(
+        (position.get(value, -1) for value in node_values(G, manager, indexed.nodes)), dtype=np.int64, count=len(indexed.nodes)
+    )
     s, t = indexed.sources, indexed.targets
     vertical = (boss[s] == t) | (boss[t] == s)
     kind = np.where(vertical, 0, np.where(codes[s] == codes[t], 1, 2))
@@ -427,7 +428,7 @@ def _tie_kind_codes(G: nx.Graph[Any], by: str, manager: str, indexed: IndexedGra
 
 
 def tie_directions(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str = "department",
     *,
     manager: str = "manager_id",
@@ -543,7 +544,7 @@ def _kind_table(owner: np.ndarray, kind: np.ndarray, values: np.ndarray, size: i
 
 
 def vertical_lateral(
-    G: nx.Graph[Any],
+    G: PeopleGraph,
     by: str = "department",
     *,
     threshold: float = 0.9,

@@ -17,12 +17,11 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from orgnet.engine import IndexedGraph, index_graph
+from orgnet.engine import IndexedGraph, PeopleGraph, index_graph, node_values, nodes_of, tie_counts
 from orgnet.kernels import Kernels, kernels_of
 
 __all__ = [
@@ -61,8 +60,21 @@ def _missing(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, float) and value != value)
 
 
-def indexed_of(G: nx.Graph, indexed: IndexedGraph | None = None, weight: str | None = "weight") -> IndexedGraph:
-    """``indexed`` after checking it numbers the nodes of ``G``, else a fresh index of ``G``."""
+def indexed_of(G: PeopleGraph, indexed: IndexedGraph | None = None, weight: str | None = "weight") -> IndexedGraph:
+    """The :class:`~orgnet.engine.IndexedGraph` a function of ``G`` computes on.
+
+    ``G`` itself when it is one (used as it is, whatever ``weight``); else
+    ``indexed`` after checking it numbers the nodes of ``G``, else a fresh index of ``G``.
+
+    Raises
+    ------
+    ValueError
+        When ``indexed`` does not describe ``G``.
+    """
+    if isinstance(G, IndexedGraph):
+        if indexed is not None and indexed is not G and indexed.nodes != G.nodes:
+            raise ValueError("`indexed` does not describe G: the nodes differ")
+        return G
     if indexed is None:
         return index_graph(G, weight=weight)
     if len(indexed.nodes) != G.number_of_nodes():
@@ -76,15 +88,16 @@ def indexed_of(G: nx.Graph, indexed: IndexedGraph | None = None, weight: str | N
 
 
 def group_codes(
-    G: nx.Graph, by: str | Mapping[Hashable, Hashable] = "department", nodes: list[Hashable] | None = None
+    G: PeopleGraph, by: str | Mapping[Hashable, Hashable] = "department", nodes: list[Hashable] | None = None
 ) -> tuple[list[Hashable], np.ndarray]:
     """Number the groups of an HR attribute (or of a node -> group mapping) and give each node its group's number.
 
     Parameters
     ----------
-    G : NetworkX graph whose nodes carry the attribute ``by``.
+    G : NetworkX graph whose nodes carry the attribute ``by``, or an
+        :class:`~orgnet.engine.IndexedGraph` with an attribute table (:func:`orgnet.engine.node_values`).
     by : node attribute that defines the groups, or a node -> group mapping.
-    nodes : nodes to code, in this order; defaults to ``list(G)``.
+    nodes : nodes to code, in this order; defaults to every node of ``G``.
 
     Returns
     -------
@@ -110,14 +123,9 @@ def group_codes(
     >>> labels, codes.tolist()
     (['X', 'Y', '(unknown)'], [0, 0, 1, 2])
     """
-    if nodes is None:
-        nodes = list(G)
     if isinstance(by, Mapping):
-        values = [by.get(node) for node in nodes]
-    else:
-        node_data = G.nodes
-        values = [node_data[node].get(by) for node in nodes]
-    return codes_of(values)
+        return codes_of([by.get(node) for node in (nodes_of(G) if nodes is None else nodes)])
+    return codes_of(node_values(G, by, nodes))
 
 
 def codes_of(values: Sequence[Hashable]) -> tuple[list[Hashable], np.ndarray]:
@@ -298,7 +306,7 @@ def component_labels(n: int, sources: np.ndarray, targets: np.ndarray, connectio
 
 
 def network_summary(
-    G: nx.Graph, by: str = "department", *, indexed: IndexedGraph | None = None, kernels: Kernels | None = None
+    G: PeopleGraph, by: str = "department", *, indexed: IndexedGraph | None = None, kernels: Kernels | None = None
 ) -> NetworkSummary:
     """Summarise a people graph: size, density, reciprocity, clustering, components, and per-group tie shares.
 
@@ -422,24 +430,17 @@ def network_summary(
     )
 
 
-def _edge_values(G: nx.Graph, indexed: IndexedGraph, value: str) -> np.ndarray:
+def _edge_values(G: PeopleGraph, indexed: IndexedGraph, value: str) -> np.ndarray:
     if value == "ties":
         return np.ones(len(indexed.sources))
     if value == "weight":
         return indexed.weights
     if value == "count":
-        # The IndexedGraph carries weights only; interactions come from the edge attribute, in index order.
-        lookup = G.edges
-        nodes = indexed.nodes
-        return np.fromiter(
-            (lookup[nodes[u], nodes[v]].get("count", 1) for u, v in zip(indexed.sources.tolist(), indexed.targets.tolist())),
-            dtype=float,
-            count=len(indexed.sources),
-        )
+        return tie_counts(G, indexed)
     raise ValueError(f"value must be 'ties', 'weight' or 'count', not {value!r}")
 
 
-def group_matrix(G: nx.Graph, by: str = "department", value: str = "ties", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
+def group_matrix(G: PeopleGraph, by: str = "department", value: str = "ties", *, indexed: IndexedGraph | None = None) -> pd.DataFrame:
     """Directed group-by-group matrix of ties: row = sending group, column = receiving group.
 
     ``M[a, b] = sum over ties (u, v) with group(u) = a and group(v) = b of x(u, v)``
@@ -464,7 +465,7 @@ def group_matrix(G: nx.Graph, by: str = "department", value: str = "ties", *, in
     Notes
     -----
     O(N + E + k^2) with :func:`numpy.bincount`. ``value="count"`` reads every
-    edge's attribute from ``G`` and is slower than the other two.
+    edge's attribute from a NetworkX ``G`` (an IndexedGraph gives its counts array) and is slower than the other two.
 
     References
     ----------

@@ -202,3 +202,33 @@ def test_a_snapshots_arrays_are_those_of_its_networkx_graph_and_the_graph_waits_
         graph = data.graph
         assert list(graph) == list(oracle) and dict(graph.edges) == dict(oracle.edges)
         assert dict(graph.nodes) == dict(oracle.nodes)
+
+
+class _NetworkXContext(jobs.JobContext):
+    """A job context whose functions read the snapshot's NetworkX graph: what every job read before the arrays did."""
+
+    @property
+    def graph(self):
+        return self.data.graph
+
+
+@pytest.mark.parametrize("by", ["department", "location", "level", "title"])
+def test_the_jobs_never_build_the_networkx_graph_and_give_what_it_gives(sample_store_path, by):
+    from orgnet.analysis import load_snapshot, run_jobs, snapshot_from_tables, snapshot_jobs
+
+    store = SQLiteStore(sample_store_path)
+    people, ties = store.people(), store.ties("2026-09", "2026-10")
+    loaded = load_snapshot(store, "2026-09", "2026-10")
+    store.close()
+    # People known only from ties (no attributes), as in a Viva export: past the end of the attribute table.
+    roster = people[~people["person_id"].isin(ties["source"].iloc[:3])]
+    tables = (loaded.audiences, loaded.followers, loaded.engagement, loaded.engagement_window)
+    snapshots = [loaded, snapshot_from_tables("x", "2026-09", "2026-10", roster, ties, *tables)]
+    options = AnalysisOptions(by=by, workers=1)
+    for data in snapshots:
+        results, _ = run_jobs(data, options)
+        assert "graph" not in data.__dict__
+        oracle = _NetworkXContext(data, options)
+        for job in snapshot_jobs(options):
+            assert results[job.name] == oracle.result(job), job.name
+        assert "graph" in data.__dict__

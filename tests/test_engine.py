@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from orgnet.engine import index_graph
+from orgnet.engine import IndexedGraph, index_graph
 
 
 def _graph(seed: int) -> nx.DiGraph:
@@ -57,3 +57,35 @@ def test_triangles_of_graphs_without_ties():
     assert len(indexed.triangles) == 0
     empty = sp.csr_matrix((3, 3))
     assert len(indexed.triangles.masked_product(empty, empty, empty)) == 0
+
+
+def test_an_indexed_graph_reads_attributes_and_counts_as_the_networkx_graph_gives_them():
+    import pandas as pd
+
+    from orgnet.engine import has_attribute, node_values, tie_counts
+    from orgnet.graph import edge_graph
+
+    # c has no department, d no level; e is known only from a tie (no row at all).
+    people = pd.DataFrame(
+        {"person_id": ["a", "b", "c", "d"], "department": ["X", "Y", None, "X"], "level": [3, 4, 5, float("nan")], "blank": [None] * 4}
+    )
+    edges = pd.DataFrame({"source": ["a", "c", "e"], "target": ["b", "a", "a"], "count": [4, 1, 7], "weight": [2.0, 0.5, 1.0]})
+    G = edge_graph(edges, people)
+    nodes = list(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    arrays = IndexedGraph(
+        nodes,
+        index,
+        np.array([index[s] for s in edges["source"]]),
+        np.array([index[t] for t in edges["target"]]),
+        edges["weight"].to_numpy(),
+        True,
+        counts=edges["count"].to_numpy(),
+        attributes=people.drop(columns="person_id"),
+    )
+    for name in ("department", "level", "blank", "absent"):
+        assert node_values(arrays, name) == node_values(G, name) == [G.nodes[v].get(name) for v in nodes]
+        assert node_values(arrays, name, ["e", "b"]) == node_values(G, name, ["e", "b"])
+        assert has_attribute(arrays, name) == has_attribute(G, name) == (name in ("department", "level"))
+    assert node_values(arrays, "department") == ["X", "Y", None, "X", None]
+    assert tie_counts(arrays, arrays).tolist() == tie_counts(G, arrays).tolist() == [4.0, 1.0, 7.0]
