@@ -416,10 +416,12 @@ class Communities(BaseModel):
     """Communities of a snapshot (membership of individuals is in the person-level graph)."""
 
     snapshot: str = Field(description="Snapshot label.")
+    by: str = Field(description="The grouping attribute the communities were analysed with and are compared to.")
     method: str = Field(description="Algorithm.")
     modularity: float | None = Field(description="Modularity of the partition.")
     resolution: float | None = Field(description="Resolution parameter.")
-    agreement: dict[str, float | int | None] = Field(description="Agreement with departments: NMI, ARI, counts.")
+    agreement: dict[str, float | int | None] = Field(description="Agreement with the groups of `by`: NMI, ARI, counts.")
+    sentence: str = Field(description="The agreement in words: whether the communities follow the groups or cut across them.")
     communities: list[Community] = Field(description="Largest first.")
     suppressed: SuppressedCommunities | None = Field(None, description="The suppressed communities taken together (`null` when none is).")
 

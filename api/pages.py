@@ -25,13 +25,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
 from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.figures import broker_rows, explorer_colors, explorer_figure, silo_view
+from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view
 from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.grouping import DEFAULT_BY, ByParam, analysed_groupings, check_by, grouped_result
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
+from orgnet.api.suppression import hidden_communities
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.brokers import NETWORK_ROLES
 from orgnet.jobs import BROKERS, FRAGILITY
@@ -48,7 +49,13 @@ router = APIRouter(include_in_schema=False)
 
 _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
-NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
+NAV = (
+    ("/", "Overview", SUMMARY),
+    ("/network", "Network", GROUPS),
+    ("/communities", "Communities", GROUPS),
+    ("/silos", "Silos", GROUPS),
+    ("/advocates", "Advocates", ADVOCATES),
+)
 
 #: Growth reports listed on the overview, newest first.
 REPORTS_SHOWN = 12
@@ -338,6 +345,43 @@ def silos(
         fragile=fragile,
         names=person_names(snapshots.people()),
         suppressed=sorted(hidden),
+        min_group_size=settings.min_group_size,
+    )
+
+
+@router.get("/communities", response_class=HTMLResponse)
+def communities(
+    request: Request,
+    principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    audit_log: AuditDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
+) -> HTMLResponse:
+    """Formal against informal: the communities against the groups of ``by`` (heatmap, NMI and ARI in words), each
+    community's size and dominant groups, and (for person-level roles) its top connectors by name."""
+    label = snapshots.label(period)
+    by = check_by(snapshots, by)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
+    people_allowed = allowed(principal.role, PEOPLE)
+    if people_allowed:
+        audit_log.record(principal, "page.communities", f"{label} by={by}")
+    view = communities_view(
+        snapshots, label, hidden, hidden_communities(snapshots, label, settings.min_group_size, by), by, people=people_allowed
+    )
+    return _render(
+        request,
+        settings,
+        "communities.html",
+        principal,
+        label=label,
+        periods=snapshots.periods(),
+        by=by,
+        groupings=analysed_groupings(snapshots, label),
+        view=view,
+        heatmap=_figure_json(view.heatmap),
+        people_allowed=people_allowed,
         min_group_size=settings.min_group_size,
     )
 

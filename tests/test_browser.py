@@ -126,7 +126,14 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path,plot", [("/", "#plot-growth"), ("/silos", "#plot-heatmap"), ("/network", "#plot-network"), ("/advocates", "#plot-reach")]
+    "path,plot",
+    [
+        ("/", "#plot-growth"),
+        ("/silos", "#plot-heatmap"),
+        ("/network", "#plot-network"),
+        ("/communities", "#plot-communities"),
+        ("/advocates", "#plot-reach"),
+    ],
 )
 def test_page_loads_and_draws_its_plot(page, base_url, path, plot):
     page.goto(base_url + path)
@@ -169,6 +176,23 @@ def test_the_silos_page_switches_period(page, base_url):
     page.wait_for_url("**period=2026-09&by=department")
     page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
     assert "Silos · 2026-09" in page.inner_text("h1") and page.locator("#silo-pairs tr").count() > 3
+    assert page.errors == []
+
+
+def test_the_communities_page_is_in_the_menu_and_switches_period(page, base_url):
+    page.goto(f"{base_url}/")
+    page.click("header a[href='/communities']")
+    page.wait_for_selector("#plot-communities .main-svg", timeout=20_000)
+    page.select_option("#period", "2026-08")
+    page.wait_for_url("**period=2026-08&by=department")
+    page.wait_for_selector("#plot-communities .main-svg", timeout=20_000)
+    assert "Communities · 2026-08" in page.inner_text("h1")
+    assert re.search(r"NMI \d\.\d\d, ARI -?\d\.\d\d", page.inner_text("#agreement"))
+    # One heatmap row per community listed, each with its connectors named.
+    rows = page.locator("#communities tr").count() - 1
+    assert rows == len(page.evaluate("document.querySelector('#plot-communities').data[0].y")) and rows > 3
+    assert page.locator("#communities tr:nth-child(2) td:nth-child(5) .note").count() == 3
+    _shot(page, "communities-2026-08")
     assert page.errors == []
 
 

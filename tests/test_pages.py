@@ -189,3 +189,51 @@ def test_a_grouping_not_analysed_says_the_command_that_analyses_it(by_level, rol
     with _client(by_level, role_keys["analyst"]) as client:
         page = client.get("/silos?period=2026-10&by=location")
     assert page.status_code == 404 and "orgnet analyze --period 2026-10 --by location" in page.text
+
+
+def test_the_communities_page_says_what_the_cli_says(samples_store, role_keys):  # noqa: F811
+    from markupsafe import escape
+    from typer.testing import CliRunner
+
+    from orgnet.cli import app
+
+    answer = CliRunner().invoke(app, ["communities", "--store", str(samples_store), "--period", "2026-10", "--json"])
+    assert answer.exit_code == 0, answer.output
+    cli = json.loads(answer.output)
+    with _client(samples_store, role_keys["analyst"]) as client:
+        page = client.get("/communities?period=2026-10").text
+        api = client.get("/api/v1/communities?period=2026-10", headers={"X-API-Key": role_keys["analyst"]}).json()
+    headline = re.search(r'<p id="agreement">([^<]*)</p>', page)
+    assert headline and html.unescape(headline.group(1)) == cli["sentence"] == api["sentence"]
+    assert f"NMI {cli['nmi']:.2f}, ARI {cli['ari']:.2f}" in cli["sentence"] and api["by"] == "department"
+    # The heatmap's cells are the CLI's members per community and department; the rows' sizes its communities'.
+    (heatmap,) = _figure(page, "plot-communities")["data"]
+    assert heatmap["x"] == cli["composition"]["groups"]
+    assert heatmap["y"] == [f"community {c['community']}" for c in cli["communities"]]
+    assert heatmap["z"] == cli["composition"]["members"]
+    assert [sum(row) for row in cli["composition"]["members"]] == [c["size"] for c in cli["communities"]]
+    # Each community's top connector is named in the table, as the CLI lists them.
+    rows = _table(page, "communities").split("</tr>")[1:-1]
+    first = cli["communities"][0]
+    assert (
+        f"<td>{first['size']}</td><td>{escape(first['label'])}</td>" in rows[0]
+        and f'<span class="note">{first["connectors"][0]}</span>' in rows[0]
+    )
+
+
+def test_the_communities_page_groups_by_any_analysed_attribute_and_hides_people_from_viewers(by_level, role_keys):  # noqa: F811
+    with _client(by_level, role_keys["viewer"]) as client:
+        page = client.get("/communities?period=2026-10&by=level").text
+        unknown = client.get("/api/v1/communities?period=2026-10&by=hobby", headers={"X-API-Key": role_keys["viewer"]})
+        api = client.get("/api/v1/communities?period=2026-10&by=level", headers={"X-API-Key": role_keys["viewer"]}).json()
+    assert unknown.status_code == 422 and "the attributes are" in unknown.json()["detail"][0]["msg"]
+    assert api["by"] == "level" and "level lines" in api["sentence"]
+    (heatmap,) = _figure(page, "plot-communities")["data"]
+    assert heatmap["x"] == ["L2", "L3", "L4", "L5", "L6", "L7"]
+    # L7 (one person) is suppressed in the level grouping: its column is blank, and so is every community holding them.
+    column = heatmap["x"].index("L7")
+    assert all(row[column] is None for row in heatmap["z"])
+    hidden = [c["community"] for c in api["communities"] if c["suppressed"]]
+    assert hidden and all(all(v is None for v in heatmap["z"][c]) for c in hidden)
+    # A viewer sees no one: no connectors column.
+    assert "top connectors" not in _table(page, "communities") and '<option value="level" selected>level</option>' in page

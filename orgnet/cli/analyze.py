@@ -1,5 +1,5 @@
-"""``orgnet analyze`` and the commands that print its results: ``summary``, ``silos``, ``bridges``, ``advocates``, ``reach``,
-``campaigns``.
+"""``orgnet analyze`` and the commands that print its results: ``summary``, ``silos``, ``communities``, ``bridges``,
+``advocates``, ``reach``, ``campaigns``.
 
 A period, grouping attribute, department or location that the store does not hold is an error that lists those it
 does (:mod:`orgnet.choices`), never an empty table.
@@ -7,7 +7,8 @@ does (:mod:`orgnet.choices`), never an empty table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -26,6 +27,7 @@ __all__ = [
     "analyze_command",
     "bridges_command",
     "campaigns_command",
+    "communities_command",
     "reach_command",
     "silos_command",
     "summary_command",
@@ -241,6 +243,71 @@ def silos_command(
         vertical,
         ["group", "size", "vertical_share", "lateral_within_share", "lateral_across_share", "vertical_only"],
         "Top down or side to side",
+    )
+
+
+@app.command("communities")
+@friendly_errors
+def communities_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    by: ByOption = "department",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many connectors to name per community.")] = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """Formal against informal: the communities people actually work in, against the groups of --by.
+
+    NMI and ARI with a sentence that reads them, each community's size, dominant groups and top connectors (highest
+    betweenness), and the members of each group in each community.
+    """
+    from orgnet.communities import agreement_sentence, community_composition, top_connectors
+    from orgnet.jobs import BROKERS, COMMUNITIES
+    from orgnet.model import person_names
+
+    label = snapshot_of(period, start, end)
+    label, stored = _result(store, COMMUNITIES, label, by)
+    _, brokers = _result(store, BROKERS, label, by)
+    with store_from(store) as opened:
+        people = opened.people().set_index("person_id", drop=False)
+    membership = cast(dict[Hashable, int], stored.membership_map())
+    score = dict(zip(brokers.table.column("person_id").to_pylist(), brokers.table.column("betweenness").to_pylist()))
+    connectors = top_connectors(membership, score, top)
+    composition = community_composition(membership, people[by] if by in people.columns else {})
+    nmi, ari = stored.agreement.get("nmi"), stored.agreement.get("ari")
+    rows = [{**row, "connectors": connectors.get(row["community"], [])} for row in stored.labels.to_pylist()]
+    sentence = agreement_sentence(nmi, ari, by)
+    if as_json:
+        emit_json(
+            {
+                "snapshot": label,
+                "by": by,
+                "method": stored.method,
+                "modularity": stored.modularity,
+                "nmi": nmi,
+                "ari": ari,
+                "sentence": sentence,
+                "communities": rows,
+                "composition": {
+                    "groups": [str(g) for g in composition.columns],
+                    "members": composition.to_numpy().tolist(),
+                },
+            }
+        )
+        return
+    names = person_names(people)
+    console.print(f"Communities against {by}, {label}: {sentence}", highlight=False)
+    print_records(
+        [{**row, "connectors": ", ".join(names.get(p) or p for p in row["connectors"])} for row in rows],
+        ["community", "size", "label", "groups", "connectors"],
+        f"{len(rows)} communities ({stored.method}, modularity {cell('modularity', stored.modularity)}), largest first",
+    )
+    groups = [str(g) for g in composition.columns]
+    print_records(
+        [{"community": c, **dict(zip(groups, counts))} for c, counts in zip(composition.index, composition.to_numpy().tolist())],
+        ["community", *groups],
+        f"Members of each {by} in each community",
     )
 
 
