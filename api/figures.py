@@ -47,6 +47,7 @@ __all__ = [
     "explorer_colors",
     "explorer_figure",
     "silo_view",
+    "squad_rows",
 ]
 
 #: Brokers listed on the Network page, by betweenness.
@@ -252,6 +253,28 @@ def communities_view(
         rows.append(row)
     nmi, ari = stored.agreement.get("nmi"), stored.agreement.get("ari")
     return CommunitiesView(heatmap, nmi, ari, agreement_sentence(nmi, ari, by), rows)
+
+
+def squad_rows(snapshots: Snapshots, label: str, members: list[str], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The squad's members in greedy order, each with name, department and Cross & Prusak roles as a broker.
+
+    Returns
+    -------
+    rows with ``person_id``, ``name`` (``None`` when the store names no one), ``department`` and ``roles``
+    (:func:`orgnet.brokers.network_roles` over the whole snapshot; empty for someone who brokers nothing).
+    """
+    table = snapshots.result(BROKERS, label).table.to_pandas().set_index("person_id")
+    roles = network_roles(table)
+    departments = snapshots.people()["department"]
+    return [
+        {
+            "person_id": member,
+            "name": names.get(member),
+            "department": departments.get(member) if isinstance(departments.get(member), str) else None,
+            "roles": roles.get(member, []),
+        }
+        for member in members
+    ]
 
 
 def broker_rows(snapshots: Snapshots, label: str, names: dict[str, str], top: int = BROKERS_SHOWN) -> list[dict[str, Any]]:

@@ -547,12 +547,14 @@ class SquadPoint(BaseModel):
 class Squad(BaseModel):
     """The squad of k employees that together reach the most distinct followers (greedy maximum coverage)."""
 
-    size: int = Field(description="Members (the analysis' squad size, or fewer when fewer people have audiences).")
+    size: int = Field(description="Members: `squad` when asked, else the analysis' squad size (or fewer when fewer people have audiences).")
     members: list[str] | None = Field(description="Members in the order chosen; `null` for roles that see aggregates only.")
     curve: list[SquadPoint] = Field(description="Unique reach after each member: the reach curve.")
     reach: ExternalReach = Field(description="External reach of the squad's accounts (the definition of `ReachView.employees`).")
     unique_reach: float = Field(description="The greedy's objective for the whole squad (count-only followers counted in full).")
-    upper_bound: float = Field(description="No squad of this size can score more on that objective.")
+    upper_bound: float | None = Field(
+        description="No squad of this size can score more on that objective (`null` for a squad smaller than the stored one)."
+    )
     ratio: float | None = Field(description="Guaranteed share of the best possible squad (1 - 1/e for greedy).")
     guarantee: str = Field(description="The guarantee in words.")
 

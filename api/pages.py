@@ -25,17 +25,17 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
 from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view
+from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view, squad_rows
 from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.grouping import DEFAULT_BY, ByParam, analysed_groupings, check_by, grouped_result
-from orgnet.api.params import DepartmentParam, PeriodParam
+from orgnet.api.params import DepartmentParam, PeriodParam, SquadParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
 from orgnet.api.suppression import hidden_communities
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.brokers import NETWORK_ROLES
-from orgnet.jobs import BROKERS, FRAGILITY
+from orgnet.jobs import BROKERS, FRAGILITY, REACH
 from orgnet.jobs import SUMMARY as SUMMARY_JOB
 from orgnet.model import person_names
 from orgnet.reach import SQUAD_ACCOUNTS
@@ -396,8 +396,10 @@ def advocates(
     period: PeriodParam = None,
     department: DepartmentParam = None,
     top: Annotated[int, Query(ge=1, le=100)] = 25,
+    squad: SquadParam = None,
 ) -> HTMLResponse:
-    """The advocate ranking with its explanations, and the reach curve of the best squad."""
+    """The advocate ranking with its explanations, and the reach curve of the best squad (``squad``: its first k
+    members), its members by name with their roles as brokers."""
     label = snapshots.label(period)
     table = advocate_table(snapshots, label)
     rows = list(table.select(department or None, top))
@@ -418,7 +420,8 @@ def advocates(
     )
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
     bars.update_layout(height=max(320, 22 * len(rows) + 160), yaxis_title_text="person")
-    reach = reach_view(snapshots, label, principal)
+    reach = reach_view(snapshots, label, principal, squad)
+    stored_size = snapshots.result(REACH, label).squad_curve.num_rows
     # The curve shows the external reach (followers with known ids), as the figures beside it do.
     curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach_ids", "follower_sum"])
     curve = curve.rename(columns={"unique_reach_ids": "unique_reach"})
@@ -439,6 +442,8 @@ def advocates(
         bars=_figure_json(bars),
         curve=_figure_json(figure),
         squad=reach.squad,
+        squad_sizes=list(range(1, stored_size + 1)),
+        members=squad_rows(snapshots, label, reach.squad.members or [], person_names(snapshots.people())),
         follower_sum=follower_sum,
         brand_reach=brand,
         squad_sentence=reach.squad.reach.sentence(SQUAD_ACCOUNTS),

@@ -364,6 +364,23 @@ def test_advocates_page_draws_the_ranking_and_the_reach_curve(page, base_url, tr
     assert page.errors == []
 
 
+def test_a_smaller_squad_redraws_the_curve_and_names_its_members(page, base_url):
+    page.goto(f"{base_url}/advocates?top=10")
+    page.wait_for_selector("#plot-reach .main-svg", timeout=20_000)
+    whole = page.locator("#squad-members tr").count() - 1
+    page.select_option("#squad", "3")
+    page.wait_for_url("**squad=3**")
+    page.wait_for_selector("#plot-reach .main-svg", timeout=20_000)
+    assert whole > 3 and page.locator("#squad-members tr").count() == 4
+    assert page.inner_text("#reach-sentences").startswith("The best 3: ")
+    assert page.evaluate("document.getElementById('plot-reach')._fullData[0].x.length") == 3
+    # Each member is named beside their id, in the order the greedy chose them.
+    assert page.locator("#squad-members tr td:nth-child(1)").all_inner_texts() == ["1", "2", "3"]
+    assert all(" E0" in row for row in page.locator("#squad-members tr td:nth-child(2)").all_inner_texts())
+    _shot(page, "advocates-squad-3")
+    assert page.errors == []
+
+
 def test_the_security_policy_holds_in_the_browser(page, base_url):
     """What the policy forbids does not happen (and is reported), and what plotly.js needs still works."""
     page.goto(f"{base_url}/silos")

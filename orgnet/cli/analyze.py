@@ -427,8 +427,14 @@ def reach_command(
     start: FromOption = None,
     end: ToOption = None,
     squad: Annotated[
-        int, typer.Option("--squad", min=1, help="Squad size: the k advocates whose audiences together reach the most people.")
-    ] = 10,
+        int | None,
+        typer.Option(
+            "--squad",
+            min=1,
+            help="Squad size: the first k of the stored greedy squad, whose audiences together reach the most people "
+            "(default: the whole stored squad).",
+        ),
+    ] = None,
     internal: Annotated[
         list[str] | None,
         typer.Option("--from-person", help="Internal reach instead: how far a message from these people travels inside (repeatable)."),
@@ -453,23 +459,27 @@ def reach_command(
     from dataclasses import asdict
 
     from orgnet.jobs import REACH
-    from orgnet.reach import SQUAD_ACCOUNTS
+    from orgnet.reach import SQUAD_ACCOUNTS, guarantee_sentence, squad_reach_at
 
     label, reach = _result(store, REACH, label)
     curve = reach.squad_curve.to_pylist()
     platforms, brand = reach.platforms.to_pylist(), reach.brand.to_pylist()
+    squad = len(curve) if squad is None else squad
     if squad > len(curve):
         raise OrgnetError(f"the stored reach curve goes to {len(curve)} people; analyse with a larger squad to see more")
+    # The first `squad` of the stored greedy squad, read from its curve (the whole squad's figures when it is all of it).
+    best = squad_reach_at(reach.squad_curve.to_pandas(), squad, reach.squad_reach)
+    guarantee = reach.squad_guarantee if squad == len(curve) else guarantee_sentence(squad, curve[squad - 1]["unique_reach"])
     if as_json:
         emit_json(
             {
                 "snapshot": label,
                 "employees": asdict(reach.employees),
-                "squad_reach": asdict(reach.squad_reach),
+                "squad_reach": asdict(best),
                 "summary": platforms,
                 "brand": brand,
                 "squad": curve[:squad],
-                "guarantee": reach.squad_guarantee,
+                "guarantee": guarantee,
             }
         )
         return
@@ -497,8 +507,8 @@ def reach_command(
     print_records(
         curve[:squad], ["k", "person_id", "gain_ids", "unique_reach_ids", "count_only_reach", "follower_sum"], f"Greedy squad of {squad}"
     )
-    console.print(f"The stored squad of {len(reach.squad_members)}: {reach.squad_reach.sentence(SQUAD_ACCOUNTS)}.")
-    console.print(reach.squad_guarantee)
+    console.print(f"The best {squad}: {best.sentence(SQUAD_ACCOUNTS)}.")
+    console.print(guarantee)
 
 
 def _internal_reach(
