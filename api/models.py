@@ -456,7 +456,10 @@ class GraphView(BaseModel):
     """The graph of a snapshot at one level."""
 
     snapshot: str = Field(description="Snapshot label.")
-    level: Literal["person", "department", "community"] = Field(description="What a node is.")
+    level: Literal["person", "department", "community"] = Field(
+        description="What a node is: a person, a group of `by` (`department`, the default grouping) or a community."
+    )
+    by: str = Field("department", description="The grouping attribute of the group and community levels.")
     nodes: list[GraphNode] = Field(description="Nodes with attributes and layout.")
     edges: list[GraphEdge] = Field(description="Edges with weights.")
     focus: str | None = Field(None, description="The person whose ego network this is, when one was asked for.")

@@ -211,7 +211,8 @@ def network(
     """The network explorer (the figure itself comes from ``/network/figure``) and, for roles that see people, the
     brokers with their Cross & Prusak roles."""
     label = snapshots.label(period)
-    departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result(SUMMARY_JOB, label) else []
+    analysed = snapshots.optional_result(SUMMARY_JOB, label) is not None
+    departments = sorted(group_sizes(snapshots, label)) if analysed else []
     people_allowed = allowed(principal.role, PEOPLE)
     brokers = None
     if people_allowed and snapshots.optional_result(BROKERS, label) is not None:
@@ -225,6 +226,7 @@ def network(
         label=label,
         periods=snapshots.periods(),
         departments=departments,
+        groupings=analysed_groupings(snapshots, label) if analysed else [DEFAULT_BY],
         people_allowed=people_allowed,
         brokers=brokers,
         roles=NETWORK_ROLES,
@@ -255,6 +257,7 @@ def network_figure_json(
     person: Annotated[str | None, Query(max_length=200)] = None,
     color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
+    by: ByParam = DEFAULT_BY,
 ) -> JSONResponse:
     """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "focus_label", "suppressed", "note",
     "nodes"}``.
@@ -280,9 +283,9 @@ def network_figure_json(
             person=focus,
         )
     elif level == "community":
-        view = community_view(snapshots, label, settings.min_group_size)
+        view = community_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
     else:
-        view = group_view(snapshots, label, settings.min_group_size)
+        view = group_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
     suppressed = [n.label for n in view.nodes if n.suppressed]
     note = (
         f"{len(suppressed)} group(s) are not drawn: those below the minimum size of {settings.min_group_size}, "
@@ -290,12 +293,13 @@ def network_figure_json(
         if suppressed
         else ""
     )
-    colors = explorer_colors(group_sizes(snapshots, label), membership(snapshots, label).values())
+    colors = explorer_colors(group_sizes(snapshots, label, view.by), membership(snapshots, label, view.by).values())
     figure = explorer_figure(view, color, size, colors)
     return JSONResponse(
         {
             "figure": json.loads(_figure_json(figure)),
             "level": view.level,
+            "by": view.by,
             "focus": view.focus,
             # Who the focus is, in words (the node's label: a name, or the id when the store names no one).
             "focus_label": next((n.label for n in view.nodes if n.id == view.focus), None),

@@ -169,6 +169,18 @@ def test_the_network_page_switches_period(page, base_url):
     assert page.errors == []
 
 
+def test_the_network_page_asks_for_the_grouping_it_shows(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    assert page.locator("#by option").all_inner_texts() == ["department"]
+    with page.expect_response(lambda answer: "/network/figure?" in answer.url and "by=department" in answer.url) as figure:
+        page.select_option("#level", "community")
+    assert figure.value.status == 200 and figure.value.json()["by"] == "department"
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='community']", timeout=20_000)
+    assert "communities" in page.inner_text("#status")
+    assert page.errors == []
+
+
 def test_the_silos_page_switches_period(page, base_url):
     page.goto(f"{base_url}/silos")
     page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)

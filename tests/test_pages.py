@@ -237,3 +237,32 @@ def test_the_communities_page_groups_by_any_analysed_attribute_and_hides_people_
     assert hidden and all(all(v is None for v in heatmap["z"][c]) for c in hidden)
     # A viewer sees no one: no connectors column.
     assert "top connectors" not in _table(page, "communities") and '<option value="level" selected>level</option>' in page
+
+
+def test_the_summary_and_the_network_group_by_any_analysed_attribute(by_level, role_keys):  # noqa: F811
+    viewer = {"X-API-Key": role_keys["viewer"]}
+    with _client(by_level, role_keys["analyst"]) as client:
+        summary = client.get("/api/v1/summary?period=2026-10&by=level", headers=viewer).json()
+        departments = client.get("/api/v1/summary?period=2026-10", headers=viewer).json()
+        graph = client.get("/api/v1/graph?period=2026-10&by=level", headers=viewer).json()
+        communities = client.get("/api/v1/graph?period=2026-10&level=community&by=level", headers=viewer).json()
+        figure = client.get("/network/figure?period=2026-10&by=level").json()
+        unknown = [client.get(f"{path}?by=hobby", headers=viewer) for path in ("/api/v1/summary", "/api/v1/graph", "/network/figure")]
+        page = client.get("/network?period=2026-10").text
+    # The same headline numbers, the groups of the grouping asked for, L7 (one person) suppressed in it alone.
+    assert summary["by"] == "level" and summary["people"] == departments["people"] and summary["ties"] == departments["ties"]
+    levels = {row["group"]: row for row in summary["groups"]}
+    assert set(levels) == {"L2", "L3", "L4", "L5", "L6", "L7"} and levels["L7"]["suppressed"] and "L7" in summary["suppressed"]["groups"]
+    assert departments["by"] == "department" and not departments["suppressed"]
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    assert graph["by"] == "level" and set(nodes) == set(levels) and nodes["L7"]["suppressed"] and not nodes["L2"]["suppressed"]
+    assert sum(node["size"] for node in graph["nodes"] if not node["suppressed"]) == sum(
+        row["size"] for row in summary["groups"] if not row["suppressed"]
+    )
+    assert communities["by"] == "level" and communities["level"] == "community"
+    # L6, the next smallest, is hidden with L7 so that the total minus what is shown does not give L7 away.
+    assert (
+        figure["by"] == "level" and figure["nodes"] == 6 and sorted(figure["suppressed"]) == summary["suppressed"]["groups"] == ["L6", "L7"]
+    )
+    assert all(answer.status_code == 422 for answer in unknown)
+    assert '<select id="by"><option value="department">department</option><option value="level">level</option></select>' in page

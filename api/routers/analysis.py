@@ -55,21 +55,25 @@ router = APIRouter(tags=["analysis"])
 
 @router.get("/summary", response_model=Summary, summary="Headline numbers")
 def summary(
-    principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+    principal: Annotated[Principal, Depends(Require(SUMMARY))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> Summary:
-    """Size, density and cohesion of a snapshot; per-group rows, and the suppressed groups pooled, only for roles that see
-    group aggregates."""
+    """Size, density and cohesion of a snapshot; per-group rows (groups of the attribute `by`), and the suppressed groups
+    pooled, only for roles that see group aggregates."""
     label = snapshots.label(period)
-    stored = snapshots.result(SUMMARY_JOB, label)
+    stored = grouped_result(snapshots, SUMMARY_JOB, label, by)
     figures = record_fields(stored)
     if not allowed(principal.role, GROUPS):
         return from_record(Summary, figures, snapshot=label, groups=[], suppressed=None)
-    hidden = hidden_groups(snapshots, label, settings.min_group_size)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
     rows = stored.groups.to_pylist()
     groups = [from_record(GroupSummary, r) for r in suppress_groups(rows, hidden)]
     pooled = None
     if hidden:
-        matrix = snapshots.result(GROUP_MATRIX, label)
+        matrix = grouped_result(snapshots, GROUP_MATRIX, label, by)
         merged = merged_group(rows, matrix.groups, matrix.ties, matrix.weight, hidden)
         pooled = SuppressedGroups(groups=sorted(hidden), **merged)
     return from_record(Summary, figures, snapshot=label, groups=groups, suppressed=pooled)
