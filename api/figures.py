@@ -9,6 +9,10 @@ is drilled into and a community keeps its own at person level.
 :func:`silo_view` gathers what the Silos page shows: the pairs of groups
 against what their sizes predict (heatmap and table), the E-I bars, and
 the top-down against side-to-side table, suppressed groups hidden in all.
+
+:func:`communities_view` gathers what the Communities page shows: formal (the groups of ``by``) against informal
+(the communities) as a heatmap of members, the agreement in words, and each community's size, dominant groups and
+top connectors, suppressed communities and groups hidden.
 """
 
 from __future__ import annotations
@@ -24,21 +28,26 @@ from orgnet.access import suppress_groups, suppress_pairs
 from orgnet.api.grouping import DEFAULT_BY, grouped_result
 from orgnet.api.models import GraphView
 from orgnet.api.snapshots import Snapshots
+from orgnet.api.suppression import community_members
 from orgnet.brokers import network_roles, rank_brokers
-from orgnet.jobs import BROKERS, SILO_PAIRS, SILOS, SUMMARY, VERTICAL
+from orgnet.communities import agreement_sentence, top_connectors
+from orgnet.jobs import BROKERS, COMMUNITIES, SILO_PAIRS, SILOS, SUMMARY, VERTICAL
 from orgnet.viz import category_colors
 from orgnet.viz.network import group_network_figure, network_figure
-from orgnet.viz.silos import ei_bar, silo_ratio_heatmap
+from orgnet.viz.silos import ei_bar, silo_heatmap, silo_ratio_heatmap
 
 __all__ = [
     "BROKERS_SHOWN",
     "SILO_PAIRS_SHOWN",
+    "CommunitiesView",
     "SiloView",
     "broker_rows",
+    "communities_view",
     "community_name",
     "explorer_colors",
     "explorer_figure",
     "silo_view",
+    "squad_rows",
 ]
 
 #: Brokers listed on the Network page, by betweenness.
@@ -185,6 +194,87 @@ def silo_view(snapshots: Snapshots, label: str, hidden: set[str], by: str = DEFA
     ]
     vertical.sort(key=lambda row: (-(row.get("vertical_share") or 0.0), str(row["group"])))
     return SiloView(heatmap, bars, pairs, vertical)
+
+
+#: Connectors named per community on the Communities page.
+CONNECTORS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class CommunitiesView:
+    """What the Communities page shows of a snapshot (see :func:`communities_view`)."""
+
+    heatmap: go.Figure
+    nmi: float | None
+    ari: float | None
+    sentence: str
+    rows: list[dict[str, Any]]
+
+
+def communities_view(
+    snapshots: Snapshots, label: str, hidden_groups: set[str], hidden: set[int], by: str = DEFAULT_BY, people: bool = False
+) -> CommunitiesView:
+    """Formal against informal for snapshot ``label``: the communities analysed with the grouping ``by`` against its groups.
+
+    Parameters
+    ----------
+    hidden_groups, hidden : the suppressed groups and communities (:mod:`orgnet.api.suppression`): their rows and
+        columns of the heatmap are blank, and a suppressed community's row in the table says only that it is.
+    people : whether the caller may see people: then each shown community lists its top connectors (the
+        :data:`CONNECTORS_SHOWN` members of highest betweenness) with their names.
+
+    Returns
+    -------
+    :class:`CommunitiesView`: ``heatmap`` (:func:`orgnet.viz.silos.silo_heatmap` of members per community and group),
+    ``nmi`` and ``ari`` as stored, ``sentence`` (:func:`orgnet.communities.agreement_sentence`) and ``rows`` (the stored
+    community labels, largest first, with ``suppressed`` and, for ``people``, ``connectors``: ``(id, name)`` pairs).
+    """
+    stored = grouped_result(snapshots, COMMUNITIES, label, by)
+    counts = community_members(snapshots, label, by)
+    mask = pd.DataFrame(
+        [[int(c) in hidden or str(g) in hidden_groups for g in counts.columns] for c in counts.index],
+        index=counts.index,
+        columns=counts.columns,
+    )
+    members = counts.rename(index=community_name).rename_axis(index="community", columns=by)
+    mask = mask.set_axis(members.index, axis=0).set_axis(members.columns, axis=1)
+    heatmap = silo_heatmap(members, "members", mask, title=f"Members of each {by} in each community", colorscale="Blues")
+    heatmap.update_layout(xaxis_title_text=by, yaxis_title_text="community")
+    connectors: dict[int, list[str]] = {}
+    if people:
+        table = grouped_result(snapshots, BROKERS, label, by).table
+        score = dict(zip(table.column("person_id").to_pylist(), table.column("betweenness").to_pylist()))
+        connectors = top_connectors(stored.membership_map(), score, CONNECTORS_SHOWN)
+    names = snapshots.people()["name"]
+    rows = []
+    for row in suppress_groups(stored.labels.to_pylist(), hidden, key="community"):
+        if people and not row["suppressed"]:
+            row["connectors"] = [(p, names.get(p) if isinstance(names.get(p), str) else None) for p in connectors.get(row["community"], [])]
+        rows.append(row)
+    nmi, ari = stored.agreement.get("nmi"), stored.agreement.get("ari")
+    return CommunitiesView(heatmap, nmi, ari, agreement_sentence(nmi, ari, by), rows)
+
+
+def squad_rows(snapshots: Snapshots, label: str, members: list[str], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The squad's members in greedy order, each with name, department and Cross & Prusak roles as a broker.
+
+    Returns
+    -------
+    rows with ``person_id``, ``name`` (``None`` when the store names no one), ``department`` and ``roles``
+    (:func:`orgnet.brokers.network_roles` over the whole snapshot; empty for someone who brokers nothing).
+    """
+    table = snapshots.result(BROKERS, label).table.to_pandas().set_index("person_id")
+    roles = network_roles(table)
+    departments = snapshots.people()["department"]
+    return [
+        {
+            "person_id": member,
+            "name": names.get(member),
+            "department": departments.get(member) if isinstance(departments.get(member), str) else None,
+            "roles": roles.get(member, []),
+        }
+        for member in members
+    ]
 
 
 def broker_rows(snapshots: Snapshots, label: str, names: dict[str, str], top: int = BROKERS_SHOWN) -> list[dict[str, Any]]:

@@ -31,9 +31,9 @@ class TooLarge(ValueError):
     """A person-level view would hold more people than the service sends at once."""
 
 
-def membership(snapshots: Snapshots, label: str) -> dict[str, int]:
-    """Person -> community number of a snapshot."""
-    return snapshots.result(COMMUNITIES, label).membership_map()
+def membership(snapshots: Snapshots, label: str, by: str = "department") -> dict[str, int]:
+    """Person -> community number of a snapshot (the partition analysed with the grouping ``by``)."""
+    return snapshots.result(COMMUNITIES, label, by=by).membership_map()
 
 
 def _group_edges(edges: pd.DataFrame, hidden: set) -> list[GraphEdge]:
@@ -74,18 +74,19 @@ def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, hidden: set[str],
     return nodes
 
 
-def group_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
-    """Department-level view: stored group layout and group edges, suppressed departments hidden (see :mod:`orgnet.api.suppression`)."""
-    groups = snapshots.result(LAYOUT_GROUPS, label).table.to_pandas()
-    edges = snapshots.result(GROUP_EDGES, label).table.to_pandas()
-    hidden = hidden_groups(snapshots, label, min_size, among=groups["group"])
+def group_view(snapshots: Snapshots, label: str, min_size: int, by: str = "department") -> GraphView:
+    """Group-level view (groups of ``by``, departments by default): stored group layout and group edges, suppressed
+    groups hidden (see :mod:`orgnet.api.suppression`)."""
+    groups = snapshots.result(LAYOUT_GROUPS, label, by=by).table.to_pandas()
+    edges = snapshots.result(GROUP_EDGES, label, by=by).table.to_pandas()
+    hidden = hidden_groups(snapshots, label, min_size, among=groups["group"], by=by)
     nodes = _group_nodes(groups, "group", {}, hidden, "department")
-    return GraphView(snapshot=label, level="department", nodes=nodes, edges=_group_edges(edges, hidden))
+    return GraphView(snapshot=label, level="department", by=by, nodes=nodes, edges=_group_edges(edges, hidden))
 
 
-def _community_tables(snapshots: Snapshots, label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    layout = snapshots.result(LAYOUT_PEOPLE, label).table.to_pandas()
-    members = membership(snapshots, label)
+def _community_tables(snapshots: Snapshots, label: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    layout = snapshots.result(LAYOUT_PEOPLE, label, by=by).table.to_pandas()
+    members = membership(snapshots, label, by)
     layout["community"] = layout["person_id"].map(members)
     groups = (
         layout.dropna(subset=["community"])
@@ -114,15 +115,15 @@ def _community_tables(snapshots: Snapshots, label: str) -> tuple[pd.DataFrame, p
     return groups, edges
 
 
-def community_view(snapshots: Snapshots, label: str, min_size: int) -> GraphView:
+def community_view(snapshots: Snapshots, label: str, min_size: int, by: str = "department") -> GraphView:
     """Community-level view: each community at its members' mean position, ties summed between communities; suppressed
-    communities (see :mod:`orgnet.api.suppression`) hidden."""
-    groups, edges = snapshots.derived("community_graph", label, lambda: _community_tables(snapshots, label))
-    stored = snapshots.result(COMMUNITIES, label).labels
+    communities (see :mod:`orgnet.api.suppression`, by the grouping ``by``) hidden."""
+    groups, edges = snapshots.derived(f"community_graph:{by}", label, lambda: _community_tables(snapshots, label, by))
+    stored = snapshots.result(COMMUNITIES, label, by=by).labels
     labels = dict(zip(stored.column("community").to_pylist(), stored.column("label").to_pylist()))
-    hidden = {str(c) for c in hidden_communities(snapshots, label, min_size)}
+    hidden = {str(c) for c in hidden_communities(snapshots, label, min_size, by)}
     nodes = _group_nodes(groups, "community", labels, hidden, "community")
-    return GraphView(snapshot=label, level="community", nodes=nodes, edges=_group_edges(edges, hidden))
+    return GraphView(snapshot=label, level="community", by=by, nodes=nodes, edges=_group_edges(edges, hidden))
 
 
 def _check_size(chosen: set[str], max_nodes: int) -> None:

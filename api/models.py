@@ -416,10 +416,12 @@ class Communities(BaseModel):
     """Communities of a snapshot (membership of individuals is in the person-level graph)."""
 
     snapshot: str = Field(description="Snapshot label.")
+    by: str = Field(description="The grouping attribute the communities were analysed with and are compared to.")
     method: str = Field(description="Algorithm.")
     modularity: float | None = Field(description="Modularity of the partition.")
     resolution: float | None = Field(description="Resolution parameter.")
-    agreement: dict[str, float | int | None] = Field(description="Agreement with departments: NMI, ARI, counts.")
+    agreement: dict[str, float | int | None] = Field(description="Agreement with the groups of `by`: NMI, ARI, counts.")
+    sentence: str = Field(description="The agreement in words: whether the communities follow the groups or cut across them.")
     communities: list[Community] = Field(description="Largest first.")
     suppressed: SuppressedCommunities | None = Field(None, description="The suppressed communities taken together (`null` when none is).")
 
@@ -454,7 +456,10 @@ class GraphView(BaseModel):
     """The graph of a snapshot at one level."""
 
     snapshot: str = Field(description="Snapshot label.")
-    level: Literal["person", "department", "community"] = Field(description="What a node is.")
+    level: Literal["person", "department", "community"] = Field(
+        description="What a node is: a person, a group of `by` (`department`, the default grouping) or a community."
+    )
+    by: str = Field("department", description="The grouping attribute of the group and community levels.")
     nodes: list[GraphNode] = Field(description="Nodes with attributes and layout.")
     edges: list[GraphEdge] = Field(description="Edges with weights.")
     focus: str | None = Field(None, description="The person whose ego network this is, when one was asked for.")
@@ -545,12 +550,14 @@ class SquadPoint(BaseModel):
 class Squad(BaseModel):
     """The squad of k employees that together reach the most distinct followers (greedy maximum coverage)."""
 
-    size: int = Field(description="Members (the analysis' squad size, or fewer when fewer people have audiences).")
+    size: int = Field(description="Members: `squad` when asked, else the analysis' squad size (or fewer when fewer people have audiences).")
     members: list[str] | None = Field(description="Members in the order chosen; `null` for roles that see aggregates only.")
     curve: list[SquadPoint] = Field(description="Unique reach after each member: the reach curve.")
     reach: ExternalReach = Field(description="External reach of the squad's accounts (the definition of `ReachView.employees`).")
     unique_reach: float = Field(description="The greedy's objective for the whole squad (count-only followers counted in full).")
-    upper_bound: float = Field(description="No squad of this size can score more on that objective.")
+    upper_bound: float | None = Field(
+        description="No squad of this size can score more on that objective (`null` for a squad smaller than the stored one)."
+    )
     ratio: float | None = Field(description="Guaranteed share of the best possible squad (1 - 1/e for greedy).")
     guarantee: str = Field(description="The guarantee in words.")
 

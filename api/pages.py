@@ -25,16 +25,17 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from orgnet.access import ADVOCATES, GROUPS, PEOPLE, SUMMARY, Principal, allowed, hash_key, suppress_pairs
 from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
-from orgnet.api.figures import broker_rows, explorer_colors, explorer_figure, silo_view
+from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view, squad_rows
 from orgnet.api.graphs import community_view, group_view, membership
 from orgnet.api.grouping import DEFAULT_BY, ByParam, analysed_groupings, check_by, grouped_result
-from orgnet.api.params import DepartmentParam, PeriodParam
+from orgnet.api.params import DepartmentParam, PeriodParam, SquadParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
+from orgnet.api.suppression import hidden_communities
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.brokers import NETWORK_ROLES
-from orgnet.jobs import BROKERS, FRAGILITY
+from orgnet.jobs import BROKERS, FRAGILITY, REACH
 from orgnet.jobs import SUMMARY as SUMMARY_JOB
 from orgnet.model import person_names
 from orgnet.reach import SQUAD_ACCOUNTS
@@ -48,7 +49,13 @@ router = APIRouter(include_in_schema=False)
 
 _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
-NAV = (("/", "Overview", SUMMARY), ("/network", "Network", GROUPS), ("/silos", "Silos", GROUPS), ("/advocates", "Advocates", ADVOCATES))
+NAV = (
+    ("/", "Overview", SUMMARY),
+    ("/network", "Network", GROUPS),
+    ("/communities", "Communities", GROUPS),
+    ("/silos", "Silos", GROUPS),
+    ("/advocates", "Advocates", ADVOCATES),
+)
 
 #: Growth reports listed on the overview, newest first.
 REPORTS_SHOWN = 12
@@ -204,7 +211,8 @@ def network(
     """The network explorer (the figure itself comes from ``/network/figure``) and, for roles that see people, the
     brokers with their Cross & Prusak roles."""
     label = snapshots.label(period)
-    departments = sorted(group_sizes(snapshots, label)) if snapshots.optional_result(SUMMARY_JOB, label) else []
+    analysed = snapshots.optional_result(SUMMARY_JOB, label) is not None
+    departments = sorted(group_sizes(snapshots, label)) if analysed else []
     people_allowed = allowed(principal.role, PEOPLE)
     brokers = None
     if people_allowed and snapshots.optional_result(BROKERS, label) is not None:
@@ -218,6 +226,7 @@ def network(
         label=label,
         periods=snapshots.periods(),
         departments=departments,
+        groupings=analysed_groupings(snapshots, label) if analysed else [DEFAULT_BY],
         people_allowed=people_allowed,
         brokers=brokers,
         roles=NETWORK_ROLES,
@@ -248,6 +257,7 @@ def network_figure_json(
     person: Annotated[str | None, Query(max_length=200)] = None,
     color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
+    by: ByParam = DEFAULT_BY,
 ) -> JSONResponse:
     """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "focus_label", "suppressed", "note",
     "nodes"}``.
@@ -273,9 +283,9 @@ def network_figure_json(
             person=focus,
         )
     elif level == "community":
-        view = community_view(snapshots, label, settings.min_group_size)
+        view = community_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
     else:
-        view = group_view(snapshots, label, settings.min_group_size)
+        view = group_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
     suppressed = [n.label for n in view.nodes if n.suppressed]
     note = (
         f"{len(suppressed)} group(s) are not drawn: those below the minimum size of {settings.min_group_size}, "
@@ -283,12 +293,13 @@ def network_figure_json(
         if suppressed
         else ""
     )
-    colors = explorer_colors(group_sizes(snapshots, label), membership(snapshots, label).values())
+    colors = explorer_colors(group_sizes(snapshots, label, view.by), membership(snapshots, label, view.by).values())
     figure = explorer_figure(view, color, size, colors)
     return JSONResponse(
         {
             "figure": json.loads(_figure_json(figure)),
             "level": view.level,
+            "by": view.by,
             "focus": view.focus,
             # Who the focus is, in words (the node's label: a name, or the id when the store names no one).
             "focus_label": next((n.label for n in view.nodes if n.id == view.focus), None),
@@ -342,6 +353,43 @@ def silos(
     )
 
 
+@router.get("/communities", response_class=HTMLResponse)
+def communities(
+    request: Request,
+    principal: Annotated[Principal, Depends(_page_principal(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    audit_log: AuditDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
+) -> HTMLResponse:
+    """Formal against informal: the communities against the groups of ``by`` (heatmap, NMI and ARI in words), each
+    community's size and dominant groups, and (for person-level roles) its top connectors by name."""
+    label = snapshots.label(period)
+    by = check_by(snapshots, by)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
+    people_allowed = allowed(principal.role, PEOPLE)
+    if people_allowed:
+        audit_log.record(principal, "page.communities", f"{label} by={by}")
+    view = communities_view(
+        snapshots, label, hidden, hidden_communities(snapshots, label, settings.min_group_size, by), by, people=people_allowed
+    )
+    return _render(
+        request,
+        settings,
+        "communities.html",
+        principal,
+        label=label,
+        periods=snapshots.periods(),
+        by=by,
+        groupings=analysed_groupings(snapshots, label),
+        view=view,
+        heatmap=_figure_json(view.heatmap),
+        people_allowed=people_allowed,
+        min_group_size=settings.min_group_size,
+    )
+
+
 @router.get("/advocates", response_class=HTMLResponse)
 def advocates(
     request: Request,
@@ -352,8 +400,10 @@ def advocates(
     period: PeriodParam = None,
     department: DepartmentParam = None,
     top: Annotated[int, Query(ge=1, le=100)] = 25,
+    squad: SquadParam = None,
 ) -> HTMLResponse:
-    """The advocate ranking with its explanations, and the reach curve of the best squad."""
+    """The advocate ranking with its explanations, and the reach curve of the best squad (``squad``: its first k
+    members), its members by name with their roles as brokers."""
     label = snapshots.label(period)
     table = advocate_table(snapshots, label)
     rows = list(table.select(department or None, top))
@@ -374,7 +424,8 @@ def advocates(
     )
     bars = advocate_bar(scores, ["influence", "engagement", "reach", "bridging"], top=top, title="Advocate score by component")
     bars.update_layout(height=max(320, 22 * len(rows) + 160), yaxis_title_text="person")
-    reach = reach_view(snapshots, label, principal)
+    reach = reach_view(snapshots, label, principal, squad)
+    stored_size = snapshots.result(REACH, label).squad_curve.num_rows
     # The curve shows the external reach (followers with known ids), as the figures beside it do.
     curve = pd.DataFrame([p.model_dump() for p in reach.squad.curve], columns=["k", "unique_reach_ids", "follower_sum"])
     curve = curve.rename(columns={"unique_reach_ids": "unique_reach"})
@@ -395,6 +446,8 @@ def advocates(
         bars=_figure_json(bars),
         curve=_figure_json(figure),
         squad=reach.squad,
+        squad_sizes=list(range(1, stored_size + 1)),
+        members=squad_rows(snapshots, label, reach.squad.members or [], person_names(snapshots.people())),
         follower_sum=follower_sum,
         brand_reach=brand,
         squad_sentence=reach.squad.reach.sentence(SQUAD_ACCOUNTS),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import HTTPException
+from fastapi.exceptions import RequestValidationError
 
 from orgnet.access import ADVOCATES, PEOPLE, REACH_ROUNDING, Principal, allowed, internal_reach_refusal, rounded_counts
 from orgnet.api.audit import AuditBuffer
@@ -38,6 +39,7 @@ from orgnet.api.suppression import group_sizes, hidden_groups
 from orgnet.engine import index_graph
 from orgnet.jobs import ADVOCATES as ADVOCATES_JOB
 from orgnet.jobs import REACH
+from orgnet.reach import guarantee_sentence, squad_reach_at
 from orgnet.spread import internal_reach as spread_internal_reach
 
 __all__ = [
@@ -132,16 +134,26 @@ def built_advocate_table(snapshots: Snapshots, label: str) -> AdvocateTable | No
     return snapshots.peek_derived(_ADVOCATE_TABLE, label, source=ADVOCATES_JOB)
 
 
-def reach_view(snapshots: Snapshots, label: str, principal: Principal) -> ReachView:
-    """The stored reach of snapshot ``label``; squad members and overlaps only for roles with the advocates permission."""
+def reach_view(snapshots: Snapshots, label: str, principal: Principal, squad: int | None = None) -> ReachView:
+    """The stored reach of snapshot ``label``; squad members and overlaps only for roles with the advocates permission.
+
+    ``squad`` asks for the first ``squad`` members of the stored greedy squad (default: all of them): its curve, its
+    members and its external reach are read from the stored curve (:func:`orgnet.reach.squad_reach_at`). A size
+    beyond the stored curve is a 422 on ``squad`` saying how far it goes.
+    """
     people_shown = allowed(principal.role, ADVOCATES)
     stored = snapshots.result(REACH, label)
-    curve = [
-        from_record(SquadPoint, point, person_id=point["person_id"] if people_shown else None) for point in stored.squad_curve.to_pylist()
-    ]
+    points = stored.squad_curve.to_pylist()
+    size = len(points) if squad is None else squad
+    if size > len(points):
+        message = f"the stored squad curve goes to {len(points)} people; analyse with a larger squad to see more"
+        raise RequestValidationError([{"loc": ("query", "squad"), "msg": message, "type": "value_error"}])
+    curve = [from_record(SquadPoint, point, person_id=point["person_id"] if people_shown else None) for point in points[:size]]
+    whole = size == len(points)
     overlap = None
     if people_shown:
         overlap = [OverlapRow(person_id=member, jaccard=dict(others)) for member, others in stored.overlap.items()]
+    unique_reach = stored.squad_unique_reach if whole or not points else float(points[size - 1]["unique_reach"])
     return ReachView(
         snapshot=label,
         people_shown=people_shown,
@@ -149,14 +161,14 @@ def reach_view(snapshots: Snapshots, label: str, principal: Principal) -> ReachV
         platforms=[from_record(ReachPlatform, r) for r in stored.platforms.to_pylist()],
         brand=[from_record(BrandOverlap, r) for r in stored.brand.to_pylist()],
         squad=Squad(
-            size=len(stored.squad_members),
-            members=list(stored.squad_members) if people_shown else None,
+            size=size,
+            members=list(stored.squad_members[:size]) if people_shown else None,
             curve=curve,
-            reach=stored.squad_reach,
-            unique_reach=stored.squad_unique_reach,
-            upper_bound=stored.squad_upper_bound,
+            reach=squad_reach_at(stored.squad_curve.to_pandas(), size, stored.squad_reach),
+            unique_reach=unique_reach,
+            upper_bound=stored.squad_upper_bound if whole else None,
             ratio=stored.squad_ratio,
-            guarantee=stored.squad_guarantee,
+            guarantee=stored.squad_guarantee if whole else guarantee_sentence(size, unique_reach),
         ),
         overlap=overlap,
     )

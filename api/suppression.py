@@ -39,18 +39,17 @@ def hidden_groups(snapshots: Snapshots, label: str, min_size: int, among: Iterab
     return suppressed_groups(sizes, min_size) | ({str(group) for group in among} - set(sizes))
 
 
-def community_members(snapshots: Snapshots, label: str) -> pd.DataFrame:
-    """Members per community (rows) and group (columns) of snapshot ``label``, built once per stored partition.
+def community_members(snapshots: Snapshots, label: str, by: str = "department") -> pd.DataFrame:
+    """Members per community (rows) and group of ``by`` (columns) of snapshot ``label``, built once per stored partition.
 
-    Groups are those of the stored summary's attribute (``by``), read from the
-    people table as the snapshot's graph reads them.
+    The partition is the one analysed with the grouping ``by``; groups are read from the people table as the
+    snapshot's graph reads them.
     """
 
     def build() -> pd.DataFrame:
-        by = snapshots.result(SUMMARY, label).by
-        return stored_composition(snapshots.result(COMMUNITIES, label), snapshots.people(), by)
+        return stored_composition(snapshots.result(COMMUNITIES, label, by=by), snapshots.people(), by)
 
-    return snapshots.derived("community_members", label, build, source=COMMUNITIES)
+    return snapshots.derived(f"community_members:{by}", label, build, source=COMMUNITIES)
 
 
 def stored_composition(communities: CommunitiesResult, people: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -63,6 +62,8 @@ def stored_composition(communities: CommunitiesResult, people: pd.DataFrame, by:
     return community_composition(communities.membership_map(), groups)
 
 
-def hidden_communities(snapshots: Snapshots, label: str, min_size: int) -> set[int]:
-    """The communities of snapshot ``label`` whose figures are suppressed (see :func:`orgnet.access.suppressed_communities`)."""
-    return suppressed_communities(community_members(snapshots, label), hidden_groups(snapshots, label, min_size), min_size)
+def hidden_communities(snapshots: Snapshots, label: str, min_size: int, by: str = "department") -> set[int]:
+    """The communities of snapshot ``label`` (analysed with the grouping ``by``) whose figures are suppressed (see
+    :func:`orgnet.access.suppressed_communities`): suppression applies per grouping."""
+    members = community_members(snapshots, label, by)
+    return suppressed_communities(members, hidden_groups(snapshots, label, min_size, by=by), min_size)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,9 +25,12 @@ import scipy.sparse as sp
 from orgnet.engine import IndexedGraph, PeopleGraph, node_values, nodes_of, undirected_edges
 from orgnet.summary import codes_of, group_codes, igraph_of, indexed_of
 
+K = TypeVar("K", bound=Hashable)
+
 __all__ = [
     "Communities",
     "adjusted_rand_index",
+    "agreement_sentence",
     "attribute_agreement",
     "community_composition",
     "find_communities",
@@ -35,6 +38,7 @@ __all__ = [
     "modularity",
     "normalized_mutual_info",
     "partition_of",
+    "top_connectors",
 ]
 
 
@@ -618,3 +622,83 @@ def label_communities(
     table = pd.DataFrame(rows, columns=["size", "dominant_group", "dominant_share", "groups", "label"])
     table.index = pd.Index(range(len(counts)), name="community")
     return table
+
+
+#: NMI at or above which communities are said to follow the groups closely, and below which they cut across them.
+FOLLOWS_CLOSELY, CUTS_ACROSS = 0.6, 0.3
+
+
+def agreement_sentence(nmi: float | None, ari: float | None, by: str = "department") -> str:
+    """The formal-against-informal verdict in words: how closely the communities follow the groups of ``by``.
+
+    NMI (:func:`normalized_mutual_info`) decides the verdict: at least :data:`FOLLOWS_CLOSELY` the communities
+    follow the groups closely, under :data:`CUTS_ACROSS` they cut across them, partly in between. ARI
+    (:func:`adjusted_rand_index`) is quoted beside it: it counts pairs of people placed together in both, so it
+    stays low when communities split or merge groups even where NMI is high.
+
+    Parameters
+    ----------
+    nmi, ari : the agreement of :func:`attribute_agreement`; ``None`` when it is unknown.
+    by : the grouping attribute, named in the sentence.
+
+    Returns
+    -------
+    One sentence, with both values to two decimals.
+
+    Examples
+    --------
+    >>> agreement_sentence(0.8, 0.57)
+    'The communities follow the department lines closely (NMI 0.80, ARI 0.57; 1 would mean each community is one department, 0 no relation): people work mostly inside their department.'
+    >>> agreement_sentence(0.1, 0.02, "location")
+    'The communities cut across the location lines (NMI 0.10, ARI 0.02; 1 would mean each community is one location, 0 no relation): the real working groups mix locations.'
+    """
+    if nmi is None or ari is None:
+        return f"The communities' agreement with the {by} lines is not known."
+    if nmi >= FOLLOWS_CLOSELY:
+        verdict, meaning = "follow the {by} lines closely", f"people work mostly inside their {by}"
+    elif nmi >= CUTS_ACROSS:
+        verdict, meaning = "partly follow the {by} lines", f"much of the real collaboration crosses {by} lines"
+    else:
+        verdict, meaning = "cut across the {by} lines", f"the real working groups mix {by}s"
+    return (
+        f"The communities {verdict.format(by=by)} (NMI {nmi:.2f}, ARI {ari:.2f}; 1 would mean each community is one {by}, "
+        f"0 no relation): {meaning}."
+    )
+
+
+def top_connectors(membership: Mapping[K, int], score: Mapping[K, float | None], top: int = 3) -> dict[int, list[K]]:
+    """The ``top`` members of each community with the highest ``score`` (betweenness: who connects it most).
+
+    Parameters
+    ----------
+    membership : node -> community id.
+    score : node -> score; nodes it lacks (or with a missing score) come last.
+    top : how many per community.
+
+    Returns
+    -------
+    community id -> its members, best first; equal scores in node order. Every community of ``membership`` is a key.
+
+    Notes
+    -----
+    O(N log N) (one sort of every member).
+
+    Examples
+    --------
+    >>> top_connectors({"a": 0, "b": 0, "c": 1, "d": 0}, {"a": 0.1, "b": 0.5, "c": 0.0}, top=2)
+    {0: ['b', 'a'], 1: ['c']}
+    """
+    nodes = list(membership)
+    table = pd.DataFrame(
+        {
+            "node": pd.Series(nodes, dtype=object),
+            "community": np.fromiter((membership[v] for v in nodes), dtype=np.int64, count=len(nodes)),
+            "score": pd.Series([score.get(v) for v in nodes], dtype=float),
+        }
+    )
+    ranked = table.sort_values(["community", "score"], ascending=[True, False], kind="stable", na_position="last")
+    best = ranked.groupby("community", sort=True).head(top)
+    found: dict[int, list[K]] = {int(c): [] for c in np.unique(table["community"])}
+    for community, members in best.groupby("community", sort=True)["node"]:
+        found[int(community)] = list(members)
+    return found

@@ -703,7 +703,8 @@ COMMUNITIES: Job[CommunitiesResult] = Job("communities", CommunitiesResult, grou
 BROKERS: Job[BrokersResult] = Job("brokers", BrokersResult, grouped=True, compute=_brokers)
 ADVOCATES: Job[AdvocatesResult] = Job("advocates", AdvocatesResult, grouped=True, compute=_advocates)
 # Version 2: the figure of external reach (employees, squad_reach), count_only_largest for unique_upper_bound.
-REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach, version=2)
+# Version 3: an ExternalReach's account counts may be unknown (None: a smaller squad read from the stored curve).
+REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach, version=3)
 CAMPAIGNS: Job[CampaignsResult] = Job("campaigns", CampaignsResult, grouped=False, compute=_campaigns)
 LAYOUT_PEOPLE: Job[LayoutPeopleResult] = Job("layout_people", LayoutPeopleResult, grouped=True, compute=_layout_people, layout=True)
 LAYOUT_GROUPS: Job[LayoutGroupsResult] = Job("layout_groups", LayoutGroupsResult, grouped=True, compute=_layout_groups, layout=True)

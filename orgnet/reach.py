@@ -68,6 +68,7 @@ __all__ = [
     "engagement_window",
     "external_reach",
     "follower_sketch",
+    "guarantee_sentence",
     "hll_error",
     "jaccard_matrix",
     "leaders",
@@ -76,6 +77,7 @@ __all__ = [
     "owner_audiences",
     "ranked_marginal_reach",
     "reach_summary",
+    "squad_reach_at",
 ]
 
 #: Follower rows above which :func:`reach_summary` and :func:`brand_overlap` switch from exact counts to sketches.
@@ -443,7 +445,8 @@ class ExternalReach:
         never share followers), at most the sum of their counts (if no two
         of them shared a follower). They are never added to ``known``: some
         may follow an account with known ids too.
-    accounts, accounts_with_ids : accounts counted, and of them those with ids.
+    accounts, accounts_with_ids : accounts counted, and of them those with ids (``None`` when not known: a smaller
+        squad read from the stored curve, :func:`squad_reach_at`).
     follower_sum : summed follower counts of every account (the naive reach).
     """
 
@@ -452,8 +455,8 @@ class ExternalReach:
     relative_error: float
     count_only_low: float
     count_only_high: float
-    accounts: int
-    accounts_with_ids: int
+    accounts: int | None
+    accounts_with_ids: int | None
     follower_sum: float
 
     def sentence(self, whose: str = "employees' accounts") -> str:
@@ -881,11 +884,71 @@ def max_coverage(
     current = (sizes[remaining] - matrix[remaining] @ covered.astype(np.int64)) + extra[remaining]
     top = np.sort(current)[::-1][: max(k, 1)]
     upper = total + float(top.sum()) if len(top) else total
-    guarantee = (
-        f"Greedy squad of {len(chosen)}: {total:,.0f} unique followers, at least {GREEDY_RATIO:.1%} of the best possible "
-        f"squad of that size (Nemhauser, Wolsey & Fisher 1978); no squad of {len(chosen)} can exceed {upper:,.0f}."
+    return Squad([reach.owners[i] for i in chosen], curve, total, upper, GREEDY_RATIO, guarantee_sentence(len(chosen), total, upper))
+
+
+def guarantee_sentence(size: int, reach: float, upper: float | None = None) -> str:
+    """What greedy maximum coverage guarantees for its squad of ``size`` reaching ``reach``, in words.
+
+    Every prefix of the greedy order is the greedy squad of its size, so the ``1 - 1/e`` guarantee holds for each;
+    ``upper`` (the data-dependent bound of :func:`max_coverage`) is known for the squad it was computed for only.
+
+    Examples
+    --------
+    >>> guarantee_sentence(3, 120.0)
+    'Greedy squad of 3: 120 unique followers, at least 63.2% of the best possible squad of that size (Nemhauser, Wolsey & Fisher 1978).'
+    """
+    text = (
+        f"Greedy squad of {size}: {reach:,.0f} unique followers, at least {GREEDY_RATIO:.1%} of the best possible "
+        "squad of that size (Nemhauser, Wolsey & Fisher 1978)"
     )
-    return Squad([reach.owners[i] for i in chosen], curve, total, upper, GREEDY_RATIO, guarantee)
+    return text + (f"; no squad of {size} can exceed {upper:,.0f}." if upper is not None else ".")
+
+
+def squad_reach_at(curve: pd.DataFrame, k: int, whole: ExternalReach) -> ExternalReach:
+    """The :class:`ExternalReach` of the first ``k`` members of a stored greedy squad, read from its curve.
+
+    Parameters
+    ----------
+    curve : the squad's curve (:attr:`Squad.curve`): ``unique_reach_ids``, ``count_only_reach`` and ``follower_sum``
+        after each member, in greedy order.
+    k : squad size, 1 to ``len(curve)``.
+    whole : the external reach of the whole squad (:func:`external_reach` of its accounts), returned for ``k = len(curve)``
+        (an empty squad's too).
+
+    Returns
+    -------
+    For a smaller squad: ``known`` is the exact number of distinct followers with known ids of the first ``k``
+    (the greedy counts them exactly); the count-only followers lie between ``count_only_low``, the largest count-only
+    audience of one member (a member's accounts are on different platforms, which share no followers), and
+    ``count_only_high``, their sum; ``accounts`` and ``accounts_with_ids`` are not on the curve (``None``).
+
+    Raises
+    ------
+    ValueError : ``k`` outside 1 to ``len(curve)`` (and not ``len(curve)``).
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"unique_reach_ids": [5, 8], "count_only_reach": [0.0, 10.0], "follower_sum": [6.0, 19.0]})
+    >>> first = squad_reach_at(curve, 1, external_reach(None))
+    >>> first.known, first.count_only_low, first.count_only_high, first.follower_sum
+    (5.0, 0.0, 0.0, 6.0)
+    """
+    if k == len(curve):
+        return whole
+    if not 1 <= k < len(curve):
+        raise ValueError(f"the stored squad curve has sizes 1 to {len(curve)}, not {k}")
+    count_only = curve["count_only_reach"].to_numpy(dtype=float)[:k]
+    return ExternalReach(
+        known=float(curve["unique_reach_ids"].iloc[k - 1]),
+        method="exact",
+        relative_error=0.0,
+        count_only_low=float(np.diff(count_only, prepend=0.0).max()),
+        count_only_high=float(count_only[-1]),
+        accounts=None,
+        accounts_with_ids=None,
+        follower_sum=float(curve["follower_sum"].iloc[k - 1]),
+    )
 
 
 # --------------------------------------------------------------------------- brand

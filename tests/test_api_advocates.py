@@ -220,3 +220,36 @@ def test_a_new_analysis_shows_without_a_restart(tmp_path, samples_store, role_ke
         time.sleep(0.2)
         after = client.get("/api/v1/advocates?top=1", headers=headers).json()["items"][0]
         assert after["person_id"] == "E9999"
+
+
+def test_a_smaller_squad_is_read_from_the_stored_curve(client, samples_store, role_keys):  # noqa: F811
+    from orgnet.reach import external_reach
+
+    comms = {"X-API-Key": role_keys["comms"]}
+    whole = client.get("/api/v1/reach?period=2026-10", headers=comms).json()["squad"]
+    three = client.get("/api/v1/reach?period=2026-10&squad=3", headers=comms).json()["squad"]
+    assert three["size"] == 3 and three["members"] == whole["members"][:3] and three["curve"] == whole["curve"][:3]
+    # Its external reach is what the definition gives for those three people's accounts, counted from the store.
+    with SQLiteStore(samples_store) as store:
+        truth = external_reach(store.audiences(), store.followers(), owners=three["members"])
+    reach = three["reach"]
+    assert reach["known"] == truth.known == three["curve"][2]["unique_reach_ids"]
+    assert reach["count_only_high"] == truth.count_only_high and reach["count_only_low"] <= truth.count_only_low
+    assert reach["follower_sum"] == truth.follower_sum and reach["accounts"] is None
+    assert three["upper_bound"] is None and three["guarantee"].startswith("Greedy squad of 3: ")
+    # The whole stored squad is the default; beyond the stored curve is a 422 that says how far it goes.
+    assert client.get(f"/api/v1/reach?period=2026-10&squad={whole['size']}", headers=comms).json()["squad"] == whole
+    beyond = client.get(f"/api/v1/reach?period=2026-10&squad={whole['size'] + 1}", headers=comms)
+    assert beyond.status_code == 422 and f"goes to {whole['size']} people" in beyond.json()["detail"][0]["msg"]
+    assert client.get("/api/v1/reach?squad=0", headers=comms).status_code == 422
+    # The CLI gives the same figures and the same guarantee for that squad.
+    import json
+
+    from typer.testing import CliRunner
+
+    from orgnet.cli import app
+
+    cli = json.loads(
+        CliRunner().invoke(app, ["reach", "--store", str(samples_store), "--period", "2026-10", "--squad", "3", "--json"]).output
+    )
+    assert cli["squad_reach"] == reach and cli["guarantee"] == three["guarantee"]

@@ -126,7 +126,14 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path,plot", [("/", "#plot-growth"), ("/silos", "#plot-heatmap"), ("/network", "#plot-network"), ("/advocates", "#plot-reach")]
+    "path,plot",
+    [
+        ("/", "#plot-growth"),
+        ("/silos", "#plot-heatmap"),
+        ("/network", "#plot-network"),
+        ("/communities", "#plot-communities"),
+        ("/advocates", "#plot-reach"),
+    ],
 )
 def test_page_loads_and_draws_its_plot(page, base_url, path, plot):
     page.goto(base_url + path)
@@ -162,6 +169,18 @@ def test_the_network_page_switches_period(page, base_url):
     assert page.errors == []
 
 
+def test_the_network_page_asks_for_the_grouping_it_shows(page, base_url):
+    page.goto(f"{base_url}/network")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    assert page.locator("#by option").all_inner_texts() == ["department"]
+    with page.expect_response(lambda answer: "/network/figure?" in answer.url and "by=department" in answer.url) as figure:
+        page.select_option("#level", "community")
+    assert figure.value.status == 200 and figure.value.json()["by"] == "department"
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='community']", timeout=20_000)
+    assert "communities" in page.inner_text("#status")
+    assert page.errors == []
+
+
 def test_the_silos_page_switches_period(page, base_url):
     page.goto(f"{base_url}/silos")
     page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
@@ -169,6 +188,23 @@ def test_the_silos_page_switches_period(page, base_url):
     page.wait_for_url("**period=2026-09&by=department")
     page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
     assert "Silos · 2026-09" in page.inner_text("h1") and page.locator("#silo-pairs tr").count() > 3
+    assert page.errors == []
+
+
+def test_the_communities_page_is_in_the_menu_and_switches_period(page, base_url):
+    page.goto(f"{base_url}/")
+    page.click("header a[href='/communities']")
+    page.wait_for_selector("#plot-communities .main-svg", timeout=20_000)
+    page.select_option("#period", "2026-08")
+    page.wait_for_url("**period=2026-08&by=department")
+    page.wait_for_selector("#plot-communities .main-svg", timeout=20_000)
+    assert "Communities · 2026-08" in page.inner_text("h1")
+    assert re.search(r"NMI \d\.\d\d, ARI -?\d\.\d\d", page.inner_text("#agreement"))
+    # One heatmap row per community listed, each with its connectors named.
+    rows = page.locator("#communities tr").count() - 1
+    assert rows == len(page.evaluate("document.querySelector('#plot-communities').data[0].y")) and rows > 3
+    assert page.locator("#communities tr:nth-child(2) td:nth-child(5) .note").count() == 3
+    _shot(page, "communities-2026-08")
     assert page.errors == []
 
 
@@ -337,6 +373,23 @@ def test_advocates_page_draws_the_ranking_and_the_reach_curve(page, base_url, tr
     page.wait_for_url("**department=Sales**")
     assert set(page.locator("#advocates tr td:nth-child(3)").all_inner_texts()) == {"Sales"}
     _shot(page, "advocates-sales")
+    assert page.errors == []
+
+
+def test_a_smaller_squad_redraws_the_curve_and_names_its_members(page, base_url):
+    page.goto(f"{base_url}/advocates?top=10")
+    page.wait_for_selector("#plot-reach .main-svg", timeout=20_000)
+    whole = page.locator("#squad-members tr").count() - 1
+    page.select_option("#squad", "3")
+    page.wait_for_url("**squad=3**")
+    page.wait_for_selector("#plot-reach .main-svg", timeout=20_000)
+    assert whole > 3 and page.locator("#squad-members tr").count() == 4
+    assert page.inner_text("#reach-sentences").startswith("The best 3: ")
+    assert page.evaluate("document.getElementById('plot-reach')._fullData[0].x.length") == 3
+    # Each member is named beside their id, in the order the greedy chose them.
+    assert page.locator("#squad-members tr td:nth-child(1)").all_inner_texts() == ["1", "2", "3"]
+    assert all(" E0" in row for row in page.locator("#squad-members tr td:nth-child(2)").all_inner_texts())
+    _shot(page, "advocates-squad-3")
     assert page.errors == []
 
 

@@ -87,3 +87,38 @@ def test_tables_read_as_counts_shares_and_names(analysed_path):
     assert "single points of failure:" in bridges.output
     vertical = runner.invoke(app, ["silos", "--store", str(analysed_path)]).output
     assert "%" in vertical and ".000" not in vertical
+
+
+def test_communities_compares_the_communities_with_the_groups(analysed_path):
+    import math
+
+    from orgnet import jobs
+    from orgnet.results import get
+
+    answer = invoke("communities", "--store", str(analysed_path), "--period", "2026-10", "--json")
+    assert answer.exit_code == 0, answer.output
+    found = json.loads(answer.output)
+    # NMI and ARI recomputed by hand from the members of each department in each community the command prints.
+    table = found["composition"]["members"]
+    n = sum(map(sum, table))
+    rows, cols = [sum(r) for r in table], [sum(c) for c in zip(*table)]
+    mutual = sum(v / n * math.log(n * v / (rows[i] * cols[j])) for i, r in enumerate(table) for j, v in enumerate(r) if v)
+    entropy = lambda counts: -sum(c / n * math.log(c / n) for c in counts if c)  # noqa: E731
+    assert math.isclose(found["nmi"], mutual / ((entropy(rows) + entropy(cols)) / 2), rel_tol=1e-9)
+    pairs = lambda counts: sum(c * (c - 1) / 2 for c in counts)  # noqa: E731
+    expected = pairs(rows) * pairs(cols) / (n * (n - 1) / 2)
+    together = sum(pairs(r) for r in table)
+    assert math.isclose(found["ari"], (together - expected) / ((pairs(rows) + pairs(cols)) / 2 - expected), rel_tol=1e-9)
+    assert found["by"] == "department" and found["sentence"].startswith("The communities follow the department lines closely")
+    # Each community's connectors are its members of highest betweenness, best first.
+    with SQLiteStore(analysed_path) as store:
+        stored = get(store, jobs.COMMUNITIES, "2026-10")
+        brokers = get(store, jobs.BROKERS, "2026-10").table.to_pandas().set_index("person_id")["betweenness"]
+    membership = stored.membership_map()
+    for community in found["communities"]:
+        members = brokers[[p for p, c in membership.items() if c == community["community"]]]
+        assert list(brokers[community["connectors"]]) == sorted(members, reverse=True)[:3]
+    text = invoke("communities", "--store", str(analysed_path), "--period", "2026-10")
+    assert f"NMI {found['nmi']:.2f}, ARI {found['ari']:.2f}" in text.output.replace("\n", " ")
+    wrong = runner.invoke(app, ["communities", "--store", str(analysed_path), "--by", "hobby"])
+    assert wrong.exit_code == 1 and "no attribute 'hobby'; the attributes are" in wrong.output

@@ -168,3 +168,21 @@ def test_label_communities_by_dominant_group():
     assert agreement["groups"] == 3 and agreement["communities"] == 2
     wrapped = Communities(membership=membership, sizes=[4, 2], modularity=0.0, quality=0.0, method="leiden", resolution=1.0, seed=0)
     assert label_communities(G, wrapped, top=2).equals(table)
+
+
+def test_the_agreement_sentence_reads_nmi_against_its_thresholds():
+    from orgnet.communities import agreement_sentence
+
+    assert "follow the department lines closely" in agreement_sentence(0.6, 0.1)
+    assert "partly follow the location lines" in agreement_sentence(0.59, 0.5, "location")
+    assert "cut across the level lines" in agreement_sentence(0.29, 0.0, "level")
+    assert "not known" in agreement_sentence(None, None)
+
+
+def test_top_connectors_rank_each_community_by_score():
+    from orgnet.communities import top_connectors
+
+    membership = {"a": 1, "b": 1, "c": 1, "d": 0, "e": 2}
+    score = {"a": 0.2, "b": 0.9, "c": 0.2, "d": 0.0}
+    # Equal scores keep node order; a node without a score comes last; every community is listed.
+    assert top_connectors(membership, score, top=2) == {0: ["d"], 1: ["b", "a"], 2: ["e"]}

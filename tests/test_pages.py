@@ -189,3 +189,80 @@ def test_a_grouping_not_analysed_says_the_command_that_analyses_it(by_level, rol
     with _client(by_level, role_keys["analyst"]) as client:
         page = client.get("/silos?period=2026-10&by=location")
     assert page.status_code == 404 and "orgnet analyze --period 2026-10 --by location" in page.text
+
+
+def test_the_communities_page_says_what_the_cli_says(samples_store, role_keys):  # noqa: F811
+    from markupsafe import escape
+    from typer.testing import CliRunner
+
+    from orgnet.cli import app
+
+    answer = CliRunner().invoke(app, ["communities", "--store", str(samples_store), "--period", "2026-10", "--json"])
+    assert answer.exit_code == 0, answer.output
+    cli = json.loads(answer.output)
+    with _client(samples_store, role_keys["analyst"]) as client:
+        page = client.get("/communities?period=2026-10").text
+        api = client.get("/api/v1/communities?period=2026-10", headers={"X-API-Key": role_keys["analyst"]}).json()
+    headline = re.search(r'<p id="agreement">([^<]*)</p>', page)
+    assert headline and html.unescape(headline.group(1)) == cli["sentence"] == api["sentence"]
+    assert f"NMI {cli['nmi']:.2f}, ARI {cli['ari']:.2f}" in cli["sentence"] and api["by"] == "department"
+    # The heatmap's cells are the CLI's members per community and department; the rows' sizes its communities'.
+    (heatmap,) = _figure(page, "plot-communities")["data"]
+    assert heatmap["x"] == cli["composition"]["groups"]
+    assert heatmap["y"] == [f"community {c['community']}" for c in cli["communities"]]
+    assert heatmap["z"] == cli["composition"]["members"]
+    assert [sum(row) for row in cli["composition"]["members"]] == [c["size"] for c in cli["communities"]]
+    # Each community's top connector is named in the table, as the CLI lists them.
+    rows = _table(page, "communities").split("</tr>")[1:-1]
+    first = cli["communities"][0]
+    assert (
+        f"<td>{first['size']}</td><td>{escape(first['label'])}</td>" in rows[0]
+        and f'<span class="note">{first["connectors"][0]}</span>' in rows[0]
+    )
+
+
+def test_the_communities_page_groups_by_any_analysed_attribute_and_hides_people_from_viewers(by_level, role_keys):  # noqa: F811
+    with _client(by_level, role_keys["viewer"]) as client:
+        page = client.get("/communities?period=2026-10&by=level").text
+        unknown = client.get("/api/v1/communities?period=2026-10&by=hobby", headers={"X-API-Key": role_keys["viewer"]})
+        api = client.get("/api/v1/communities?period=2026-10&by=level", headers={"X-API-Key": role_keys["viewer"]}).json()
+    assert unknown.status_code == 422 and "the attributes are" in unknown.json()["detail"][0]["msg"]
+    assert api["by"] == "level" and "level lines" in api["sentence"]
+    (heatmap,) = _figure(page, "plot-communities")["data"]
+    assert heatmap["x"] == ["L2", "L3", "L4", "L5", "L6", "L7"]
+    # L7 (one person) is suppressed in the level grouping: its column is blank, and so is every community holding them.
+    column = heatmap["x"].index("L7")
+    assert all(row[column] is None for row in heatmap["z"])
+    hidden = [c["community"] for c in api["communities"] if c["suppressed"]]
+    assert hidden and all(all(v is None for v in heatmap["z"][c]) for c in hidden)
+    # A viewer sees no one: no connectors column.
+    assert "top connectors" not in _table(page, "communities") and '<option value="level" selected>level</option>' in page
+
+
+def test_the_summary_and_the_network_group_by_any_analysed_attribute(by_level, role_keys):  # noqa: F811
+    viewer = {"X-API-Key": role_keys["viewer"]}
+    with _client(by_level, role_keys["analyst"]) as client:
+        summary = client.get("/api/v1/summary?period=2026-10&by=level", headers=viewer).json()
+        departments = client.get("/api/v1/summary?period=2026-10", headers=viewer).json()
+        graph = client.get("/api/v1/graph?period=2026-10&by=level", headers=viewer).json()
+        communities = client.get("/api/v1/graph?period=2026-10&level=community&by=level", headers=viewer).json()
+        figure = client.get("/network/figure?period=2026-10&by=level").json()
+        unknown = [client.get(f"{path}?by=hobby", headers=viewer) for path in ("/api/v1/summary", "/api/v1/graph", "/network/figure")]
+        page = client.get("/network?period=2026-10").text
+    # The same headline numbers, the groups of the grouping asked for, L7 (one person) suppressed in it alone.
+    assert summary["by"] == "level" and summary["people"] == departments["people"] and summary["ties"] == departments["ties"]
+    levels = {row["group"]: row for row in summary["groups"]}
+    assert set(levels) == {"L2", "L3", "L4", "L5", "L6", "L7"} and levels["L7"]["suppressed"] and "L7" in summary["suppressed"]["groups"]
+    assert departments["by"] == "department" and not departments["suppressed"]
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    assert graph["by"] == "level" and set(nodes) == set(levels) and nodes["L7"]["suppressed"] and not nodes["L2"]["suppressed"]
+    assert sum(node["size"] for node in graph["nodes"] if not node["suppressed"]) == sum(
+        row["size"] for row in summary["groups"] if not row["suppressed"]
+    )
+    assert communities["by"] == "level" and communities["level"] == "community"
+    # L6, the next smallest, is hidden with L7 so that the total minus what is shown does not give L7 away.
+    assert (
+        figure["by"] == "level" and figure["nodes"] == 6 and sorted(figure["suppressed"]) == summary["suppressed"]["groups"] == ["L6", "L7"]
+    )
+    assert all(answer.status_code == 422 for answer in unknown)
+    assert '<select id="by"><option value="department">department</option><option value="level">level</option></select>' in page

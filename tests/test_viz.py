@@ -67,6 +67,22 @@ def test_small_network_uses_svg_scatter_one_trace_per_department():
     assert_self_contained(figure)
 
 
+def test_community_legends_read_numbers_as_numbers():
+    nodes = pd.DataFrame(
+        {
+            "id": list("abcde"),
+            "x": [0.0, 1, 2, 3, 4],
+            "y": [0.0] * 5,
+            "community": ["community 10", "community 2", "community 1", None, "community 2"],
+        }
+    )
+    nodes_traces = role(network_figure(nodes, None, color_by="community"), "nodes")
+    assert [t.name for t in nodes_traces] == ["community 1", "community 2", "community 10", MISSING_LABEL]
+    # The palette follows the same order, so community 2 keeps the second colour whether or not community 10 exists.
+    colors = category_colors(["community 10", "community 2", "community 1"])
+    assert [colors[f"community {c}"] for c in (1, 2, 10)] == PALETTE[:3]
+
+
 def test_large_network_switches_to_webgl():
     n = WEBGL_THRESHOLD + 1
     nodes = people(n)

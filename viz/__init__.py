@@ -14,6 +14,7 @@ scaling helpers.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "hover_text",
     "is_numeric",
     "label_column",
+    "natural_key",
     "scale_sizes",
 ]
 
@@ -46,19 +48,30 @@ MISSING_COLOR = "#9a9a9a"
 MISSING_LABEL = "(unknown)"
 
 
-def _sort_key(value: Hashable) -> tuple[str, str]:
-    return (str(value), str(type(value)))
+def natural_key(value: Hashable) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """Sort key that reads the numbers inside a name as numbers: ``community 2`` before ``community 10``.
+
+    The text is split into runs of digits (compared as integers) and of other characters (compared as text); the
+    value's type breaks ties between, say, ``3`` and ``"3"``.
+
+    Examples
+    --------
+    >>> sorted(["community 10", "community 2", "Sales", "community 1"], key=natural_key)
+    ['Sales', 'community 1', 'community 2', 'community 10']
+    """
+    parts = tuple((0, int(run), "") if run.isdigit() else (1, 0, run) for run in re.split(r"(\d+)", str(value)) if run)
+    return parts, str(type(value))
 
 
 def category_colors(categories: Iterable[Hashable], palette: list[str] | None = None) -> dict[Hashable, str]:
-    """A colour per category: the palette in the sorted order of the categories, cycling when it runs out.
+    """A colour per category: the palette in the sorted order of the categories (:func:`natural_key`), cycling when it runs out.
 
     Pass the result as ``color_map`` to keep a department's colour the same
     across periods in which the set of departments changes. :data:`MISSING_LABEL`
     is always :data:`MISSING_COLOR`.
     """
     palette = palette or PALETTE
-    known = sorted({c for c in categories if c != MISSING_LABEL}, key=_sort_key)
+    known = sorted({c for c in categories if c != MISSING_LABEL}, key=natural_key)
     colors = {category: palette[i % len(palette)] for i, category in enumerate(known)}
     colors[MISSING_LABEL] = MISSING_COLOR
     return colors

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, format_value, hover_text, is_numeric, scale_sizes
+from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, format_value, hover_text, is_numeric, natural_key, scale_sizes
 
 __all__ = ["MAX_EDGES", "WEBGL_THRESHOLD", "group_network_figure", "network_figure"]
 
@@ -228,7 +228,8 @@ def network_figure(
         traces.append(node_trace(np.ones(n, dtype=bool), color_by, marker, False))
     elif colored:
         categories = nodes[color_by].astype(object).where(nodes[color_by].notna(), MISSING_LABEL)
-        present = sorted(set(categories), key=lambda c: (c == MISSING_LABEL, str(c), str(type(c))))
+        # Numbers in names read as numbers: "community 2" comes before "community 10" in the legend.
+        present = sorted(set(categories), key=lambda c: (c == MISSING_LABEL, natural_key(c)))
         colors = dict(category_colors(present))
         if color_map:
             colors.update(color_map)

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from orgnet.access import ADVOCATES, SUMMARY, Principal
 from orgnet.api.deps import AuditDep, Auditor, Require, SettingsDep, SnapshotsDep
 from orgnet.api.models import AdvocateList, CampaignList, CampaignRow, InternalReach, InternalReachQuery, ReachView, from_record
-from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
+from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, SquadParam, paginate
 from orgnet.api.services import AdvocateTable, advocate_table, built_advocate_table, internal_reach, reach_view
 from orgnet.api.snapshots import Snapshots
 from orgnet.choices import check_choice
@@ -98,15 +98,17 @@ def reach(
     snapshots: SnapshotsDep,
     audit_log: AuditDep,
     period: PeriodParam = None,
+    squad: SquadParam = None,
 ) -> ReachView:
     """Union and overlap of the employees' audiences per platform, against the brand accounts, and the squad of k
-    employees that together reach the most distinct people, with its reach curve.
+    employees that together reach the most distinct people, with its reach curve (`squad`: its first k members,
+    read from the stored curve; a size beyond it is a 422).
 
     Every role sees the figures; only roles with the advocates permission
     (admin, analyst, comms) see who is in the squad (those reads are audited).
     """
     label = snapshots.label(period)
-    view = reach_view(snapshots, label, principal)
+    view = reach_view(snapshots, label, principal, squad)
     if view.people_shown:
         audit_log.record(principal, "reach", label)
     return view

@@ -43,6 +43,7 @@ from orgnet.api.models import (
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, paginate
 from orgnet.api.services import hidden_groups
 from orgnet.api.suppression import hidden_communities
+from orgnet.communities import agreement_sentence
 from orgnet.jobs import BROKERS, COMMUNITIES, FRAGILITY, GROUP_MATRIX, SILO_PAIRS, SILOS, record_fields
 from orgnet.jobs import SUMMARY as SUMMARY_JOB
 from orgnet.summary import merged_group, pooled_cells
@@ -54,21 +55,25 @@ router = APIRouter(tags=["analysis"])
 
 @router.get("/summary", response_model=Summary, summary="Headline numbers")
 def summary(
-    principal: Annotated[Principal, Depends(Require(SUMMARY))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+    principal: Annotated[Principal, Depends(Require(SUMMARY))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> Summary:
-    """Size, density and cohesion of a snapshot; per-group rows, and the suppressed groups pooled, only for roles that see
-    group aggregates."""
+    """Size, density and cohesion of a snapshot; per-group rows (groups of the attribute `by`), and the suppressed groups
+    pooled, only for roles that see group aggregates."""
     label = snapshots.label(period)
-    stored = snapshots.result(SUMMARY_JOB, label)
+    stored = grouped_result(snapshots, SUMMARY_JOB, label, by)
     figures = record_fields(stored)
     if not allowed(principal.role, GROUPS):
         return from_record(Summary, figures, snapshot=label, groups=[], suppressed=None)
-    hidden = hidden_groups(snapshots, label, settings.min_group_size)
+    hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
     rows = stored.groups.to_pylist()
     groups = [from_record(GroupSummary, r) for r in suppress_groups(rows, hidden)]
     pooled = None
     if hidden:
-        matrix = snapshots.result(GROUP_MATRIX, label)
+        matrix = grouped_result(snapshots, GROUP_MATRIX, label, by)
         merged = merged_group(rows, matrix.groups, matrix.ties, matrix.weight, hidden)
         pooled = SuppressedGroups(groups=sorted(hidden), **merged)
     return from_record(Summary, figures, snapshot=label, groups=groups, suppressed=pooled)
@@ -213,13 +218,18 @@ def broker_list(
 
 @router.get("/communities", response_model=Communities, summary="Communities")
 def communities(
-    principal: Annotated[Principal, Depends(Require(GROUPS))], snapshots: SnapshotsDep, settings: SettingsDep, period: PeriodParam = None
+    principal: Annotated[Principal, Depends(Require(GROUPS))],
+    snapshots: SnapshotsDep,
+    settings: SettingsDep,
+    period: PeriodParam = None,
+    by: ByParam = DEFAULT_BY,
 ) -> Communities:
-    """Leiden communities with their size and dominant department; small communities, and those with members in a
-    suppressed department, suppressed (their members counted together in `suppressed`)."""
+    """Leiden communities (analysed with the grouping `by`) with their size and dominant group, and their agreement with
+    the groups in words; small communities, and those with members in a suppressed group, suppressed (their members
+    counted together in `suppressed`)."""
     label = snapshots.label(period)
-    stored = snapshots.result(COMMUNITIES, label)
-    hidden = hidden_communities(snapshots, label, settings.min_group_size)
+    stored = grouped_result(snapshots, COMMUNITIES, label, by)
+    hidden = hidden_communities(snapshots, label, settings.min_group_size, by)
     labels = stored.labels.to_pylist()
     rows = suppress_groups(labels, hidden, key="community")
     pooled = None
@@ -227,10 +237,12 @@ def communities(
         pooled = SuppressedCommunities(communities=len(hidden), size=sum(int(r["size"]) for r in labels if r["community"] in hidden))
     return Communities(
         snapshot=label,
+        by=by,
         method=stored.method,
         modularity=stored.modularity,
         resolution=stored.resolution,
         agreement=dict(stored.agreement),
+        sentence=agreement_sentence(stored.agreement.get("nmi"), stored.agreement.get("ari"), by),
         communities=[from_record(Community, r) for r in rows],
         suppressed=pooled,
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from orgnet.access import GROUPS, Principal
 from orgnet.api.deps import AuditDep, Require, SettingsDep, SnapshotsDep
 from orgnet.api.graphs import community_view, group_view
+from orgnet.api.grouping import DEFAULT_BY, ByParam, check_by
 from orgnet.api.models import GraphView
 from orgnet.api.params import DepartmentParam, PeriodParam
 from orgnet.api.services import person_graph
@@ -32,18 +33,20 @@ def graph(
     community: Annotated[int | None, Query(ge=0, description="Only this community (person level).")] = None,
     person: Annotated[str | None, Query(max_length=200, description="Only this person's ego network (person level).")] = None,
     hops: Annotated[int, Query(ge=1, le=2, description="Radius of the ego network.")] = 1,
+    by: ByParam = DEFAULT_BY,
 ) -> GraphView:
     """Nodes with attributes and layout, edges with weights.
 
-    Group levels suppress groups below the minimum size. The person level is
+    Group levels (`department`: the groups of `by`; `community`: the communities analysed with `by`) suppress groups
+    below the minimum size. The person level is
     audited and refuses (400) selections larger than the service's
     ``max_graph_nodes``: filter by department, community or person.
     """
     label = snapshots.label(period)
     if level == "department":
-        return group_view(snapshots, label, settings.min_group_size)
+        return group_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
     if level == "community":
-        return community_view(snapshots, label, settings.min_group_size)
+        return community_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
     return person_graph(
         snapshots,
         label,

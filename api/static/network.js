@@ -15,7 +15,7 @@ function say(text, isError) {
 }
 
 async function draw() {
-  const query = new URLSearchParams({period: value("period"), level: state.level, color: value("color") || "department"});
+  const query = new URLSearchParams({period: value("period"), level: state.level, color: value("color") || "department", by: value("by") || "department"});
   if (value("size")) query.set("size", value("size"));
   for (const key of ["department", "community", "person"]) if (state[key] !== "") query.set(key, state[key]);
   const mine = ++asked;
@@ -34,7 +34,7 @@ async function draw() {
     return;
   }
   const body = answer.body;
-  say(`${body.nodes} ${{person: "people", department: "departments", community: "communities"}[body.level]}` + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
+  say(`${body.nodes} ${{person: "people", department: body.by === "department" ? "departments" : `groups of ${body.by}`, community: "communities"}[body.level]}` + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
       (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
@@ -47,6 +47,10 @@ async function draw() {
       if (!point || point.customdata === undefined) return;
       if (!peopleAllowed) {
         say(`Your role (${div.dataset.role}) may not see people, so a group cannot be opened; the groups and their ties are all it shows.`, true);
+        return;
+      }
+      if (state.level === "department" && value("by") && value("by") !== "department") {
+        say(`A group of ${value("by")} does not open: pick a department above, or group by department to click one open.`, true);
         return;
       }
       if (state.level === "department") { state.level = "person"; state.department = String(point.customdata); state.community = ""; state.person = ""; }
@@ -63,6 +67,7 @@ async function draw() {
 
 const reset = () => { state.level = value("level"); state.department = ""; state.community = ""; state.person = ""; draw(); };
 document.getElementById("level").onchange = reset;
+document.getElementById("by").onchange = reset;
 document.getElementById("back").onclick = reset;
 document.getElementById("period").onchange = draw;
 for (const id of ["color", "size"]) { const el = document.getElementById(id); if (el) el.onchange = draw; }

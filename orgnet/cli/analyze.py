@@ -1,5 +1,5 @@
-"""``orgnet analyze`` and the commands that print its results: ``summary``, ``silos``, ``bridges``, ``advocates``, ``reach``,
-``campaigns``.
+"""``orgnet analyze`` and the commands that print its results: ``summary``, ``silos``, ``communities``, ``bridges``,
+``advocates``, ``reach``, ``campaigns``.
 
 A period, grouping attribute, department or location that the store does not hold is an error that lists those it
 does (:mod:`orgnet.choices`), never an empty table.
@@ -7,7 +7,8 @@ does (:mod:`orgnet.choices`), never an empty table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -26,6 +27,7 @@ __all__ = [
     "analyze_command",
     "bridges_command",
     "campaigns_command",
+    "communities_command",
     "reach_command",
     "silos_command",
     "summary_command",
@@ -244,6 +246,71 @@ def silos_command(
     )
 
 
+@app.command("communities")
+@friendly_errors
+def communities_command(
+    store: StoreOption = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    by: ByOption = "department",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many connectors to name per community.")] = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """Formal against informal: the communities people actually work in, against the groups of --by.
+
+    NMI and ARI with a sentence that reads them, each community's size, dominant groups and top connectors (highest
+    betweenness), and the members of each group in each community.
+    """
+    from orgnet.communities import agreement_sentence, community_composition, top_connectors
+    from orgnet.jobs import BROKERS, COMMUNITIES
+    from orgnet.model import person_names
+
+    label = snapshot_of(period, start, end)
+    label, stored = _result(store, COMMUNITIES, label, by)
+    _, brokers = _result(store, BROKERS, label, by)
+    with store_from(store) as opened:
+        people = opened.people().set_index("person_id", drop=False)
+    membership = cast(dict[Hashable, int], stored.membership_map())
+    score = dict(zip(brokers.table.column("person_id").to_pylist(), brokers.table.column("betweenness").to_pylist()))
+    connectors = top_connectors(membership, score, top)
+    composition = community_composition(membership, people[by] if by in people.columns else {})
+    nmi, ari = stored.agreement.get("nmi"), stored.agreement.get("ari")
+    rows = [{**row, "connectors": connectors.get(row["community"], [])} for row in stored.labels.to_pylist()]
+    sentence = agreement_sentence(nmi, ari, by)
+    if as_json:
+        emit_json(
+            {
+                "snapshot": label,
+                "by": by,
+                "method": stored.method,
+                "modularity": stored.modularity,
+                "nmi": nmi,
+                "ari": ari,
+                "sentence": sentence,
+                "communities": rows,
+                "composition": {
+                    "groups": [str(g) for g in composition.columns],
+                    "members": composition.to_numpy().tolist(),
+                },
+            }
+        )
+        return
+    names = person_names(people)
+    console.print(f"Communities against {by}, {label}: {sentence}", highlight=False)
+    print_records(
+        [{**row, "connectors": ", ".join(names.get(p) or p for p in row["connectors"])} for row in rows],
+        ["community", "size", "label", "groups", "connectors"],
+        f"{len(rows)} communities ({stored.method}, modularity {cell('modularity', stored.modularity)}), largest first",
+    )
+    groups = [str(g) for g in composition.columns]
+    print_records(
+        [{"community": c, **dict(zip(groups, counts))} for c, counts in zip(composition.index, composition.to_numpy().tolist())],
+        ["community", *groups],
+        f"Members of each {by} in each community",
+    )
+
+
 @app.command("bridges")
 @friendly_errors
 def bridges_command(
@@ -360,8 +427,14 @@ def reach_command(
     start: FromOption = None,
     end: ToOption = None,
     squad: Annotated[
-        int, typer.Option("--squad", min=1, help="Squad size: the k advocates whose audiences together reach the most people.")
-    ] = 10,
+        int | None,
+        typer.Option(
+            "--squad",
+            min=1,
+            help="Squad size: the first k of the stored greedy squad, whose audiences together reach the most people "
+            "(default: the whole stored squad).",
+        ),
+    ] = None,
     internal: Annotated[
         list[str] | None,
         typer.Option("--from-person", help="Internal reach instead: how far a message from these people travels inside (repeatable)."),
@@ -386,23 +459,27 @@ def reach_command(
     from dataclasses import asdict
 
     from orgnet.jobs import REACH
-    from orgnet.reach import SQUAD_ACCOUNTS
+    from orgnet.reach import SQUAD_ACCOUNTS, guarantee_sentence, squad_reach_at
 
     label, reach = _result(store, REACH, label)
     curve = reach.squad_curve.to_pylist()
     platforms, brand = reach.platforms.to_pylist(), reach.brand.to_pylist()
+    squad = len(curve) if squad is None else squad
     if squad > len(curve):
         raise OrgnetError(f"the stored reach curve goes to {len(curve)} people; analyse with a larger squad to see more")
+    # The first `squad` of the stored greedy squad, read from its curve (the whole squad's figures when it is all of it).
+    best = squad_reach_at(reach.squad_curve.to_pandas(), squad, reach.squad_reach)
+    guarantee = reach.squad_guarantee if squad == len(curve) else guarantee_sentence(squad, curve[squad - 1]["unique_reach"])
     if as_json:
         emit_json(
             {
                 "snapshot": label,
                 "employees": asdict(reach.employees),
-                "squad_reach": asdict(reach.squad_reach),
+                "squad_reach": asdict(best),
                 "summary": platforms,
                 "brand": brand,
                 "squad": curve[:squad],
-                "guarantee": reach.squad_guarantee,
+                "guarantee": guarantee,
             }
         )
         return
@@ -430,8 +507,8 @@ def reach_command(
     print_records(
         curve[:squad], ["k", "person_id", "gain_ids", "unique_reach_ids", "count_only_reach", "follower_sum"], f"Greedy squad of {squad}"
     )
-    console.print(f"The stored squad of {len(reach.squad_members)}: {reach.squad_reach.sentence(SQUAD_ACCOUNTS)}.")
-    console.print(reach.squad_guarantee)
+    console.print(f"The best {squad}: {best.sentence(SQUAD_ACCOUNTS)}.")
+    console.print(guarantee)
 
 
 def _internal_reach(
