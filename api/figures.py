@@ -2,8 +2,8 @@
 
 :func:`explorer_figure` turns a :class:`~orgnet.api.models.GraphView` into the
 plotly figure the Network page draws. Colours come from
-:func:`explorer_colors`, a map over every department and every community of
-the snapshot (not only those drawn), so a department keeps its colour when it
+:func:`explorer_colors`, a map over every group of the grouping drawn and every community of
+the snapshot (not only those drawn), so a group (a department, a location...) keeps its colour when it
 is drilled into and a community keeps its own at person level.
 
 :func:`silo_view` gathers what the Silos page shows: the pairs of groups
@@ -62,20 +62,20 @@ def community_name(community: int) -> str:
     return f"community {community}"
 
 
-def explorer_colors(departments: Iterable[str], communities: Iterable[int]) -> dict[Hashable, str]:
-    """One colour per department and one per community (:func:`community_name`) of a snapshot.
+def explorer_colors(groups: Iterable[str], communities: Iterable[int]) -> dict[Hashable, str]:
+    """One colour per group (of the grouping drawn) and one per community (:func:`community_name`) of a snapshot.
 
     Parameters
     ----------
-    departments : every department of the snapshot.
+    groups : every group of the snapshot in the grouping drawn (its departments, its locations...).
     communities : every community number of the snapshot.
 
     Returns
     -------
-    dict name -> colour, departments and communities each coloured in their sorted order from
+    dict name -> colour, groups and communities each coloured in their sorted order from
     :data:`orgnet.viz.PALETTE` (:func:`orgnet.viz.category_colors`), so the map is the same whichever part is drawn.
     """
-    colors = category_colors(departments)
+    colors = category_colors(groups)
     colors.update(category_colors(community_name(c) for c in sorted(set(communities))))
     return colors
 
@@ -89,23 +89,26 @@ def _person_figure(view: GraphView, color_by: str, size_by: str | None, colors: 
                 "x": n.x,
                 "y": n.y,
                 "department": n.department,
+                view.by: n.group,
                 "community": None if n.community is None else community_name(n.community),
                 **n.attributes,
             }
             for n in view.nodes
         ],
-        columns=["id", "label", "x", "y", "department", "community"],
+        columns=list(dict.fromkeys(["id", "label", "x", "y", "department", view.by, "community"])),
     )
     edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
     size = size_by if size_by in nodes.columns else None
-    return network_figure(
+    figure = network_figure(
         nodes,
         edges,
-        color_by=color_by if color_by in nodes.columns else "department",
+        color_by="community" if color_by == "community" else view.by,
         size_by=size,
         highlight=view.focus,
         color_map=colors,
     )
+    figure.update_layout(legend={"title": {"text": "community" if color_by == "community" else view.by}})
+    return figure
 
 
 def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors: dict[Hashable, str]) -> go.Figure:
@@ -114,7 +117,7 @@ def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors:
     Parameters
     ----------
     view : a person, department or community view (suppressed groups are left out of the drawing).
-    color_by : ``department`` or ``community``, for person views.
+    color_by : ``group`` (the view's ``by``) or ``community``, for person views.
     size_by : a person metric of the view's nodes, or ``None`` for a fixed size.
     colors : :func:`explorer_colors` of the snapshot.
 
@@ -148,7 +151,7 @@ def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors:
         columns=["source_group", "target_group", "weight"],
     )
     figure = group_network_figure(groups, edges, color_by="color", color_map=colors, hover_fields=["size", "internal_weight"])
-    figure.update_layout(legend={"title": {"text": "community" if communities else "department"}})
+    figure.update_layout(legend={"title": {"text": "community" if communities else view.by}})
     return figure
 
 

@@ -1,4 +1,4 @@
-"""Graph views of a snapshot from its stored layouts: person, department and community level.
+"""Graph views of a snapshot from its stored layouts: person, group (of any grouping ``by``) and community level.
 
 Shared by the ``/graph`` route and the network explorer page. Layouts come
 from the stored layout results (:data:`~orgnet.jobs.LAYOUT_PEOPLE`, :data:`~orgnet.jobs.LAYOUT_GROUPS`); the
@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orgnet.api.grouping import DEFAULT_BY
 from orgnet.api.models import GraphEdge, GraphNode, GraphView, optional_text
 from orgnet.api.snapshots import Snapshots
 from orgnet.api.suppression import hidden_communities, hidden_groups
@@ -31,7 +32,7 @@ class TooLarge(ValueError):
     """A person-level view would hold more people than the service sends at once."""
 
 
-def membership(snapshots: Snapshots, label: str, by: str = "department") -> dict[str, int]:
+def membership(snapshots: Snapshots, label: str, by: str = DEFAULT_BY) -> dict[str, int]:
     """Person -> community number of a snapshot (the partition analysed with the grouping ``by``)."""
     return snapshots.result(COMMUNITIES, label, by=by).membership_map()
 
@@ -74,14 +75,14 @@ def _group_nodes(groups: pd.DataFrame, key: str, labels: dict, hidden: set[str],
     return nodes
 
 
-def group_view(snapshots: Snapshots, label: str, min_size: int, by: str = "department") -> GraphView:
+def group_view(snapshots: Snapshots, label: str, min_size: int, by: str = DEFAULT_BY) -> GraphView:
     """Group-level view (groups of ``by``, departments by default): stored group layout and group edges, suppressed
     groups hidden (see :mod:`orgnet.api.suppression`)."""
     groups = snapshots.result(LAYOUT_GROUPS, label, by=by).table.to_pandas()
     edges = snapshots.result(GROUP_EDGES, label, by=by).table.to_pandas()
     hidden = hidden_groups(snapshots, label, min_size, among=groups["group"], by=by)
-    nodes = _group_nodes(groups, "group", {}, hidden, "department")
-    return GraphView(snapshot=label, level="department", by=by, nodes=nodes, edges=_group_edges(edges, hidden))
+    nodes = _group_nodes(groups, "group", {}, hidden, "group")
+    return GraphView(snapshot=label, level="group", by=by, nodes=nodes, edges=_group_edges(edges, hidden))
 
 
 def _community_tables(snapshots: Snapshots, label: str, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -115,7 +116,7 @@ def _community_tables(snapshots: Snapshots, label: str, by: str) -> tuple[pd.Dat
     return groups, edges
 
 
-def community_view(snapshots: Snapshots, label: str, min_size: int, by: str = "department") -> GraphView:
+def community_view(snapshots: Snapshots, label: str, min_size: int, by: str = DEFAULT_BY) -> GraphView:
     """Community-level view: each community at its members' mean position, ties summed between communities; suppressed
     communities (see :mod:`orgnet.api.suppression`, by the grouping ``by``) hidden."""
     groups, edges = snapshots.derived(f"community_graph:{by}", label, lambda: _community_tables(snapshots, label, by))
@@ -129,8 +130,17 @@ def community_view(snapshots: Snapshots, label: str, min_size: int, by: str = "d
 def _check_size(chosen: set[str], max_nodes: int) -> None:
     if len(chosen) > max_nodes:
         raise TooLarge(
-            f"{len(chosen):,} people is more than {max_nodes:,} at once; filter by department, community or person, or ask for level=department"
+            f"{len(chosen):,} people is more than {max_nodes:,} at once; filter by group, community or person, or ask for level=group"
         )
+
+
+def _in_groups(people: pd.DataFrame, chosen: set[str], wanted: dict[str, str], keep: str | None) -> set[str]:
+    """The people of ``chosen`` (people-table rows) whose attributes hold every ``attribute: value`` of ``wanted``;
+    ``keep`` (the focus of an ego view) stays whatever its attributes."""
+    for attribute, value in wanted.items():
+        holds = people[attribute].astype("string").eq(value).fillna(False).to_numpy(bool)
+        chosen &= set(people.index[holds]) | {keep}
+    return chosen
 
 
 def person_view(
@@ -142,20 +152,25 @@ def person_view(
     community: int | None = None,
     person: str | None = None,
     hops: int = 1,
+    by: str = DEFAULT_BY,
+    group: str | None = None,
 ) -> GraphView:
-    """Person-level view of the people in a department, a community, or within ``hops`` of ``person``.
+    """Person-level view of the people in a department, a group of ``by``, a community, or within ``hops`` of ``person``.
+
+    Communities, layout and each node's ``group`` are those of the grouping ``by``, so a group or a community drilled
+    into keeps the colour it has at group level.
 
     Raises
     ------
     KeyError : ``person`` is not in the snapshot.
     TooLarge : the selection holds more than ``max_nodes`` people.
     """
-    members = membership(snapshots, label)
+    members = membership(snapshots, label, by)
+    people = snapshots.people()
+    wanted = {attribute: value for attribute, value in (("department", department), (by, group)) if value is not None}
     if person is None:
         graph = snapshots.graph(label)
-        chosen = set(graph)
-        if department is not None:
-            chosen = {p for p in chosen if graph.nodes[p].get("department") == department}
+        chosen = _in_groups(people, set(graph), wanted, None)
         if community is not None:
             chosen = {p for p in chosen if members.get(p) == community}
         _check_size(chosen, max_nodes)
@@ -163,19 +178,17 @@ def person_view(
     else:
         # Only the ties around the person: the snapshot's whole graph took ~20 s to build at 50,000 people.
         ties = snapshots.neighbourhood(label, person, hops)
-        people = snapshots.people()
         if person not in people.index and person not in set(ties.people):
             raise KeyError(person)
-        chosen = set(ego_members(ties, person, hops))
-        if department is not None:
-            chosen = {p for p in chosen if p == person or (p in people.index and people.at[p, "department"] == department)}
+        chosen = _in_groups(people, set(ego_members(ties, person, hops)), wanted, person)
         if community is not None:
             chosen = {p for p in chosen if members.get(p) == community or p == person}
         # Counted before any graph is built: a refused view costs the search only.
         _check_size(chosen, max_nodes)
         graph = members_graph(ties, people, sorted(chosen))
         degree = tie_degrees(ties, sorted(chosen)).__getitem__
-    positions = snapshots.result(LAYOUT_PEOPLE, label).table
+    groups = people[by] if by in people.columns else pd.Series(dtype=object)
+    positions = snapshots.result(LAYOUT_PEOPLE, label, by=by).table
     layout = dict(zip(positions.column("person_id").to_pylist(), zip(positions.column("x").to_pylist(), positions.column("y").to_pylist())))
     metrics: dict[str, dict[str, Any]] = {}
     brokers = snapshots.optional_result(BROKERS, label)
@@ -200,6 +213,7 @@ def person_view(
                 x=x,
                 y=y,
                 department=optional_text(data.get("department")),
+                group=optional_text(groups.get(ident)),
                 community=members.get(ident),
                 attributes=attributes,
             )
@@ -208,4 +222,4 @@ def person_view(
         GraphEdge(source=str(s), target=str(t), weight=float(d.get("weight", 0.0)), count=int(d.get("count", 0)))
         for s, t, d in graph.subgraph(chosen).edges(data=True)
     ]
-    return GraphView(snapshot=label, level="person", nodes=nodes, edges=edges, focus=person)
+    return GraphView(snapshot=label, level="person", by=by, nodes=nodes, edges=edges, focus=person)

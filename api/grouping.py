@@ -1,4 +1,4 @@
-"""Group-level results by any HR attribute: the ``by=`` of the silos routes and the Silos page, and its one lookup.
+"""Group-level results by any HR attribute: the ``by=`` (and ``group=``) of the group-level routes and pages, and its one lookup.
 
 A group-level result (summary, silos, silo pairs, the group matrix, top-down against side-to-side) is stored per
 grouping attribute; :func:`grouped_result` is the one place that finds the result of an attribute, after checking
@@ -8,6 +8,7 @@ analysed answers 404 with the ``orgnet analyze --by`` command that computes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, TypeVar
 
 from fastapi import Query
@@ -18,7 +19,7 @@ from orgnet.choices import check_choice, grouping_attributes
 from orgnet.errors import OrgnetError
 from orgnet.jobs import SUMMARY, Job
 
-__all__ = ["DEFAULT_BY", "ByParam", "analysed_groupings", "check_by", "grouped_result"]
+__all__ = ["DEFAULT_BY", "ByParam", "GroupParam", "analysed_groupings", "check_by", "check_group", "grouped_result"]
 
 R = TypeVar("R")
 
@@ -35,12 +36,28 @@ ByParam = Annotated[
 ]
 
 
+GroupParam = Annotated[
+    str | None, Query(max_length=200, description="Only the people of this group of `by` (person level), e.g. a location.")
+]
+
+
+def _checked(value: str, valid: Iterable[object], what: str, parameter: str) -> str:
+    try:
+        return check_choice(value, valid, what)
+    except OrgnetError as error:
+        raise RequestValidationError([{"loc": ("query", parameter), "msg": str(error), "type": "unknown_value"}]) from None
+
+
 def check_by(snapshots: Snapshots, by: str) -> str:
     """``by`` when the store's people carry that attribute; a 422 on ``by`` listing the attributes otherwise."""
-    try:
-        return check_choice(by, grouping_attributes(snapshots.people()), "attribute")
-    except OrgnetError as error:
-        raise RequestValidationError([{"loc": ("query", "by"), "msg": str(error), "type": "unknown_value"}]) from None
+    return _checked(by, grouping_attributes(snapshots.people()), "attribute", "by")
+
+
+def check_group(snapshots: Snapshots, by: str, group: str) -> str:
+    """``group`` when some person's attribute ``by`` (checked with :func:`check_by`) holds it; a 422 on ``group``
+    listing the groups otherwise."""
+    held = snapshots.people()[check_by(snapshots, by)].dropna().astype(str).unique()
+    return _checked(group, held, by, "group")
 
 
 def grouped_result(snapshots: Snapshots, job: Job[R], label: str, by: str = DEFAULT_BY) -> R:

@@ -434,6 +434,7 @@ class GraphNode(BaseModel):
     x: float | None = Field(description="Stored layout position (`null` when suppressed).")
     y: float | None = Field(description="Stored layout position.")
     department: str | None = Field(None, description="Department (person level).")
+    group: str | None = Field(None, description="The person's group of the view's `by` (person level).")
     community: int | None = Field(None, description="Community number (person and community levels).")
     size: int | None = Field(None, description="Members (group levels).")
     attributes: dict[str, float | int | str | None] = Field(
@@ -456,10 +457,10 @@ class GraphView(BaseModel):
     """The graph of a snapshot at one level."""
 
     snapshot: str = Field(description="Snapshot label.")
-    level: Literal["person", "department", "community"] = Field(
-        description="What a node is: a person, a group of `by` (`department`, the default grouping) or a community."
+    level: Literal["person", "group", "community"] = Field(
+        description="What a node is: a person, a group of `by` (departments by default) or a community."
     )
-    by: str = Field("department", description="The grouping attribute of the group and community levels.")
+    by: str = Field("department", description="The grouping attribute: of the groups, of the communities' analysis, of a person's `group`.")
     nodes: list[GraphNode] = Field(description="Nodes with attributes and layout.")
     edges: list[GraphEdge] = Field(description="Edges with weights.")
     focus: str | None = Field(None, description="The person whose ego network this is, when one was asked for.")

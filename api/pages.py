@@ -27,7 +27,7 @@ from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view, squad_rows
 from orgnet.api.graphs import community_view, group_view, membership
-from orgnet.api.grouping import DEFAULT_BY, ByParam, analysed_groupings, check_by, grouped_result
+from orgnet.api.grouping import DEFAULT_BY, ByParam, GroupParam, analysed_groupings, check_by, grouped_result
 from orgnet.api.params import DepartmentParam, PeriodParam, SquadParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
@@ -251,11 +251,12 @@ def network_figure_json(
     settings: SettingsDep,
     audit_log: AuditDep,
     period: PeriodParam = None,
-    level: Annotated[str, Query(pattern="^(department|community|person)$")] = "department",
+    level: Annotated[str, Query(pattern="^(group|community|person)$")] = "group",
     department: DepartmentParam = None,
+    group: GroupParam = None,
     community: Annotated[int | None, Query(ge=0)] = None,
     person: Annotated[str | None, Query(max_length=200)] = None,
-    color: Annotated[str, Query(pattern="^(department|community)$")] = "department",
+    color: Annotated[str, Query(pattern="^(group|community)$")] = "group",
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
     by: ByParam = DEFAULT_BY,
 ) -> JSONResponse:
@@ -281,6 +282,8 @@ def network_figure_json(
             department=None if focus else department,
             community=None if focus else community,
             person=focus,
+            by=by,
+            group=None if focus else group,
         )
     elif level == "community":
         view = community_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from orgnet.access import ADVOCATES, PEOPLE, REACH_ROUNDING, Principal, allowed, internal_reach_refusal, rounded_counts
 from orgnet.api.audit import AuditBuffer
 from orgnet.api.graphs import TooLarge, person_view
+from orgnet.api.grouping import DEFAULT_BY, check_by, check_group
 from orgnet.api.models import (
     AdvocateRow,
     BrandOverlap,
@@ -73,16 +74,22 @@ def person_graph(
     community: int | None = None,
     person: str | None = None,
     hops: int = 1,
+    by: str = DEFAULT_BY,
+    group: str | None = None,
 ) -> GraphView:
     """The person-level graph of snapshot ``label`` (see :func:`orgnet.api.graphs.person_view`), checked and audited.
 
     Raises 403 unless ``principal`` may see person-level graphs, 404 when
-    ``person`` is not in the snapshot, 400 when the selection holds more than
+    ``person`` is not in the snapshot, 422 when ``by`` or ``group`` is unknown, 400 when the selection holds more than
     ``max_nodes`` people; records the read as ``action`` in the audit log.
     """
     require_person_graphs(principal)
+    by = check_by(snapshots, by)
+    group = None if group is None else check_group(snapshots, by, group)
     try:
-        view = person_view(snapshots, label, max_nodes, department=department, community=community, person=person, hops=hops)
+        view = person_view(
+            snapshots, label, max_nodes, department=department, community=community, person=person, hops=hops, by=by, group=group
+        )
     except KeyError:
         raise HTTPException(404, f"no person {person!r} in {label}") from None
     except TooLarge as error:
@@ -90,7 +97,8 @@ def person_graph(
     audit_log.record(
         principal,
         action,
-        f"{label} department={department or ''} community={'' if community is None else community} person={person or ''}",
+        f"{label} department={department or ''} by={by} group={group or ''} community={'' if community is None else community} "
+        f"person={person or ''}",
     )
     return view
 

@@ -13,6 +13,7 @@ kept in ``test-artifacts/``.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -45,10 +46,24 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def base_url(samples_store):  # noqa: F811
+def served_store(samples_store, role_keys, tmp_path_factory):  # noqa: F811
+    """A copy of the samples store (with the roles' keys) whose latest period, 2026-10, is also analysed by level:
+    L7 holds one person and L6 eight, so the level grouping suppresses them both."""
+    from orgnet.analysis import AnalysisOptions, analyze
+    from orgnet.store.sqlite import SQLiteStore
+
+    path = tmp_path_factory.mktemp("browser") / "orgnet.db"
+    shutil.copy(samples_store, path)
+    with SQLiteStore(path) as store:
+        analyze(store, "2026-10", options=AnalysisOptions(by="level"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url(served_store):
     port = free_port()
     # As `orgnet serve` runs it (its protocol with the request deadline, no Server header).
-    server = uvicorn.Server(uvicorn.Config(make_app(samples_store), host="127.0.0.1", port=port, **UVICORN_OPTIONS))
+    server = uvicorn.Server(uvicorn.Config(make_app(served_store), host="127.0.0.1", port=port, **UVICORN_OPTIONS))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -164,14 +179,15 @@ def test_the_network_page_switches_period(page, base_url):
     with page.expect_response(lambda answer: "/network/figure?period=2026-08" in answer.url) as figure:
         page.select_option("#period", "2026-08")
     assert figure.value.status == 200
-    page.wait_for_selector("#plot-network[data-ready='1'][data-level='department']", timeout=20_000)
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
     assert "8 departments" in page.inner_text("#status") and page.locator("#brokers tr").count() == 11
     assert page.errors == []
 
 
 def test_the_network_page_asks_for_the_grouping_it_shows(page, base_url):
-    page.goto(f"{base_url}/network")
+    page.goto(f"{base_url}/network?period=2026-09")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    # 2026-09 is analysed by department only; 2026-10 by level too (see served_store).
     assert page.locator("#by option").all_inner_texts() == ["department"]
     with page.expect_response(lambda answer: "/network/figure?" in answer.url and "by=department" in answer.url) as figure:
         page.select_option("#level", "community")
@@ -228,7 +244,7 @@ def test_the_login_page_says_an_unknown_key_in_words(browser, base_url):
 def test_person_search_focuses_the_right_node(page, base_url):
     page.goto(f"{base_url}/network")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
-    assert page.get_attribute("#plot-network", "data-level") == "department"
+    assert page.get_attribute("#plot-network", "data-level") == "group"
     page.fill("#search", "E0187")
     page.click("#find")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
@@ -454,12 +470,12 @@ def test_logging_out_is_the_headers_button(page, base_url):
 
 
 @pytest.fixture(scope="module")
-def report_id(samples_store):  # noqa: F811
+def report_id(served_store):
     from orgnet.api.reports import write_report
     from orgnet.store.sqlite import SQLiteStore
 
-    with SQLiteStore(samples_store) as store:
-        return write_report(store, "2026-09", "2026-10", Path(samples_store).parent / "browser-report")["id"]
+    with SQLiteStore(served_store) as store:
+        return write_report(store, "2026-09", "2026-10", Path(served_store).parent / "browser-report")["id"]
 
 
 def _overflow(page) -> int:
@@ -505,4 +521,99 @@ def test_the_api_docs_work_offline(page, base_url):
     assert page.locator("#swagger-ui .opblock").count() >= 20
     assert "orgnet" in page.inner_text("#swagger-ui .info")
     _shot(page, "docs")
+    assert page.errors == []
+
+
+# --- Another grouping than departments: the test store's 2026-10 is analysed by level too (served_store) -----------
+
+
+def test_the_silos_page_switches_to_another_grouping(page, base_url):
+    page.goto(f"{base_url}/silos?period=2026-10")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    assert page.locator("#by option").all_inner_texts() == ["department", "level"]
+    page.select_option("#by", "level")
+    page.wait_for_url("**period=2026-10&by=level")
+    page.wait_for_selector("#plot-heatmap .main-svg", timeout=20_000)
+    assert "by level" in page.inner_text("h1")
+    assert page.evaluate("document.getElementById('plot-heatmap')._fullData[0].x") == ["L2", "L3", "L4", "L5", "L6", "L7"]
+    # L7 (one person) is suppressed in this grouping: no table names it.
+    assert "L7" not in page.inner_text("#silo-pairs") and page.locator("#silo-pairs tr").count() > 1
+    _shot(page, "silos-by-level")
+    assert page.errors == []
+
+
+def _group_point(page, ident: str) -> dict[str, float]:
+    """Where on the screen the Network page draws node ``ident`` (from the plot's axes)."""
+    return page.evaluate(
+        """(ident) => {
+          const plot = document.getElementById("plot-network");
+          const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
+          for (const trace of plot._fullData) {
+            if (!trace.meta || trace.meta.role !== "nodes") continue;
+            const i = trace.customdata.map(String).indexOf(ident);
+            if (i >= 0) return {x: box.left + layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
+                                y: box.top + layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])};
+          }
+          return null;
+        }""",
+        ident,
+    )
+
+
+def test_the_network_page_opens_a_level_in_its_colour_and_focuses_a_person_in_it(page, base_url):
+    page.goto(f"{base_url}/network?period=2026-10")
+    page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
+    with page.expect_response(lambda answer: "/network/figure?" in answer.url and "by=level" in answer.url) as figure:
+        page.select_option("#by", "level")
+    assert figure.value.status == 200 and figure.value.json()["level"] == "group"
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    assert "groups of level" in page.inner_text("#status") and "2 group(s) are not drawn" in page.inner_text("#status")
+    assert sorted(_node_colors(page)) == ["L2", "L3", "L4", "L5"]
+    assert page.locator("#plot-network .textpoint", has_text="L3").count() == 1
+    colour = _node_colors(page)["L3"]
+    _shot(page, "network-by-level")
+    # A click on L3 opens its people, coloured as L3 was, the legend titled by the grouping.
+    point = _group_point(page, "L3")
+    with page.expect_response(lambda answer: "group=L3" in answer.url) as opened:
+        page.mouse.move(point["x"], point["y"])
+        page.mouse.click(point["x"], point["y"])
+    assert opened.value.status == 200 and "by=level" in opened.value.url
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
+    assert re.match(r"\d+ people · level L3", page.inner_text("#status"))
+    people = _node_colors(page)
+    assert len(people) > 5 and set(people.values()) == {colour}
+    assert page.evaluate("document.getElementById('plot-network')._fullLayout.legend.title.text") == "level"
+    assert page.input_value("#color") == "group" and page.inner_text("#color option[value='group']") == "level"
+    _shot(page, "network-level-L3")
+    # Colouring by community recolours the same people.
+    page.select_option("#color", "community")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
+    assert set(_node_colors(page)) == set(people)
+    assert page.evaluate("document.getElementById('plot-network')._fullLayout.legend.title.text") == "community"
+    # A click on one of them focuses on that person.
+    person = sorted(people)[0]
+    point = _group_point(page, person)
+    page.mouse.move(point["x"], point["y"])
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_selector(f"#plot-network[data-ready='1'][data-focus='{person}']", timeout=20_000)
+    assert f"({person})" in page.inner_text("#status") or f"focus {person}" in page.inner_text("#status")
+    _shot(page, "network-level-person")
+    assert page.errors == []
+
+
+def test_the_communities_page_switches_to_another_grouping(page, base_url):
+    page.goto(f"{base_url}/communities?period=2026-10")
+    page.wait_for_selector("#plot-communities .main-svg", timeout=20_000)
+    page.select_option("#by", "level")
+    page.wait_for_url("**period=2026-10&by=level")
+    page.wait_for_selector("#plot-communities .main-svg", timeout=20_000)
+    assert "by level" in page.inner_text("h1")
+    assert re.search(r"NMI \d\.\d\d, ARI -?\d\.\d\d", page.inner_text("#agreement"))
+    # The heatmap's columns are the levels, those of L6 and L7 (suppressed in this grouping) blank; the table's groups
+    # are levels too.
+    heatmap = page.evaluate("(() => { const t = document.getElementById('plot-communities').data[0]; return {x: t.x, z: t.z}; })()")
+    assert heatmap["x"] == ["L2", "L3", "L4", "L5", "L6", "L7"]
+    assert all(row[4] is None and row[5] is None for row in heatmap["z"]) and any(row[1] for row in heatmap["z"])
+    assert "L7" not in page.inner_text("#communities") and "L3" in page.inner_text("#communities")
+    _shot(page, "communities-by-level")
     assert page.errors == []

@@ -50,7 +50,7 @@ def test_the_communities_view_answers_every_community_once_by_number(analyst):
 
 
 def test_a_department_has_one_colour_at_every_level(analyst):
-    departments = analyst.get("/network/figure?level=department")
+    departments = analyst.get("/network/figure?level=group")
     colour = {str(i): trace["marker"]["color"] for trace in _node_traces(departments) for i in trace["customdata"]}
     for department in ("Legal", "Sales", "Operations"):
         people = analyst.get(f"/network/figure?level=person&department={department}")
@@ -266,3 +266,28 @@ def test_the_summary_and_the_network_group_by_any_analysed_attribute(by_level, r
     )
     assert all(answer.status_code == 422 for answer in unknown)
     assert '<select id="by"><option value="department">department</option><option value="level">level</option></select>' in page
+
+
+def test_a_group_of_another_grouping_opens_its_people_in_its_own_colour(by_level, role_keys):  # noqa: F811
+    from orgnet.store.sqlite import SQLiteStore
+
+    with SQLiteStore(by_level) as store:
+        people = store.people().set_index("person_id")
+    with _client(by_level, role_keys["analyst"]) as client:
+        groups = client.get("/network/figure?period=2026-10&by=level")
+        opened = client.get("/network/figure?period=2026-10&by=level&level=person&group=L3")
+        graph = client.get("/api/v1/graph?period=2026-10&by=level&level=person&group=L3").json()
+        by_community = client.get("/network/figure?period=2026-10&by=level&level=person&group=L3&color=community")
+        unknown = client.get("/network/figure?period=2026-10&by=level&level=person&group=L9")
+        legacy = client.get("/api/v1/graph?period=2026-10&level=department&by=level").json()
+    colour = {str(i): trace["marker"]["color"] for trace in _node_traces(groups) for i in trace["customdata"]}
+    assert groups.json()["level"] == "group" and legacy["level"] == "group" and {n["id"] for n in legacy["nodes"]} >= {"L2", "L3"}
+    # Everyone drawn is of level L3 (the roster says so), as the API lists them, in L3's colour, under a "level" legend.
+    ids = {str(i) for trace in _node_traces(opened) for i in trace["customdata"]}
+    with_ties = {n["id"] for n in graph["nodes"]}
+    assert ids == with_ties and len(ids) > 5 and set(people.loc[sorted(ids), "level"]) == {"L3"}
+    assert {trace["marker"]["color"] for trace in _node_traces(opened)} == {colour["L3"]}
+    assert opened.json()["figure"]["layout"]["legend"]["title"]["text"] == "level"
+    assert graph["level"] == "person" and graph["by"] == "level" and {n["group"] for n in graph["nodes"]} == {"L3"}
+    assert by_community.json()["figure"]["layout"]["legend"]["title"]["text"] == "community"
+    assert unknown.status_code == 422 and "no level 'L9'" in unknown.text and "L3" in unknown.text

@@ -371,7 +371,7 @@ def test_pages_refuse_repeated_parameters_with_a_page_naming_them(client, role_k
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
     assert f"query.{name}: given more than once" in answer.text
     # The Network page's figure answers JSON, for its script to say.
-    figure = analyst.get("/network/figure?level=department&level=community")
+    figure = analyst.get("/network/figure?level=group&level=community")
     assert figure.status_code == 422 and figure.json()["detail"][0]["loc"] == ["query", "level"]
 
 

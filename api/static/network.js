@@ -2,7 +2,7 @@
 // The plot's data-people-allowed says whether the role may see people (the server checks it again).
 // A failed request clears the plot and says what went wrong (orgnet.problem in pages.js): no stale graph stays up.
 
-const state = {level: "department", department: "", community: "", person: ""};
+const state = {level: "group", department: "", group: "", community: "", person: ""};
 const div = document.getElementById("plot-network");
 const peopleAllowed = div.dataset.peopleAllowed === "true";
 const status = document.getElementById("status");
@@ -15,9 +15,9 @@ function say(text, isError) {
 }
 
 async function draw() {
-  const query = new URLSearchParams({period: value("period"), level: state.level, color: value("color") || "department", by: value("by") || "department"});
+  const query = new URLSearchParams({period: value("period"), level: state.level, color: value("color") || "group", by: value("by") || "department"});
   if (value("size")) query.set("size", value("size"));
-  for (const key of ["department", "community", "person"]) if (state[key] !== "") query.set(key, state[key]);
+  for (const key of ["department", "group", "community", "person"]) if (state[key] !== "") query.set(key, state[key]);
   const mine = ++asked;
   div.dataset.ready = "";
   div.dataset.error = "";
@@ -34,7 +34,7 @@ async function draw() {
     return;
   }
   const body = answer.body;
-  say(`${body.nodes} ${{person: "people", department: body.by === "department" ? "departments" : `groups of ${body.by}`, community: "communities"}[body.level]}` + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
+  say(`${body.nodes} ${{person: "people", group: body.by === "department" ? "departments" : `groups of ${body.by}`, community: "communities"}[body.level]}` + (state.group ? ` · ${body.by} ${state.group}` : "") + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
       (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
@@ -49,14 +49,14 @@ async function draw() {
         say(`Your role (${div.dataset.role}) may not see people, so a group cannot be opened; the groups and their ties are all it shows.`, true);
         return;
       }
-      if (state.level === "department" && value("by") && value("by") !== "department") {
-        say(`A group of ${value("by")} does not open: pick a department above, or group by department to click one open.`, true);
-        return;
+      const color = document.getElementById("color");
+      if (state.level === "group") {
+        // The group opens in its own colour: its people are coloured by the same grouping.
+        state.level = "person"; state.group = String(point.customdata); state.department = ""; state.community = ""; state.person = "";
+        if (color) color.value = "group";
       }
-      if (state.level === "department") { state.level = "person"; state.department = String(point.customdata); state.community = ""; state.person = ""; }
       else if (state.level === "community") {
-        state.level = "person"; state.community = String(point.customdata); state.department = ""; state.person = "";
-        const color = document.getElementById("color");
+        state.level = "person"; state.community = String(point.customdata); state.department = ""; state.group = ""; state.person = "";
         if (color) color.value = "community";
       }
       else { state.person = String(point.customdata); }
@@ -65,14 +65,19 @@ async function draw() {
   }
 }
 
-const reset = () => { state.level = value("level"); state.department = ""; state.community = ""; state.person = ""; draw(); };
+const colorOption = document.querySelector("#color option[value='group']");
+const reset = () => {
+  state.level = value("level"); state.department = ""; state.group = ""; state.community = ""; state.person = "";
+  if (colorOption) colorOption.textContent = value("by") || "department";
+  draw();
+};
 document.getElementById("level").onchange = reset;
 document.getElementById("by").onchange = reset;
 document.getElementById("back").onclick = reset;
 document.getElementById("period").onchange = draw;
 for (const id of ["color", "size"]) { const el = document.getElementById(id); if (el) el.onchange = draw; }
 const dept = document.getElementById("department");
-if (dept) dept.onchange = () => { state.level = dept.value ? "person" : value("level"); state.department = dept.value; state.community = ""; state.person = ""; draw(); };
+if (dept) dept.onchange = () => { state.level = dept.value ? "person" : value("level"); state.department = dept.value; state.group = ""; state.community = ""; state.person = ""; draw(); };
 const find = document.getElementById("find");
 if (find) {
   const focus = () => {
