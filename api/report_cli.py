@@ -27,8 +27,8 @@ __all__ = ["report_command", "reports_command", "schedule_command", "schedule_st
 def _report_step(min_group_size: int):
     from orgnet.api.reports import write_report
 
-    def report(store: Store, before: str, after: str, out: Path) -> dict[str, Any]:
-        return write_report(store, before, after, out, min_group_size=min_group_size)
+    def report(store: Store, before: str, after: str, out: Path, by: str) -> dict[str, Any]:
+        return write_report(store, before, after, out, min_group_size=min_group_size, by=by)
 
     return report
 
@@ -51,6 +51,10 @@ def report_command(
     min_group_size: Annotated[
         int | None, typer.Option("--min-group-size", min=1, help="Smallest group shown (default ORGNET_MIN_GROUP_SIZE or 5).")
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option("--by", help="HR attribute the groups of the report are made of (analysed with `orgnet analyze --by` first)."),
+    ] = "department",
     as_json: JsonOption = False,
 ) -> None:
     """Write the growth report comparing two analysed snapshots: summary in words, growth charts, silo change, advocate movers, reach."""
@@ -59,7 +63,8 @@ def report_command(
     from orgnet.settings import load_settings
 
     with store_from(store) as opened:
-        record = write_report(opened, start, end, out, min_group_size=load_settings(Settings, min_group_size=min_group_size).min_group_size)
+        minimum = load_settings(Settings, min_group_size=min_group_size).min_group_size
+        record = write_report(opened, start, end, out, min_group_size=minimum, by=by)
     if as_json:
         emit_json(record)
         return

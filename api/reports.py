@@ -35,12 +35,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from orgnet.access import DEFAULT_MIN_GROUP_SIZE, suppressed_communities, suppressed_groups
+from orgnet.api.grouping import DEFAULT_BY
 from orgnet.api.suppression import stored_composition
+from orgnet.choices import check_choice, grouping_attributes
 from orgnet.compare import Comparison, compare_snapshots, summary_sentences
 from orgnet.jobs import COMMUNITIES, FRAGILITY, GROUP_MATRIX, REACH, SUMMARY, GroupMatrixResult, ReachResult
 from orgnet.model import person_names
@@ -141,12 +144,13 @@ class Report:
     aggregate_html: str
 
 
-def report_id(before: str, after: str) -> str:
-    """The id of the report comparing ``before`` with ``after`` (safe in a URL path)."""
-    return f"{before}_{after}"
+def report_id(before: str, after: str, by: str = DEFAULT_BY) -> str:
+    """The id of the report comparing ``before`` with ``after`` by the groups of ``by`` (safe in a URL path):
+    ``2026-09_2026-10``, ``2026-09_2026-10_by_location`` for another grouping than departments."""
+    return f"{before}_{after}" if by == DEFAULT_BY else f"{before}_{after}_by_{quote(by, safe='')}"
 
 
-def growth_table(store: Store, by: str = "department") -> pd.DataFrame:
+def growth_table(store: Store, by: str = DEFAULT_BY) -> pd.DataFrame:
     """Headline figures of every analysed single period, oldest first.
 
     Columns: ``period``, ``people_with_ties``, ``ties``, ``cross_group_ties``
@@ -257,16 +261,21 @@ def build_report(
     after: str,
     *,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    by: str = "department",
+    by: str = DEFAULT_BY,
 ) -> Report:
     """Compare the analysed snapshots ``before`` and ``after`` of ``store`` and build the report, in full and in its
     aggregate form.
 
+    ``by`` is the grouping of every group-level table, figure and sentence (departments by default); both snapshots
+    must have been analysed with it (``orgnet analyze --by``).
+
     Raises
     ------
     OrgnetError
-        When either snapshot was not analysed.
+        When ``by`` is not an attribute of the store's people (the message lists them), or either snapshot was not
+        analysed (with ``by``).
     """
+    by = check_choice(by, grouping_attributes(store.people()), "attribute")
     before_info, after_info = find_snapshot(store, before), find_snapshot(store, after)
     comparison = compare_snapshots(store, before, after, by=by)
     hidden = _hidden_groups(store, (before, after), min_group_size, by)
@@ -314,7 +323,7 @@ def build_report(
         ),
     )
     return Report(
-        report_id(before, after), before, after, comparison, sentences, figures, tables, render_report(full), render_report(aggregate)
+        report_id(before, after, by), before, after, comparison, sentences, figures, tables, render_report(full), render_report(aggregate)
     )
 
 
@@ -459,7 +468,7 @@ def write_report(
     out: str | Path,
     *,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    by: str = "department",
+    by: str = DEFAULT_BY,
 ) -> dict[str, Any]:
     """Build the report comparing ``before`` with ``after`` and write it to the folder ``out``.
 
@@ -470,7 +479,7 @@ def write_report(
     Returns
     -------
     The stored record: ``id``, ``before``, ``after``, ``path``, ``html``, ``aggregate_html``,
-    ``created_at``, ``min_group_size`` (what it was written with),
+    ``created_at``, ``min_group_size`` and ``by`` (what it was written with),
     ``summary`` (the sentences), ``figures``, ``tables``.
     """
     report = build_report(store, before, after, min_group_size=min_group_size, by=by)
@@ -492,6 +501,7 @@ def write_report(
         "aggregate_html": str(folder / "aggregate.html"),
         "created_at": _now(),
         "min_group_size": min_group_size,
+        "by": by,
         "summary": report.sentences,
         "figures": sorted(report.figures),
         "tables": sorted(report.tables),
@@ -528,4 +538,5 @@ def regenerate_command(record: Mapping[str, Any], min_group_size: int, store: st
     return (
         f"orgnet report --store {shlex.quote(store)} --from {record['before']} --to {record['after']} "
         f"--out {shlex.quote(str(record['path']))} --min-group-size {min_group_size}"
+        + (f" --by {shlex.quote(record['by'])}" if record.get("by", DEFAULT_BY) != DEFAULT_BY else "")
     )

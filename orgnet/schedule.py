@@ -11,6 +11,7 @@ A small TOML (or JSON) file describes the jobs::
     folders = ["/srv/orgnet/drop"]
     analyse = "previous-month"     # or "current-month"
     report_dir = "/srv/orgnet/reports"
+    by = "department"              # grouping analysed and compared (location, level, any HR attribute)
     keep = 12                      # reports kept in report_dir
     [jobs.sources]                 # file name pattern -> source, first match wins
     "roster*.csv" = "roster"
@@ -47,9 +48,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from orgnet.analysis import analyze
+from orgnet.analysis import AnalysisOptions, analyze
 from orgnet.errors import OrgnetError
-from orgnet.jobs import META
+from orgnet.jobs import SUMMARY
 from orgnet.model import ScheduleRun
 from orgnet.results import has, load_document, save_document
 from orgnet.snapshots import previous_period
@@ -86,6 +87,8 @@ class JobConfig:
     sources: dict[str, str] = field(default_factory=dict)
     analyse: str = "previous-month"
     report_dir: Path | None = None
+    #: The grouping the period is analysed with and its report compares (``orgnet analyze --by``).
+    by: str = "department"
     keep: int = 12
     timezone: str = "UTC"
     #: A run still ``running`` this long after it started is taken as abandoned.
@@ -109,10 +112,10 @@ class ScheduleConfig:
 
 @dataclass
 class Steps:
-    """What a run does besides analysing: ``ingest(store, source, path)`` and ``report(store, before, after, out)``."""
+    """What a run does besides analysing: ``ingest(store, source, path)`` and ``report(store, before, after, out, by)``."""
 
     ingest: Callable[[Store, str, Path], Any]
-    report: Callable[[Store, str, str, Path], Any] | None = None
+    report: Callable[[Store, str, str, Path, str], Any] | None = None
 
 
 def load_config(path: str | Path) -> ScheduleConfig:
@@ -132,7 +135,18 @@ def load_config(path: str | Path) -> ScheduleConfig:
     base = path.resolve().parent
     jobs = []
     for entry in raw.get("jobs", []):
-        unknown = set(entry) - {"name", "cron", "folders", "sources", "analyse", "report_dir", "keep", "timezone", "stale_after_hours"}
+        unknown = set(entry) - {
+            "name",
+            "cron",
+            "folders",
+            "sources",
+            "analyse",
+            "report_dir",
+            "by",
+            "keep",
+            "timezone",
+            "stale_after_hours",
+        }
         if unknown:
             raise OrgnetError(f"{path}: unknown key(s) {', '.join(sorted(unknown))} in job {entry.get('name', '?')!r}")
         if entry.get("analyse", "previous-month") not in ANALYSE_RULES:
@@ -144,6 +158,7 @@ def load_config(path: str | Path) -> ScheduleConfig:
             sources=dict(entry.get("sources", {})),
             analyse=entry.get("analyse", "previous-month"),
             report_dir=base / entry["report_dir"] if entry.get("report_dir") else None,
+            by=str(entry.get("by", "department")),
             keep=int(entry.get("keep", 12)),
             timezone=str(entry.get("timezone", "UTC")),
             stale_after=dt.timedelta(hours=float(entry.get("stale_after_hours", 6))),
@@ -244,13 +259,14 @@ def run_job(store: Store, job: JobConfig, steps: Steps, due: dt.datetime, clock:
         for path in _dropped_files(job):
             ingested += not getattr(steps.ingest(store, job.source_of(path), path), "skipped", False)
         period = target_period(job.analyse, due.astimezone(dt.UTC))
-        analyze(store, period, period)
-        detail = f"ingested {ingested} new file(s); analysed {period}"
+        options = AnalysisOptions(by=job.by)
+        analyze(store, period, period, options)
+        detail = f"ingested {ingested} new file(s); analysed {period}" + (f" by {job.by}" if job.by != "department" else "")
         before = previous_period(store.periods(), period)
-        if before is not None and not has(store, META, before):
-            analyze(store, before, before)
+        if before is not None and not has(store, SUMMARY, before, by=job.by):
+            analyze(store, before, before, options)
         if job.report_dir is not None and steps.report is not None:
-            steps.report(store, before or period, period, job.report_dir / period)
+            steps.report(store, before or period, period, job.report_dir / period, job.by)
             removed = _prune(job.report_dir, job.keep)
             detail += f"; report {job.report_dir / period}" + (f"; removed old reports {', '.join(removed)}" if removed else "")
     except Exception as error:  # every failure is recorded with its reason; the scheduler keeps going

@@ -42,6 +42,16 @@ def written(analysed, tmp_path_factory, truths) -> dict:
     return write_report(analysed, before, first, tmp_path_factory.mktemp("out") / "report")
 
 
+@pytest.fixture(scope="module")
+def written_by_level(analysed, written, tmp_path_factory) -> dict:
+    """The same two months compared by level (both analysed by level first), the report registered beside ``written``."""
+    from orgnet.analysis import AnalysisOptions, analyze
+
+    for label in (written["before"], written["after"]):
+        analyze(analysed, label, options=AnalysisOptions(by="level"))
+    return write_report(analysed, written["before"], written["after"], tmp_path_factory.mktemp("out") / "by-level", by="level")
+
+
 def test_the_report_says_the_silo_was_bridged(written, truths):
     a, b = sorted(truths["silo_bridged"]["departments"])
     page = Path(written["html"]).read_text(encoding="utf-8")
@@ -65,8 +75,11 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def test_the_words_say_the_numbers_of_the_tables_beside_them(written):
-    """Each number of the density, tie and community sentences is in a table of the report, as the table shows it."""
+@pytest.mark.parametrize("grouping", ["written", "written_by_level"])
+def test_the_words_say_the_numbers_of_the_tables_beside_them(grouping, request):
+    """Each number of the density, tie, community and group sentences is in a table of the report, as the table shows
+    it, whether its groups are departments or levels."""
+    written = request.getfixturevalue(grouping)
     report = Path(written["html"]).read_text(encoding="utf-8")
     tables = {name: pd.read_csv(Path(written["path"]) / "tables" / f"{name}.csv") for name in written["tables"]}
     summary = " ".join(written["summary"])
@@ -97,6 +110,18 @@ def test_the_words_say_the_numbers_of_the_tables_beside_them(written):
     assert continuing == moves["after"].nunique() and merged == len(moves) - moves["after"].nunique()
     assert before == continuing + merged + other and after == continuing + new
     assert "merged and" not in summary and " split (" not in summary
+    # The group sentences name pairs of the report's own grouping, with the counts of its silo table.
+    kind = "department" if grouping == "written" else "level"
+    pairs = tables["group_pairs"]
+    for a, b, gained, net, new, lost in re.findall(
+        rf"(\S+) and (\S+) gained (?:(\d+) cross-{kind} ties?, from none|(\d+) cross-{kind} ties? on balance \((\d+) new, (\d+) lost\))",
+        summary,
+    ):
+        row = pairs[((pairs["group_a"] == a) & (pairs["group_b"] == b)) | ((pairs["group_a"] == b) & (pairs["group_b"] == a))]
+        assert len(row) == 1, (a, b)
+        assert int(gained or new) == int(row["gained"].iloc[0]) and (not net or int(net) == int(row["net"].iloc[0]))
+        assert not lost or int(lost) == int(row["lost"].iloc[0])
+    assert re.search(rf"gained \d+ cross-{kind} tie", summary), summary
 
 
 def test_figures_and_tables_are_written(written):
@@ -208,6 +233,24 @@ def test_cli_report(analysed, tmp_path):
         cli, ["report", "--store", analysed.location, "--from", "2026-05..2026-06", "--to", "2026-10", "--out", str(tmp_path / "x")]
     )
     assert missing.exit_code == 1 and "not analysed" in missing.output
+    hobby = CliRunner().invoke(
+        cli, ["report", "--store", analysed.location, "--from", "2026-09", "--to", "2026-10", "--out", str(tmp_path / "h"), "--by", "hobby"]
+    )
+    assert hobby.exit_code == 1 and "no attribute 'hobby'" in hobby.output and "level" in hobby.output
+
+
+def test_cli_report_by_another_grouping(analysed, written_by_level, tmp_path):
+    before, after = written_by_level["before"], written_by_level["after"]
+    result = CliRunner().invoke(
+        cli,
+        ["report", "--store", analysed.location, "--from", before, "--to", after, "--out", str(tmp_path / "r"), "--by", "level", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["id"] == f"{before}_{after}_by_level" and record["by"] == "level"
+    assert "between levels" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    # Both reports are registered, each under its own id.
+    assert {f"{before}_{after}", f"{before}_{after}_by_level"} <= {r["id"] for r in list_reports(analysed)}
 
 
 @pytest.mark.browser

@@ -33,8 +33,9 @@ __all__ = ["ReportEntry", "ReportList", "router"]
 
 router = APIRouter(tags=["reports"])
 
-#: A report id: two snapshot labels joined by ``_`` (see :func:`orgnet.api.reports.report_id`).
-REPORT_ID_PATTERN = r"^\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?_\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?$"
+#: A report id: two snapshot labels joined by ``_``, then ``_by_ATTRIBUTE`` (URL-quoted) for another grouping than
+#: departments (see :func:`orgnet.api.reports.report_id`).
+REPORT_ID_PATTERN = r"^\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?_\d{4}-W?\d{2}(?:\.\.\d{4}-W?\d{2})?(?:_by_[A-Za-z0-9._~%-]+)?$"
 
 
 class ReportEntry(BaseModel):
