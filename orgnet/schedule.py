@@ -56,6 +56,9 @@ from orgnet.results import has, load_document, save_document
 from orgnet.snapshots import previous_period
 from orgnet.store import Store
 
+#: The grouping of a job that names none: the analysis's own default (departments).
+DEFAULT_BY = AnalysisOptions().by
+
 __all__ = [
     "ANALYSE_RULES",
     "JobConfig",
@@ -88,7 +91,7 @@ class JobConfig:
     analyse: str = "previous-month"
     report_dir: Path | None = None
     #: The grouping the period is analysed with and its report compares (``orgnet analyze --by``).
-    by: str = "department"
+    by: str = DEFAULT_BY
     keep: int = 12
     timezone: str = "UTC"
     #: A run still ``running`` this long after it started is taken as abandoned.
@@ -158,7 +161,7 @@ def load_config(path: str | Path) -> ScheduleConfig:
             sources=dict(entry.get("sources", {})),
             analyse=entry.get("analyse", "previous-month"),
             report_dir=base / entry["report_dir"] if entry.get("report_dir") else None,
-            by=str(entry.get("by", "department")),
+            by=str(entry.get("by", DEFAULT_BY)),
             keep=int(entry.get("keep", 12)),
             timezone=str(entry.get("timezone", "UTC")),
             stale_after=dt.timedelta(hours=float(entry.get("stale_after_hours", 6))),
@@ -236,6 +239,14 @@ def _prune(report_dir: Path, keep: int) -> list[str]:
     return [folder.name for folder in removed]
 
 
+def _analyse(store: Store, period: str, by: str) -> None:
+    """Analyse ``period``, and group it by ``by`` too: the person-level results a report reads are kept with the
+    department analysis."""
+    analyze(store, period, period)
+    if by != DEFAULT_BY:
+        analyze(store, period, period, AnalysisOptions(by=by))
+
+
 def run_job(store: Store, job: JobConfig, steps: Steps, due: dt.datetime, clock: Callable[[], dt.datetime] = _utcnow) -> ScheduleRun:
     """Run ``job`` once for its due time ``due``, recording the run in ``store``.
 
@@ -259,12 +270,11 @@ def run_job(store: Store, job: JobConfig, steps: Steps, due: dt.datetime, clock:
         for path in _dropped_files(job):
             ingested += not getattr(steps.ingest(store, job.source_of(path), path), "skipped", False)
         period = target_period(job.analyse, due.astimezone(dt.UTC))
-        options = AnalysisOptions(by=job.by)
-        analyze(store, period, period, options)
-        detail = f"ingested {ingested} new file(s); analysed {period}" + (f" by {job.by}" if job.by != "department" else "")
+        _analyse(store, period, job.by)
+        detail = f"ingested {ingested} new file(s); analysed {period}" + (f" by {job.by}" if job.by != DEFAULT_BY else "")
         before = previous_period(store.periods(), period)
         if before is not None and not has(store, SUMMARY, before, by=job.by):
-            analyze(store, before, before, options)
+            _analyse(store, before, job.by)
         if job.report_dir is not None and steps.report is not None:
             steps.report(store, before or period, period, job.report_dir / period, job.by)
             removed = _prune(job.report_dir, job.keep)

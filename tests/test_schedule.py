@@ -136,3 +136,18 @@ def test_apscheduler_fires_and_never_overlaps(tmp_path):
     store.close()
     assert 2 <= len(calls) <= 3
     assert runs and all(r.status == "failed" and "stop after ingesting" in r.detail for r in runs)
+
+
+def test_a_job_by_another_grouping_analyses_and_reports_by_it(setup):
+    config, store, _ = setup
+    job = config.jobs[0]
+    assert job.by == "department"
+    job.by = "level"
+    run = run_job(store, job, schedule_steps(5), dt.datetime(2026, 11, 1, 6, tzinfo=UTC))
+    assert run.status == "succeeded" and "analysed 2026-10 by level" in run.detail, run.detail
+    from orgnet.api.reports import list_reports
+
+    (record,) = list_reports(store)
+    # Both months were analysed by level, and the report compares levels.
+    assert record["by"] == "level" and record["id"] == "2026-09_2026-10_by_level"
+    assert "between levels" in Path(record["html"]).read_text(encoding="utf-8")
