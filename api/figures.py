@@ -33,7 +33,7 @@ from orgnet.brokers import network_roles, rank_brokers
 from orgnet.communities import agreement_sentence, top_connectors
 from orgnet.jobs import BROKERS, COMMUNITIES, SILO_PAIRS, SILOS, SUMMARY, VERTICAL
 from orgnet.viz import category_colors
-from orgnet.viz.network import group_network_figure, network_figure
+from orgnet.viz.network import group_network_figure, network_figure, side_labels
 from orgnet.viz.silos import ei_bar, silo_heatmap, silo_ratio_heatmap
 
 __all__ = [
@@ -125,7 +125,9 @@ def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors:
     -------
     ``go.Figure``; each node point's ``customdata`` is its node id (a person id, a department, a community number as
     text), which is what a click drills down by. Group nodes are labelled with their name; communities, whose
-    labels may repeat ("Engineering 100%"), are keyed by their number.
+    labels may repeat ("Engineering 100%"), are keyed by their number and labelled in a column beside the plot, with
+    leader lines (:func:`orgnet.viz.network.side_labels`), so that labels of communities in the dense centre do not
+    overlap.
     """
     if view.level == "person":
         return _person_figure(view, color_by, size_by, colors)
@@ -150,9 +152,12 @@ def explorer_figure(view: GraphView, color_by: str, size_by: str | None, colors:
         [{"source_group": e.source, "target_group": e.target, "weight": e.weight} for e in view.edges if not e.suppressed],
         columns=["source_group", "target_group", "weight"],
     )
-    figure = group_network_figure(groups, edges, color_by="color", color_map=colors, hover_fields=["size", "internal_weight"])
+    figure = group_network_figure(
+        groups, edges, color_by="color", color_map=colors, hover_fields=["size", "internal_weight"], show_labels=not communities
+    )
     figure.update_layout(legend={"title": {"text": "community" if communities else view.by}})
-    return figure
+    # Communities crowd the centre (each at its members' mean position): their labels stand in a column beside it.
+    return side_labels(figure, groups) if communities else figure
 
 
 @dataclass(frozen=True)

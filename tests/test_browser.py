@@ -299,20 +299,36 @@ def _node_colors(page) -> dict[str, str]:
     )
 
 
-def test_the_communities_view_draws_labelled_communities(page, base_url):
+def test_the_communities_view_draws_labelled_communities_whose_labels_do_not_overlap(page, base_url):
     page.goto(f"{base_url}/network")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
     page.select_option("#level", "community")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='community']", timeout=20_000)
     assert "communities" in page.inner_text("#status")
-    # Every community is drawn once, keyed by its number, with its label written beside it.
-    labels = page.evaluate(
+    # Every community is drawn once, keyed by its number, and labelled once in the column beside the plot.
+    ids = page.evaluate(
         """() => document.getElementById("plot-network")._fullData.filter((t) => t.meta && t.meta.role === "nodes")
-             .flatMap((t) => t.text.map((text, i) => [String(t.customdata[i]), text]))"""
+             .flatMap((t) => t.customdata.map(String))"""
     )
-    ids = [ident for ident, _ in labels]
-    assert len(ids) == len(set(ids)) >= 5 and all(f"(community {ident})" in text for ident, text in labels)
-    assert page.locator("#plot-network .textpoint").count() == len(ids)
+    texts = page.locator("#plot-network .annotation-text").all_text_contents()
+    assert len(ids) == len(set(ids)) >= 5 and sorted(texts) == sorted(t for t in texts if re.search(r"\(community \d+\)$", t))
+    assert sorted(int(re.search(r"community (\d+)\)$", t).group(1)) for t in texts) == sorted(int(i) for i in ids)
+    # No two label boxes share a pixel, and none covers a community's node.
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll("#plot-network .annotation-text")].map((e) => {
+             const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+    )
+    nodes = page.evaluate(
+        """() => [...document.querySelectorAll("#plot-network .scatterlayer .point")].map((e) => {
+             const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+    )
+
+    def overlap(a, b):
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    assert len(boxes) == len(ids) and all(b[2] > b[0] and b[3] > b[1] for b in boxes)
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlap(a, b)]
+    assert not [(a, n) for a in boxes for n in nodes if overlap(a, n)]
     _shot(page, "network-communities")
     assert page.errors == []
 

@@ -292,3 +292,33 @@ def test_advocate_bar_stacks_components_in_rank_order():
     assert list(figure.data[0].y) == ["E2", "E1"]
     assert figure.layout.barmode == "stack"
     assert_self_contained(figure)
+
+
+def test_side_labels_give_crowded_nodes_separate_places_in_their_order():
+    from orgnet.viz.network import side_labels
+
+    # Five communities within 0.01 of each other, one far away: labels beside their nodes would overlap.
+    nodes = pd.DataFrame(
+        {
+            "group": list("abcdef"),
+            "label": [f"Engineering 100% (community {i})" for i in range(6)],
+            "x": [0.0, 0.004, 0.01, 0.002, 0.008, 1.0],
+            "y": [0.0, 0.003, 0.001, 0.009, 0.006, 1.0],
+            "size": [10] * 6,
+        }
+    )
+    figure = side_labels(group_network_figure(nodes, None, show_labels=False), nodes)
+    notes = {a.name: a for a in figure.layout.annotations}
+    assert sorted(notes) == sorted(nodes["label"])
+    # One column right of every node (8% of the width beyond it); heights evenly spaced 0.22 apart (the height and
+    # 5% each side, 1.1, over 5 gaps), none shared.
+    assert [a.ax for a in notes.values()] == pytest.approx([1.08] * 6) and all(
+        a.axref == "x" and a.xanchor == "left" for a in notes.values()
+    )
+    heights = sorted(a.ay for a in notes.values())
+    assert heights == pytest.approx([-0.05 + 0.22 * k for k in range(6)])
+    # Each leader line ends at its node, and labels keep the nodes' vertical order (the lines do not cross).
+    for row in nodes.itertuples():
+        assert (notes[row.label].x, notes[row.label].y) == (row.x, row.y)
+    by_node = [notes[label].ay for label in nodes.sort_values("y")["label"]]
+    assert by_node == sorted(by_node)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from orgnet.viz import MISSING_LABEL, TEMPLATE, category_colors, format_value, hover_text, is_numeric, natural_key, scale_sizes
 
-__all__ = ["MAX_EDGES", "WEBGL_THRESHOLD", "group_network_figure", "network_figure"]
+__all__ = ["MAX_EDGES", "WEBGL_THRESHOLD", "group_network_figure", "label_slots", "network_figure", "side_labels"]
 
 #: Above this many nodes, ``webgl="auto"`` draws with WebGL (``Scattergl``); SVG slows down past about a thousand points.
 WEBGL_THRESHOLD = 1000
@@ -284,3 +284,71 @@ def group_network_figure(groups: pd.DataFrame, edges: pd.DataFrame | None = None
     options.setdefault("show_labels", True)
     options.setdefault("hover_fields", [c for c in groups.columns if c not in ("group", "label", "x", "y")])
     return network_figure(nodes, links, color_by=color_by, **options)
+
+
+def label_slots(heights: Sequence[float], low: float, high: float) -> list[float]:
+    """Evenly spaced label heights from ``low`` to ``high``, handed out in the order of ``heights``.
+
+    The label of the lowest node gets the lowest slot, and so on, so leader lines drawn from a column of labels to
+    their nodes keep the nodes' vertical order; a single label stays level with its node.
+
+    >>> label_slots([5.0, 1.0, 3.0], 0.0, 10.0)
+    [10.0, 0.0, 5.0]
+    """
+    n = len(heights)
+    if n == 1:
+        return [float(heights[0])]
+    order = sorted(range(n), key=lambda i: (heights[i], i))
+    slots = [0.0] * n
+    for rank, i in enumerate(order):
+        slots[i] = low + (high - low) * rank / (n - 1)
+    return slots
+
+
+def side_labels(figure: go.Figure, nodes: pd.DataFrame, gap: float = 0.08) -> go.Figure:
+    """Write each node's ``label`` in a column right of every node, with a leader line to it.
+
+    A dense centre puts labels written beside their nodes on top of each other; here they stand one per slot of
+    :func:`label_slots`, evenly spaced over the nodes' height, so no two share a place however close their nodes are.
+
+    Parameters
+    ----------
+    figure : the figure of ``nodes`` (from :func:`network_figure` or :func:`group_network_figure`).
+    nodes : ``x``, ``y`` and ``label`` of the nodes to label.
+    gap : space between the rightmost node and the column, as a share of the nodes' width.
+
+    Returns
+    -------
+    ``figure``, with one annotation per node (its ``name`` the label) and a right margin to write them in; the legend
+    moves below the plot, out of their way.
+    """
+    if nodes.empty:
+        return figure
+    xs, ys = nodes["x"].to_numpy(dtype=float), nodes["y"].to_numpy(dtype=float)
+    width, height = float(np.ptp(xs)) or 1.0, float(np.ptp(ys)) or 1.0
+    column = float(xs.max()) + gap * width
+    slots = label_slots(list(ys), float(ys.min()) - 0.05 * height, float(ys.max()) + 0.05 * height)
+    for x, y, slot, label in zip(xs, ys, slots, nodes["label"].astype(str)):
+        figure.add_annotation(
+            x=x,
+            y=y,
+            ax=column,
+            ay=slot,
+            axref="x",
+            ayref="y",
+            text=label,
+            name=label,
+            xanchor="left",
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor="#999",
+            standoff=4,
+            font={"size": 11},
+        )
+    figure.update_layout(
+        margin={"r": 300},
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
+    )
+    figure.update_xaxes(range=[float(xs.min()) - 0.05 * width, column])
+    return figure
