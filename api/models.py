@@ -544,7 +544,10 @@ class SquadPoint(BaseModel):
         description="The greedy's objective: distinct followers with known ids of the first k members plus their count-only followers in full."
     )
     unique_reach_ids: int = Field(description="Distinct followers with known ids of the first k members: their external reach.")
-    count_only_reach: float = Field(description="Their followers known only by counts.")
+    count_only_reach: float = Field(description="Their followers known only by counts (summed: the range's high end).")
+    count_only_low: float = Field(
+        description="The least those count-only followers can be: the largest count-only audience per platform, summed."
+    )
     follower_sum: float = Field(description="Their summed follower counts (the naive reach).")
 
 

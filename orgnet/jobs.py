@@ -367,6 +367,7 @@ SQUAD_CURVE_SCHEMA = _schema(
     ("unique_reach", _FLOAT),
     ("unique_reach_ids", _INT),
     ("count_only_reach", _FLOAT),
+    ("count_only_low", _FLOAT),
     ("follower_sum", _FLOAT),
 )
 
@@ -704,7 +705,8 @@ BROKERS: Job[BrokersResult] = Job("brokers", BrokersResult, grouped=True, comput
 ADVOCATES: Job[AdvocatesResult] = Job("advocates", AdvocatesResult, grouped=True, compute=_advocates)
 # Version 2: the figure of external reach (employees, squad_reach), count_only_largest for unique_upper_bound.
 # Version 3: an ExternalReach's account counts may be unknown (None: a smaller squad read from the stored curve).
-REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach, version=3)
+# Version 4: the squad curve's count_only_low, the per-platform lower bound of a smaller squad's count-only followers.
+REACH: Job[ReachResult] = Job("reach", ReachResult, grouped=False, compute=_reach, version=4)
 CAMPAIGNS: Job[CampaignsResult] = Job("campaigns", CampaignsResult, grouped=False, compute=_campaigns)
 LAYOUT_PEOPLE: Job[LayoutPeopleResult] = Job("layout_people", LayoutPeopleResult, grouped=True, compute=_layout_people, layout=True)
 LAYOUT_GROUPS: Job[LayoutGroupsResult] = Job("layout_groups", LayoutGroupsResult, grouped=True, compute=_layout_groups, layout=True)

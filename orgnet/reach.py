@@ -219,6 +219,8 @@ class OwnerAudiences:
     follower_sum : summed ``follower_count`` of the owner's accounts (the naive reach).
     follower_platform : platform of each follower column.
     follower_keys : 64-bit hash of each follower column's (platform, hash), for sketches.
+    count_only_largest : owners x platforms, the largest audience of one of the owner's count-only accounts on each
+        platform (0 where it has none): the per-platform lower bound of :class:`ExternalReach` for any set of owners.
     """
 
     owners: list[Hashable]
@@ -228,6 +230,7 @@ class OwnerAudiences:
     follower_platform: np.ndarray
     follower_keys: np.ndarray
     index: dict[Hashable, int] = field(default_factory=dict)
+    count_only_largest: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def id_reach(self) -> np.ndarray:
@@ -320,7 +323,11 @@ def _owner_audiences_of(
     counts = table["follower_count"].to_numpy(dtype=float)
     has_ids = table["has_ids"].to_numpy()
     follower_sum = np.bincount(rows[selected], weights=counts[selected], minlength=n)
-    count_only = np.bincount(rows[selected], weights=np.where(has_ids, 0.0, counts)[selected], minlength=n)
+    only_counts = np.where(has_ids, 0.0, counts)
+    count_only = np.bincount(rows[selected], weights=only_counts[selected], minlength=n)
+    platform_codes, platform_values = pd.factorize(table["platform"], use_na_sentinel=False)
+    largest = np.zeros((n, len(platform_values)))
+    np.maximum.at(largest, (rows[selected], platform_codes[selected]), only_counts[selected])
     return OwnerAudiences(
         owners,
         matrix,
@@ -329,6 +336,7 @@ def _owner_audiences_of(
         accounts.follower_platform,
         accounts.follower_keys,
         {owner: i for i, owner in enumerate(owners)},
+        largest,
     )
 
 
@@ -749,7 +757,8 @@ class Squad:
     curve : DataFrame, one row per squad size ``k``: ``k``, ``person_id``,
         ``gain`` (new followers, count-only included), ``gain_ids``,
         ``unique_reach`` (joint reach of the first k), ``unique_reach_ids``,
-        ``count_only_reach``, ``follower_sum`` (their summed follower counts).
+        ``count_only_reach`` (the first k's count-only followers, summed), ``count_only_low`` (the lower bound of those:
+        the largest count-only audience per platform, summed), ``follower_sum`` (their summed follower counts).
     unique_reach : joint reach of the whole squad (count-only followers included).
     upper_bound : data-dependent bound on the best possible ``k``-squad's
         reach: ``f(S) + sum of the k largest marginal gains w.r.t. S``.
@@ -875,6 +884,8 @@ def max_coverage(
             "unique_reach": np.cumsum(gains_array),
             "unique_reach_ids": np.cumsum(np.array(gains_ids, dtype=np.int64)),
             "count_only_reach": np.cumsum(count_only),
+            # The first k's count-only followers are at least the largest such audience on each platform, summed.
+            "count_only_low": _prefix_largest(reach.count_only_largest, chosen_array),
             "follower_sum": np.cumsum(reach.follower_sum[chosen_array]) if len(chosen) else np.zeros(0),
         }
     )
@@ -885,6 +896,15 @@ def max_coverage(
     top = np.sort(current)[::-1][: max(k, 1)]
     upper = total + float(top.sum()) if len(top) else total
     return Squad([reach.owners[i] for i in chosen], curve, total, upper, GREEDY_RATIO, guarantee_sentence(len(chosen), total, upper))
+
+
+def _prefix_largest(largest: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """For each prefix of ``chosen`` (rows of ``largest``, owners x platforms), the sum over platforms of the largest
+    count-only audience among the prefix's owners."""
+    if not len(chosen) or not largest.shape[1]:
+        return np.zeros(len(chosen))
+    summed: np.ndarray = np.maximum.accumulate(largest[chosen], axis=0).sum(axis=1)
+    return summed
 
 
 def guarantee_sentence(size: int, reach: float, upper: float | None = None) -> str:
@@ -910,8 +930,8 @@ def squad_reach_at(curve: pd.DataFrame, k: int, whole: ExternalReach) -> Externa
 
     Parameters
     ----------
-    curve : the squad's curve (:attr:`Squad.curve`): ``unique_reach_ids``, ``count_only_reach`` and ``follower_sum``
-        after each member, in greedy order.
+    curve : the squad's curve (:attr:`Squad.curve`): ``unique_reach_ids``, ``count_only_reach``, ``count_only_low``
+        and ``follower_sum`` after each member, in greedy order.
     k : squad size, 1 to ``len(curve)``.
     whole : the external reach of the whole squad (:func:`external_reach` of its accounts), returned for ``k = len(curve)``
         (an empty squad's too).
@@ -920,8 +940,8 @@ def squad_reach_at(curve: pd.DataFrame, k: int, whole: ExternalReach) -> Externa
     -------
     For a smaller squad: ``known`` is the exact number of distinct followers with known ids of the first ``k``
     (the greedy counts them exactly); the count-only followers lie between ``count_only_low``, the largest count-only
-    audience of one member (a member's accounts are on different platforms, which share no followers), and
-    ``count_only_high``, their sum; ``accounts`` and ``accounts_with_ids`` are not on the curve (``None``).
+    audience on each platform among the first ``k``, summed over platforms (which share no followers), as
+    :func:`external_reach` bounds them, and ``count_only_high``, their sum; ``accounts`` and ``accounts_with_ids`` are not on the curve (``None``).
 
     Raises
     ------
@@ -929,7 +949,9 @@ def squad_reach_at(curve: pd.DataFrame, k: int, whole: ExternalReach) -> Externa
 
     Examples
     --------
-    >>> curve = pd.DataFrame({"unique_reach_ids": [5, 8], "count_only_reach": [0.0, 10.0], "follower_sum": [6.0, 19.0]})
+    >>> curve = pd.DataFrame(
+    ...     {"unique_reach_ids": [5, 8], "count_only_reach": [0.0, 10.0], "count_only_low": [0.0, 10.0], "follower_sum": [6.0, 19.0]}
+    ... )
     >>> first = squad_reach_at(curve, 1, external_reach(None))
     >>> first.known, first.count_only_low, first.count_only_high, first.follower_sum
     (5.0, 0.0, 0.0, 6.0)
@@ -938,13 +960,12 @@ def squad_reach_at(curve: pd.DataFrame, k: int, whole: ExternalReach) -> Externa
         return whole
     if not 1 <= k < len(curve):
         raise ValueError(f"the stored squad curve has sizes 1 to {len(curve)}, not {k}")
-    count_only = curve["count_only_reach"].to_numpy(dtype=float)[:k]
     return ExternalReach(
         known=float(curve["unique_reach_ids"].iloc[k - 1]),
         method="exact",
         relative_error=0.0,
-        count_only_low=float(np.diff(count_only, prepend=0.0).max()),
-        count_only_high=float(count_only[-1]),
+        count_only_low=float(curve["count_only_low"].iloc[k - 1]),
+        count_only_high=float(curve["count_only_reach"].iloc[k - 1]),
         accounts=None,
         accounts_with_ids=None,
         follower_sum=float(curve["follower_sum"].iloc[k - 1]),

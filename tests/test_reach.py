@@ -242,3 +242,25 @@ def test_a_thousand_audiences_against_python_sets():
     squad = max_coverage(reach, 20)
     assert squad.members[0] == int(np.argmax([len(row) for row in rows]))
     assert squad.curve["unique_reach"].tolist() == [coverage(rows, squad.members[: k + 1]) for k in range(20)]
+
+
+def test_a_smaller_squad_bounds_its_count_only_followers_per_platform_as_the_full_definition():
+    from orgnet.reach import external_reach, squad_reach_at
+
+    # Known only by counts: a has 10 on li and 5 on x, b 30 on li, c 3 on x; d has three known followers on li.
+    audiences = pd.DataFrame(
+        [("person", o, p, n) for o, p, n in [("a", "li", 10), ("a", "x", 5), ("b", "li", 30), ("c", "x", 3), ("d", "li", 3)]],
+        columns=["owner_type", "owner", "platform", "follower_count"],
+    )
+    followers = pd.DataFrame([("person", "d", "li", h) for h in "uvw"], columns=["owner_type", "owner", "platform", "follower_hash"])
+    squad = max_coverage(owner_audiences(audiences, followers))
+    # Greedy: b (30), a (15), c (3), d (3; the tie with c broken by order).
+    assert squad.members[:2] == ["b", "a"]
+    whole = external_reach(audiences, followers, owners=squad.members)
+    two = squad_reach_at(squad.curve, 2, whole)
+    # The first two by hand: li at least max(30, 10) = 30 and x at least 5, so 35 (one member's largest, 30, is less
+    # than the definition gives); at most 30 + 10 + 5 = 45.
+    assert (two.count_only_low, two.count_only_high, two.known) == (35.0, 45.0, 0.0)
+    # The full squad's own figure follows the same definition: li max(30, 10) + x max(5, 3) = 35, sum 48.
+    assert (whole.count_only_low, whole.count_only_high) == (35.0, 48.0)
+    assert squad.curve["count_only_low"].tolist() == [30.0, 35.0, 35.0, 35.0]

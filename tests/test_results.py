@@ -164,7 +164,7 @@ LAYOUTS = {
     "communities": (1, "d6904035622c"),
     "brokers": (1, "f6503a7aef01"),
     "advocates": (1, "ae0ef1f5651e"),
-    "reach": (3, "7aa4901e0368"),
+    "reach": (4, "0cfcb6b4098a"),
     "campaigns": (1, "193762883317"),
     "layout_people": (1, "e7be20d51551"),
     "layout_groups": (1, "6a094aba9eea"),
