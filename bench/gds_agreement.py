@@ -4,7 +4,7 @@ Usage::
 
     nice -n 10 .venv/bin/python bench/gds_agreement.py              # the 50,000-person benchmark org, local Neo4j
     .venv/bin/python bench/gds_agreement.py --samples                # the bundled samples instead
-    .venv/bin/python bench/gds_agreement.py --pivots 256             # more betweenness pivots, for both engines
+    .venv/bin/python bench/gds_agreement.py --pivots 256             # the betweenness pivots of both engines
     NEO4J_USER=neo4j NEO4J_PASSWORD=... .venv/bin/python bench/gds_agreement.py --uri bolt://localhost:7687
 
 The data is ``orgnet.synth.benchmark_org()`` (50,000 people, 800,000 ties in 2026-10, with audiences, followers
@@ -14,7 +14,9 @@ database ``NEO4J_DATABASE`` names first: give it a scratch one. The data goes in
 :func:`orgnet.analysis.analyze` runs on that store twice, ``engine="local"`` and ``engine="gds"``, without layouts,
 and the typed results of each are read back and compared: PageRank top 10, modularity, NMI of communities vs
 departments, articulation points and bridges, betweenness top 20 at equal pivots (beside the overlap of two local
-draws of those pivots, the sampling noise), clustering. Then the seconds of each engine's steps.
+draws of those pivots, the sampling noise), clustering. Then the seconds of each engine's steps. The pivots are, by
+default, those at which two sampled estimates should share 15 of their top 20
+(:func:`orgnet.brokers.pivots_for_ranking` on a local pilot of the default pivots).
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import resource
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from neo4j_bench import empty, neo4j_store
+
 from orgnet.analysis import AnalysisOptions, analyze, load_snapshot
-from orgnet.brokers import betweenness
-from orgnet.graph_server import start
+from orgnet.brokers import DEFAULT_PIVOTS, betweenness, pivots_for_ranking
 from orgnet.jobs import ADVOCATES, BROKERS, COMMUNITIES, FRAGILITY, SUMMARY
 from orgnet.model import IngestBatch, IngestRecord
 from orgnet.results import get
@@ -43,8 +45,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 def _load(store: Neo4jStore, samples: bool, people: int, ties: int) -> None:
     """Empty the database and ingest the data to compare on."""
-    with store._driver.session(database=store.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    empty(store)
     started = time.perf_counter()
     if samples:
         from orgnet.ingest.samples import ingest_samples
@@ -58,6 +59,15 @@ def _load(store: Neo4jStore, samples: bool, people: int, ties: int) -> None:
             IngestBatch(**org), IngestRecord("bench-gds", "bench", "benchmark org", f"bench-gds-{time.time_ns()}", "2026-11-01T00:00:00Z")
         )
     print(f"ingested in {time.perf_counter() - started:.1f} s: {store.counts()}", flush=True)
+
+
+def _agreement_pivots(store: Neo4jStore, seed: int) -> int:
+    """The pivots at which two sampled betweenness estimates share 15 of their top 20, from a local pilot."""
+    data = load_snapshot(store, PERIOD, PERIOD)
+    pilot = betweenness(data.graph, k=DEFAULT_PIVOTS, seed=seed, indexed=data.indexed)
+    pivots = pivots_for_ranking(pilot, top=20, keep=15)
+    print(f"betweenness pivots from a pilot of {DEFAULT_PIVOTS}: {pivots} (standard errors of the top 20's boundary)", flush=True)
+    return pivots
 
 
 def _analysed(store: Neo4jStore, options: AnalysisOptions) -> dict[str, Any]:
@@ -123,33 +133,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", action="store_true", help="the bundled samples instead of the benchmark org")
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--ties", type=int, default=800_000)
-    parser.add_argument("--pivots", type=int, default=None, help="betweenness pivots of both engines (default: the brokers job's)")
+    parser.add_argument(
+        "--pivots",
+        default="auto",
+        help="betweenness pivots of both engines: a number, 'job' (the brokers job's) or 'auto' (from the standard error)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--uri", help="an existing server with GDS (credentials from NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE)")
     parser.add_argument("--heap", default="4g", help="JVM heap of the local Neo4j")
     args = parser.parse_args(argv)
 
-    options = AnalysisOptions(layout=False, seed=args.seed, pivots=args.pivots)
-    server = None
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            if args.uri:
-                store = Neo4jStore.connect(args.uri)
-            else:
-                server = start(Path(folder), heap=args.heap, pagecache="1g")
-                store = Neo4jStore(server.uri, server.user, server.password, server.database)
-            with store:
-                print(f"server: {store._driver.get_server_info().agent}", flush=True)
-                _load(store, args.samples, args.people, args.ties)
-                local = _analysed(store, dataclasses.replace(options, engine="local"))
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-                print(f"local analysis done; peak memory of this process so far {peak:.2f} GiB", flush=True)
-                gds = _analysed(store, dataclasses.replace(options, engine="gds"))
-                _compare(store, local, gds, options)
-                _timings(local, gds)
-        finally:
-            if server is not None:
-                server.stop()
+    with neo4j_store(args.uri, args.heap, "1g") as store:
+        _load(store, args.samples, args.people, args.ties)
+        pivots = None if args.pivots == "job" else _agreement_pivots(store, args.seed) if args.pivots == "auto" else int(args.pivots)
+        options = AnalysisOptions(layout=False, seed=args.seed, pivots=pivots)
+        local = _analysed(store, dataclasses.replace(options, engine="local"))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        print(f"local analysis done; peak memory of this process so far {peak:.2f} GiB", flush=True)
+        gds = _analysed(store, dataclasses.replace(options, engine="gds"))
+        _compare(store, local, gds, options)
+        _timings(local, gds)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,10 @@ writes into the database ``NEO4J_DATABASE`` names and empties it first: give it 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 
-from orgnet.graph_server import start
+from neo4j_bench import empty, neo4j_store
+
 from orgnet.model import IngestBatch, IngestRecord
 from orgnet.settings import DEFAULT_NEO4J_BATCH_SIZE
 from orgnet.store.neo4j import Neo4jStore
@@ -40,11 +39,6 @@ def _timed(store: Neo4jStore, name: str, batch: IngestBatch, rows: int) -> float
     return seconds
 
 
-def _empty(store: Neo4jStore) -> None:
-    with store._driver.session(database=store.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-
-
 def main(argv: list[str] | None = None) -> None:
     """Generate the organisation, apply it, print rows/s per table and ties/s per batch size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -56,30 +50,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     org = benchmark_org(args.people, args.ties)
-    server = None
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            if args.uri:
-                store = Neo4jStore.connect(args.uri)
-            else:
-                started = time.perf_counter()
-                server = start(Path(folder), heap=args.heap, pagecache="2g")
-                print(f"local Neo4j up in {time.perf_counter() - started:.1f} s ({server.uri})")
-                store = Neo4jStore(server.uri, server.user, server.password, server.database)
-            with store:
-                print(f"server: {store._driver.get_server_info().agent}")
-                for size in args.batch_size:
-                    _empty(store)
-                    store.batch_size = size
-                    _timed(store, "people", IngestBatch(people=org["people"]), len(org["people"]))
-                    _timed(store, f"ties, batches of {size:,}", IngestBatch(ties=org["ties"]), len(org["ties"]))
-                    counts = store.counts()
-                    assert counts["people"] == len(org["people"]) and counts["ties"] == len(org["ties"]), counts
-                rest = IngestBatch(audiences=org["audiences"], followers=org["followers"], engagement=org["engagement"])
-                _timed(store, "audiences+followers+eng.", rest, sum(len(org[name]) for name in ("audiences", "followers", "engagement")))
-        finally:
-            if server is not None:
-                server.stop()
+    with neo4j_store(args.uri, args.heap, "2g") as store:
+        for size in args.batch_size:
+            empty(store)
+            store.batch_size = size
+            _timed(store, "people", IngestBatch(people=org["people"]), len(org["people"]))
+            _timed(store, f"ties, batches of {size:,}", IngestBatch(ties=org["ties"]), len(org["ties"]))
+            counts = store.counts()
+            assert counts["people"] == len(org["people"]) and counts["ties"] == len(org["ties"]), counts
+        rest = IngestBatch(audiences=org["audiences"], followers=org["followers"], engagement=org["engagement"])
+        _timed(store, "audiences+followers+eng.", rest, sum(len(org[name]) for name in ("audiences", "followers", "engagement")))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from orgnet.errors import OrgnetError
 from orgnet.graph import edge_graph
 from orgnet.jobs import BROKERS, JOBS, LAYOUT_PEOPLE, META, Job, JobContext, MetaResult
 from orgnet.kernels import Kernels, check_engine, open_kernels
+from orgnet.model import AUDIENCE_COLUMNS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS
 from orgnet.periods import period_dates, periods_between
 from orgnet.results import OutdatedResult, encode, find, parse_snapshot_label, put, put_many, snapshot_label
 from orgnet.spread import InternalReach, internal_reach
@@ -191,9 +192,10 @@ def snapshot_from_tables(
         columns,
         edges,
         indexed,
-        audiences if audiences is not None else pd.DataFrame(),
-        followers if followers is not None else pd.DataFrame(),
-        engagement if engagement is not None else pd.DataFrame(),
+        # Absent tables as empty ones with their columns, which the reach and advocates jobs read.
+        audiences if audiences is not None else pd.DataFrame(columns=AUDIENCE_COLUMNS),
+        followers if followers is not None else pd.DataFrame(columns=FOLLOWER_COLUMNS),
+        engagement if engagement is not None else pd.DataFrame(columns=ENGAGEMENT_COLUMNS),
         engagement_window,
     )
 

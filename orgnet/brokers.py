@@ -59,8 +59,10 @@ __all__ = [
     "brokers",
     "constraint",
     "effective_size",
+    "error_bound",
     "network_roles",
     "participation",
+    "pivots_for_ranking",
     "rank_brokers",
 ]
 
@@ -381,11 +383,75 @@ def betweenness(
         stderr = np.zeros(n)
         bound = 0.0
     else:
-        epsilon = math.sqrt(math.log(2 * n / (1 - confidence)) / (2 * (k - 1)))
         # Normalised units -> the requested scale.
-        bound = epsilon * (n - 1) * (n - 2) * scale
+        bound = error_bound(n, k, confidence) * (n - 1) * (n - 2) * scale
     values = estimate * scale
     return result(dict(zip(nodes, values.tolist())), dict(zip(nodes, (stderr * scale).tolist())), exact, k, bound)
+
+
+def error_bound(n: int, k: int, confidence: float = 0.95) -> float:
+    r"""Hoeffding's bound on every node's error at once, for betweenness from ``k`` uniform pivots of ``n`` nodes.
+
+    :math:`\varepsilon = \sqrt{\ln(2n/(1-\text{confidence})) / (2(k-1))}` in normalised units (the
+    :attr:`Betweenness.error_bound` of :func:`betweenness`, which says why it holds); 0 when ``k >= n``.
+
+    Raises
+    ------
+    ValueError
+        When ``k < 2`` or ``confidence`` is not strictly between 0 and 1.
+    """
+    if k < 2 or not 0 < confidence < 1:
+        raise ValueError("error_bound needs k >= 2 pivots and 0 < confidence < 1")
+    return 0.0 if k >= n else math.sqrt(math.log(2 * n / (1 - confidence)) / (2 * (k - 1)))
+
+
+def pivots_for_ranking(found: Betweenness, top: int = 20, keep: int = 15, z: float = 2.0) -> int:
+    r"""How many pivots two independent sampled estimates need to share ``keep`` of their ``top`` people.
+
+    From a pilot estimate ``found`` (sampled, with its per-node standard errors), the standard error at
+    :math:`k` pivots is predicted as :math:`se_v(k) = se_v(k_0) \sqrt{(k_0/k)\,\phi(k)/\phi(k_0)}`
+    (the :math:`1/\sqrt{k}` of a sample mean with the finite-population correction
+    :math:`\phi(k) = 1 - k/(n-1)`). Let :math:`a` be the person ranked ``keep`` and :math:`b` the one
+    ranked ``top + 1``; the answer is the smallest :math:`k` at which the gap :math:`\hat b_a - \hat b_b`
+    is ``z`` times the standard error of the difference of two independent estimates,
+    :math:`\sqrt{2(se_a(k)^2 + se_b(k)^2)}`. Then the first ``keep`` people stand clear of the ``top``'s
+    boundary in each estimate, so two estimates (two draws, or two engines drawing their own pivots)
+    share at least ``keep`` of their ``top``; at fewer pivots a flat top is a lottery, whatever the engine.
+
+    Parameters
+    ----------
+    found : a sampled :class:`Betweenness` (the pilot); an exact one needs no pivots beyond its own.
+    top, keep : the ranking compared (``keep <= top < n``).
+    z : standard errors of separation (2: about 98% for one person's pair, one-sided).
+
+    Returns
+    -------
+    The pivot count, between 2 and ``n`` (``n``: only the exact ranking is that stable).
+
+    Notes
+    -----
+    The pilot's standard errors are plug-in estimates (see :func:`betweenness`): a pilot of a few dozen
+    pivots is enough for the leaders, whose dependencies many pivots sample; a gap of 0 asks for ``n``.
+    """
+    values = np.fromiter(found.values.values(), dtype=float)
+    stderr = np.fromiter(found.stderr.values(), dtype=float)
+    n = len(values)
+    if not 0 < keep <= top < n:
+        raise ValueError("pivots_for_ranking needs 0 < keep <= top < the number of nodes")
+    if found.exact:
+        return found.pivots
+    order = np.lexsort((np.arange(n), -values))
+    a, b = order[keep - 1], order[top]
+    gap = values[a] - values[b]
+    k0, spread = found.pivots, stderr[a] ** 2 + stderr[b] ** 2
+    if gap <= 0 or not np.isfinite(spread):
+        return n
+    if spread == 0:
+        return max(2, min(k0, n))
+    # 2 z^2 spread k0 / phi(k0) * (1/k - 1/(n-1)) <= gap^2, solved for k.
+    per_pivot = 2 * z**2 * spread * k0 / max(1.0 - k0 / (n - 1), 1e-12)
+    needed = 1.0 / (gap**2 / per_pivot + 1.0 / (n - 1))
+    return int(min(n, max(2, math.ceil(needed))))
 
 
 # ---------------------------------------------------------------- structural holes

@@ -20,7 +20,6 @@ References: the Graph Data Science manual, https://neo4j.com/docs/graph-data-sci
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgnet.brokers import DEFAULT_PIVOTS, Betweenness
+from orgnet.brokers import DEFAULT_PIVOTS, Betweenness, error_bound
 from orgnet.communities import Communities, partition_of
 from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
@@ -51,10 +50,14 @@ __all__ = [
     "project",
 ]
 
-# The projected graphs' nodes: roster people without ties, then both ends of every visible tie.
+# The projected graphs' nodes: roster people without ties, in the order of ``$rank`` (person_id -> position) when
+# given, then both ends of every visible tie. GDS numbers nodes as they arrive, and its sampled betweenness scans
+# that numbering (see betweenness), so the order decides which people it can draw as pivots.
 _NODES_AND_PAIRS = f"""
 CALL () {{
-  MATCH (p:Person) WHERE p.in_roster = true RETURN p AS s, null AS d, null AS weight
+  MATCH (p:Person) WHERE p.in_roster = true
+  WITH p ORDER BY CASE WHEN $rank IS NULL THEN 0 ELSE $rank[p.person_id] END
+  RETURN p AS s, null AS d, null AS weight
   UNION ALL
   {TIE_MATCH} WITH s, d, n.period AS period, n.channel AS channel, sum(n.count) AS count, sum(n.weight) AS weight
   WHERE count > 0 WITH s, d, sum(weight) AS weight RETURN s, d, weight
@@ -106,7 +109,13 @@ class GdsGraph:
         return self.store._read(cypher, name=self.undirected if undirected else self.directed, config=config)
 
 
-def project(store: Neo4jStore, start: str | None = None, end: str | None = None, channels: Sequence[str] | None = None) -> GdsGraph:
+def project(
+    store: Neo4jStore,
+    start: str | None = None,
+    end: str | None = None,
+    channels: Sequence[str] | None = None,
+    order: Sequence[str] | None = None,
+) -> GdsGraph:
     """Project the people graph of the periods ``start`` to ``end`` (and ``channels``) into GDS.
 
     Parameters
@@ -114,6 +123,10 @@ def project(store: Neo4jStore, start: str | None = None, end: str | None = None,
     store : an open Neo4j store on a server with the GDS plugin.
     start, end : first and last period, inclusive (``None``: open).
     channels : the channels to keep (``None``: all).
+    order : person ids in the order GDS should number the roster people (``None``: the store's order, in
+        which a synthetic or imported org often lists whole departments one after another). Give a shuffled
+        order (as :func:`orgnet.kernels.open_kernels` does) so that :func:`betweenness`'s pivots are not
+        drawn from a few departments.
 
     Returns
     -------
@@ -126,7 +139,7 @@ def project(store: Neo4jStore, start: str | None = None, end: str | None = None,
     :func:`estimate` of ``projection``.
     """
     tag = uuid.uuid4().hex[:12]
-    parameters = tie_parameters(start, end, channels)
+    parameters = {**tie_parameters(start, end, channels), "rank": None if order is None else {str(p): i for i, p in enumerate(order)}}
     directed, undirected = f"orgnet-{tag}", f"orgnet-{tag}-undirected"
     nodes, relationships = store._read(_PROJECT_DIRECTED, name=directed, **parameters)[0]
     store._read(_PROJECT_UNDIRECTED, name=undirected, **parameters)
@@ -226,11 +239,20 @@ def leiden(graph: GdsGraph, resolution: float = 1.0, seed: int | None = 7) -> pd
 
 
 def betweenness(graph: GdsGraph, pivots: int | None = None, seed: int = 7) -> pd.DataFrame:
-    """Shortest-path betweenness (``gds.betweenness``), directed, path length ``1 / weight``, normalised.
+    r"""Shortest-path betweenness (``gds.betweenness``), directed, path length ``1 / weight``, normalised.
 
     ``b(v) = sum_{s != v != t} sigma_st(v) / sigma_st``, divided by ``(n - 1)(n - 2)`` as
-    :func:`orgnet.brokers.betweenness` does; exact when ``pivots`` is ``None``, else from ``pivots``
-    source nodes sampled with ``seed`` (Brandes & Pich 2007), extrapolated by GDS.
+    :func:`orgnet.brokers.betweenness` does; exact when ``pivots`` is ``None`` (or ``>= n``), else from
+    ``pivots`` source nodes that GDS picks with ``seed``.
+
+    GDS 2.13's pivots (``RandomDegreeSelectionStrategy``): each of its threads scans its own block of GDS's
+    node numbering from the start and takes each node with probability ``out-degree / max out-degree``
+    until ``pivots`` are taken in all, so the pivots are the first accepted nodes of a few blocks of that
+    numbering (:func:`project` decides it; give it a shuffled ``order``), drawn towards high out-degree.
+    GDS returns the dependencies summed over its pivots, not extrapolated; they are scaled here by
+    ``n / pivots``, the factor that makes the sum unbiased for uniform pivots, so that sampled values
+    are on the local engine's scale. Under GDS's degree-leaning draw it is an estimate of betweenness
+    with the sources weighted by out-degree (unbiased for ``b`` only where out-degrees are equal).
 
     Returns
     -------
@@ -242,12 +264,13 @@ def betweenness(graph: GdsGraph, pivots: int | None = None, seed: int = 7) -> pd
     estimation in large networks.
     """
     config: dict[str, Any] = {"relationshipWeightProperty": "distance"}
-    if pivots is not None:
+    n = graph.node_count
+    sampled = pivots is not None and pivots < n
+    if sampled:
         config.update(samplingSize=pivots, samplingSeed=seed)
     frame = _scores(graph, "betweenness", "betweenness", **config)
-    n = graph.node_count
     if n > 2:
-        frame["betweenness"] = frame["betweenness"] / ((n - 1) * (n - 2))
+        frame["betweenness"] = frame["betweenness"] * ((n / pivots) if sampled and pivots else 1.0) / ((n - 1) * (n - 2))
     return frame
 
 
@@ -324,8 +347,8 @@ class GdsKernels:
     -----
     Where GDS's definition differs from the local engine's, the result is GDS's (see each function
     above): PageRank does not hand back the rank of people without out-ties, eigenvector centrality is
-    that of the degree-normalised matrix, sampled betweenness draws its pivots GDS's way, so it comes
-    without the local engine's standard error and error bound (``NaN``).
+    that of the degree-normalised matrix, sampled betweenness draws its pivots GDS's way (see
+    :meth:`betweenness` for its standard error).
 
     Raises
     ------
@@ -366,18 +389,34 @@ class GdsKernels:
         return partition_of(self.indexed, labels, method="leiden-gds", resolution=resolution, seed=seed)
 
     def betweenness(self, k: int | None, exact_limit: int, seed: int | None) -> Betweenness:
+        r"""Betweenness by :func:`betweenness`, with the local engine's :class:`~orgnet.brokers.Betweenness` fields.
+
+        When sampled, GDS returns only the pivots' summed dependencies, not each pivot's, so the local
+        engine's batch-means standard error cannot be formed. ``stderr`` holds instead an upper bound on
+        the standard error of ``k`` uniform pivots, from the pivot count and the estimate alone: a
+        normalised dependency lies in [0, 1] with mean the normalised betweenness :math:`B_v`, so its
+        variance is at most :math:`B_v (1 - B_v)` (Bhatia & Davis 2000) and
+        :math:`se_v \le \sqrt{B_v (1 - B_v)(1 - k/(n-1)) / k}`, with the estimate for :math:`B_v`.
+        ``error_bound`` is the local engine's Hoeffding bound for ``k`` pivots
+        (:func:`orgnet.brokers.error_bound`). Both describe uniform pivots; GDS's lean towards
+        high out-degree (see :func:`betweenness`), which they do not cover.
+        """
         n = len(self.indexed.nodes)
         pivots = None if (k is None and n <= exact_limit) or (k is not None and k >= n) else (k or DEFAULT_PIVOTS)
         values = self._aligned(betweenness(self.graph, pivots, seed or 0), "betweenness").astype(float)
         nodes = self.indexed.nodes
-        exact = pivots is None
-        unknown = 0.0 if exact else math.nan
+        if pivots is None:
+            stderr, bound = np.zeros(n), 0.0
+        else:
+            share = np.clip(values, 0.0, 1.0)
+            stderr = np.sqrt(share * (1.0 - share) * max(1.0 - pivots / (n - 1), 0.0) / pivots)
+            bound = error_bound(n, pivots)
         return Betweenness(
             values=dict(zip(nodes, values.tolist())),
-            stderr=dict.fromkeys(nodes, unknown),
-            exact=exact,
+            stderr=dict(zip(nodes, stderr.tolist())),
+            exact=pivots is None,
             pivots=n if pivots is None else pivots,
-            error_bound=unknown,
+            error_bound=bound,
             confidence=0.95,
             normalized=True,
             weight="weight",
@@ -440,6 +479,7 @@ def estimate(store: Neo4jStore, start: str | None = None, end: str | None = None
     nodes, pairs = store._read(
         f"CALL () {{ {_NODES_AND_PAIRS} RETURN count(DISTINCT s) + count(DISTINCT d) AS ends, count(d) AS pairs }} RETURN ends, pairs",
         **tie_parameters(start, end, channels),
+        rank=None,
     )[0]
     rows = []
     fictive = {"nodeCount": nodes, "relationshipCount": pairs, "nodeProjection": "*"}

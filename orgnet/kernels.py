@@ -30,10 +30,12 @@ if TYPE_CHECKING:
     from orgnet.communities import Communities
     from orgnet.store import Store
 
-__all__ = ["ENGINES", "Kernels", "LocalKernels", "check_engine", "kernels_of", "open_kernels"]
+__all__ = ["ENGINES", "PROJECTION_SEED", "Kernels", "LocalKernels", "check_engine", "kernels_of", "open_kernels"]
 
 #: The engines an analysis can run on.
 ENGINES = ("local", "gds")
+#: Seed of the order in which :func:`open_kernels` hands a snapshot's people to GDS.
+PROJECTION_SEED = 0
 
 
 class Kernels(Protocol):
@@ -194,8 +196,10 @@ def open_kernels(store: Store, data: SnapshotData, engine: str = "local") -> Ite
 
     ``local`` gives ``None``: each job context then makes its own :class:`LocalKernels`, so that a forked
     worker computes in a context of its own. ``gds`` projects the snapshot into GDS
-    (:func:`orgnet.gds.project`, the periods ``data.start`` to ``data.end``) and drops the projection when
-    the block ends, however it ends.
+    (:func:`orgnet.gds.project`, the periods ``data.start`` to ``data.end``, its people in an order
+    shuffled with :data:`PROJECTION_SEED`, so that GDS's sampled betweenness draws its pivots from across
+    the org rather than from the departments listed first) and drops the projection when the block ends,
+    however it ends.
 
     Raises
     ------
@@ -208,5 +212,7 @@ def open_kernels(store: Store, data: SnapshotData, engine: str = "local") -> Ite
         return
     from orgnet import gds
 
-    with gds.project(store, data.start, data.end) as projected:  # type: ignore[arg-type]
+    people = [str(node) for node in data.indexed.nodes]
+    order = [people[i] for i in np.random.default_rng(PROJECTION_SEED).permutation(len(people))]
+    with gds.project(store, data.start, data.end, order=order) as projected:  # type: ignore[arg-type]
         yield gds.GdsKernels(projected, data.indexed)

@@ -98,6 +98,21 @@ def test_sampled_betweenness_ranks_the_same_brokers(projected, local):
     assert len(set(_top(ours.to_dict(), 20)) & set(_top(theirs, 20))) >= 15
 
 
+def test_sampled_betweenness_is_on_the_local_scale_with_bounded_errors(projected, local):
+    from orgnet.brokers import error_bound
+
+    found = gds.GdsKernels(projected, local.indexed).betweenness(k=100, exact_limit=3000, seed=7)
+    exact = betweenness(local.graph).values
+    nodes = local.indexed.nodes
+    # Scaled by n / pivots: the sampled values add up to about the exact ones (GDS alone returns a third).
+    assert sum(found.values.values()) == pytest.approx(sum(exact.values()), rel=0.3)
+    assert not found.exact and found.pivots == 100 and found.error_bound == pytest.approx(error_bound(len(nodes), 100))
+    stderr = np.array([found.stderr[node] for node in nodes])
+    # Present for everyone, and positive wherever the estimate is.
+    values = np.array([found.values[node] for node in nodes])
+    assert np.isfinite(stderr).all() and ((stderr > 0) == (values > 0)).all()
+
+
 def test_eigenvector_is_that_of_the_degree_normalised_matrix(projected, local):
     ours = gds.eigenvector(projected).set_index("person_id")["eigenvector"]
     assert (ours**2).sum() == pytest.approx(1.0)
