@@ -31,6 +31,7 @@ import pandas as pd
 
 from orgnet.brokers import DEFAULT_PIVOTS, Betweenness, error_bound
 from orgnet.communities import Communities, partition_of
+from orgnet.defaults import DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
 from orgnet.store.neo4j import TIE_MATCH, Neo4jStore, tie_parameters
@@ -41,6 +42,7 @@ __all__ = [
     "articulation_points",
     "betweenness",
     "bridges",
+    "celf_seeds",
     "clustering",
     "components",
     "eigenvector",
@@ -331,6 +333,55 @@ def clustering(graph: GdsGraph) -> pd.DataFrame:
         True,
     )
     return _frame(triangles, ["person_id", "triangles"]).merge(_frame(local, ["person_id", "clustering"]), on="person_id")
+
+
+def celf_seeds(graph: GdsGraph, k: int, probability: float = DEFAULT_PROBABILITY, runs: int = DEFAULT_RUNS, seed: int = 7) -> pd.DataFrame:
+    """``k`` people to start a message from, chosen by GDS's CELF (``gds.influenceMaximization.celf``).
+
+    The local :func:`orgnet.spread.celf_seeds` inside Neo4j: greedy seeds maximising the expected spread
+    ``sigma(S) = E[|R(S)|]`` of the independent cascade on the directed tie graph, every tie live with
+    the same ``probability``, ``sigma`` estimated from ``runs`` Monte Carlo cascades (``seed``), with
+    CELF's lazy re-evaluation of marginal gains (Leskovec et al. 2007).
+
+    Returns
+    -------
+    DataFrame ``rank`` (1..k, the order GDS chose them), ``person_id``, ``gain`` (GDS's estimate of the
+    seed's marginal spread).
+
+    Notes
+    -----
+    GDS takes one probability for every tie (no weight-derived ones, unlike the local ``scale=``) and
+    reports the gain of each seed but no standard error. Its gains are not the local model's: on the
+    samples (p = 0.1, 300 runs) GDS gives the first seed a spread of 52.1 where the local estimate of the
+    same person is 35.9 (stderr 1.7), so GDS's cascades reach further than the independent cascade as
+    :func:`orgnet.spread.expected_spread` defines it (the cause is not established). Compare seed sets by
+    scoring both with :func:`orgnet.spread.expected_spread` on the same cascades: on the samples GDS
+    picks the local engine's first seed, and its three seeds reach 57.7 people where the local greedy
+    three reach 60.5 (stderr 0.4): within 5%, not within the Monte Carlo error.
+    O(k * runs * (reach size)) after a first pass over every person, on the server's threads.
+
+    References
+    ----------
+    Leskovec, Krause, Guestrin, Faloutsos, VanBriesen & Glance (2007). Cost-effective outbreak detection
+    in networks. KDD. Kempe, Kleinberg & Tardos (2003). Maximizing the spread of influence through a
+    social network. KDD.
+    """
+    if not 0 <= probability <= 1:
+        raise ValueError("probability must lie in [0, 1]")
+    config: dict[str, Any] = {
+        "seedSetSize": int(k),
+        "propagationProbability": float(probability),
+        "monteCarloSimulations": int(runs),
+        "randomSeed": seed,
+    }
+    rows = graph.stream(
+        f"CALL gds.influenceMaximization.celf.stream($name, $config) YIELD nodeId, spread RETURN {_PERSON}, spread", **config
+    )
+    # GDS's rows come in no promised order; greedy gains never grow from one pick to the next, so rank by gain.
+    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=["person_id", "gain"])
+    frame = frame.sort_values(["gain", "person_id"], ascending=[False, True], ignore_index=True)
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    return frame
 
 
 class GdsKernels:

@@ -18,6 +18,7 @@ from orgnet.fragility import articulation_points, bridges
 from orgnet.graph import undirected_graph
 from orgnet.model import CORE_PERSON_FIELDS, IngestBatch, IngestRecord
 from orgnet.snapshots import list_snapshots
+from orgnet.spread import celf_seeds, expected_spread
 from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
@@ -111,6 +112,18 @@ def test_sampled_betweenness_is_on_the_local_scale_with_bounded_errors(projected
     # Present for everyone, and positive wherever the estimate is.
     values = np.array([found.values[node] for node in nodes])
     assert np.isfinite(stderr).all() and ((stderr > 0) == (values > 0)).all()
+
+
+def test_celf_seeds_start_from_the_local_engines_first_seed(projected, local):
+    ours = gds.celf_seeds(projected, 3, probability=0.1, runs=300, seed=7)
+    theirs = celf_seeds(local.graph, 3, probability=0.1, runs=300, seed=7)
+    assert list(ours["rank"]) == [1, 2, 3] and ours["person_id"].is_unique and ours["gain"].is_monotonic_decreasing
+    assert ours["person_id"].iloc[0] == theirs["person_id"].iloc[0]
+    # Both seed sets scored on the same 4,000 local cascades. They differ beyond the Monte Carlo error (57.7 vs
+    # 60.5, stderr 0.4, measured): GDS's cascades are not the local model's (orgnet/gds.py says so), so its later
+    # seeds are chosen on other gains; its set still reaches within 10% of the local greedy set.
+    scored = [expected_spread(local.graph, frame["person_id"], probability=0.1, runs=4000, seed=1) for frame in (ours, theirs)]
+    assert scored[0].mean >= 0.9 * scored[1].mean
 
 
 def test_eigenvector_is_that_of_the_degree_normalised_matrix(projected, local):
