@@ -399,6 +399,16 @@ def error_bound(n: int, k: int, confidence: float = 0.95) -> float:
     ------
     ValueError
         When ``k < 2`` or ``confidence`` is not strictly between 0 and 1.
+
+    Examples
+    --------
+    From 100 pivots of 1,000 people every normalised betweenness is within 0.23 of its exact value, with
+    95% confidence; with every node a pivot the estimate is exact:
+
+    >>> round(error_bound(1000, 100), 4)
+    0.2313
+    >>> error_bound(50, 50)
+    0.0
     """
     if k < 2 or not 0 < confidence < 1:
         raise ValueError("error_bound needs k >= 2 pivots and 0 < confidence < 1")
@@ -432,6 +442,18 @@ def pivots_for_ranking(found: Betweenness, top: int = 20, keep: int = 15, z: flo
     -----
     The pilot's standard errors are plug-in estimates (see :func:`betweenness`): a pilot of a few dozen
     pivots is enough for the leaders, whose dependencies many pivots sample; a gap of 0 asks for ``n``.
+
+    Examples
+    --------
+    A 10-pivot pilot on the Les Miserables co-appearances (77 characters) asks for 49 pivots before two
+    draws share 3 of their top 5; an exact ranking needs its own 77:
+
+    >>> import networkx as nx
+    >>> G = nx.les_miserables_graph()
+    >>> pivots_for_ranking(betweenness(G, weight=None, k=10, exact_limit=5, seed=1), top=5, keep=3)
+    49
+    >>> pivots_for_ranking(betweenness(G, weight=None), top=5, keep=3)
+    77
     """
     values = np.fromiter(found.values.values(), dtype=float)
     stderr = np.fromiter(found.stderr.values(), dtype=float)
