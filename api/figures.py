@@ -81,22 +81,22 @@ def explorer_colors(groups: Iterable[str], communities: Iterable[int]) -> dict[H
 
 
 def _person_figure(view: GraphView, color_by: str, size_by: str | None, colors: dict[Hashable, str]) -> go.Figure:
-    nodes = pd.DataFrame(
-        [
-            {
-                "id": n.id,
-                "label": n.label,
-                "x": n.x,
-                "y": n.y,
-                "department": n.department,
-                view.by: n.group,
-                "community": None if n.community is None else community_name(n.community),
-                **n.attributes,
-            }
-            for n in view.nodes
-        ],
-        columns=list(dict.fromkeys(["id", "label", "x", "y", "department", view.by, "community"])),
-    )
+    records = [
+        {
+            "id": n.id,
+            "label": n.label,
+            "x": n.x,
+            "y": n.y,
+            "department": n.department,
+            view.by: n.group,
+            "community": None if n.community is None else community_name(n.community),
+            **n.attributes,
+        }
+        for n in view.nodes
+    ]
+    # Every attribute stays a column, so that sizes (degree, betweenness...) and hovers can read the metrics.
+    core = list(dict.fromkeys(["id", "label", "x", "y", "department", view.by, "community"]))
+    nodes = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=core)
     edges = pd.DataFrame([e.model_dump() for e in view.edges], columns=["source", "target", "weight"])
     size = size_by if size_by in nodes.columns else None
     figure = network_figure(

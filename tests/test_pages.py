@@ -6,12 +6,14 @@ went wrong, so that the page can say it in words (the browser side is tests/test
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F401
 from fastapi.testclient import TestClient
@@ -55,6 +57,28 @@ def test_a_department_has_one_colour_at_every_level(analyst):
     for department in ("Legal", "Sales", "Operations"):
         people = analyst.get(f"/network/figure?level=person&department={department}")
         assert {trace["marker"]["color"] for trace in _node_traces(people)} == {colour[department]}
+
+
+def _marker_sizes(answer) -> dict[str, float]:
+    """Each drawn person's marker size; plotly sends arrays as ``{"dtype", "bdata"}`` (base64), a scalar as is."""
+    sizes = {}
+    for trace in _node_traces(answer):
+        size = trace["marker"]["size"]
+        if isinstance(size, dict):
+            size = np.frombuffer(base64.b64decode(size["bdata"]), dtype=size["dtype"])
+        sizes.update(zip(map(str, trace["customdata"]), np.broadcast_to(np.asarray(size, dtype=float), len(trace["customdata"]))))
+    return sizes
+
+
+def test_people_are_sized_by_the_metric_asked_for(analyst):
+    fixed = _marker_sizes(analyst.get("/network/figure?level=person&department=Legal"))
+    sizes = _marker_sizes(analyst.get("/network/figure?level=person&department=Legal&size=degree"))
+    view = analyst.get("/api/v1/graph?level=person&department=Legal").json()
+    degree = {str(node["id"]): node["attributes"]["degree"] for node in view["nodes"]}
+    assert len(set(fixed.values())) == 1 and len(set(sizes.values())) > 1
+    # Bigger by degree: the most connected person gets the largest marker, the least the smallest.
+    assert degree[max(sizes, key=sizes.get)] == max(degree.values())
+    assert degree[min(sizes, key=sizes.get)] == min(degree.values())
 
 
 @pytest.mark.parametrize(
