@@ -264,3 +264,8 @@ def test_a_smaller_squad_bounds_its_count_only_followers_per_platform_as_the_ful
     # The full squad's own figure follows the same definition: li max(30, 10) + x max(5, 3) = 35, sum 48.
     assert (whole.count_only_low, whole.count_only_high) == (35.0, 48.0)
     assert squad.curve["count_only_low"].tolist() == [30.0, 35.0, 35.0, 35.0]
+    # Every smaller squad read from the curve is the figure external_reach gives its members: one definition.
+    for k in range(1, len(squad.members)):
+        prefix = external_reach(audiences, followers, owners=squad.members[:k])
+        at = squad_reach_at(squad.curve, k, whole)
+        assert (at.known, at.count_only_low, at.count_only_high) == (prefix.known, prefix.count_only_low, prefix.count_only_high)
