@@ -16,15 +16,13 @@ from fastapi.exceptions import RequestValidationError
 
 from orgnet.api.snapshots import Snapshots
 from orgnet.choices import check_choice, grouping_attributes
+from orgnet.defaults import DEFAULT_BY
 from orgnet.errors import OrgnetError
 from orgnet.jobs import SUMMARY, Job
 
 __all__ = ["DEFAULT_BY", "ByParam", "GroupParam", "analysed_groupings", "check_by", "check_group", "grouped_result"]
 
 R = TypeVar("R")
-
-#: The grouping of every group-level result unless another is asked for.
-DEFAULT_BY = "department"
 
 ByParam = Annotated[
     str,

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from orgnet.brokers import EXACT_LIMIT
-from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
+from orgnet.defaults import DEFAULT_BY, DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import IndexedGraph
 from orgnet.errors import OrgnetError
 from orgnet.graph import edge_graph
@@ -92,7 +92,7 @@ class AnalysisOptions:
         Graph Data Science, on a Neo4j store; see :mod:`orgnet.kernels`).
     """
 
-    by: str = "department"
+    by: str = DEFAULT_BY
     resolution: float = 1.0
     seed: int = 0
     exact_limit: int = EXACT_LIMIT

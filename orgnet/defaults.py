@@ -13,6 +13,7 @@ from __future__ import annotations
 
 __all__ = [
     "DEFAULT_BROADCAST_CUTOFF",
+    "DEFAULT_BY",
     "DEFAULT_HOPS",
     "DEFAULT_MAX_EVENT_HOURS",
     "DEFAULT_MEETING_CUTOFF",
@@ -22,6 +23,9 @@ __all__ = [
     "MAX_EVENT_HOURS",
     "MAX_MEETING_CUTOFF",
 ]
+
+#: The grouping of every group-level result unless another is asked for (``--by``, ``by=``).
+DEFAULT_BY = "department"
 
 #: Directed hops the k-hop reach counts.
 DEFAULT_HOPS = 2

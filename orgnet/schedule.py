@@ -49,15 +49,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from orgnet.analysis import AnalysisOptions, analyze
+from orgnet.defaults import DEFAULT_BY
 from orgnet.errors import OrgnetError
 from orgnet.jobs import SUMMARY
 from orgnet.model import ScheduleRun
 from orgnet.results import has, load_document, save_document
 from orgnet.snapshots import previous_period
 from orgnet.store import Store
-
-#: The grouping of a job that names none: the analysis's own default (departments).
-DEFAULT_BY = AnalysisOptions().by
 
 __all__ = [
     "ANALYSE_RULES",
