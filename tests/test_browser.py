@@ -277,12 +277,21 @@ def test_clicking_a_department_drills_down(page, base_url):
     assert page.errors == []
 
 
-def _click_point(page, point) -> None:
-    """Click a plotted point as a person does: plotly.js finds the point under the mouse on its drag layer."""
-    box = point.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+def _hover_and_click(page, x: float, y: float) -> None:
+    """Click the plotted point at (x, y) as a person does: hover it until plotly shows its label, then click.
+
+    plotly.js finds the point under the mouse on its drag layer and emits a click only for the point it last
+    hovered, so a click sent before the hover label is drawn can be lost.
+    """
     page.mouse.move(x, y)
+    page.wait_for_selector(".plotly .hoverlayer .hovertext", timeout=10_000)
     page.mouse.click(x, y)
+
+
+def _click_point(page, point) -> None:
+    """Click the plotted point drawn by the element ``point`` (a locator)."""
+    box = point.bounding_box()
+    _hover_and_click(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def _node_colors(page) -> dict[str, str]:
@@ -576,6 +585,32 @@ def _group_point(page, ident: str) -> dict[str, float]:
     )
 
 
+def _click_node(page, ident: str) -> None:
+    """Click node ``ident`` on the Network page."""
+    point = _group_point(page, ident)
+    _hover_and_click(page, point["x"], point["y"])
+
+
+def _loneliest_node(page) -> str:
+    """The node the Network page draws furthest (in screen pixels) from its nearest other node."""
+    return page.evaluate(
+        """() => {
+          const plot = document.getElementById("plot-network"), layout = plot._fullLayout, points = [];
+          for (const trace of plot._fullData) {
+            if (!trace.meta || trace.meta.role !== "nodes") continue;
+            trace.customdata.forEach((id, i) => points.push([String(id), layout.xaxis.l2p(trace.x[i]), layout.yaxis.l2p(trace.y[i])]));
+          }
+          let best = null, bestGap = -1;
+          for (const [id, x, y] of points) {
+            let gap = Infinity;
+            for (const [other, ox, oy] of points) if (other !== id) gap = Math.min(gap, Math.hypot(x - ox, y - oy));
+            if (gap > bestGap) { best = id; bestGap = gap; }
+          }
+          return best;
+        }"""
+    )
+
+
 def test_the_network_page_opens_a_level_in_its_colour_and_focuses_a_person_in_it(page, base_url):
     page.goto(f"{base_url}/network?period=2026-10")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
@@ -589,10 +624,8 @@ def test_the_network_page_opens_a_level_in_its_colour_and_focuses_a_person_in_it
     colour = _node_colors(page)["L3"]
     _shot(page, "network-by-level")
     # A click on L3 opens its people, coloured as L3 was, the legend titled by the grouping.
-    point = _group_point(page, "L3")
     with page.expect_response(lambda answer: "group=L3" in answer.url) as opened:
-        page.mouse.move(point["x"], point["y"])
-        page.mouse.click(point["x"], point["y"])
+        _click_node(page, "L3")
     assert opened.value.status == 200 and "by=level" in opened.value.url
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert re.match(r"\d+ people · level L3", page.inner_text("#status"))
@@ -606,11 +639,10 @@ def test_the_network_page_opens_a_level_in_its_colour_and_focuses_a_person_in_it
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert set(_node_colors(page)) == set(people)
     assert page.evaluate("document.getElementById('plot-network')._fullLayout.legend.title.text") == "community"
-    # A click on one of them focuses on that person.
-    person = sorted(people)[0]
-    point = _group_point(page, person)
-    page.mouse.move(point["x"], point["y"])
-    page.mouse.click(point["x"], point["y"])
+    # A click on one of them focuses on that person: the one drawn furthest from any other, so no neighbour takes the click.
+    person = _loneliest_node(page)
+    assert person in people
+    _click_node(page, person)
     page.wait_for_selector(f"#plot-network[data-ready='1'][data-focus='{person}']", timeout=20_000)
     assert f"({person})" in page.inner_text("#status") or f"focus {person}" in page.inner_text("#status")
     _shot(page, "network-level-person")
