@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -91,21 +92,19 @@ def person_rows(people: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def people_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """People as stores return them: core fields, then one column per HR attribute, sorted by id."""
-    records = []
-    for row in rows:
-        record = {name: row.get(name) for name in CORE_PERSON_FIELDS}
-        attributes = row.get("attributes") or "{}"
-        for key, value in (json.loads(attributes) if isinstance(attributes, str) else attributes).items():
-            if key not in record:
-                record[key] = value
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=None if records else list(CORE_PERSON_FIELDS))
-    for name in CORE_PERSON_FIELDS:
-        if name not in frame.columns:
-            frame[name] = None
-    extra = sorted(c for c in frame.columns if c not in CORE_PERSON_FIELDS)
-    frame = frame[[*CORE_PERSON_FIELDS, *extra]].astype(object)
+    """People as stores return them: core fields, then one column per HR attribute (sorted by name), sorted by id.
+
+    ``rows`` hold the core fields and ``attributes``, a dict or its JSON text. An attribute named like a core
+    field is left out (the core field wins); missing values are ``None``.
+    """
+    rows = list(rows)
+    core = _columns_of([tuple(row.get(name) for name in CORE_PERSON_FIELDS) for row in rows], len(CORE_PERSON_FIELDS))
+    data = {name: pd.Series(values, dtype=object, copy=False) for name, values in zip(CORE_PERSON_FIELDS, core)}
+    attributes = [json.loads(value) if isinstance(value, str) else (value or {}) for value in (row.get("attributes") for row in rows)]
+    extra = pd.DataFrame.from_records(attributes, columns=None) if any(attributes) else pd.DataFrame(index=range(len(rows)))
+    for name in sorted(c for c in extra.columns if c not in data):
+        data[name] = pd.Series(extra[name].to_numpy(dtype=object), dtype=object, copy=False)
+    frame = pd.DataFrame(data, columns=list(data))
     frame = frame.where(frame.notna(), None)
     return frame.sort_values("person_id", ignore_index=True)
 
@@ -154,19 +153,30 @@ _INTEGER_COLUMNS = {"count", "follower_count"}
 _NULLABLE_INTEGER_COLUMNS = {"clicks", "impressions"}
 
 
-def frame_from_rows(table: str, rows: Iterable[StoredRow]) -> pd.DataFrame:
-    """A non-tie, non-people table as stores return it, sorted by all its columns.
+def _columns_of(rows: list[StoredRow], width: int) -> list[np.ndarray]:
+    """The ``width`` columns of ``rows`` as object arrays, one pass over the rows (no per-value type inference)."""
+    if not rows:
+        return [np.empty(0, dtype=object) for _ in range(width)]
+    # One itemgetter pass per column: a quarter of the time of zip(*rows), which unpacks every row as an argument.
+    return [np.fromiter(map(itemgetter(i), rows), dtype=object, count=len(rows)) for i in range(width)]
+
+
+def frame_from_rows(table: str, rows: Iterable[StoredRow], *, ordered: bool = False) -> pd.DataFrame:
+    """A non-tie, non-people table as stores return them, sorted by all its columns.
 
     ``table`` is one of ``identities``, ``external_contacts``, ``audiences``,
-    ``followers``, ``engagement``.
+    ``followers``, ``engagement``. ``ordered`` says the rows already come in that order (an SQL
+    ``ORDER BY`` of every column, missing values first, text by code point as SQLite's ``BINARY``
+    collation compares UTF-8), so they are not sorted again.
     """
     columns = _FRAME_COLUMNS[table]
-    frame = pd.DataFrame.from_records(list(rows), columns=columns)
-    for column in columns:
+    data: dict[str, Any] = {}
+    for column, values in zip(columns, _columns_of(list(rows), len(columns))):
         if column in _INTEGER_COLUMNS:
-            frame[column] = frame[column].astype("int64")
+            data[column] = pd.Series(values.astype(np.int64), dtype="int64")
         elif column in _NULLABLE_INTEGER_COLUMNS:
-            frame[column] = frame[column].astype("Int64")
+            data[column] = pd.Series(values, dtype="Int64")
         else:
-            frame[column] = frame[column].astype(object)
-    return frame.sort_values(columns, ignore_index=True, na_position="first")
+            data[column] = pd.Series(values, dtype=object, copy=False)
+    frame = pd.DataFrame(data, columns=columns)
+    return frame if ordered else frame.sort_values(columns, ignore_index=True, na_position="first")

@@ -275,7 +275,7 @@ class SQLiteStore:
         return {row[0] for row in self._rows("SELECT person_id FROM person")}
 
     def identities(self) -> pd.DataFrame:
-        return frame_from_rows("identities", self._rows("SELECT identity, person_id FROM identity"))
+        return frame_from_rows("identities", self._rows(_ordered("SELECT identity, person_id FROM identity")), ordered=True)
 
     def tie_columns(
         self,
@@ -312,18 +312,20 @@ class SQLiteStore:
     def external_contacts(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         where, parameters = _period_filter("period", start, end)
         sql = "SELECT person_id, period, channel, count FROM external_contact"
-        return frame_from_rows("external_contacts", self._rows(_with_where(sql, where), parameters))
+        return frame_from_rows("external_contacts", self._rows(_ordered(_with_where(sql, where)), parameters), ordered=True)
 
     def audiences(self) -> pd.DataFrame:
-        return frame_from_rows("audiences", self._rows("SELECT owner_type, owner, platform, follower_count FROM audience"))
+        sql = "SELECT owner_type, owner, platform, follower_count FROM audience"
+        return frame_from_rows("audiences", self._rows(_ordered(sql)), ordered=True)
 
     def followers(self) -> pd.DataFrame:
-        return frame_from_rows("followers", self._rows("SELECT owner_type, owner, platform, follower_hash FROM follower"))
+        sql = "SELECT owner_type, owner, platform, follower_hash FROM follower"
+        return frame_from_rows("followers", self._rows(_ordered(sql)), ordered=True)
 
     def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         where, parameters = _period_filter("date", period_dates(start)[0] if start else None, period_dates(end)[1] if end else None)
         sql = "SELECT person_id, date, action, content_id, platform, clicks, impressions FROM engagement"
-        return frame_from_rows("engagement", self._rows(_with_where(sql, where), parameters))
+        return frame_from_rows("engagement", self._rows(_ordered(_with_where(sql, where)), parameters), ordered=True)
 
     def known_message_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -988,6 +990,13 @@ def _period_filter(column: str, start: str | None, end: str | None) -> tuple[lis
 
 def _with_where(sql: str, where: list[str]) -> str:
     return f"{sql} WHERE {' AND '.join(where)}" if where else sql
+
+
+def _ordered(sql: str) -> str:
+    """``sql`` (``SELECT a, b FROM ...``) ordered by every column it selects, in turn: the order of
+    :func:`~orgnet.store.frames.frame_from_rows` (NULLs first, text by code point), which SQLite reads straight
+    off a table's primary key when the columns are its key."""
+    return f"{sql} ORDER BY {sql[len('SELECT ') : sql.index(' FROM ')]}"
 
 
 def _tuples(frame: pd.DataFrame) -> list[tuple]:
