@@ -125,10 +125,14 @@ def project(
     store : an open Neo4j store on a server with the GDS plugin.
     start, end : first and last period, inclusive (``None``: open).
     channels : the channels to keep (``None``: all).
-    order : person ids in the order GDS should number the roster people (``None``: the store's order, in
-        which a synthetic or imported org often lists whole departments one after another). Give a shuffled
-        order (as :func:`orgnet.kernels.open_kernels` does) so that :func:`betweenness`'s pivots are not
-        drawn from a few departments.
+    order : person ids in the order GDS should number the roster people of the *directed* graph (``None``:
+        the store's order, in which a synthetic or imported org often lists whole departments one after
+        another). Give a shuffled order (as :func:`orgnet.kernels.open_kernels` does) so that
+        :func:`betweenness`'s pivots, drawn on the directed graph, are not drawn from a few departments.
+        The undirected graph, Leiden's, always keeps the store's order: Leiden's local moves visit nodes in
+        their numbering, and on the 50,000-person benchmark org a shuffled numbering cost its communities
+        0.044 of NMI against departments (0.948 against the local engine's 0.992) where the store's order
+        cost 0.016.
 
     Returns
     -------
@@ -141,10 +145,11 @@ def project(
     :func:`estimate` of ``projection``.
     """
     tag = uuid.uuid4().hex[:12]
-    parameters = {**tie_parameters(start, end, channels), "rank": None if order is None else {str(p): i for i, p in enumerate(order)}}
+    parameters = tie_parameters(start, end, channels)
+    rank = None if order is None else {str(p): i for i, p in enumerate(order)}
     directed, undirected = f"orgnet-{tag}", f"orgnet-{tag}-undirected"
-    nodes, relationships = store._read(_PROJECT_DIRECTED, name=directed, **parameters)[0]
-    store._read(_PROJECT_UNDIRECTED, name=undirected, **parameters)
+    nodes, relationships = store._read(_PROJECT_DIRECTED, name=directed, rank=rank, **parameters)[0]
+    store._read(_PROJECT_UNDIRECTED, name=undirected, rank=None, **parameters)
     return GdsGraph(store, directed, undirected, nodes, relationships)
 
 
