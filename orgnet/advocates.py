@@ -147,7 +147,7 @@ def pagerank(
     indexed = indexed_of(G, indexed, weight=weight)
     if not indexed.nodes:
         return {}
-    graph = indexed.igraph()
+    graph = indexed.weighted_igraph
     values = graph.pagerank(weights="weight" if len(indexed.sources) else None, directed=indexed.directed, damping=alpha)
     return dict(zip(indexed.nodes, values))
 

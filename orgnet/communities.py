@@ -23,7 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from orgnet.engine import IndexedGraph, PeopleGraph, node_values, nodes_of, undirected_edges
-from orgnet.summary import codes_of, group_codes, igraph_of, indexed_of
+from orgnet.summary import codes_of, group_codes, indexed_of
 
 K = TypeVar("K", bound=Hashable)
 
@@ -189,7 +189,8 @@ def find_communities(
     indexed = indexed_of(G, indexed, weight=weight)
     n = len(indexed.nodes)
     rows, cols, values = undirected_edges(indexed, weighted=weight is not None)
-    graph = igraph_of(n, rows, cols, directed=False, weights=values)
+    # The snapshot's shared undirected graph has these pairs in this order; the weights go with each call.
+    graph = indexed.undirected_igraph
 
     if method == "leiden" and engine == "leidenalg":
         try:
@@ -203,7 +204,7 @@ def find_communities(
         partition = leidenalg.find_partition(
             graph,
             leidenalg.RBConfigurationVertexPartition,
-            weights="weight",
+            weights=values.tolist(),
             resolution_parameter=resolution,
             n_iterations=n_iterations,
             seed=seed,
@@ -215,10 +216,10 @@ def find_communities(
         try:
             if method == "leiden":
                 clustering = graph.community_leiden(
-                    objective_function="modularity", weights="weight", resolution=resolution, n_iterations=n_iterations
+                    objective_function="modularity", weights=values.tolist(), resolution=resolution, n_iterations=n_iterations
                 )
             else:
-                clustering = graph.community_multilevel(weights="weight", resolution=resolution)
+                clustering = graph.community_multilevel(weights=values.tolist(), resolution=resolution)
         finally:
             ig.set_random_number_generator(random)
         raw = np.asarray(clustering.membership, dtype=np.int64)

@@ -224,7 +224,7 @@ class IndexedGraph:
     for the NetworkX people graph wherever a function reads a graph
     (:func:`node_values`, :func:`tie_counts`): a snapshot's jobs run on it
     without building NetworkX. Views that several jobs need (:attr:`tie_pattern`, :attr:`triangles`,
-    :attr:`undirected_pairs`, :attr:`undirected_igraph`) are built on first
+    :attr:`undirected_pairs`, :attr:`undirected_igraph`, :attr:`weighted_igraph`) are built on first
     use and cached on the instance, so a snapshot's jobs share them.
     """
 
@@ -277,8 +277,9 @@ class IndexedGraph:
         graph.add_edges(self.undirected_pairs)
         return graph
 
-    def igraph(self) -> ig.Graph:
-        """The same graph as an ``igraph.Graph`` with edge attribute ``weight``."""
+    @cached_property
+    def weighted_igraph(self) -> ig.Graph:
+        """The same graph as an ``igraph.Graph`` with edge attribute ``weight``, built once and shared (never modify it)."""
         graph = ig.Graph(n=len(self.nodes), directed=self.directed)
         # add_edges takes the (E, 2) array without building Python tuples: about 10x faster at 800k edges.
         graph.add_edges(np.column_stack([self.sources, self.targets]))

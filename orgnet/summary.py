@@ -275,17 +275,6 @@ class NetworkSummary:
         return figures
 
 
-def igraph_of(n: int, sources: np.ndarray, targets: np.ndarray, directed: bool, weights: np.ndarray | None = None):
-    """An ``igraph.Graph`` on nodes 0..n-1 from edge arrays, with edge attribute ``weight`` when given."""
-    import igraph as ig
-
-    # Tuples from two flat lists convert several times faster than ndarray.tolist() of an (E, 2) array.
-    graph = ig.Graph(n=n, edges=list(zip(sources.tolist(), targets.tolist())), directed=directed)
-    if weights is not None:
-        graph.es["weight"] = weights.tolist()
-    return graph
-
-
 def component_labels(n: int, sources: np.ndarray, targets: np.ndarray, connection: str) -> np.ndarray:
     """Component label of each of the nodes 0..n-1 of a directed edge list: ``connection`` ``"weak"`` or ``"strong"`` (SciPy).
 
