@@ -49,6 +49,7 @@ __all__ = [
     "analyze_periods",
     "latest_label",
     "load_snapshot",
+    "read_social_tables",
     "run_jobs",
     "snapshot_internal_reach",
     "snapshot_result",
@@ -60,7 +61,8 @@ R = TypeVar("R")
 #: Below this many people a forked worker costs more than it saves.
 PARALLEL_MIN_PEOPLE = 5_000
 #: Jobs run, one after the other, in the worker process (see :attr:`AnalysisOptions.workers`):
-#: together they take about as long as all the others.
+#: together they take about as long as all the others. They read only the snapshot's people and ties:
+#: :func:`analyze` starts them before it reads the audiences, followers and engagement.
 _OFFLOADED_JOBS: tuple[Job[Any], ...] = (BROKERS, LAYOUT_PEOPLE)
 
 
@@ -244,7 +246,9 @@ def engagement_span(start: str, end: str, months: int) -> tuple[str, str]:
     return min(first, earliest), last
 
 
-def load_snapshot(store: Store, start: str | None = None, end: str | None = None, engagement_months: int = 3) -> SnapshotData:
+def load_snapshot(
+    store: Store, start: str | None = None, end: str | None = None, engagement_months: int = 3, *, social: bool = True
+) -> SnapshotData:
     """Read the data of the periods ``start`` to ``end`` from ``store``.
 
     Parameters
@@ -254,6 +258,8 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
         the latest period that holds ties.
     engagement_months : advocacy engagement is read for at least this many
         months ending with the snapshot (see :func:`engagement_span`).
+    social : read the audiences, followers and engagement too; ``False`` leaves them empty
+        for :func:`read_social_tables` to fill later.
 
     Returns
     -------
@@ -274,17 +280,18 @@ def load_snapshot(store: Store, start: str | None = None, end: str | None = None
     if not periods_between(periods, start, end):
         raise OrgnetError(f"no ties in {snapshot_label(start, end)}; the store holds {periods[0]} .. {periods[-1]}")
     window = engagement_span(start, end, engagement_months)
-    return snapshot_from_tables(
-        snapshot_label(start, end),
-        start,
-        end,
-        store.people(),
-        store.tie_columns(start, end),
-        store.audiences(),
-        store.followers(),
-        store.engagement(*window),
-        window,
+    data = snapshot_from_tables(
+        snapshot_label(start, end), start, end, store.people(), store.tie_columns(start, end), engagement_window=window
     )
+    if social:
+        read_social_tables(store, data)
+    return data
+
+
+def read_social_tables(store: Store, data: SnapshotData) -> None:
+    """Read the audiences, the followers and the engagement of ``data``'s engagement window from ``store`` into ``data``."""
+    data.audiences, data.followers = store.audiences(), store.followers()
+    data.engagement = store.engagement(*(data.engagement_window or data.months))
 
 
 def snapshot_jobs(options: AnalysisOptions | None = None) -> list[Job[Any]]:
@@ -298,6 +305,7 @@ def run_jobs(
     options: AnalysisOptions | None = None,
     progress: Callable[[str], None] | None = None,
     kernels: Kernels | None = None,
+    after_start: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, float]]:
     """Run every job of :func:`snapshot_jobs` on a snapshot.
 
@@ -307,6 +315,8 @@ def run_jobs(
     options : :class:`AnalysisOptions`.
     progress : called with each job's name before it runs.
     kernels : the graph kernels the jobs use (:func:`orgnet.kernels.open_kernels`); default the local engine's.
+    after_start : called once the worker process has started (at once when there is none), before this
+        process's jobs run: reads that only those jobs need, which the worker then does not wait for.
 
     Returns
     -------
@@ -318,6 +328,8 @@ def run_jobs(
     offloaded = [job for job in _OFFLOADED_JOBS if kernels is None and worker_count(options, data) > 1 and job in jobs]
     # The child computes in a context of its own: what it computes comes back by pipe, not through shared memory.
     finish = start_in_child({job.name: _runner(job, JobContext(data, options)) for job in offloaded}) if offloaded else None
+    if after_start is not None:
+        after_start()
     context = JobContext(data, options, kernels)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
@@ -454,11 +466,20 @@ def analyze(
     options = options or AnalysisOptions()
     check_engine(store, options.engine)
     started = time.perf_counter()
-    data = load_snapshot(store, start, end, options.engagement_months)
+    # The worker's jobs need only people and ties: it starts before the social tables are read.
+    data = load_snapshot(store, start, end, options.engagement_months, social=False)
     load_seconds = time.perf_counter() - started
+    social_seconds = []
+
+    def read_social() -> None:
+        began = time.perf_counter()
+        read_social_tables(store, data)
+        social_seconds.append(time.perf_counter() - began)
+
     with open_kernels(store, data, options.engine) as kernels:
         project_seconds = time.perf_counter() - started - load_seconds
-        results, timings = run_jobs(data, options, progress, kernels)
+        results, timings = run_jobs(data, options, progress, kernels, after_start=read_social)
+    load_seconds += sum(social_seconds)
     steps = {"load": load_seconds, "project": project_seconds} if kernels is not None else {"load": load_seconds}
     timings = {**steps, **timings}
     meta = MetaResult(

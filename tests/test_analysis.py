@@ -147,6 +147,25 @@ def test_a_forked_worker_gives_the_same_results(sample_store_path):
     assert forked[jobs.ADVOCATES.name] == alone[jobs.ADVOCATES.name]
 
 
+def test_an_analysis_with_a_worker_stores_what_one_without_stores(sample_store_path, tmp_path):
+    # The worker starts before the audiences, followers and engagement are read: every job still sees them all.
+    import shutil
+
+    from orgnet.analysis import snapshot_jobs
+
+    stored = []
+    for workers in (1, 2):
+        path = tmp_path / f"workers-{workers}.db"
+        shutil.copy(sample_store_path, path)
+        with SQLiteStore(path) as store:
+            analyze(store, "2026-10", options=AnalysisOptions(workers=workers))
+            stored.append({job.name: get(store, job, "2026-10") for job in snapshot_jobs()})
+    alone, forked = stored
+    assert forked == alone
+    assert forked[jobs.REACH.name].employees.known > 0 and len(forked[jobs.CAMPAIGNS.name].table) > 0
+    assert forked[jobs.ADVOCATES.name].table.column("actions_per_month").to_pylist() != [0.0] * 300
+
+
 def test_a_failing_worker_raises_in_the_parent(sample_store_path, monkeypatch):
     import orgnet.analysis as analysis
 
