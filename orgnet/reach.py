@@ -44,13 +44,15 @@ import math
 import weakref
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from datasketch import HyperLogLogPlusPlus
+
+if TYPE_CHECKING:
+    from datasketch import HyperLogLogPlusPlus
 
 __all__ = [
     "BRAND_OVERLAP_COLUMNS",
@@ -441,6 +443,10 @@ def follower_sketch(keys: np.ndarray | pd.Series, p: int = HLL_PRECISION) -> Hyp
         index = (values & np.uint64(m - 1)).astype(np.int64)
         rank = (64 - p) - _bit_length(values >> np.uint64(p)) + 1
         np.maximum.at(registers, index, rank.astype(np.int8))
+    # Imported here: datasketch's package imports its LSH and, with it, scipy.integrate (a quarter second
+    # of every analysis's start), and only unions past EXACT_LIMIT are sketched.
+    from datasketch import HyperLogLogPlusPlus
+
     return HyperLogLogPlusPlus(reg=registers)
 
 
