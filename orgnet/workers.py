@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -68,7 +69,14 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
             sender.send((False, error))
 
     process = context.Process(target=run, daemon=True)
-    process.start()
+    # Frozen objects are left out of garbage collection in both processes until the child is done: a
+    # collection writes to every object it visits, which would copy each shared page into the writer.
+    gc.freeze()
+    try:
+        process.start()
+    except BaseException:
+        gc.unfreeze()
+        raise
     sender.close()
 
     def finish() -> dict[str, tuple[Any, float]]:
@@ -78,6 +86,7 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
             raise OrgnetError(f"a worker process died (exit code {process.exitcode})") from None
         finally:
             process.join()
+            gc.unfreeze()
         if not succeeded:
             raise value
         results: dict[str, tuple[Any, float]] = value
