@@ -728,9 +728,7 @@ def brokerage_roles(
     same_ties.sort_indices()
     BT = B.T.tocsr()
     triangles = indexed.triangles
-    closed_all = triangles.masked_product(B, BT, B)
-    closed_c_with_b = triangles.masked_product(B, same_ties.T.tocsr(), B)
-    closed_c_with_a = triangles.masked_product(same_ties, BT, B)
+    closed_all, closed_c_with_b, closed_c_with_a = triangles.masked_products([(B, BT), (B, same_ties.T.tocsr()), (same_ties, BT)], B)
     brokers_of_tie = cols
     counts["coordinator"] -= np.bincount(brokers_of_tie[same], weights=closed_c_with_b[same], minlength=n)
     counts["representative"] -= np.bincount(brokers_of_tie[same], weights=(closed_all - closed_c_with_b)[same], minlength=n)

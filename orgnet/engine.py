@@ -66,22 +66,22 @@ class Triangles:
     def __len__(self) -> int:
         return len(self.positions[0, 1])
 
+    @cached_property
+    def _pattern_keys(self) -> np.ndarray:
+        """``row * n + column`` of every entry of :attr:`pattern`, sorted (it is canonical CSR)."""
+        return _entry_keys(self.pattern)
+
     def _positions_of(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Position in ``pattern`` of every stored entry of ``matrix`` (canonical CSR, pattern a subset)."""
         pattern = self.pattern
         # Matrices built from the pattern's own arrays (mutual weights) skip the search.
         if np.array_equal(matrix.indptr, pattern.indptr) and np.array_equal(matrix.indices, pattern.indices):
             return np.arange(pattern.nnz)
-        keys, wanted = _entry_keys(pattern), _entry_keys(matrix)
+        keys, wanted = self._pattern_keys, _entry_keys(matrix)
         position = np.searchsorted(keys, wanted)
         if np.any(position >= len(keys)) or not np.array_equal(keys[position], wanted):
             raise ValueError("matrix has entries outside the tie pattern")
         return position
-
-    def _on_pattern(self, matrix: sp.csr_matrix) -> np.ndarray:
-        values = np.zeros(self.pattern.nnz)
-        values[self._positions_of(matrix)] = matrix.data
-        return values
 
     def masked_product(self, X: sp.csr_matrix, Y: sp.csr_matrix, mask: sp.csr_matrix) -> np.ndarray:
         """``(X @ Y)[i, j]`` at every stored entry of ``mask``, in ``mask``'s CSR order.
@@ -93,13 +93,35 @@ class Triangles:
         a triangle. So the product is a sum over the triangles, six terms each,
         in O(T + E) instead of the O(sum of squared degrees) of ``X @ Y``.
         """
-        x, y = self._on_pattern(X), self._on_pattern(Y)
-        product = np.zeros(self.pattern.nnz)
-        for u, w, v in permutations(range(3)):
-            ends = self.positions[u, v]
-            product += np.bincount(ends, weights=x[self.positions[u, w]] * y[self.positions[w, v]], minlength=len(product))
-        masked: np.ndarray = product[self._positions_of(mask)]
-        return masked
+        return self.masked_products([(X, Y)], mask)[0]
+
+    def masked_products(self, pairs: Sequence[tuple[sp.csr_matrix, sp.csr_matrix]], mask: sp.csr_matrix) -> list[np.ndarray]:
+        """:meth:`masked_product` of each ``(X, Y)`` of ``pairs`` at ``mask``, each matrix located in the pattern once."""
+        # By identity: the matrices live as long as this call, and one often serves as X, Y or mask at once.
+        positions: dict[int, np.ndarray] = {}
+        values: dict[int, np.ndarray] = {}
+
+        def located(matrix: sp.csr_matrix) -> np.ndarray:
+            if id(matrix) not in positions:
+                positions[id(matrix)] = self._positions_of(matrix)
+            return positions[id(matrix)]
+
+        def on_pattern(matrix: sp.csr_matrix) -> np.ndarray:
+            if id(matrix) not in values:
+                values[id(matrix)] = np.zeros(self.pattern.nnz)
+                values[id(matrix)][located(matrix)] = matrix.data
+            return values[id(matrix)]
+
+        at = located(mask)
+        found = []
+        for X, Y in pairs:
+            x, y = on_pattern(X), on_pattern(Y)
+            product = np.zeros(self.pattern.nnz)
+            for u, w, v in permutations(range(3)):
+                ends = self.positions[u, v]
+                product += np.bincount(ends, weights=x[self.positions[u, w]] * y[self.positions[w, v]], minlength=len(product))
+            found.append(product[at])
+        return found
 
 
 def unique_keys(keys: np.ndarray) -> np.ndarray:
