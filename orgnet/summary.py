@@ -378,7 +378,8 @@ def network_summary(
     if n:
         average_clustering = float(np.mean(kernels.local_clustering()))
         transitivity = kernels.transitivity()
-        weak = np.bincount(kernels.weak_components())
+        # Sizes of the distinct labels: an engine may label a component by any number (GDS by a node id).
+        weak = np.unique(kernels.weak_components(), return_counts=True)[1]
         strong = np.bincount(component_labels(n, s, t, "strong")) if directed else weak
     else:
         average_clustering = transitivity = 0.0

@@ -123,6 +123,22 @@ def test_network_summary_of_the_hand_made_org():
     assert record["ties"] == 8 and record["groups"][2] == {**record["groups"][2], "group": UNKNOWN, "size": 1}
 
 
+def test_components_are_counted_whatever_numbers_the_engine_labels_them_with():
+    from orgnet.kernels import LocalKernels
+
+    class NodeIdLabels(LocalKernels):
+        """Labels each component by a large node id, as GDS's WCC does."""
+
+        def weak_components(self) -> np.ndarray:
+            return super().weak_components() * 10 + 3
+
+    G = org_graph()
+    G.add_edge("X", "Y", weight=1.0, count=1)  # a second component of two
+    summary = network_summary(G, kernels=NodeIdLabels(G))
+    assert summary.weak_components == 2 == nx.number_weakly_connected_components(G)
+    assert summary.largest_weak_share == pytest.approx(6 / 8)
+
+
 def test_group_matrix_by_ties_weight_and_interactions():
     G = org_graph()
     labels = ["Engineering", "Sales", UNKNOWN]
