@@ -36,7 +36,7 @@ from orgnet.kernels import Kernels, check_engine, open_kernels
 from orgnet.model import AUDIENCE_COLUMNS, ENGAGEMENT_COLUMNS, FOLLOWER_COLUMNS
 from orgnet.periods import period_dates, periods_between
 from orgnet.results import OutdatedResult, encode, find, parse_snapshot_label, put, put_many, snapshot_label
-from orgnet.spread import InternalReach, internal_reach
+from orgnet.spread import InternalReach, celf_seeds, expected_spread, internal_reach
 from orgnet.store import Store
 from orgnet.store.columns import TieColumns
 from orgnet.workers import can_fork, start_in_child
@@ -53,6 +53,7 @@ __all__ = [
     "run_jobs",
     "snapshot_internal_reach",
     "snapshot_result",
+    "snapshot_spread_seeds",
     "worker_count",
 ]
 
@@ -435,6 +436,70 @@ def snapshot_internal_reach(
     if missing:
         raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")
     return data.label, internal_reach(data.graph, people, hops, probability=probability, runs=runs, seed=seed, indexed=data.indexed)
+
+
+def snapshot_spread_seeds(
+    store: Store,
+    k: int,
+    label: str | None = None,
+    *,
+    engine: str = "local",
+    probability: float = DEFAULT_PROBABILITY,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+) -> tuple[str, pd.DataFrame]:
+    """The ``k`` people to start a message from so that it travels furthest inside, in the graph of snapshot ``label``.
+
+    Greedy influence maximisation with CELF under the independent cascade, every tie passing the message on
+    with ``probability`` (Kempe et al. 2003; Leskovec et al. 2007): :func:`orgnet.spread.celf_seeds` with the
+    local engine, GDS's ``gds.influenceMaximization.celf`` (:func:`orgnet.gds.celf_seeds`) inside Neo4j with
+    ``engine="gds"``. Either way the spread of the first ``rank`` seeds is
+    :func:`orgnet.spread.expected_spread` of them (``runs`` seeded cascades), so the two engines' seeds are
+    scored by one definition.
+
+    Parameters
+    ----------
+    store : the store (a Neo4j store with GDS for ``engine="gds"``).
+    k : number of seeds.
+    label : snapshot label; default the latest period.
+    engine : ``local`` or ``gds`` (:func:`orgnet.kernels.check_engine`).
+    probability, runs, seed : the cascade's tie probability, Monte Carlo runs and seed.
+
+    Returns
+    -------
+    (label, seeds): the snapshot's label and a DataFrame ``rank`` (1..k), ``person_id``, ``gain`` (the
+    engine's own estimate of the seed's marginal spread), ``spread`` and ``stderr`` (expected spread of
+    the first ``rank`` seeds and its Monte Carlo standard error). Fewer than ``k`` rows when no one adds spread.
+
+    Raises
+    ------
+    OrgnetError
+        When ``engine`` cannot run on ``store``, or the snapshot holds no ties (see :func:`load_snapshot`).
+    """
+    check_engine(store, engine)
+    data = load_snapshot(store, *parse_snapshot_label(label), social=False) if label else load_snapshot(store, social=False)
+    if engine == "gds":
+        from orgnet import gds
+
+        with gds.project(store, data.start, data.end) as projected:  # type: ignore[arg-type]
+            chosen = gds.celf_seeds(projected, k, probability=probability, runs=runs, seed=seed)
+    else:
+        chosen = celf_seeds(data.graph, k, probability=probability, runs=runs, seed=seed, indexed=data.indexed)
+    people = chosen["person_id"].tolist()
+    scored = [
+        expected_spread(data.graph, people[:rank], probability=probability, runs=runs, seed=seed, indexed=data.indexed)
+        for rank in range(1, len(people) + 1)
+    ]
+    seeds = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(people) + 1),
+            "person_id": people,
+            "gain": chosen["gain"].to_numpy(dtype=float),
+            "spread": [estimate.mean for estimate in scored],
+            "stderr": [estimate.stderr for estimate in scored],
+        }
+    )
+    return data.label, seeds
 
 
 def analyze(

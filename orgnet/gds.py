@@ -343,6 +343,8 @@ def clustering(graph: GdsGraph) -> pd.DataFrame:
 def celf_seeds(graph: GdsGraph, k: int, probability: float = DEFAULT_PROBABILITY, runs: int = DEFAULT_RUNS, seed: int = 7) -> pd.DataFrame:
     """``k`` people to start a message from, chosen by GDS's CELF (``gds.influenceMaximization.celf``).
 
+    What ``orgnet reach --seeds K --engine gds`` runs (:func:`orgnet.analysis.snapshot_spread_seeds`).
+
     The local :func:`orgnet.spread.celf_seeds` inside Neo4j: greedy seeds maximising the expected spread
     ``sigma(S) = E[|R(S)|]`` of the independent cascade on the directed tie graph, every tie live with
     the same ``probability``, ``sigma`` estimated from ``runs`` Monte Carlo cascades (``seed``), with

@@ -202,6 +202,29 @@ def test_internal_reach_from_people(sample_store_path):
     assert "not in the 2026-10 graph: nobody" in unknown.output
 
 
+def test_reach_seeds_are_the_greedy_celf_seeds_each_with_the_expected_spread_so_far(sample_store_path):
+    from orgnet.analysis import load_snapshot
+    from orgnet.spread import celf_seeds, expected_spread
+    from orgnet.store.sqlite import SQLiteStore
+
+    db = str(sample_store_path)
+    result = json.loads(invoke("reach", "--store", db, "--seeds", "3", "--runs", "200", "--json").output)
+    with SQLiteStore(db) as store:
+        data = load_snapshot(store, "2026-10")
+    chosen = celf_seeds(data.graph, 3, runs=200, seed=0)["person_id"].tolist()
+    assert result["snapshot"] == "2026-10" and result["engine"] == "local" and result["runs"] == 200
+    assert [row["person_id"] for row in result["seeds"]] == chosen and [row["rank"] for row in result["seeds"]] == [1, 2, 3]
+    # Each row's spread is the expected spread of the seeds up to it, the one definition both engines are scored by.
+    for row in result["seeds"]:
+        truth = expected_spread(data.graph, chosen[: row["rank"]], runs=200, seed=0)
+        assert row["spread"] == pytest.approx(truth.mean) and row["stderr"] == pytest.approx(truth.stderr)
+    # The sentence says the last row's figure.
+    printed = invoke("reach", "--store", db, "--seeds", "3", "--runs", "200").output
+    assert f"Starting from these 3, a message reaches {result['seeds'][-1]['spread']:,.1f} people" in " ".join(printed.split())
+    both = runner.invoke(app, ["reach", "--store", db, "--seeds", "2", "--from-person", "E0093"])
+    assert both.exit_code == 1 and "give one of them" in both.output
+
+
 def test_an_error_quoting_markup_is_printed_as_written(tmp_path):
     # A column named like rich markup crashed the error printer, or vanished from the message.
     log = tmp_path / "log.csv"

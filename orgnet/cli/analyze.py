@@ -37,6 +37,14 @@ PeriodOption = Annotated[str | None, typer.Option("--period", help="One period (
 FromOption = Annotated[str | None, typer.Option("--from", help="First period of a range.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last period of a range.")]
 ByOption = Annotated[str, typer.Option("--by", help="HR attribute defining the groups: department, location, level, any attribute.")]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where the graph algorithms run: local (in this process) or gds (inside Neo4j Graph Data Science, on a "
+        "Neo4j store; the results are stored as the local engine's). Default ORGNET_ENGINE, else local.",
+    ),
+]
 
 
 def snapshot_of(period: str | None, start: str | None, end: str | None) -> str | None:
@@ -77,14 +85,7 @@ def analyze_command(
             "algorithm on it, and analyse nothing (size the server's heap before a large run).",
         ),
     ] = False,
-    engine: Annotated[
-        str | None,
-        typer.Option(
-            "--engine",
-            help="Where the graph algorithms run: local (in this process) or gds (inside Neo4j Graph Data Science, on a "
-            "Neo4j store; the results are stored as the local engine's). Default ORGNET_ENGINE, else local.",
-        ),
-    ] = None,
+    engine: EngineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Compute and store every analysis of a snapshot: summary, silos, communities, brokers, fragility, advocates, reach, campaigns, layouts.
@@ -445,16 +446,32 @@ def reach_command(
     ] = DEFAULT_PROBABILITY,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs of the independent cascade.")] = DEFAULT_RUNS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the cascade's runs: the same query gives the same answer.")] = 0,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds",
+            min=1,
+            help="Internal spread seeds instead: the K people to start a message from so that it travels furthest inside "
+            "(CELF influence maximisation under the independent cascade; --engine gds runs GDS's CELF in Neo4j).",
+        ),
+    ] = None,
+    engine: EngineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Reach of the combined employee social graphs: sum of followers vs unique followers, the brand accounts, and the best squad of k.
 
     With --from-person, the internal reach of those people instead: k-hop reach and the expected spread under the
-    independent cascade model (seeded Monte Carlo runs, with a 95% confidence interval).
+    independent cascade model (seeded Monte Carlo runs, with a 95% confidence interval). With --seeds K, the K people
+    from whom a message spreads furthest inside, chosen greedily (CELF), each with the expected spread so far.
     """
     label = snapshot_of(period, start, end)
+    if internal and seeds:
+        raise OrgnetError("--from-person and --seeds ask different questions; give one of them")
     if internal:
         _internal_reach(store, label, internal, hops, probability, runs, seed, as_json)
+        return
+    if seeds:
+        _spread_seeds(store, label, seeds, engine, probability, runs, seed, as_json)
         return
     from dataclasses import asdict
 
@@ -527,6 +544,31 @@ def _internal_reach(
         f"expected spread (independent cascade, p = {probability}): {spread.mean:,.1f} people "
         f"(95% CI {spread.ci_low:,.1f} to {spread.ci_high:,.1f}, {spread.runs:,} runs)"
     )
+
+
+def _spread_seeds(
+    store: str | None, label: str | None, k: int, engine: str | None, probability: float, runs: int, seed: int, as_json: bool
+) -> None:
+    import pyarrow as pa
+
+    from orgnet.analysis import snapshot_spread_seeds
+    from orgnet.settings import load_settings
+
+    chosen_engine: str = load_settings(engine=engine).engine
+    with store_from(store) as opened:
+        label, found = snapshot_spread_seeds(opened, k, label, engine=chosen_engine, probability=probability, runs=runs, seed=seed)
+    rows = pa.Table.from_pandas(found, preserve_index=False).to_pylist()
+    if as_json:
+        emit_json({"snapshot": label, "engine": chosen_engine, "probability": probability, "runs": runs, "seeds": rows})
+        return
+    print_records(rows, ["rank", "person_id", "gain", "spread", "stderr"], f"Internal spread seeds, {label} ({chosen_engine} engine)")
+    if rows:
+        last = rows[-1]
+        console.print(
+            f"Starting from these {len(rows)}, a message reaches {last['spread']:,.1f} people on average "
+            f"(95% CI {last['spread'] - 1.96 * last['stderr']:,.1f} to {last['spread'] + 1.96 * last['stderr']:,.1f}; "
+            f"independent cascade, p = {probability}, {runs:,} runs)"
+        )
 
 
 @app.command("campaigns")
