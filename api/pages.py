@@ -32,7 +32,7 @@ from orgnet.api.params import DepartmentParam, PeriodParam, SquadParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
 from orgnet.api.settings import Settings
-from orgnet.api.suppression import hidden_communities
+from orgnet.api.suppression import hidden_communities, shown_groups
 from orgnet.api.websec import CSRF_FIELD, form_token, set_form_cookie, valid_form_token
 from orgnet.brokers import NETWORK_ROLES
 from orgnet.jobs import BROKERS, FRAGILITY, REACH
@@ -212,7 +212,8 @@ def network(
     brokers with their Cross & Prusak roles."""
     label = snapshots.label(period)
     analysed = snapshots.optional_result(SUMMARY_JOB, label) is not None
-    departments = sorted(group_sizes(snapshots, label)) if analysed else []
+    groupings = analysed_groupings(snapshots, label) if analysed else [DEFAULT_BY]
+    groups = shown_groups(snapshots, label, settings.min_group_size, groupings[0]) if analysed else []
     people_allowed = allowed(principal.role, PEOPLE)
     brokers = None
     if people_allowed and snapshots.optional_result(BROKERS, label) is not None:
@@ -225,8 +226,8 @@ def network(
         principal,
         label=label,
         periods=snapshots.periods(),
-        departments=departments,
-        groupings=analysed_groupings(snapshots, label) if analysed else [DEFAULT_BY],
+        groups=groups,
+        groupings=groupings,
         people_allowed=people_allowed,
         brokers=brokers,
         roles=NETWORK_ROLES,
@@ -260,8 +261,8 @@ def network_figure_json(
     size: Annotated[str | None, Query(pattern="^(degree|betweenness|effective_size|brokerage|participation)$")] = None,
     by: ByParam = DEFAULT_BY,
 ) -> JSONResponse:
-    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "focus", "focus_label", "suppressed", "note",
-    "nodes"}``.
+    """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "by", "focus", "focus_label", "suppressed",
+    "note", "nodes", "groups"}``.
 
     Errors are JSON (``{"error", "detail"}``) with their status, as in the API, so the page's script can show them.
     """
@@ -309,6 +310,8 @@ def network_figure_json(
             "suppressed": suppressed,
             "note": note,
             "nodes": len(view.nodes),
+            # What the page's group menu offers: the groups of this grouping the group view draws.
+            "groups": shown_groups(snapshots, label, settings.min_group_size, view.by),
         }
     )
 

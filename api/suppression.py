@@ -19,7 +19,7 @@ from orgnet.api.snapshots import Snapshots
 from orgnet.communities import community_composition
 from orgnet.jobs import COMMUNITIES, SUMMARY, CommunitiesResult
 
-__all__ = ["community_members", "group_sizes", "hidden_communities", "hidden_groups", "stored_composition"]
+__all__ = ["community_members", "group_sizes", "hidden_communities", "hidden_groups", "shown_groups", "stored_composition"]
 
 
 def group_sizes(snapshots: Snapshots, label: str, by: str = "department") -> dict[str, int]:
@@ -37,6 +37,12 @@ def hidden_groups(snapshots: Snapshots, label: str, min_size: int, among: Iterab
     """
     sizes = group_sizes(snapshots, label, by)
     return suppressed_groups(sizes, min_size) | ({str(group) for group in among} - set(sizes))
+
+
+def shown_groups(snapshots: Snapshots, label: str, min_size: int, by: str = "department") -> list[str]:
+    """The groups of snapshot ``label`` (grouped by ``by``) whose figures are shown, sorted: the ones the group view
+    draws and the Network page offers to open."""
+    return sorted(set(group_sizes(snapshots, label, by)) - hidden_groups(snapshots, label, min_size, by=by))
 
 
 def community_members(snapshots: Snapshots, label: str, by: str = "department") -> pd.DataFrame:

@@ -271,7 +271,7 @@ def test_person_search_focuses_the_right_node(page, base_url):
 def test_clicking_a_department_drills_down(page, base_url):
     page.goto(f"{base_url}/network")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
-    page.select_option("#department", "Legal")
+    page.select_option("#group", "Legal")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert "14 people" in page.inner_text("#status")
     assert page.errors == []
@@ -347,7 +347,7 @@ def test_a_department_keeps_its_colour_and_label_when_drilled_into(page, base_ur
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
     before = _node_colors(page)["Legal"]
     assert page.locator("#plot-network .textpoint", has_text="Legal").count() == 1
-    page.select_option("#department", "Legal")
+    page.select_option("#group", "Legal")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
     assert set(_node_colors(page).values()) == {before}
     assert page.errors == []
@@ -372,7 +372,7 @@ def test_a_viewer_is_told_why_a_click_opens_no_group(page_as, base_url):
     page.goto(f"{base_url}/network")
     page.wait_for_selector("#plot-network[data-ready='1']", timeout=20_000)
     assert "sees groups only" in page.inner_text("#status")
-    assert page.locator("#department").count() == 0
+    assert page.locator("#group").count() == 0
     _click_point(page, page.locator("#plot-network .scatterlayer .point").first)
     page.wait_for_selector("#status.error", timeout=10_000)
     assert "may not see people" in page.inner_text("#status")
@@ -591,6 +591,23 @@ def _click_node(page, ident: str) -> None:
     _hover_and_click(page, point["x"], point["y"])
 
 
+def test_the_group_menu_opens_a_level_and_follows_the_grouping(page, base_url):
+    page.goto(f"{base_url}/network?period=2026-10")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    assert page.inner_text("#group-label") == "department" and "Legal" in page.locator("#group option").all_inner_texts()
+    page.select_option("#by", "level")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    page.select_option("#group", "L4")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
+    assert re.match(r"\d+ people · level L4", page.inner_text("#status"))
+    # Back to departments: the menu lists departments again, nothing chosen.
+    page.select_option("#by", "department")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    assert page.inner_text("#group-label") == "department" and page.input_value("#group") == ""
+    assert "L4" not in page.locator("#group option").all_inner_texts()
+    assert page.errors == []
+
+
 def _loneliest_node(page) -> str:
     """The node the Network page draws furthest (in screen pixels) from its nearest other node."""
     return page.evaluate(
@@ -621,6 +638,9 @@ def test_the_network_page_opens_a_level_in_its_colour_and_focuses_a_person_in_it
     assert "groups of level" in page.inner_text("#status") and "2 group(s) are not drawn" in page.inner_text("#status")
     assert sorted(_node_colors(page)) == ["L2", "L3", "L4", "L5"]
     assert page.locator("#plot-network .textpoint", has_text="L3").count() == 1
+    # The group menu offers the groups drawn, of the grouping shown: no department, no suppressed level.
+    assert page.inner_text("#group-label") == "level"
+    assert page.locator("#group option").all_inner_texts() == ["(click a group)", "L2", "L3", "L4", "L5"]
     colour = _node_colors(page)["L3"]
     _shot(page, "network-by-level")
     # A click on L3 opens its people, coloured as L3 was, the legend titled by the grouping.
@@ -628,7 +648,7 @@ def test_the_network_page_opens_a_level_in_its_colour_and_focuses_a_person_in_it
         _click_node(page, "L3")
     assert opened.value.status == 200 and "by=level" in opened.value.url
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
-    assert re.match(r"\d+ people · level L3", page.inner_text("#status"))
+    assert re.match(r"\d+ people · level L3", page.inner_text("#status")) and page.input_value("#group") == "L3"
     people = _node_colors(page)
     assert len(people) > 5 and set(people.values()) == {colour}
     assert page.evaluate("document.getElementById('plot-network')._fullLayout.legend.title.text") == "level"

@@ -315,3 +315,6 @@ def test_a_group_of_another_grouping_opens_its_people_in_its_own_colour(by_level
     assert graph["level"] == "person" and graph["by"] == "level" and {n["group"] for n in graph["nodes"]} == {"L3"}
     assert by_community.json()["figure"]["layout"]["legend"]["title"]["text"] == "community"
     assert unknown.status_code == 422 and "no level 'L9'" in unknown.text and "L3" in unknown.text
+    # The page's group menu: the levels the group view draws (its nodes), whatever view is open.
+    drawn = sorted(str(i) for trace in _node_traces(groups) for i in trace["customdata"])
+    assert groups.json()["groups"] == opened.json()["groups"] == drawn == ["L2", "L3", "L4", "L5"]

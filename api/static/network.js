@@ -2,10 +2,13 @@
 // The plot's data-people-allowed says whether the role may see people (the server checks it again).
 // A failed request clears the plot and says what went wrong (orgnet.problem in pages.js): no stale graph stays up.
 
-const state = {level: "group", department: "", group: "", community: "", person: ""};
+const state = {level: "group", group: "", community: "", person: ""};
 const div = document.getElementById("plot-network");
 const peopleAllowed = div.dataset.peopleAllowed === "true";
 const status = document.getElementById("status");
+// The group menu (roles that see people): the groups of the current grouping and period the view draws.
+const groupMenu = document.getElementById("group");
+const groupLabel = document.getElementById("group-label");
 const value = (id) => { const el = document.getElementById(id); return el ? el.value : ""; };
 let asked = 0;
 
@@ -14,10 +17,24 @@ function say(text, isError) {
   status.className = isError ? "error" : "note";
 }
 
+function fillGroupMenu(by, groups) {
+  // Rebuilt when the grouping or the period changes what there is to open; the open group stays chosen.
+  const options = ["", ...groups];
+  if (groupLabel) groupLabel.textContent = by;
+  if (Array.from(groupMenu.options, (option) => option.value).join("\n") === options.join("\n")) return;
+  groupMenu.replaceChildren(...options.map((group) => {
+    const option = document.createElement("option");
+    option.value = group;
+    option.textContent = group || "(click a group)";
+    return option;
+  }));
+  groupMenu.value = groups.includes(state.group) ? state.group : "";
+}
+
 async function draw() {
   const query = new URLSearchParams({period: value("period"), level: state.level, color: value("color") || "group", by: value("by") || "department"});
   if (value("size")) query.set("size", value("size"));
-  for (const key of ["department", "group", "community", "person"]) if (state[key] !== "") query.set(key, state[key]);
+  for (const key of ["group", "community", "person"]) if (state[key] !== "") query.set(key, state[key]);
   const mine = ++asked;
   div.dataset.ready = "";
   div.dataset.error = "";
@@ -36,6 +53,7 @@ async function draw() {
   const body = answer.body;
   say(`${body.nodes} ${{person: "people", group: body.by === "department" ? "departments" : `groups of ${body.by}`, community: "communities"}[body.level]}` + (state.group ? ` · ${body.by} ${state.group}` : "") + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
       (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
+  if (groupMenu) fillGroupMenu(body.by, body.groups || []);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
   await Plotly.react(div, body.figure.data, body.figure.layout, {responsive: true, displaylogo: false});
@@ -52,11 +70,12 @@ async function draw() {
       const color = document.getElementById("color");
       if (state.level === "group") {
         // The group opens in its own colour: its people are coloured by the same grouping.
-        state.level = "person"; state.group = String(point.customdata); state.department = ""; state.community = ""; state.person = "";
+        state.level = "person"; state.group = String(point.customdata); state.community = ""; state.person = "";
         if (color) color.value = "group";
+        if (groupMenu) groupMenu.value = state.group;
       }
       else if (state.level === "community") {
-        state.level = "person"; state.community = String(point.customdata); state.department = ""; state.group = ""; state.person = "";
+        state.level = "person"; state.community = String(point.customdata); state.group = ""; state.person = "";
         if (color) color.value = "community";
       }
       else { state.person = String(point.customdata); }
@@ -67,7 +86,8 @@ async function draw() {
 
 const colorOption = document.querySelector("#color option[value='group']");
 const reset = () => {
-  state.level = value("level"); state.department = ""; state.group = ""; state.community = ""; state.person = "";
+  state.level = value("level"); state.group = ""; state.community = ""; state.person = "";
+  if (groupMenu) groupMenu.value = "";
   if (colorOption) colorOption.textContent = value("by") || "department";
   draw();
 };
@@ -76,8 +96,12 @@ document.getElementById("by").onchange = reset;
 document.getElementById("back").onclick = reset;
 document.getElementById("period").onchange = draw;
 for (const id of ["color", "size"]) { const el = document.getElementById(id); if (el) el.onchange = draw; }
-const dept = document.getElementById("department");
-if (dept) dept.onchange = () => { state.level = dept.value ? "person" : value("level"); state.department = dept.value; state.group = ""; state.community = ""; state.person = ""; draw(); };
+if (groupMenu) groupMenu.onchange = () => {
+  state.level = groupMenu.value ? "person" : value("level"); state.group = groupMenu.value; state.community = ""; state.person = "";
+  const color = document.getElementById("color");
+  if (color && groupMenu.value) color.value = "group";
+  draw();
+};
 const find = document.getElementById("find");
 if (find) {
   const focus = () => {
