@@ -461,7 +461,8 @@ def _explain(
 ) -> str:
     parts = [f"Top {max(1, math.ceil(100 * top))}% internal influence"]
     if level > 0:
-        parts.append(f"{_number(level)} {'action' if _number(level) == '1' else 'actions'}/month, {_trend_word(level, slope, months)}")
+        actions = _number(level)
+        parts.append(f"{actions} {'action' if actions == '1' else 'actions'}/month, {_trend_word(level, slope, months)}")
     else:
         parts.append("no advocacy actions")
     if unique > 0:
@@ -469,7 +470,7 @@ def _explain(
     else:
         parts.append("no known social audience")
     bridge = f"talks with {groups} of {total_groups} {_plural(by)}"
-    if total_communities and not pd.isna(communities):
+    if total_communities and communities is not None:
         bridge += f" and {communities} of {total_communities} communities"
     parts.append(bridge)
     return "; ".join(parts) + "."
@@ -644,9 +645,11 @@ def advocates(
         "groups_reached",
         "communities_reached",
     ]
+    # Missing community counts as None, decided once for the column rather than by pd.isna per person.
+    values = [ranked[f].tolist() for f in fields]
+    values[-1] = ranked["communities_reached"].astype(object).where(ranked["communities_reached"].notna(), None).tolist()
     ranked["explain"] = [
-        _explain(*values, months=months, by=by, total_groups=total_groups, total_communities=total_communities)
-        for values in zip(*(ranked[f].tolist() for f in fields))
+        _explain(*row, months=months, by=by, total_groups=total_groups, total_communities=total_communities) for row in zip(*values)
     ]
     return ranked[columns]
 
