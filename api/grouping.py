@@ -20,7 +20,7 @@ from orgnet.defaults import DEFAULT_BY
 from orgnet.errors import OrgnetError
 from orgnet.jobs import SUMMARY, Job
 
-__all__ = ["DEFAULT_BY", "ByParam", "GroupParam", "analysed_groupings", "check_by", "check_group", "grouped_result"]
+__all__ = ["DEFAULT_BY", "ByParam", "GroupParam", "analysed_groupings", "check_by", "check_group", "grouped_result", "page_grouping"]
 
 R = TypeVar("R")
 
@@ -67,3 +67,18 @@ def analysed_groupings(snapshots: Snapshots, label: str) -> list[str]:
     """The attributes whose group-level results snapshot ``label`` holds, the default first."""
     held = [by for by in grouping_attributes(snapshots.people()) if snapshots.optional_result(SUMMARY, label, by=by)]
     return sorted(held, key=lambda by: (by != DEFAULT_BY, by))
+
+
+def page_grouping(snapshots: Snapshots, label: str, by: str) -> tuple[str, str | None]:
+    """The grouping a page shows for snapshot ``label``, and a note when it is not the one asked for.
+
+    ``by`` (checked with :func:`check_by`) when the snapshot is analysed by it; when only other periods are, the
+    snapshot's default grouping and a sentence saying so and how to add ``by``, so that switching the period of
+    a page grouped by level to a period analysed by department only shows that period, not an error page. A
+    grouping no period is analysed by stays ``by``: the page's read of it then says, with its 404, how to add it.
+    """
+    by = check_by(snapshots, by)
+    held = analysed_groupings(snapshots, label)
+    if not held or by in held or not any(by in analysed_groupings(snapshots, other) for other in snapshots.periods()):
+        return by, None
+    return held[0], f"{label} is not analysed by {by}, so this shows it by {held[0]}: orgnet analyze --period {label} --by {by} adds it."

@@ -27,7 +27,7 @@ from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view, squad_rows
 from orgnet.api.graphs import community_view, group_view, membership
-from orgnet.api.grouping import DEFAULT_BY, ByParam, GroupParam, analysed_groupings, check_by, grouped_result
+from orgnet.api.grouping import DEFAULT_BY, ByParam, GroupParam, analysed_groupings, check_by, grouped_result, page_grouping
 from orgnet.api.params import DepartmentParam, PeriodParam, SquadParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
@@ -329,7 +329,7 @@ def silos(
     """Silo pairs against what group sizes predict, E-I per department, top-down against side-to-side work, and (for
     person-level roles) fragile bridges."""
     label = snapshots.label(period)
-    by = check_by(snapshots, by)
+    by, grouping_note = page_grouping(snapshots, label, by)
     hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
     view = silo_view(snapshots, label, hidden, by)
     fragile = None
@@ -347,6 +347,7 @@ def silos(
         label=label,
         periods=snapshots.periods(),
         by=by,
+        grouping_note=grouping_note,
         groupings=analysed_groupings(snapshots, label),
         heatmap=_figure_json(view.heatmap),
         ei=_figure_json(view.ei),
@@ -372,7 +373,7 @@ def communities(
     """Formal against informal: the communities against the groups of ``by`` (heatmap, NMI and ARI in words), each
     community's size and dominant groups, and (for person-level roles) its top connectors by name."""
     label = snapshots.label(period)
-    by = check_by(snapshots, by)
+    by, grouping_note = page_grouping(snapshots, label, by)
     hidden = hidden_groups(snapshots, label, settings.min_group_size, by=by)
     people_allowed = allowed(principal.role, PEOPLE)
     if people_allowed:
@@ -388,6 +389,7 @@ def communities(
         label=label,
         periods=snapshots.periods(),
         by=by,
+        grouping_note=grouping_note,
         groupings=analysed_groupings(snapshots, label),
         view=view,
         heatmap=_figure_json(view.heatmap),

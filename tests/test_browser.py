@@ -591,6 +591,18 @@ def _click_node(page, ident: str) -> None:
     _hover_and_click(page, point["x"], point["y"])
 
 
+@pytest.mark.parametrize(("path", "plot"), [("/silos", "#plot-heatmap"), ("/communities", "#plot-communities")])
+def test_switching_to_a_period_not_analysed_by_level_shows_it_by_department(page, base_url, path, plot):
+    page.goto(f"{base_url}{path}?period=2026-10&by=level")
+    page.wait_for_selector(f"{plot} .main-svg", timeout=20_000)
+    page.select_option("#period", "2026-09")
+    page.wait_for_url("**period=2026-09&by=level")
+    page.wait_for_selector(f"{plot} .main-svg", timeout=20_000)
+    assert "· 2026-09 · by department" in page.inner_text("h1") and page.input_value("#by") == "department"
+    assert "2026-09 is not analysed by level, so this shows it by department" in page.inner_text("#grouping-note")
+    assert page.errors == []
+
+
 def test_the_group_menu_opens_a_level_and_follows_the_grouping(page, base_url):
     page.goto(f"{base_url}/network?period=2026-10")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)

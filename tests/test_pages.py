@@ -292,6 +292,18 @@ def test_the_summary_and_the_network_group_by_any_analysed_attribute(by_level, r
     assert '<select id="by"><option value="department">department</option><option value="level">level</option></select>' in page
 
 
+@pytest.mark.parametrize("path", ["/silos", "/communities"])
+def test_a_period_not_analysed_by_the_grouping_shows_its_default_grouping_and_says_so(by_level, role_keys, path):  # noqa: F811
+    with _client(by_level, role_keys["analyst"]) as client:
+        other = client.get(f"{path}?period=2026-09&by=level")
+        analysed = client.get(f"{path}?period=2026-10&by=level")
+    # 2026-09 is analysed by department only: the page shows it by department, in words, rather than an error.
+    assert other.status_code == 200 and "· 2026-09 · by department</h1>" in other.text
+    assert "2026-09 is not analysed by level, so this shows it by department" in other.text
+    assert '<option value="department" selected>' in other.text
+    assert analysed.status_code == 200 and "· 2026-10 · by level</h1>" in analysed.text and 'id="grouping-note"' not in analysed.text
+
+
 def test_a_group_of_another_grouping_opens_its_people_in_its_own_colour(by_level, role_keys):  # noqa: F811
     from orgnet.store.sqlite import SQLiteStore
 
