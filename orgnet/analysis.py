@@ -317,7 +317,7 @@ def run_jobs(
     progress : called with each job's name before it runs.
     kernels : the graph kernels the jobs use (:func:`orgnet.kernels.open_kernels`); default the local engine's.
     after_start : called once the worker process has started (at once when there is none), before this
-        process's jobs run: reads that only those jobs need, which the worker then does not wait for.
+        process's jobs run: reads that only this process's jobs need, which the worker then does not wait for.
 
     Returns
     -------
@@ -431,7 +431,8 @@ def snapshot_internal_reach(
         When some people are not in the snapshot's graph (they are named), or
         the snapshot holds no ties (see :func:`load_snapshot`).
     """
-    data = load_snapshot(store, *parse_snapshot_label(label)) if label else load_snapshot(store)
+    # The cascade runs on people and ties only: the audiences, followers and engagement are not read.
+    data = load_snapshot(store, *parse_snapshot_label(label), social=False) if label else load_snapshot(store, social=False)
     missing = sorted({person for person in people if person not in data.indexed.index})
     if missing:
         raise OrgnetError(f"not in the {data.label} graph: {', '.join(missing)}")
