@@ -230,6 +230,8 @@ def network(
         groupings=groupings,
         people_allowed=people_allowed,
         brokers=brokers,
+        # The stored brokers are those of the default grouping (snapshots.result's default by).
+        brokers_by=DEFAULT_BY,
         roles=NETWORK_ROLES,
     )
 

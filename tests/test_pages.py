@@ -292,6 +292,14 @@ def test_the_summary_and_the_network_group_by_any_analysed_attribute(by_level, r
     assert '<select id="by"><option value="department">department</option><option value="level">level</option></select>' in page
 
 
+def test_the_network_pages_brokers_table_names_the_grouping_its_groups_come_from(by_level, role_keys):  # noqa: F811
+    with _client(by_level, role_keys["analyst"]) as client:
+        page = client.get("/network?period=2026-10").text
+    # The plot switches grouping in the browser; the table is the stored brokers', grouped by department.
+    header = _table(page, "brokers").split("</tr>")[0]
+    assert "<th>department</th>" in header and "<th>other departments reached</th>" in header and "<th>group</th>" not in header
+
+
 @pytest.mark.parametrize("path", ["/silos", "/communities"])
 def test_a_period_not_analysed_by_the_grouping_shows_its_default_grouping_and_says_so(by_level, role_keys, path):  # noqa: F811
     with _client(by_level, role_keys["analyst"]) as client:
