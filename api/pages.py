@@ -27,7 +27,7 @@ from orgnet.api.assets import STATIC_FILES, VENDORED, templates
 from orgnet.api.deps import SESSION_COOKIE, AuditDep, KeysDep, SettingsDep, SnapshotsDep, check, optional_principal, session_serializer
 from orgnet.api.figures import broker_rows, communities_view, explorer_colors, explorer_figure, silo_view, squad_rows
 from orgnet.api.graphs import community_view, group_view, membership
-from orgnet.api.grouping import DEFAULT_BY, ByParam, GroupParam, analysed_groupings, check_by, grouped_result, page_grouping
+from orgnet.api.grouping import DEFAULT_BY, ByParam, GroupParam, analysed_groupings, grouped_result, page_grouping
 from orgnet.api.params import DepartmentParam, PeriodParam, SquadParam
 from orgnet.api.reports import GROWTH_WORDS, list_reports
 from orgnet.api.services import advocate_table, group_sizes, hidden_groups, person_graph, reach_view, require_person_graphs
@@ -264,11 +264,16 @@ def network_figure_json(
     by: ByParam = DEFAULT_BY,
 ) -> JSONResponse:
     """The explorer's figure (plotly JSON) with what it shows: ``{"figure", "level", "by", "focus", "focus_label", "suppressed",
-    "note", "nodes", "groups"}``.
+    "note", "nodes", "groups", "groupings"}``.
 
     Errors are JSON (``{"error", "detail"}``) with their status, as in the API, so the page's script can show them.
+    A period not analysed by ``by`` is shown by its default grouping, as the other pages do (:func:`page_grouping`);
+    a group of ``by`` asked for there gives way to the period's groups. ``groupings`` lists the period's groupings.
     """
     label = snapshots.label(period)
+    by, grouping_note = page_grouping(snapshots, label, by)
+    if grouping_note is not None and group is not None and not person:
+        group, level = None, "group"
     if person or level == "person":
         # The role is checked before the name is looked up: who exists is person-level data too.
         require_person_graphs(principal)
@@ -289,16 +294,17 @@ def network_figure_json(
             group=None if focus else group,
         )
     elif level == "community":
-        view = community_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
+        view = community_view(snapshots, label, settings.min_group_size, by)
     else:
-        view = group_view(snapshots, label, settings.min_group_size, check_by(snapshots, by))
+        view = group_view(snapshots, label, settings.min_group_size, by)
     suppressed = [n.label for n in view.nodes if n.suppressed]
-    note = (
+    hidden_note = (
         f"{len(suppressed)} group(s) are not drawn: those below the minimum size of {settings.min_group_size}, "
         "and the smallest others hidden with them so that no difference gives one group away"
         if suppressed
         else ""
     )
+    note = " · ".join(part for part in (grouping_note, hidden_note) if part)
     colors = explorer_colors(group_sizes(snapshots, label, view.by), membership(snapshots, label, view.by).values())
     figure = explorer_figure(view, color, size, colors)
     return JSONResponse(
@@ -314,6 +320,7 @@ def network_figure_json(
             "nodes": len(view.nodes),
             # What the page's group menu offers: the groups of this grouping the group view draws.
             "groups": shown_groups(snapshots, label, settings.min_group_size, view.by),
+            "groupings": analysed_groupings(snapshots, label),
         }
     )
 

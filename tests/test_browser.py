@@ -603,6 +603,26 @@ def test_switching_to_a_period_not_analysed_by_level_shows_it_by_department(page
     assert page.errors == []
 
 
+def test_the_network_page_switched_to_a_period_not_analysed_by_level_shows_its_departments(page, base_url):
+    page.goto(f"{base_url}/network?period=2026-10")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    page.select_option("#by", "level")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    page.select_option("#group", "L3")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='person']", timeout=20_000)
+    # 2026-09 is analysed by department only: its departments, said in words, the menus following.
+    page.select_option("#period", "2026-09")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    assert "2026-09 is not analysed by level, so this shows it by department" in page.inner_text("#status")
+    assert page.input_value("#by") == "department" and page.locator("#by option").all_inner_texts() == ["department"]
+    assert page.inner_text("#group-label") == "department" and page.input_value("#group") == ""
+    # Back to 2026-10: both groupings are offered again.
+    page.select_option("#period", "2026-10")
+    page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
+    assert page.locator("#by option").all_inner_texts() == ["department", "level"]
+    assert page.errors == []
+
+
 def test_the_group_menu_opens_a_level_and_follows_the_grouping(page, base_url):
     page.goto(f"{base_url}/network?period=2026-10")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)

@@ -335,6 +335,12 @@ def test_a_group_of_another_grouping_opens_its_people_in_its_own_colour(by_level
     assert graph["level"] == "person" and graph["by"] == "level" and {n["group"] for n in graph["nodes"]} == {"L3"}
     assert by_community.json()["figure"]["layout"]["legend"]["title"]["text"] == "community"
     assert unknown.status_code == 422 and "no level 'L9'" in unknown.text and "L3" in unknown.text
+    # A period not analysed by level (2026-09) answers by department, its groups and groupings listed, and says so.
+    with _client(by_level, role_keys["analyst"]) as client:
+        other = client.get("/network/figure?period=2026-09&by=level&level=person&group=L3").json()
+    assert other["by"] == "department" and other["level"] == "group" and other["groupings"] == ["department"]
+    assert "Legal" in other["groups"] and "2026-09 is not analysed by level" in other["note"]
+    assert groups.json()["groupings"] == ["department", "level"]
     # The page's group menu: the levels the group view draws (its nodes), whatever view is open.
     drawn = sorted(str(i) for trace in _node_traces(groups) for i in trace["customdata"])
     assert groups.json()["groups"] == opened.json()["groups"] == drawn == ["L2", "L3", "L4", "L5"]

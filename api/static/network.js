@@ -17,18 +17,23 @@ function say(text, isError) {
   status.className = isError ? "error" : "note";
 }
 
+function fillMenu(menu, values, chosen, text) {
+  // A menu rebuilt only when what it offers changed, then set to `chosen`.
+  if (Array.from(menu.options, (option) => option.value).join("\n") !== values.join("\n")) {
+    menu.replaceChildren(...values.map((item) => {
+      const option = document.createElement("option");
+      option.value = item;
+      option.textContent = text(item);
+      return option;
+    }));
+  }
+  menu.value = values.includes(chosen) ? chosen : "";
+}
+
 function fillGroupMenu(by, groups) {
   // Rebuilt when the grouping or the period changes what there is to open; the open group stays chosen.
-  const options = ["", ...groups];
   if (groupLabel) groupLabel.textContent = by;
-  if (Array.from(groupMenu.options, (option) => option.value).join("\n") === options.join("\n")) return;
-  groupMenu.replaceChildren(...options.map((group) => {
-    const option = document.createElement("option");
-    option.value = group;
-    option.textContent = group || "(click a group)";
-    return option;
-  }));
-  groupMenu.value = groups.includes(state.group) ? state.group : "";
+  fillMenu(groupMenu, ["", ...groups], state.group, (group) => group || "(click a group)");
 }
 
 async function draw() {
@@ -53,6 +58,10 @@ async function draw() {
   const body = answer.body;
   say(`${body.nodes} ${{person: "people", group: body.by === "department" ? "departments" : `groups of ${body.by}`, community: "communities"}[body.level]}` + (state.group ? ` · ${body.by} ${state.group}` : "") + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
       (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
+  // The server may show another grouping than asked (a period not analysed by it) and then the period's groups.
+  fillMenu(document.getElementById("by"), body.groupings || [body.by], body.by, (g) => g);
+  if (colorOption) colorOption.textContent = body.by;
+  if (body.level !== state.level) { state.level = body.level; state.group = ""; }
   if (groupMenu) fillGroupMenu(body.by, body.groups || []);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
