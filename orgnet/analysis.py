@@ -15,6 +15,7 @@ job first asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -329,19 +330,27 @@ def run_jobs(
     offloaded = [job for job in _OFFLOADED_JOBS if kernels is None and worker_count(options, data) > 1 and job in jobs]
     # The child computes in a context of its own: what it computes comes back by pipe, not through shared memory.
     finish = start_in_child({job.name: _runner(job, JobContext(data, options)) for job in offloaded}) if offloaded else None
-    if after_start is not None:
-        after_start()
-    context = JobContext(data, options, kernels)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    for job in jobs:
-        if job in offloaded:
-            continue
-        if progress is not None:
-            progress(job.name)
-        started = time.perf_counter()
-        results[job.name] = context.result(job)
-        timings[job.name] = time.perf_counter() - started
+    try:
+        if after_start is not None:
+            after_start()
+        context = JobContext(data, options, kernels)
+        for job in jobs:
+            if job in offloaded:
+                continue
+            if progress is not None:
+                progress(job.name)
+            started = time.perf_counter()
+            results[job.name] = context.result(job)
+            timings[job.name] = time.perf_counter() - started
+    except BaseException:
+        if finish is not None:
+            # This process's error is the one to report; the worker is still waited for, so that it is
+            # joined and the objects frozen for it are collected again (see start_in_child).
+            with contextlib.suppress(BaseException):
+                finish()
+        raise
     if finish is not None:
         if progress is not None:
             progress(", ".join(job.name for job in offloaded))

@@ -50,7 +50,11 @@ def start_in_child(jobs: dict[str, Callable[[], Any]]) -> Callable[[], dict[str,
 
     It returns ``{name: (result, seconds)}``; an exception in the child is
     raised again in the parent, and a child that dies is an
-    :class:`~orgnet.errors.OrgnetError`.
+    :class:`~orgnet.errors.OrgnetError`. Call it whatever happens in the
+    meantime: it joins the child, and until then the garbage collector leaves
+    out every object that existed at the fork (``gc.freeze``; a second child
+    started before the first is waited for unfreezes them early, which costs
+    only copied pages).
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)

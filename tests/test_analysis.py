@@ -166,6 +166,27 @@ def test_an_analysis_with_a_worker_stores_what_one_without_stores(sample_store_p
     assert forked[jobs.ADVOCATES.name].table.column("actions_per_month").to_pylist() != [0.0] * 300
 
 
+def test_a_failing_job_beside_a_worker_still_joins_it_and_unfreezes_the_collector(sample_store_path, monkeypatch):
+    import gc
+    import multiprocessing
+
+    import orgnet.analysis as analysis
+
+    store = SQLiteStore(sample_store_path)
+    data = analysis.load_snapshot(store, "2026-10")
+    store.close()
+
+    def broken(*args, **kwargs):
+        raise ValueError("advocates exploded")
+
+    # Advocates runs in this process while the worker computes brokers.
+    monkeypatch.setattr("orgnet.advocates.advocates", broken)
+    before = gc.get_freeze_count()
+    with pytest.raises(ValueError, match="advocates exploded"):
+        analysis.run_jobs(data, AnalysisOptions(layout=False, workers=2))
+    assert gc.get_freeze_count() == before and multiprocessing.active_children() == []
+
+
 def test_a_failing_worker_raises_in_the_parent(sample_store_path, monkeypatch):
     import orgnet.analysis as analysis
 
