@@ -79,6 +79,6 @@ def page_grouping(snapshots: Snapshots, label: str, by: str) -> tuple[str, str |
     """
     by = check_by(snapshots, by)
     held = analysed_groupings(snapshots, label)
-    if not held or by in held or not any(by in analysed_groupings(snapshots, other) for other in snapshots.periods()):
+    if not held or by in held or not any(snapshots.optional_result(SUMMARY, other, by=by) for other in snapshots.periods()):
         return by, None
     return held[0], f"{label} is not analysed by {by}, so this shows it by {held[0]}: orgnet analyze --period {label} --by {by} adds it."

@@ -646,8 +646,10 @@ def advocates(
         "communities_reached",
     ]
     # Missing community counts as None, decided once for the column rather than by pd.isna per person.
-    values = [ranked[f].tolist() for f in fields]
-    values[-1] = ranked["communities_reached"].astype(object).where(ranked["communities_reached"].notna(), None).tolist()
+    reached = ranked["communities_reached"]
+    values = [
+        reached.astype(object).where(reached.notna(), None).tolist() if f == "communities_reached" else ranked[f].tolist() for f in fields
+    ]
     ranked["explain"] = [
         _explain(*row, months=months, by=by, total_groups=total_groups, total_communities=total_communities) for row in zip(*values)
     ]

@@ -179,8 +179,14 @@ _last_encoded: list[tuple[Any, Any, tuple[int, int], _Accounts]] = []
 
 
 def _table_ref(table: pd.DataFrame | None) -> Any:
-    """A weak reference to ``table`` (``None`` stays ``None``)."""
-    return None if table is None else weakref.ref(table)
+    """A weak reference to ``table`` (``None`` stays ``None``) that drops the kept encoding when the table goes."""
+    return None if table is None else weakref.ref(table, _forget)
+
+
+def _forget(ref: Any) -> None:
+    """Drop the kept encoding if it was made from the table ``ref`` referred to."""
+    if _last_encoded and any(ref is kept for kept in _last_encoded[0][:2]):
+        _last_encoded.clear()
 
 
 def _table_of(ref: Any) -> pd.DataFrame | None:
@@ -192,8 +198,9 @@ def _accounts(audiences: pd.DataFrame | None, followers: pd.DataFrame | None) ->
     """Every account of ``audiences`` and ``followers`` with its followers encoded (:class:`_Accounts`).
 
     A snapshot's reach and advocates jobs ask for the same two tables six times, and encoding 474k follower
-    rows costs about half a second each time, so the last encoding is kept while both tables live and are
-    the same objects of the same lengths. Tables are taken as unchanging: change one in place and pass a copy.
+    rows costs about half a second each time, so the last encoding is kept, and reused for the same two
+    table objects at the same lengths, until either table is collected or other tables are encoded. Tables
+    are taken as unchanging: to encode a table changed in place, pass a copy.
     """
     sizes = (-1 if audiences is None else len(audiences), -1 if followers is None else len(followers))
     if _last_encoded:

@@ -614,6 +614,7 @@ def test_the_network_page_switched_to_a_period_not_analysed_by_level_shows_its_d
     page.select_option("#period", "2026-09")
     page.wait_for_selector("#plot-network[data-ready='1'][data-level='group']", timeout=20_000)
     assert "2026-09 is not analysed by level, so this shows it by department" in page.inner_text("#status")
+    assert "L3" not in page.inner_text("#status") and page.input_value("#level") == "group"
     assert page.input_value("#by") == "department" and page.locator("#by option").all_inner_texts() == ["department"]
     assert page.inner_text("#group-label") == "department" and page.input_value("#group") == ""
     # Back to 2026-10: both groupings are offered again.

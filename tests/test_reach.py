@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orgnet.model import FOLLOWER_COLUMNS
 from orgnet.reach import (
     BRAND_OVERLAP_COLUMNS,
     CAMPAIGN_COLUMNS,
@@ -269,3 +270,21 @@ def test_a_smaller_squad_bounds_its_count_only_followers_per_platform_as_the_ful
         prefix = external_reach(audiences, followers, owners=squad.members[:k])
         at = squad_reach_at(squad.curve, k, whole)
         assert (at.known, at.count_only_low, at.count_only_high) == (prefix.known, prefix.count_only_low, prefix.count_only_high)
+
+
+def test_the_kept_follower_encoding_never_answers_for_other_tables_and_goes_with_its_own():
+    import gc
+
+    from orgnet import reach
+
+    def followers_of(audiences: dict[str, str]) -> pd.DataFrame:
+        return pd.DataFrame([("person", o, "li", f) for o, fs in audiences.items() for f in fs], columns=FOLLOWER_COLUMNS)
+
+    first, second = followers_of({"a": "wxyz"}), followers_of({"a": "wx"})
+    assert external_reach(None, first).known == 4 and external_reach(None, first).known == 4
+    # Another table (same owner, fewer followers) is encoded afresh, not answered from the kept encoding.
+    assert external_reach(None, second).known == 2
+    assert reach._last_encoded
+    del second
+    gc.collect()
+    assert reach._last_encoded == []

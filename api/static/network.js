@@ -56,13 +56,18 @@ async function draw() {
     return;
   }
   const body = answer.body;
+  // The server may show another grouping than asked (a period not analysed by it) and then the period's groups.
+  fillMenu(document.getElementById("by"), body.groupings && body.groupings.length ? body.groupings : [body.by], body.by, (g) => g);
+  if (colorOption) colorOption.textContent = body.by;
+  if (body.level !== state.level) {
+    // The server showed the period's groups instead of a group it lacks: the page says what is drawn.
+    state.level = body.level; state.group = "";
+    const level = document.getElementById("level");
+    if (body.level !== "person") level.value = body.level;
+  }
+  if (groupMenu) fillGroupMenu(body.by, body.groups || []);
   say(`${body.nodes} ${{person: "people", group: body.by === "department" ? "departments" : `groups of ${body.by}`, community: "communities"}[body.level]}` + (state.group ? ` · ${body.by} ${state.group}` : "") + (body.focus ? ` · focus ${body.focus_label && body.focus_label !== body.focus ? `${body.focus_label} (${body.focus})` : body.focus}` : "") + (body.note ? ` · ${body.note}` : "") +
       (body.level !== "person" ? (peopleAllowed ? " · click a group to see its people" : ` · your role (${div.dataset.role}) sees groups only: clicking a group shows no people`) : ""), false);
-  // The server may show another grouping than asked (a period not analysed by it) and then the period's groups.
-  fillMenu(document.getElementById("by"), body.groupings || [body.by], body.by, (g) => g);
-  if (colorOption) colorOption.textContent = body.by;
-  if (body.level !== state.level) { state.level = body.level; state.group = ""; }
-  if (groupMenu) fillGroupMenu(body.by, body.groups || []);
   div.dataset.level = body.level;
   div.dataset.focus = body.focus || "";
   await Plotly.react(div, body.figure.data, body.figure.layout, {responsive: true, displaylogo: false});

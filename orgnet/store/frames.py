@@ -100,7 +100,9 @@ def people_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     rows = list(rows)
     core = _columns_of([tuple(row.get(name) for name in CORE_PERSON_FIELDS) for row in rows], len(CORE_PERSON_FIELDS))
     data = {name: pd.Series(values, dtype=object, copy=False) for name, values in zip(CORE_PERSON_FIELDS, core)}
-    attributes = [json.loads(value) if isinstance(value, str) else (value or {}) for value in (row.get("attributes") for row in rows)]
+    attributes = [
+        json.loads(value or "{}") if isinstance(value, str) else (value or {}) for value in (row.get("attributes") for row in rows)
+    ]
     extra = pd.DataFrame.from_records(attributes, columns=None) if any(attributes) else pd.DataFrame(index=range(len(rows)))
     for name in sorted(c for c in extra.columns if c not in data):
         data[name] = pd.Series(extra[name].to_numpy(dtype=object), dtype=object, copy=False)
