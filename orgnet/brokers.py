@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from orgnet.engine import IndexedGraph, PeopleGraph
+from orgnet.engine import IndexedGraph, PeopleGraph, igraph_of_edges
 from orgnet.kernels import Kernels, kernels_of
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
@@ -195,16 +195,11 @@ class Betweenness:
 
 def _igraph_of(indexed: IndexedGraph, weight: str | None, distance: str) -> tuple[ig.Graph, str | None]:
     """The graph in igraph, and the name of its edge lengths (``None``: every tie is one step)."""
-    import igraph as ig
-
     sources, targets, weights = _edge_arrays(indexed, weight)
-    graph = ig.Graph(n=len(indexed.nodes), directed=indexed.directed)
-    # add_edges reads a NumPy array in C; a list of pairs costs ~2 s per million ties.
-    graph.add_edges(np.column_stack([sources, targets]))
     if weight is None:
-        return graph, None
-    graph.es["distance"] = (1.0 / weights if distance == "inverse" else weights).tolist()
-    return graph, "distance"
+        return igraph_of_edges(len(indexed.nodes), sources, targets, indexed.directed), None
+    lengths = 1.0 / weights if distance == "inverse" else weights
+    return igraph_of_edges(len(indexed.nodes), sources, targets, indexed.directed, distance=lengths), "distance"
 
 
 def betweenness(

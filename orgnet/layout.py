@@ -48,7 +48,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from orgnet.engine import IndexedGraph, PeopleGraph, has_attribute, tie_counts, undirected_edges
+from orgnet.engine import IndexedGraph, PeopleGraph, has_attribute, igraph_of_edges, tie_counts, undirected_edges
 from orgnet.summary import UNKNOWN, group_codes, indexed_of
 
 __all__ = ["group_edges", "group_labels", "group_layout", "person_layout"]
@@ -141,10 +141,7 @@ def _fr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, rng: np
         return np.zeros((0, 2))
     if n == 1:
         return np.zeros((1, 2))
-    import igraph as ig
-
-    graph = ig.Graph(n=n, directed=False)
-    graph.add_edges(np.column_stack([rows, cols]))
+    graph = igraph_of_edges(n, rows, cols, directed=False)
     start = rng.uniform(-1.0, 1.0, size=(n, 2)) * np.sqrt(n)
     with _igraph_seed(seed):
         layout = graph.layout_fruchterman_reingold(
