@@ -91,24 +91,37 @@ def person_rows(people: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def people_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+def people_frame(rows: Iterable[StoredRow]) -> pd.DataFrame:
     """People as stores return them: core fields, then one column per HR attribute (sorted by name), sorted by id.
 
-    ``rows`` hold the core fields and ``attributes``, a dict or its JSON text. An attribute named like a core
-    field is left out (the core field wins); missing values are ``None``.
+    ``rows`` are tuples of the core fields in :data:`~orgnet.model.CORE_PERSON_FIELDS` order, then
+    ``attributes``: a dict or its JSON text. An attribute named like a core field is left out (the core
+    field wins); missing values are ``None``.
     """
     rows = list(rows)
-    core = _columns_of([tuple(row.get(name) for name in CORE_PERSON_FIELDS) for row in rows], len(CORE_PERSON_FIELDS))
-    data = {name: pd.Series(values, dtype=object, copy=False) for name, values in zip(CORE_PERSON_FIELDS, core)}
-    attributes = [
-        json.loads(value or "{}") if isinstance(value, str) else (value or {}) for value in (row.get("attributes") for row in rows)
-    ]
-    extra = pd.DataFrame.from_records(attributes, columns=None) if any(attributes) else pd.DataFrame(index=range(len(rows)))
+    width = len(CORE_PERSON_FIELDS)
+    columns = _columns_of(rows, width + 1)
+    data = {name: pd.Series(values, dtype=object, copy=False) for name, values in zip(CORE_PERSON_FIELDS, columns)}
+    extra = _attribute_columns(columns[width])
     for name in sorted(c for c in extra.columns if c not in data):
         data[name] = pd.Series(extra[name].to_numpy(dtype=object), dtype=object, copy=False)
     frame = pd.DataFrame(data, columns=list(data))
     frame = frame.where(frame.notna(), None)
     return frame.sort_values("person_id", ignore_index=True)
+
+
+def _attribute_columns(values: np.ndarray) -> pd.DataFrame:
+    """One column per HR attribute, from each person's attribute dict or JSON text (missing: NaN).
+
+    A roster repeats a few attribute sets over many people (levels, cost
+    centres): each distinct set is decoded once and its row repeated.
+    """
+    texts = [value if isinstance(value, str) else json.dumps(value or {}, sort_keys=True) for value in values]
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    decoded = pd.DataFrame.from_records([json.loads(text or "{}") for text in distinct])
+    if decoded.columns.empty:
+        return pd.DataFrame(index=range(len(values)))
+    return decoded.take(codes).reset_index(drop=True)
 
 
 def tie_rows(ties: pd.DataFrame) -> list[tuple[Any, ...]]:

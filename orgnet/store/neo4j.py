@@ -420,11 +420,13 @@ class Neo4jStore:
         return dict(self._read("MATCH (s:Setting) RETURN s.name, s.value"))
 
     def people(self) -> pd.DataFrame:
-        rows = []
-        for (properties,) in self._read("MATCH (p:Person) WHERE p.in_roster = true RETURN properties(p)"):
-            row = {name: properties.get(name) for name in CORE_PERSON_FIELDS}
-            row["attributes"] = {k: v for k, v in properties.items() if k not in CORE_PERSON_FIELDS and k != _PERSON_MARK}
-            rows.append(row)
+        rows = [
+            (
+                *(properties.get(name) for name in CORE_PERSON_FIELDS),
+                {k: v for k, v in properties.items() if k not in CORE_PERSON_FIELDS and k != _PERSON_MARK},
+            )
+            for (properties,) in self._read("MATCH (p:Person) WHERE p.in_roster = true RETURN properties(p)")
+        ]
         return people_frame(rows)
 
     def person_ids(self) -> set[str]:

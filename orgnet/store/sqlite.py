@@ -45,7 +45,7 @@ from typing import Any
 import pandas as pd
 
 from orgnet.errors import StoreBusy, StoreError
-from orgnet.model import RESULT_INDEX_COLUMNS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun, StoredResult
+from orgnet.model import CORE_PERSON_FIELDS, RESULT_INDEX_COLUMNS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun, StoredResult
 from orgnet.periods import period_dates
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
@@ -266,9 +266,7 @@ class SQLiteStore:
 
     def people(self) -> pd.DataFrame:
         with self._readers.connection() as connection:
-            cursor = connection.execute("SELECT * FROM person")
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+            rows = connection.execute(f"SELECT {', '.join(CORE_PERSON_FIELDS)}, attributes FROM person").fetchall()
         return people_frame(rows)
 
     def person_ids(self) -> set[str]:
