@@ -25,6 +25,7 @@ and prints the ratio the issue sets: orgnet <= 2.0x DuckDB. DuckDB is in the
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import subprocess
 import sys
@@ -124,6 +125,8 @@ def main() -> None:
     if args.side:
         duckdb_side(args.csv, args.db)
         return
+    if importlib.util.find_spec("duckdb") is None:
+        sys.exit("bench/ingest.py compares with DuckDB, which is not installed: pip install -e '.[bench]'")
     print(f"cores: {len(os.sched_getaffinity(0))}", flush=True)
     results = []
     with tempfile.TemporaryDirectory() as scratch:
