@@ -209,6 +209,21 @@ def test_empty_store(any_store):
     assert set(any_store.counts().values()) == {0}
 
 
+def test_people_sharing_attribute_sets_each_read_back_their_own(any_store):
+    """A roster repeats a few attribute sets (read back decoded once per set): each person still gets their own row."""
+    sets = [{"level": "3"}, {"level": "5", "cost_centre": "R&D"}, {}, {"level": "3"}, {"level": "5", "cost_centre": "R&D"}, {"site": "HQ"}]
+    people = _people(
+        [(f"E{i}", f"P{i}", None, "Ops" if i % 2 else "Eng", None, None, None, None, attributes) for i, attributes in enumerate(sets)]
+    )
+    any_store.apply(IngestBatch(people=people), record("roster"))
+    read = any_store.people()
+    assert read["person_id"].tolist() == [f"E{i}" for i in range(6)]
+    assert read["department"].tolist() == ["Eng", "Ops", "Eng", "Ops", "Eng", "Ops"]
+    assert read["level"].tolist() == ["3", "5", None, "3", "5", None]
+    assert read["cost_centre"].tolist() == [None, "R&D", None, None, "R&D", None]
+    assert read["site"].tolist() == [None, None, None, None, None, "HQ"]
+
+
 def test_apply_and_read_back(any_store):
     apply_both(any_store)
     people = any_store.people().set_index("person_id")

@@ -114,14 +114,14 @@ def _attribute_columns(values: np.ndarray) -> pd.DataFrame:
     """One column per HR attribute, from each person's attribute dict or JSON text (missing: NaN).
 
     A roster repeats a few attribute sets over many people (levels, cost
-    centres): each distinct set is decoded once and its row repeated.
+    centres): when every person's attributes are JSON text, as the embedded
+    store keeps them, each distinct text is decoded once and its row repeated.
     """
-    texts = [value if isinstance(value, str) else json.dumps(value or {}, sort_keys=True) for value in values]
-    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    decoded = pd.DataFrame.from_records([json.loads(text or "{}") for text in distinct])
+    codes, distinct = pd.factorize(values) if all(isinstance(value, str) for value in values) else (None, values)
+    decoded = pd.DataFrame.from_records([json.loads(value or "{}") if isinstance(value, str) else (value or {}) for value in distinct])
     if decoded.columns.empty:
         return pd.DataFrame(index=range(len(values)))
-    return decoded.take(codes).reset_index(drop=True)
+    return decoded if codes is None else decoded.take(codes).reset_index(drop=True)
 
 
 def tie_rows(ties: pd.DataFrame) -> list[tuple[Any, ...]]:
