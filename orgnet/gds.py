@@ -358,10 +358,14 @@ def celf_seeds(graph: GdsGraph, k: int, probability: float = DEFAULT_PROBABILITY
     Notes
     -----
     GDS takes one probability for every tie (no weight-derived ones, unlike the local ``scale=``) and
-    reports the gain of each seed but no standard error. Its gains are not the local model's: on the
-    samples (p = 0.1, 300 runs) GDS gives the first seed a spread of 52.1 where the local estimate of the
-    same person is 35.9 (stderr 1.7), so GDS's cascades reach further than the independent cascade as
-    :func:`orgnet.spread.expected_spread` defines it (the cause is not established). Compare seed sets by
+    reports the gain of each seed but no standard error. Its gains are not the independent cascade's:
+    GDS 2.13 makes a new ``SplittableRandom(randomSeed + simulation)`` for every person a cascade
+    reaches and draws one number per relationship, so within a simulation the k-th relationship of
+    every person (in GDS's adjacency order) shares one draw, and ties are live or dead together. Those
+    correlated cascades reach further: on the samples (p = 0.1, 300 runs) GDS gives the first seed a
+    spread of 52.1, exactly what that model gives when replayed (``tests/test_gds.py``), where the
+    independent cascade of :func:`orgnet.spread.expected_spread` gives the same person 36.8 (stderr
+    0.4). So GDS's later seeds are chosen on other gains than the local engine's; compare seed sets by
     scoring both with :func:`orgnet.spread.expected_spread` on the same cascades: on the samples GDS
     picks the local engine's first seed, and its three seeds reach 57.7 people where the local greedy
     three reach 60.5 (stderr 0.4): within 5%, not within the Monte Carlo error.
