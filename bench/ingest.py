@@ -8,7 +8,8 @@
 Generates a roster and an interactions CSV with the seeded generator
 (``orgnet.synth``; conversations repeat as real logs do, the generator's
 default of one conversation per eight rows), ingests the roster, then times,
-each as a fresh process of its own (wall time and that process's peak memory):
+each as a fresh process of its own (wall time, that process's peak memory and
+the sampled peak of all its processes together, ``bench/measure.py``):
 
 * the whole ``orgnet ingest interactions`` command: read, check, resolve
   identities, weight, aggregate, write the ties in one transaction;
@@ -38,7 +39,7 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(
 from orgnet.synth import write_interactions_csv, write_roster_csv  # noqa: E402
 
 sys.path.append(str(Path(__file__).resolve().parent))
-from measure import print_report, run_measured, script_command  # noqa: E402
+from measure import memory, print_report, run_measured, script_command, together_mib  # noqa: E402
 
 #: Rows per person of the benchmark month: 1.9 million rows for 50,000 people.
 ROWS_PER_PERSON = 38
@@ -85,7 +86,7 @@ def ingest_run(folder: Path, people: int, rows: int, months: int, conversations:
     ours = run_measured([*orgnet, "ingest", "interactions", str(interactions), "--store", str(store)], nice)
     ties = _stored_ties(store)
     print(
-        f"  orgnet ingest  {ours.seconds:7.1f} s  peak {ours.peak_mib:7,.0f} MiB  {rows / ours.seconds:10,.0f} rows/s  -> {ties:,} ties",
+        f"  orgnet ingest  {ours.seconds:7.1f} s  {memory(ours)}  {rows / ours.seconds:10,.0f} rows/s  -> {ties:,} ties",
         flush=True,
     )
     theirs = run_measured(
@@ -136,11 +137,13 @@ def main() -> None:
             rows = args.rows if args.rows and not args.scale else people * ROWS_PER_PERSON
             results.append(ingest_run(folder, people, rows, args.months, args.conversations, args.nice))
     if args.scale:
-        print(f"\n{'people':>9}{'rows':>12}{'ties':>11}{'ingest s':>10}{'peak MiB':>10}{'duckdb s':>10}{'ratio':>7}{'us/row':>8}")
+        print(
+            f"\n{'people':>9}{'rows':>12}{'ties':>11}{'ingest s':>10}{'peak MiB':>10}{'all MiB':>9}{'duckdb s':>10}{'ratio':>7}{'us/row':>8}"
+        )
         for row in results:
             ours, theirs = row["orgnet"], row["duckdb"]
             print(
-                f"{row['people']:>9,}{row['rows']:>12,}{row['ties']:>11,}{ours.seconds:>10.1f}{ours.peak_mib:>10,.0f}"
+                f"{row['people']:>9,}{row['rows']:>12,}{row['ties']:>11,}{ours.seconds:>10.1f}{ours.peak_mib:>10,.0f}{together_mib(ours):>9}"
                 f"{theirs.report['seconds']:>10.1f}{ours.seconds / theirs.report['seconds']:>7.2f}{1e6 * ours.seconds / row['rows']:>8.2f}"
             )
 

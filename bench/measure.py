@@ -8,7 +8,9 @@ generated tables, so a side is not started from it directly: a small
 launcher (:data:`_LAUNCHER`, a bare interpreter of about 10 MiB) forks and
 execs the command, times it and reports its peak. A process the command forks
 itself (``orgnet analyze`` runs its heaviest jobs in a worker) is not counted
-in that figure.
+in that figure; the launcher also samples, every 0.1 s, the proportional set
+size of the command and all its descendants together (pages they share
+counted once), whose largest sample is the memory the whole command needed.
 """
 
 from __future__ import annotations
@@ -21,29 +23,58 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Measured", "print_report", "run_measured", "script_command"]
+__all__ = ["Measured", "memory", "print_report", "run_measured", "script_command", "together_mib"]
 
 
 @dataclass(frozen=True)
 class Measured:
-    """One measured process: wall seconds, peak resident memory (MiB), and the JSON report it printed last (if any)."""
+    """One measured command: wall seconds, its process's peak resident memory and the sampled peak of all its
+    processes together (MiB; ``None`` where ``/proc`` does not list children), and the JSON report it printed
+    last (if any)."""
 
     seconds: float
     peak_mib: float
+    tree_peak_mib: float | None
     report: dict[str, Any]
 
 
-#: Run as ``python -c _LAUNCHER REPORT COMMAND...``: forks and execs COMMAND, waits for it, writes
-#: ``seconds peak_kib`` to the file REPORT and exits with COMMAND's status.
+#: Run as ``python -c _LAUNCHER REPORT COMMAND...``: forks and execs COMMAND, waits for it while sampling the
+#: proportional set size of it and its descendants, writes ``seconds peak_kib tree_peak_kib`` (``-1``: not
+#: sampled) to the file REPORT and exits with COMMAND's status.
 _LAUNCHER = """
 import os, sys, time
+
+def descendants(pid):
+    try:
+        children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+    except OSError:
+        return None
+    found = [pid]
+    for child in children:
+        found += descendants(int(child)) or []
+    return found
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
 started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
+tree_peak = 0
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    tree = descendants(pid)
+    tree_peak = tree_peak if tree_peak < 0 else -1 if tree is None else max(tree_peak, sum(map(pss_kib, tree)))
+    time.sleep(0.1)
 with open(sys.argv[1], "w") as report:
-    report.write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+    report.write(f"{time.perf_counter() - started} {usage.ru_maxrss} {tree_peak}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -59,10 +90,21 @@ def run_measured(command: list[str], nice: int = 0) -> Measured:
         stdout, stderr = out.read(), err.read()
         if returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed ({returncode}):\n{stdout[-2000:]}\n{stderr[-4000:]}")
-        seconds, peak_kib = report.read_text().split()
+        seconds, peak_kib, tree_peak_kib = report.read_text().split()
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     # Linux reports ru_maxrss in KiB.
-    return Measured(float(seconds), int(peak_kib) / 1024, json.loads(lines[-1]) if lines else {})
+    tree_peak_mib = int(tree_peak_kib) / 1024 if int(tree_peak_kib) >= 0 else None
+    return Measured(float(seconds), int(peak_kib) / 1024, tree_peak_mib, json.loads(lines[-1]) if lines else {})
+
+
+def together_mib(run: Measured) -> str:
+    """The sampled peak of all ``run``'s processes in MiB, as a table cell (``-``: not sampled)."""
+    return "-" if run.tree_peak_mib is None else f"{run.tree_peak_mib:,.0f}"
+
+
+def memory(run: Measured) -> str:
+    """``run``'s memory as the benchmarks print it: its process's peak, then all its processes' sampled peak."""
+    return f"peak {run.peak_mib:8,.0f} MiB (all processes, sampled: {together_mib(run)} MiB)"
 
 
 def script_command(script: str | Path, *arguments: str) -> list[str]:
