@@ -21,9 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -41,6 +40,9 @@ from orgnet.spread import InternalReach, celf_seeds, expected_spread, internal_r
 from orgnet.store import Store
 from orgnet.store.columns import TieColumns
 from orgnet.workers import can_fork, start_in_child
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "AnalysisOptions",

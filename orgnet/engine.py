@@ -23,11 +23,11 @@ from itertools import permutations
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import igraph as ig
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 if TYPE_CHECKING:
+    import networkx as nx
     import pandas as pd
 
 __all__ = [

@@ -1,16 +1,19 @@
 """The people graph: NetworkX graphs built from stored ties and people.
 
 Every analytics job takes one of these graphs (plus the people table) as
-input, so jobs never read the store themselves.
+input, so jobs never read the store themselves. NetworkX is imported where a
+graph is built: an analysis on the array engine never loads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import networkx as nx
 import pandas as pd
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["edge_graph", "people_graph", "tie_edges", "undirected_graph"]
 
@@ -64,6 +67,8 @@ def edge_graph(edges: pd.DataFrame, people: pd.DataFrame | None = None) -> nx.Di
     lists (iterating pandas' Arrow-backed string columns costs ~3 us a value):
     about 2 s for 800,000 ties, NetworkX's own cost of a dict per edge.
     """
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     if people is not None and not people.empty:
         table = people.drop(columns="person_id")
@@ -92,6 +97,8 @@ def undirected_graph(graph: nx.DiGraph[_Node]) -> nx.Graph[_Node]:
 
     Node attributes are kept.
     """
+    import networkx as nx
+
     undirected: nx.Graph[_Node] = nx.Graph()
     undirected.add_nodes_from(graph.nodes(data=True))
     for source, target, data in graph.edges(data=True):

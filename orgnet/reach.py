@@ -46,12 +46,12 @@ from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 if TYPE_CHECKING:
+    import networkx as nx
     from datasketch import HyperLogLogPlusPlus
 
 __all__ = [
@@ -1125,10 +1125,10 @@ def leaders(people: pd.DataFrame | nx.Graph[Any]) -> set[Hashable]:
     True
     """
     managers: Iterable[Any]
-    if isinstance(people, nx.Graph):
-        managers = (data.get("manager_id") for _, data in people.nodes(data=True))
-    else:
+    if isinstance(people, pd.DataFrame):
         managers = people.get("manager_id", [])
+    else:
+        managers = (data.get("manager_id") for _, data in people.nodes(data=True))
     return {m for m in managers if m is not None and m == m and m != ""}
 
 

@@ -29,15 +29,17 @@ import heapq
 import math
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from orgnet.defaults import DEFAULT_HOPS, DEFAULT_PROBABILITY, DEFAULT_RUNS
 from orgnet.engine import IndexedGraph
 from orgnet.summary import indexed_of
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "InternalReach",
