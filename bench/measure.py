@@ -1,21 +1,26 @@
-"""How the benchmarks measure one side of a comparison: wall time and the peak memory of its own process.
+"""How the benchmarks measure one side of a comparison: wall time, the peak memory of its largest process, and
+the sampled peak of all its processes together.
 
 Each side runs as a process of its own, started fresh and waited for with
-``os.wait4``, which gives that process's own peak resident memory. Linux
-counts in a process's peak the memory of the process it was forked from (the
-larger of the two is kept across ``exec``), and the benchmark holds its
+``os.wait4``, which gives the largest peak resident memory of that process
+and of the processes it forked and waited for (Linux merges a reaped child's
+peak into its parent's): the largest single process, not their sum. Linux
+also counts in a process's peak the memory of the process it was forked from
+(the larger of the two is kept across ``exec``), and the benchmark holds its
 generated tables, so a side is not started from it directly: a small
 launcher (:data:`_LAUNCHER`, a bare interpreter of about 10 MiB) forks and
-execs the command, times it and reports its peak. A process the command forks
-itself (``orgnet analyze`` runs its heaviest jobs in a worker) is not counted
-in that figure; the launcher also samples, every 0.1 s, the proportional set
-size of the command and all its descendants together (pages they share
-counted once), whose largest sample is the memory the whole command needed.
+execs the command, times it and reports its peak. The launcher also samples,
+every 0.1 s, the proportional set size of the command and all its
+descendants together (pages they share counted once; children forked by a
+process's main thread, as ``orgnet.workers`` forks them), whose largest
+sample is the memory the whole command needed.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,8 +33,8 @@ __all__ = ["Measured", "memory", "print_report", "run_measured", "script_command
 
 @dataclass(frozen=True)
 class Measured:
-    """One measured command: wall seconds, its process's peak resident memory and the sampled peak of all its
-    processes together (MiB; ``None`` where ``/proc`` does not list children), and the JSON report it printed
+    """One measured command: wall seconds, the peak resident memory of its largest process and the sampled peak
+    of all its processes together (MiB; ``None`` where ``/proc`` does not list children), and the JSON report it printed
     last (if any)."""
 
     seconds: float
@@ -39,14 +44,15 @@ class Measured:
 
 
 #: Run as ``python -c _LAUNCHER REPORT COMMAND...``: forks and execs COMMAND, waits for it while sampling the
-#: proportional set size of it and its descendants, writes ``seconds peak_kib tree_peak_kib`` (``-1``: not
-#: sampled) to the file REPORT and exits with COMMAND's status.
+#: proportional set size of it and its descendants, and writes ``seconds peak_kib tree_peak_kib status`` to the
+#: file REPORT (``tree_peak_kib`` -1: not sampled; ``status``: COMMAND's wait status).
 _LAUNCHER = """
-import os, sys, time
+import os, select, sys, time
 
 def descendants(pid):
     try:
-        children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        with open(f"/proc/{pid}/task/{pid}/children") as listed:
+            children = listed.read().split()
     except OSError:
         return None
     found = [pid]
@@ -64,18 +70,21 @@ def pss_kib(pid):
 started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    except OSError as error:
+        print(f"cannot run {sys.argv[2]}: {error}", file=sys.stderr)
+        os._exit(127)
+# A pidfd turns readable the moment the command ends: the pause between samples does not lengthen its time.
+ended = os.pidfd_open(pid)
 tree_peak = 0
-while True:
-    done, status, usage = os.wait4(pid, os.WNOHANG)
-    if done:
-        break
+while not select.select([ended], [], [], 0.1)[0]:
     tree = descendants(pid)
     tree_peak = tree_peak if tree_peak < 0 else -1 if tree is None else max(tree_peak, sum(map(pss_kib, tree)))
-    time.sleep(0.1)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as report:
-    report.write(f"{time.perf_counter() - started} {usage.ru_maxrss} {tree_peak}")
-sys.exit(os.waitstatus_to_exitcode(status))
+    report.write(f"{seconds} {usage.ru_maxrss} {tree_peak} {status}")
 """
 
 
@@ -84,13 +93,17 @@ def run_measured(command: list[str], nice: int = 0) -> Measured:
     command = ["nice", "-n", str(nice), *command] if nice else command
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "measured"
-        returncode = subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), *command], stdout=out, stderr=err, text=True).returncode
+        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), *command], stdout=out, stderr=err, text=True)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-        if returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed ({returncode}):\n{stdout[-2000:]}\n{stderr[-4000:]}")
-        seconds, peak_kib, tree_peak_kib = report.read_text().split()
+        if launched.returncode != 0 or not report.exists():
+            raise RuntimeError(f"the launcher of {' '.join(command)} failed ({launched.returncode}):\n{stderr[-4000:]}")
+        seconds, peak_kib, tree_peak_kib, status = report.read_text().split()
+    returncode = os.waitstatus_to_exitcode(int(status))
+    if returncode != 0:
+        how = f"killed by {signal.Signals(-returncode).name}" if returncode < 0 else f"exit status {returncode}"
+        raise RuntimeError(f"{' '.join(command)} failed ({how}):\n{stdout[-2000:]}\n{stderr[-4000:]}")
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     # Linux reports ru_maxrss in KiB.
     tree_peak_mib = int(tree_peak_kib) / 1024 if int(tree_peak_kib) >= 0 else None

@@ -196,10 +196,8 @@ class Betweenness:
 def _igraph_of(indexed: IndexedGraph, weight: str | None, distance: str) -> tuple[ig.Graph, str | None]:
     """The graph in igraph, and the name of its edge lengths (``None``: every tie is one step)."""
     sources, targets, weights = _edge_arrays(indexed, weight)
-    if weight is None:
-        return igraph_of_edges(len(indexed.nodes), sources, targets, indexed.directed), None
-    lengths = 1.0 / weights if distance == "inverse" else weights
-    return igraph_of_edges(len(indexed.nodes), sources, targets, indexed.directed, distance=lengths), "distance"
+    lengths = {} if weight is None else {"distance": 1.0 / weights if distance == "inverse" else weights}
+    return igraph_of_edges(len(indexed.nodes), sources, targets, indexed.directed, **lengths), "distance" if lengths else None
 
 
 def betweenness(

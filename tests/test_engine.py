@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from orgnet.engine import IndexedGraph, index_graph
+from orgnet.engine import IndexedGraph, igraph_of_edges, index_graph
 
 
 def _graph(seed: int) -> nx.DiGraph:
@@ -89,3 +89,12 @@ def test_an_indexed_graph_reads_attributes_and_counts_as_the_networkx_graph_give
         assert has_attribute(arrays, name) == has_attribute(G, name) == (name in ("department", "level"))
     assert node_values(arrays, "department") == ["X", "Y", None, "X", None]
     assert tie_counts(arrays, arrays).tolist() == tie_counts(G, arrays).tolist() == [4.0, 1.0, 7.0]
+
+
+def test_igraph_of_edges_keeps_the_edges_their_order_and_attributes():
+    graph = igraph_of_edges(4, np.array([2, 0, 3]), np.array([0, 1, 0]), directed=True, weight=np.array([0.5, 2.0, 1.0]))
+    assert graph.vcount() == 4 and graph.is_directed()
+    assert graph.get_edgelist() == [(2, 0), (0, 1), (3, 0)]
+    assert graph.es["weight"] == [0.5, 2.0, 1.0]
+    empty = igraph_of_edges(3, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), directed=False, weight=np.zeros(0))
+    assert empty.vcount() == 3 and empty.ecount() == 0 and not empty.is_directed()
