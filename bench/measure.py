@@ -116,7 +116,7 @@ def together_mib(run: Measured) -> str:
 
 
 def memory(run: Measured) -> str:
-    """``run``'s memory as the benchmarks print it: its process's peak, then all its processes' sampled peak."""
+    """``run``'s memory as the benchmarks print it: its largest process's peak, then all its processes' sampled peak."""
     return f"peak {run.peak_mib:8,.0f} MiB (all processes, sampled: {together_mib(run)} MiB)"
 
 
