@@ -15,11 +15,13 @@ library users keep its API.
 
 from __future__ import annotations
 
+import gc
 import weakref
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import permutations
+from itertools import chain, permutations
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import igraph as ig
@@ -44,9 +46,6 @@ __all__ = [
     "undirected_edges",
     "unique_keys",
 ]
-
-# Candidate wedges examined at once while listing triangles: bounds their temporary memory.
-_WEDGE_BLOCK = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -198,56 +197,52 @@ def _entry_keys(matrix: sp.csr_matrix) -> np.ndarray:
     return rows * matrix.shape[1] + matrix.indices
 
 
-def list_triangles(pattern: sp.csr_matrix) -> Triangles:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (when it runs) for the block: for bursts of short-lived tuples."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def list_triangles(pattern: sp.csr_matrix, graph: ig.Graph) -> Triangles:
     """Find every triangle of a symmetric 0/1 CSR pattern (no self-loops, sorted indices).
 
-    Each tie is oriented from its end of lower degree to its end of higher
-    degree (ties broken by index) and a triangle is found once, at its
-    lowest corner, as two of that corner's higher ties whose far ends are
-    tied. A node has at most sqrt(2E) higher ties, so the wedges examined are
-    O(E^1.5), typically far fewer (Chiba & Nishizeki 1985), instead of the
-    O(sum of squared degrees) of a sparse matrix product: 13 million instead
-    of 230 million on a 50,000-person, 800,000-tie org whose busiest people
-    have thousands of ties. Vectorised in blocks of bounded memory.
+    ``graph`` is the simple undirected igraph of the same ties (nodes numbered
+    as the pattern's rows, :attr:`IndexedGraph.undirected_igraph`): igraph
+    lists its triangles in C (``list_triangles``, a degree-ordered wedge
+    search as Chiba & Nishizeki's 1985, O(E^1.5) at worst). Each triangle's
+    corner pairs (0, 1), (0, 2) and (1, 2) are then located in the pattern by
+    binary search of its sorted entry keys, and the reversed pairs through the
+    pattern's transpose permutation. About 0.6 s, igraph's graph included, for
+    the 870,000 triangles of a 50,000-person, 845,000-tie org, where a NumPy
+    wedge search took 1.6-1.9 s.
     """
     n = pattern.shape[0]
-    degree = np.diff(pattern.indptr)
-    rows = np.repeat(np.arange(n, dtype=np.int64), degree)
-    cols = pattern.indices.astype(np.int64)
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(degree, kind="stable")] = np.arange(n)
-    up = np.flatnonzero(rank[rows] < rank[cols])
-    low, high = rank[rows[up]], rank[cols[up]]
-    order = np.lexsort((high, low))
-    low, high, forward = low[order], high[order], up[order]
-    keys = low * n + high
-    row_end = np.searchsorted(low, np.arange(1, n + 1))
-    m = len(keys)
-    # Wedges of oriented tie e = (a, b): the later ties (a, c) of row a, c ranked above b.
-    later = row_end[low] - np.arange(m) - 1 if m else np.zeros(0, dtype=np.int64)
-    cumulative = np.cumsum(later)
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    start = 0
-    while start < m:
-        done = cumulative[start - 1] if start else 0
-        stop = max(start + 1, int(np.searchsorted(cumulative, done + _WEDGE_BLOCK, side="right")))
-        counts = later[start:stop]
-        first = np.repeat(np.arange(start, stop), counts)
-        offset = np.arange(len(first)) - np.repeat(np.cumsum(counts) - counts, counts)
-        second = first + 1 + offset
-        wanted = high[first] * n + high[second]
-        closing = np.minimum(np.searchsorted(keys, wanted), m - 1)
-        hit = keys[closing] == wanted
-        found.append((first[hit], second[hit], closing[hit]))
-        start = stop
-    empty = np.zeros(0, dtype=np.int64)
-    ab, ac, bc = (np.concatenate(parts) for parts in zip(*found)) if found else (empty, empty, empty)
-    # Position of (j, i) for the entry (i, j) of the symmetric pattern.
-    transpose = np.argsort(cols * n + rows)
+    # igraph answers with a tuple per triangle: the collector would scan the growing list again and again.
+    with _collector_paused():
+        listed = graph.list_triangles()
+        corners = np.fromiter(chain.from_iterable(listed), dtype=np.int64, count=3 * len(listed)).reshape(-1, 3)
+        del listed
+    keys = _entry_keys(pattern)
+    # transpose[p]: the position of (j, i) for the entry (i, j) at p (the pattern is symmetric).
+    numbered = sp.csr_matrix((np.arange(pattern.nnz, dtype=np.int64), pattern.indices, pattern.indptr), shape=pattern.shape)
+    flipped = numbered.T.tocsr()
+    flipped.sort_indices()
+    transpose = flipped.data
     positions = {}
-    for (u, v), tie in {(0, 1): ab, (0, 2): ac, (1, 2): bc}.items():
-        positions[u, v] = forward[tie]
-        positions[v, u] = transpose[forward[tie]]
+    for u, v in ((0, 1), (0, 2), (1, 2)):
+        wanted = corners[:, u] * n + corners[:, v]
+        # igraph lists a corner's triangles together, so the first two searches walk the keys nearly in order;
+        # the third's queries are sorted first.
+        order = np.arange(len(wanted)) if u == 0 else np.argsort(wanted)
+        found = np.empty(len(wanted), dtype=np.int64)
+        found[order] = np.searchsorted(keys, wanted[order])
+        positions[u, v], positions[v, u] = found, transpose[found]
     return Triangles(pattern, positions)
 
 
@@ -308,7 +303,7 @@ class IndexedGraph:
     @cached_property
     def triangles(self) -> Triangles:
         """:class:`Triangles` of :attr:`tie_pattern`, listed on first use and kept for every job."""
-        return list_triangles(self.tie_pattern)
+        return list_triangles(self.tie_pattern, self.undirected_igraph)
 
     @cached_property
     def undirected_pairs(self) -> np.ndarray:

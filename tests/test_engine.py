@@ -9,7 +9,7 @@ from orgnet.engine import IndexedGraph, igraph_of_edges, index_graph
 
 
 def _graph(seed: int) -> nx.DiGraph:
-    # Preferential attachment makes hubs, whose wedges the degree orientation must still find.
+    # Preferential attachment makes hubs, whose many triangles must all be found and located.
     undirected = nx.barabasi_albert_graph(120, 4, seed=seed)
     rng = np.random.default_rng(seed)
     graph = nx.DiGraph()
