@@ -19,7 +19,6 @@ with weights from :class:`AdvocateWeights`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any
 
@@ -435,45 +434,45 @@ def _plural(word: str) -> str:
     return word if word.endswith("s") else word + "s"
 
 
-def _trend_word(level: float, slope: float, months: int) -> str:
-    change = slope * max(months - 1, 0)
-    threshold = max(1.0, 0.25 * level)
-    if change >= threshold:
-        return "rising"
-    if change <= -threshold:
-        return "falling"
-    return "steady"
+def _formatted(values: np.ndarray, form: Callable[[Any], str]) -> np.ndarray:
+    """``form`` of every value, as an object array: each distinct value is formatted once."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=object)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([form(value) for value in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
 
 
-def _explain(
-    top: float,
-    level: float,
-    slope: float,
-    unique: float,
-    marginal: float,
-    groups: int,
-    communities: Any,
-    *,
-    months: int,
-    by: str,
-    total_groups: int,
-    total_communities: int,
-) -> str:
-    parts = [f"Top {max(1, math.ceil(100 * top))}% internal influence"]
-    if level > 0:
-        actions = _number(level)
-        parts.append(f"{actions} {'action' if actions == '1' else 'actions'}/month, {_trend_word(level, slope, months)}")
-    else:
-        parts.append("no advocacy actions")
-    if unique > 0:
-        parts.append(f"reaches {unique:,.0f} unique followers ({marginal:,.0f} not reached by those ranked above)")
-    else:
-        parts.append("no known social audience")
-    bridge = f"talks with {groups} of {total_groups} {_plural(by)}"
-    if total_communities and communities is not None:
-        bridge += f" and {communities} of {total_communities} communities"
-    parts.append(bridge)
-    return "; ".join(parts) + "."
+def _explanations(ranked: pd.DataFrame, *, months: int, by: str, total_groups: int, total_communities: int) -> np.ndarray:
+    """The ``explain`` sentence of every row of ``ranked`` (see :func:`advocates`), built a column at a time.
+
+    A sentence has four parts: the influence percentile ("Top 2% internal influence"), the actions a month
+    and their trend ("rising" or "falling" when the change fitted over the window is at least
+    ``max(1, level / 4)`` actions/month, else "steady"), the unique and marginal followers, and the groups
+    (and communities) reached.
+    """
+    level = ranked["actions_per_month"].to_numpy(dtype=float)
+    slope = ranked["engagement_trend"].to_numpy(dtype=float)
+    unique = ranked["unique_reach"].to_numpy(dtype=float)
+    influence = _formatted(np.maximum(1, np.ceil(100 * ranked["top_share"].to_numpy(dtype=float))).astype(np.int64), str)
+    sentence = "Top " + influence + "% internal influence; "
+    actions = _formatted(np.where(level > 0, level, 0.0), _number)
+    change, threshold = slope * max(months - 1, 0), np.maximum(1.0, 0.25 * level)
+    trend = np.where(change >= threshold, "rising", np.where(change <= -threshold, "falling", "steady")).astype(object)
+    acting = actions + np.where(actions == "1", " action", " actions").astype(object) + "/month, " + trend
+    sentence = sentence + np.where(level > 0, acting, "no advocacy actions")
+    whole = _formatted(np.where(unique > 0, unique, 0.0), "{:,.0f}".format)
+    marginal = _formatted(np.where(unique > 0, ranked["marginal_reach"].to_numpy(dtype=float), 0.0), "{:,.0f}".format)
+    reaching = "reaches " + whole + " unique followers (" + marginal + " not reached by those ranked above)"
+    sentence = sentence + "; " + np.where(unique > 0, reaching, "no known social audience")
+    groups = _formatted(ranked["groups_reached"].to_numpy(dtype=np.int64), str)
+    sentence = sentence + "; talks with " + groups + f" of {total_groups} {_plural(by)}"
+    if total_communities:
+        reached = ranked["communities_reached"]
+        known = reached.notna().to_numpy()
+        counts = _formatted(reached.fillna(0).to_numpy(dtype=np.int64), str)
+        sentence = sentence + np.where(known, " and " + counts + f" of {total_communities} communities", "")
+    result: np.ndarray = sentence + "."
+    return result
 
 
 def advocates(
@@ -635,24 +634,9 @@ def advocates(
     ranked["rank"] = np.arange(1, len(ranked) + 1)
     ranked["marginal_reach"] = ranked_marginal_reach(reach, list(ranked["person_id"]))
     months = int(acts["months"].iloc[0]) if len(acts) else 0
-    total_groups, total_communities = bridges.attrs["groups"], bridges.attrs["communities"]
-    fields = [
-        "top_share",
-        "actions_per_month",
-        "engagement_trend",
-        "unique_reach",
-        "marginal_reach",
-        "groups_reached",
-        "communities_reached",
-    ]
-    # Missing community counts as None, decided once for the column rather than by pd.isna per person.
-    reached = ranked["communities_reached"]
-    values = [
-        reached.astype(object).where(reached.notna(), None).tolist() if f == "communities_reached" else ranked[f].tolist() for f in fields
-    ]
-    ranked["explain"] = [
-        _explain(*row, months=months, by=by, total_groups=total_groups, total_communities=total_communities) for row in zip(*values)
-    ]
+    ranked["explain"] = _explanations(
+        ranked, months=months, by=by, total_groups=bridges.attrs["groups"], total_communities=bridges.attrs["communities"]
+    )
     return ranked[columns]
 
 

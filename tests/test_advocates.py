@@ -14,6 +14,7 @@ from orgnet.advocates import (
     ADVOCATE_COLUMNS,
     COMPONENTS,
     AdvocateWeights,
+    _explanations,
     activity,
     advocates,
     bridging,
@@ -187,6 +188,32 @@ def test_advocates_by_hand():
     expected = 0.3 * influence + 0.3 * engagement_part + 0.3 * 0.5 + 0.1 * 0.25
     assert rows.loc["B", "score"] == pytest.approx(expected)
     assert rows.loc["B", "explain"].startswith("Top 100% internal influence; 0.3 actions/month, steady;")
+
+
+def test_explanations_by_hand():
+    # One action a month, falling by 2 over a 3-month window; 10.5 actions rising; nothing at all.
+    ranked = pd.DataFrame(
+        {
+            "top_share": [0.004, 0.25, 1.0],
+            "actions_per_month": [1.0, 10.5, 0.0],
+            "engagement_trend": [-1.0, 3.0, 0.0],
+            "unique_reach": [1234.0, 0.0, 0.0],
+            "marginal_reach": [1000.0, 0.0, 0.0],
+            "groups_reached": [3, 1, 0],
+            "communities_reached": pd.array([2, None, 0], dtype="Int64"),
+        }
+    )
+    assert _explanations(ranked, months=3, by="location", total_groups=4, total_communities=5).tolist() == [
+        "Top 1% internal influence; 1 action/month, falling; reaches 1,234 unique followers (1,000 not reached by those "
+        "ranked above); talks with 3 of 4 locations and 2 of 5 communities.",
+        "Top 25% internal influence; 10 actions/month, rising; no known social audience; talks with 1 of 4 locations.",
+        "Top 100% internal influence; no advocacy actions; no known social audience; talks with 0 of 4 locations and 0 of 5 communities.",
+    ]
+    without_communities = _explanations(ranked.head(1), months=1, by="department", total_groups=4, total_communities=0)
+    assert without_communities.tolist() == [
+        "Top 1% internal influence; 1 action/month, steady; reaches 1,234 unique followers (1,000 not reached by those "
+        "ranked above); talks with 3 of 4 departments."
+    ]
 
 
 def test_filters_keep_scores_and_rerank():
