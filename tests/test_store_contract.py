@@ -39,6 +39,7 @@ from orgnet.model import (
 )
 from orgnet.store import Store, open_store
 from orgnet.store import sqlite as sqlite_store
+from orgnet.store.frames import followers_frame
 from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
@@ -222,6 +223,23 @@ def test_people_sharing_attribute_sets_each_read_back_their_own(any_store):
     assert read["level"].tolist() == ["3", "5", None, "3", "5", None]
     assert read["cost_centre"].tolist() == [None, "R&D", None, None, "R&D", None]
     assert read["site"].tolist() == [None, None, None, None, None, "HQ"]
+
+
+@pytest.mark.parametrize("odd_hash", ["b", "a\x1fb"], ids=["plain", "separator-in-a-hash"])
+def test_followers_read_back_in_key_order(any_store, odd_hash):
+    """Followers come back sorted by every column, whichever order they went in (the embedded store reads them
+    an account at a time, hashes joined by the unit separator; a hash that holds it is read a row at a time)."""
+    written = [
+        ("person", "E2", "x", "f9"),
+        ("person", "E1", "linkedin", odd_hash),
+        ("person", "E1", "linkedin", "Z"),
+        ("brand", "Acme", "linkedin", "\u00e9"),
+        ("person", "E1", "linkedin", "a"),
+        ("person", "E1", "instagram", "f9"),
+    ]
+    any_store.apply(IngestBatch(followers=pd.DataFrame(written, columns=FOLLOWER_COLUMNS)), record("audiences"))
+    expected = pd.DataFrame(sorted(written), columns=FOLLOWER_COLUMNS).astype(object)
+    assert_frame_equal(any_store.followers(), expected)
 
 
 def test_apply_and_read_back(any_store):
@@ -686,3 +704,13 @@ def test_a_persons_neighbourhood_is_the_ties_touching_those_within_reach(any_sto
     # E3's only tie is in 2026-02; within 2026-03 alone it has none.
     assert len(any_store.neighbourhood("E3", 2, "2026-03", "2026-03")) == 0
     assert set(any_store.neighbourhood("E4", 0, "2026-03", "2026-03").frame()["target"]) == {"E9"}
+
+
+def test_followers_of_accounts_out_of_order_are_sorted():
+    """SQLite before 3.44 does not promise the order group_concat joins in: whatever order comes, the frame is sorted."""
+    accounts = [("person", "E2", "x", ["f2", "f1"]), ("brand", "Acme", "linkedin", ["h"]), ("person", "E1", "linkedin", [])]
+    expected = pd.DataFrame(
+        [("brand", "Acme", "linkedin", "h"), ("person", "E2", "x", "f1"), ("person", "E2", "x", "f2")], columns=FOLLOWER_COLUMNS
+    ).astype(object)
+    assert_frame_equal(followers_frame(accounts), expected)
+    assert followers_frame([]).empty and list(followers_frame([]).columns) == FOLLOWER_COLUMNS

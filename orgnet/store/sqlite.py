@@ -51,7 +51,7 @@ from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
 from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
 from orgnet.store.columns import TieColumns
-from orgnet.store.frames import clean_value, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
+from orgnet.store.frames import clean_value, followers_frame, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
 from orgnet.workers import can_fork, process_alive, process_token, start_in_child
 
 __all__ = ["STAGED_TIES", "SQLiteStore"]
@@ -87,6 +87,9 @@ _TIE_TABLE = """
     count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
     PRIMARY KEY (period, source, target, channel)
 """
+#: Joins an account's follower hashes in one text when the followers are read (the ASCII unit separator).
+_JOINED = "\x1f"
+
 #: ``PRAGMA user_version`` of the current layout; 0 is a store made before ties were keyed by period first,
 #: 1 one made before each period's ties were also kept as a columnar block (``tie_block``).
 _SCHEMA_VERSION = 2
@@ -317,8 +320,18 @@ class SQLiteStore:
         return frame_from_rows("audiences", self._rows(_ordered(sql)), ordered=True)
 
     def followers(self) -> pd.DataFrame:
-        sql = "SELECT owner_type, owner, platform, follower_hash FROM follower"
-        return frame_from_rows("followers", self._rows(_ordered(sql)), ordered=True)
+        # One row per account, its hashes joined in key order (GROUP BY walks the table's key).
+        grouped = self._rows(
+            "SELECT owner_type, owner, platform, count(*), group_concat(follower_hash, ?) FROM follower "
+            "GROUP BY owner_type, owner, platform ORDER BY owner_type, owner, platform",
+            (_JOINED,),
+        )
+        accounts = [(owner_type, owner, platform, joined.split(_JOINED)) for owner_type, owner, platform, _, joined in grouped]
+        if any(len(hashes) != count for (*_, hashes), (*_, count, _) in zip(accounts, grouped)):
+            # A hash holding the separator: read a row per follower.
+            sql = "SELECT owner_type, owner, platform, follower_hash FROM follower"
+            return frame_from_rows("followers", self._rows(_ordered(sql)), ordered=True)
+        return followers_frame(accounts)
 
     def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         where, parameters = _period_filter("date", period_dates(start)[0] if start else None, period_dates(end)[1] if end else None)
