@@ -368,10 +368,10 @@ def network_summary(
 
     degree = np.bincount(s, minlength=n) + np.bincount(t, minlength=n)
     if directed and m:
-        keys = np.sort(s * n + t)
-        reverse = t * n + s
-        found = np.minimum(np.searchsorted(keys, reverse), m - 1)
-        reciprocity = float((keys[found] == reverse).sum() / m)
+        # Each directed pair is one edge, so the distinct unordered pairs P of the m - loops others give the
+        # reciprocated ones, 2 (m - loops - P); a self-loop is its own reverse.
+        loops = int((s == t).sum())
+        reciprocity = float((2 * (m - loops - len(indexed.undirected_pairs)) + loops) / m)
     else:
         reciprocity = 1.0 if m else 0.0
     pairs = n * (n - 1) if directed else n * (n - 1) / 2

@@ -220,3 +220,10 @@ def test_summary_of_graphs_without_ties():
     assert summary.weak_components == 2 and summary.largest_weak_share == 0.5
     assert summary.groups["external_share"].tolist() == [0.0, 0.0]
     assert group_matrix(lonely).to_numpy().tolist() == [[0, 0], [0, 0]]
+
+
+def test_reciprocity_counts_a_self_loop_as_its_own_reverse():
+    # a <-> b, a -> c, c -> c: the two ties of a <-> b and the loop are reciprocated, 3 of 4.
+    G = nx.DiGraph([("a", "b"), ("b", "a"), ("a", "c"), ("c", "c")])
+    nx.set_edge_attributes(G, 1.0, "weight")
+    assert network_summary(G).reciprocity == pytest.approx(3 / 4)
