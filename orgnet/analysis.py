@@ -230,7 +230,7 @@ def _indexed_ties(ties: TieColumns, people: pd.DataFrame) -> IndexedGraph:
         seen, first = np.unique(ends[missing[ends]], return_index=True)
         node_of[seen[np.argsort(first, kind="stable")]] = len(roster) + np.arange(len(seen))
     nodes = [*roster.tolist(), *ties.people[np.flatnonzero(missing)][np.argsort(node_of[missing], kind="stable")].tolist()]
-    indexed = IndexedGraph(
+    return IndexedGraph(
         nodes,
         {node: i for i, node in enumerate(nodes)},
         node_of[sources].astype(np.int64),
@@ -241,7 +241,6 @@ def _indexed_ties(ties: TieColumns, people: pd.DataFrame) -> IndexedGraph:
         # The people graph's node attributes: every column but the id, missing values read as absent.
         attributes=people.drop(columns="person_id", errors="ignore").reset_index(drop=True),
     )
-    return indexed
 
 
 def engagement_span(start: str, end: str, months: int) -> tuple[str, str]:
