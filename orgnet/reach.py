@@ -461,10 +461,12 @@ def follower_sketch(keys: np.ndarray | pd.Series, p: int = HLL_PRECISION) -> Hyp
     return HyperLogLogPlusPlus(reg=registers)
 
 
-def _union_size(keys: np.ndarray, method: str, p: int) -> float:
-    if method == "exact":
-        return float(len(keys))
-    return float(follower_sketch(keys, p).count()) if len(keys) else 0.0
+def _union_size(accounts: _Accounts, columns: np.ndarray, method: str, p: int) -> float:
+    """Distinct followers among the follower ``columns`` (a mask) of ``accounts``: counted, or sketched (``"hll"``)."""
+    chosen = int(np.count_nonzero(columns))
+    if method == "exact" or chosen == 0:
+        return float(chosen)
+    return float(follower_sketch(accounts.follower_keys[columns], p).count())
 
 
 # --------------------------------------------------------------------------- summaries
@@ -635,7 +637,7 @@ def reach_summary(
         columns = covered if platform == "all" else covered & (accounts.follower_platform == platform)
         counts = table["follower_count"].to_numpy(dtype=float)[here]
         has_ids = table["has_ids"].to_numpy()[here]
-        unique = _union_size(accounts.follower_keys[columns], method, p)
+        unique = _union_size(accounts, columns, method, p)
         with_ids = float(counts[has_ids].sum())
         count_only = float(counts[~has_ids].sum())
         single = float(counts[~has_ids].max(initial=0.0))
@@ -1084,9 +1086,9 @@ def brand_overlap(
     for platform in [*platforms, "all"]:
         on = np.ones(len(accounts.follower_platform), dtype=bool) if platform == "all" else accounts.follower_platform == platform
         e_cols, b_cols = employees_columns & on, brand_columns & on
-        e = _union_size(accounts.follower_keys[e_cols], method, p)
-        b = _union_size(accounts.follower_keys[b_cols], method, p)
-        u = _union_size(accounts.follower_keys[e_cols | b_cols], method, p)
+        e = _union_size(accounts, e_cols, method, p)
+        b = _union_size(accounts, b_cols, method, p)
+        u = _union_size(accounts, e_cols | b_cols, method, p)
         overlap = e + b - u
         here = person if platform == "all" else person & (table["platform"] == platform).to_numpy()
         records.append(

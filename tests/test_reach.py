@@ -288,3 +288,17 @@ def test_the_kept_follower_encoding_never_answers_for_other_tables_and_goes_with
     del second
     gc.collect()
     assert reach._last_encoded == []
+
+
+def test_exact_counts_never_hash_the_followers_for_sketches():
+    """The sketch keys are hashed on first use (0.4 s at 300k followers): exact summaries and overlaps never ask."""
+    from orgnet.reach import _accounts
+
+    audiences, followers = tables(SETS, COUNTS)
+    reach_summary(audiences, followers)
+    brand_overlap(audiences, followers)
+    owner_audiences(audiences, followers)
+    encoded = _accounts(audiences, followers)
+    assert "follower_keys" not in vars(encoded)
+    assert reach_summary(audiences, followers, exact_limit=1).set_index("platform").loc["all", "method"] == "hll"
+    assert len(vars(encoded)["follower_keys"]) == encoded.ids.shape[1]
