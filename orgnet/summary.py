@@ -103,7 +103,7 @@ def group_codes(
     -------
     labels : group labels, sorted by their text, with :data:`UNKNOWN` last
         (present only when some node lacks the attribute or is missing from
-        the mapping, or its value is ``None``, NaN or the empty string).
+        the mapping, or its value is missing as :func:`codes_of` reads it).
     codes : int64 array, ``labels[codes[i]]`` is the group of ``nodes[i]``.
 
     Notes
@@ -133,7 +133,8 @@ def codes_of(values: Sequence[Hashable]) -> tuple[list[Hashable], np.ndarray]:
 
     Parameters
     ----------
-    values : one group value per item; ``None``, NaN and the empty string are missing.
+    values : one group value per item; ``None``, NaN (and the other values pandas reads as missing, such as
+        ``pd.NA`` and ``NaT``) and the empty string are missing.
 
     Returns
     -------
@@ -295,6 +296,24 @@ def component_labels(n: int, sources: np.ndarray, targets: np.ndarray, connectio
     return labels
 
 
+def _reciprocity(indexed: IndexedGraph) -> float:
+    """Share of a directed graph's ``m > 0`` edges ``(u, v)`` whose reverse ``(v, u)`` is an edge too (a self-loop is its own).
+
+    When each directed pair is one edge (a snapshot's ties, a NetworkX ``DiGraph``), the D pairs that are not
+    loops span P distinct unordered pairs, of which D - P are tied both ways: 2 (D - P) reciprocated edges, from
+    the undirected pairs the summary builds anyway. Repeated edges (a hand-made edge table) are matched one by one.
+    """
+    n = len(indexed.nodes)
+    s, t = indexed.sources, indexed.targets
+    m, loops = len(s), int((s == t).sum())
+    keys = np.sort(s * n + t)
+    if not np.any(keys[1:] == keys[:-1]):
+        return float((2 * (m - loops - len(indexed.undirected_pairs)) + loops) / m)
+    reverse = t * n + s
+    found = np.minimum(np.searchsorted(keys, reverse), m - 1)
+    return float((keys[found] == reverse).sum() / m)
+
+
 def network_summary(
     G: PeopleGraph, by: str = "department", *, indexed: IndexedGraph | None = None, kernels: Kernels | None = None
 ) -> NetworkSummary:
@@ -367,13 +386,8 @@ def network_summary(
     k = len(labels)
 
     degree = np.bincount(s, minlength=n) + np.bincount(t, minlength=n)
-    if directed and m:
-        # Each directed pair is one edge, so the distinct unordered pairs P of the m - loops others give the
-        # reciprocated ones, 2 (m - loops - P); a self-loop is its own reverse.
-        loops = int((s == t).sum())
-        reciprocity = float((2 * (m - loops - len(indexed.undirected_pairs)) + loops) / m)
-    else:
-        reciprocity = 1.0 if m else 0.0
+    # An undirected graph's ties are all reciprocated.
+    reciprocity = _reciprocity(indexed) if directed and m else float(m > 0)
     pairs = n * (n - 1) if directed else n * (n - 1) / 2
 
     if n:

@@ -227,3 +227,9 @@ def test_reciprocity_counts_a_self_loop_as_its_own_reverse():
     G = nx.DiGraph([("a", "b"), ("b", "a"), ("a", "c"), ("c", "c")])
     nx.set_edge_attributes(G, 1.0, "weight")
     assert network_summary(G).reciprocity == pytest.approx(3 / 4)
+
+
+def test_reciprocity_of_repeated_edges_matches_them_one_by_one():
+    # a -> b twice and b -> a once: every one of the three edges has its reverse.
+    repeated = index_edges(pd.DataFrame({"source": ["a", "a", "b", "a"], "target": ["b", "b", "a", "c"], "weight": 1.0}))
+    assert network_summary(repeated).reciprocity == pytest.approx(3 / 4)
