@@ -90,3 +90,16 @@ def test_a_period_index_an_older_orgnet_put_back_is_dropped(tmp_path):
     connection.close()
     SQLiteStore(tmp_path / "back.db").close()
     assert _layout(tmp_path / "back.db")[2] == []
+
+
+def test_followers_a_hand_made_store_keeps_as_bytes_still_read_back(tmp_path):
+    """SQLite cannot join a BLOB hash into text: such a store's followers are read a row at a time, as before."""
+    path = tmp_path / "hand-made.db"
+    with SQLiteStore(path):
+        pass
+    connection = sqlite3.connect(path)
+    connection.executemany("INSERT INTO follower VALUES (?, ?, ?, ?)", [("person", "E1", "li", "a"), ("person", "E1", "li", b"\xff\xfe")])
+    connection.commit()
+    connection.close()
+    with SQLiteStore(path) as store:
+        assert store.followers()["follower_hash"].tolist() == ["a", b"\xff\xfe"]

@@ -321,14 +321,18 @@ class SQLiteStore:
 
     def followers(self) -> pd.DataFrame:
         # One row per account, its hashes joined in key order (GROUP BY walks the table's key).
-        grouped = self._rows(
-            "SELECT owner_type, owner, platform, count(*), group_concat(follower_hash, ?) FROM follower "
-            "GROUP BY owner_type, owner, platform ORDER BY owner_type, owner, platform",
-            (_JOINED,),
-        )
-        accounts = [(owner_type, owner, platform, joined.split(_JOINED)) for owner_type, owner, platform, _, joined in grouped]
-        if any(len(hashes) != count for (*_, hashes), (*_, count, _) in zip(accounts, grouped)):
-            # A hash holding the separator: read a row per follower.
+        try:
+            grouped = self._rows(
+                "SELECT owner_type, owner, platform, count(*), group_concat(follower_hash, ?) FROM follower "
+                "GROUP BY owner_type, owner, platform ORDER BY owner_type, owner, platform",
+                (_JOINED,),
+            )
+        except (sqlite3.OperationalError, sqlite3.DataError):
+            # A hash that is not UTF-8 text (a hand-made store), or an account past SQLite's longest text.
+            grouped = None
+        accounts = [(owner_type, owner, platform, joined.split(_JOINED)) for owner_type, owner, platform, _, joined in grouped or []]
+        if grouped is None or any(len(hashes) != count for (*_, hashes), (*_, count, _) in zip(accounts, grouped)):
+            # Or a hash holding the separator: read a row per follower.
             sql = "SELECT owner_type, owner, platform, follower_hash FROM follower"
             return frame_from_rows("followers", self._rows(_ordered(sql)), ordered=True)
         return followers_frame(accounts)
