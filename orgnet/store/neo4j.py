@@ -201,8 +201,10 @@ MERGE (p)-[:OWNS]->(a)
 
 # Tie endpoints are merged, not matched, so a tie to someone no roster listed
 # is kept (as the embedded store keeps it); such people lack in_roster. Their
-# element ids come back so that ties are created between nodes found by id.
-_ENDPOINTS = "UNWIND $ids AS id MERGE (p:Person {person_id: id}) RETURN id, elementId(p)"
+# element ids come back so that ties are created between nodes found by id:
+# as one list in the order of $ids, since a record per person costs the
+# driver more than the server's merge does.
+_ENDPOINTS = "UNWIND $ids AS id MERGE (p:Person {person_id: id}) RETURN collect(elementId(p))"
 # CREATE, not MERGE: the ingest's ties are merged by key beforehand, and the
 # ties of other ingests stay apart (readers add them up). Finding the endpoints
 # by element id is safe because orgnet never deletes a person.
@@ -308,7 +310,8 @@ _REMOVE_BATCH = 10_000
 
 def _endpoint_rows(tx: neo4j.ManagedTransaction, ids: list[str]) -> list[tuple[str, str]]:
     """(person id, element id) of the person node of each of ``ids``, merged (:data:`_ENDPOINTS`)."""
-    return [(str(person), str(element)) for person, element in tx.run(_ENDPOINTS, ids=ids).values()]
+    elements = tx.run(_ENDPOINTS, ids=ids).single(strict=True)[0]
+    return list(zip(ids, map(str, elements), strict=True))
 
 
 class Neo4jStore:
