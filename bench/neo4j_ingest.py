@@ -10,7 +10,8 @@ The data is ``orgnet.synth.benchmark_org()``: 50,000 people and 800,000 ties in 
 audiences, followers and engagement. Without ``--uri`` it starts the local Neo4j Community (fetched with
 Maven, ``--heap`` of JVM heap) in a temporary folder. The people go in as one ingest, then the ties as
 one ingest per batch size asked for (into an emptied database each time), then the rest; each line is
-the wall time of :meth:`~orgnet.store.neo4j.Neo4jStore.apply`, from the frames to the commit. ``--uri``
+the wall time of :meth:`~orgnet.store.neo4j.Neo4jStore.apply`, from the frames to the commit; after the
+ties, the time :meth:`~orgnet.store.neo4j.Neo4jStore.tie_columns` takes to read them back. ``--uri``
 writes into the database ``NEO4J_DATABASE`` names and empties it first: give it a scratch one.
 """
 
@@ -58,6 +59,10 @@ def main(argv: list[str] | None = None) -> None:
             _timed(store, f"ties, batches of {size:,}", IngestBatch(ties=org["ties"]), len(org["ties"]))
             counts = store.counts()
             assert counts["people"] == len(org["people"]) and counts["ties"] == len(org["ties"]), counts
+            started = time.perf_counter()
+            read = len(store.tie_columns())
+            seconds = time.perf_counter() - started
+            print(f"{'ties read back as columns':>24}: {read:>9,} rows in {seconds:6.1f} s = {read / seconds:>9,.0f} rows/s", flush=True)
         rest = IngestBatch(audiences=org["audiences"], followers=org["followers"], engagement=org["engagement"])
         _timed(store, "audiences+followers+eng.", rest, sum(len(org[name]) for name in ("audiences", "followers", "engagement")))
 

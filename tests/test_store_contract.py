@@ -443,6 +443,19 @@ def test_graph_model(bolt_location):
         assert graph._read("MATCH (p:Person)-[:OWNS]->(a:Audience) RETURN p.person_id, a.platform") == [["E1", "linkedin"]]
 
 
+def test_neo4j_ties_without_a_count_are_a_clear_error(bolt_location):
+    # Ties come back as one list per column; a relationship someone's own Cypher stripped of its count would shift
+    # the lists against each other, so the read says so instead.
+    where = bolt_location
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        apply_both(graph)
+        assert len(graph.ties()) > 0
+        with graph._driver.session(database=where.database) as session:
+            session.run("MATCH ()-[n:INTERACTED]->() WITH n LIMIT 1 REMOVE n.count").consume()
+        with pytest.raises(StoreError, match="lack a count or a weight"):
+            graph.ties()
+
+
 def test_cli_reingest_is_a_no_op(bolt_location, roster_file, monkeypatch):
     where = bolt_location
     monkeypatch.setenv("NEO4J_USER", where.user)

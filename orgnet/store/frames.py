@@ -8,7 +8,7 @@ same data: timestamps are kept as ISO-8601 UTC strings to the second
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, pairwise
 from operator import itemgetter
 from typing import Any, Literal
@@ -40,6 +40,7 @@ __all__ = [
     "text_to_timestamps",
     "tie_rows",
     "ties_frame",
+    "ties_frame_of_columns",
     "timestamps_to_text",
 ]
 
@@ -149,14 +150,19 @@ def _texts(values: pd.Series) -> np.ndarray:
 
 def ties_frame(rows: Iterable[StoredRow]) -> pd.DataFrame:
     """Ties as stores return them, from tuples in :data:`~orgnet.model.TIE_COLUMNS` order, sorted by key."""
-    frame = pd.DataFrame.from_records(list(rows), columns=TIE_COLUMNS)
-    frame["count"] = frame["count"].astype("int64")
-    frame["weight"] = frame["weight"].astype(float)
+    return ties_frame_of_columns(dict(zip(TIE_COLUMNS, _columns_of(list(rows), len(TIE_COLUMNS)))))
+
+
+def ties_frame_of_columns(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> pd.DataFrame:
+    """Ties as stores return them, from one sequence per column of :data:`~orgnet.model.TIE_COLUMNS`, sorted by key."""
+    data: dict[str, Any] = {name: pd.Series(columns[name], dtype=object) for name in TIE_KEY}
+    data["count"] = np.asarray(columns["count"], dtype=np.int64)
+    data["weight"] = np.asarray(columns["weight"], dtype=float)
     for column in ("first_seen", "last_seen"):
-        frame[column] = text_to_timestamps(frame[column]) if len(frame) else pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
-    for column in TIE_KEY:
-        frame[column] = frame[column].astype(object)
-    return frame.sort_values(TIE_KEY, ignore_index=True)
+        data[column] = (
+            text_to_timestamps(columns[column]) if len(columns[column]) else pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
+        )
+    return pd.DataFrame(data, columns=TIE_COLUMNS).sort_values(TIE_KEY, ignore_index=True)
 
 
 _FRAME_COLUMNS = {
