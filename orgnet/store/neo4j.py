@@ -80,6 +80,7 @@ from orgnet.store.calendar import contribution_frames, contribution_rows, event_
 from orgnet.store.columns import TieColumns
 from orgnet.store.frames import (
     clean_value,
+    followers_frame,
     frame_from_rows,
     people_frame,
     person_rows,
@@ -536,8 +537,14 @@ class Neo4jStore:
         return frame_from_rows("audiences", rows)
 
     def followers(self) -> pd.DataFrame:
-        rows = self._read(f"{_VISIBLE}MATCH (n:Follower) WHERE {_SHOWN} RETURN DISTINCT n.owner_type, n.owner, n.platform, n.follower_hash")
-        return frame_from_rows("followers", rows)
+        # One record per account with its hashes as a list, in order: Bolt decodes a list far faster than a record each.
+        rows = self._read(
+            f"{_VISIBLE}MATCH (n:Follower) WHERE {_SHOWN} "
+            "WITH n.owner_type AS owner_type, n.owner AS owner, n.platform AS platform, n.follower_hash AS hash ORDER BY hash "
+            "WITH owner_type, owner, platform, collect(DISTINCT hash) AS hashes "
+            "RETURN owner_type, owner, platform, hashes ORDER BY owner_type, owner, platform"
+        )
+        return followers_frame([(owner_type, owner, platform, hashes) for owner_type, owner, platform, hashes in rows])
 
     def engagement(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         # The first ingest to record an action wins its clicks and impressions, as INSERT OR IGNORE does:
