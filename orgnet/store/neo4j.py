@@ -84,7 +84,6 @@ from orgnet.store.frames import (
     frame_from_rows,
     people_frame,
     person_rows,
-    ties_frame,
     ties_frame_of_columns,
     timestamps_to_text,
 )
@@ -276,31 +275,41 @@ TIE_MATCH = (
 )
 
 
-#: Returns what :data:`TIE_MATCH` found as one record per period and channel, each other column one list:
-#: Bolt hands a record over at a time, and a list of 100,000 values decodes far faster than as many records.
-#: ``collect`` leaves nulls out, so the timestamps calendar ties lack come as ``''`` (read back as missing).
+#: Returns what :data:`TIE_MATCH` found as one record per period and channel, each other column one list
+#: (:data:`_LISTED`): Bolt hands a record over at a time, and a list of 100,000 values decodes far faster
+#: than as many records. ``collect`` leaves nulls out, so the timestamps calendar ties lack come as ``''``
+#: (read back as missing).
 _TIE_LISTS = (
     "RETURN n.period, n.channel, collect(s.person_id), collect(d.person_id), collect(n.count), collect(n.weight), "
     "collect(coalesce(n.first_seen, '')), collect(coalesce(n.last_seen, ''))"
 )
+#: The lists of a tie-list record after its period and channel, in order; a neighbourhood's records add the
+#: relationships' element ids, since one seen from both its ends comes back in two hops.
+_LISTED = ("source", "target", "count", "weight", "first_seen", "last_seen", "element_id")
+#: One hop of :meth:`Neo4jStore.neighbourhood`: the relationships of the people ``$people``, as tie lists.
+_NEIGHBOURHOOD = (
+    f"{_VISIBLE}MATCH (p:Person) WHERE p.person_id IN $people "
+    f"MATCH (p)-[n:INTERACTED]-(:Person) WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} "
+    "WITH DISTINCT n "
+    "RETURN n.period, n.channel, collect(startNode(n).person_id), collect(endNode(n).person_id), collect(n.count), "
+    "collect(n.weight), collect(coalesce(n.first_seen, '')), collect(coalesce(n.last_seen, '')), collect(elementId(n))"
+)
 
 
-def _listed_ties(records: list[list[Any]]) -> pd.DataFrame:
-    """The ties of :data:`_TIE_LISTS` records (``period, channel`` and six lists) as stores return them.
+def _gather_ties(records: list[list[Any]], columns: dict[str, list[Any]]) -> None:
+    """Append the ties of tie-list records (``period, channel``, then lists in :data:`_LISTED` order) to ``columns``.
 
-    Raises :class:`~orgnet.errors.StoreError` when a relationship lacks its count or weight (``collect``
-    leaves nulls out, so the lists would no longer line up): only a store written by something other
-    than orgnet can hold one.
+    ``columns`` holds a list for every column the records give. Raises :class:`~orgnet.errors.StoreError`
+    when a relationship lacks its count or weight (``collect`` leaves nulls out, so the lists would no
+    longer line up): only a store written by something other than orgnet can hold one.
     """
-    columns: dict[str, list[Any]] = {name: [] for name in TIE_COLUMNS}
     for period, channel, *lists in records:
         if len({len(values) for values in lists}) != 1:
             raise StoreError(f"INTERACTED relationships of {period} {channel} in Neo4j lack a count or a weight")
         columns["period"] += [period] * len(lists[0])
         columns["channel"] += [channel] * len(lists[0])
-        for name, values in zip(("source", "target", "count", "weight", "first_seen", "last_seen"), lists):
+        for name, values in zip(_LISTED, lists):
             columns[name] += values
-    return ties_frame_of_columns(columns)
 
 
 def _summed_ties(ties: pd.DataFrame) -> pd.DataFrame:
@@ -480,7 +489,9 @@ class Neo4jStore:
         end: str | None = None,
         channels: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        return _summed_ties(_listed_ties(self._read(f"{TIE_MATCH} {_TIE_LISTS}", **tie_parameters(start, end, channels))))
+        columns: dict[str, list[Any]] = {name: [] for name in TIE_COLUMNS}
+        _gather_ties(self._read(f"{TIE_MATCH} {_TIE_LISTS}", **tie_parameters(start, end, channels)), columns)
+        return _summed_ties(ties_frame_of_columns(columns))
 
     def tie_columns(
         self,
@@ -493,26 +504,20 @@ class Neo4jStore:
     def neighbourhood(self, person: str, hops: int, start: str | None = None, end: str | None = None) -> TieColumns:
         # Hop by hop from the person: the relationships of the people reached so far, found through the person_id
         # index, never the whole period. Relationships seen from both ends come back twice: kept once, by id.
-        found: dict[str, list[Any]] = {}
+        found: dict[str, list[Any]] = {name: [] for name in (*TIE_COLUMNS, "element_id")}
         seen, frontier = {person}, [person]
         for _ in range(hops + 1):
             if not frontier:
                 break
-            rows = self._read(
-                f"{_VISIBLE}MATCH (p:Person) WHERE p.person_id IN $people "
-                f"MATCH (p)-[n:INTERACTED]-(:Person) WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} "
-                "RETURN DISTINCT elementId(n), startNode(n).person_id, endNode(n).person_id, n.period, n.channel, n.count, "
-                "n.weight, n.first_seen, n.last_seen",
-                people=frontier,
-                start=start,
-                end=end,
-            )
-            found.update((row[0], row[1:]) for row in rows)
-            ends = {end_ for row in rows for end_ in (row[1], row[2])}
+            before = len(found["source"])
+            _gather_ties(self._read(_NEIGHBOURHOOD, people=frontier, start=start, end=end), found)
+            ends = set(found["source"][before:]) | set(found["target"][before:])
             frontier = sorted(ends - seen)
             seen |= ends
+        listed = pd.DataFrame(found).drop_duplicates("element_id")
         # A tie whose relationships sum to no interaction is no hop: reachability is worked out again on the summed ties.
-        return TieColumns.from_frame(_summed_ties(ties_frame(found.values()))).touching([person], hops)
+        ties = ties_frame_of_columns({name: listed[name].to_numpy() for name in TIE_COLUMNS})
+        return TieColumns.from_frame(_summed_ties(ties)).touching([person], hops)
 
     def periods(self) -> list[str]:
         rows = self._read(
