@@ -275,14 +275,13 @@ TIE_MATCH = (
 )
 
 
+#: The lists of a tie's own properties, in :data:`_LISTED` order after its two ends.
+_PROPERTY_LISTS = "collect(n.count), collect(n.weight), collect(coalesce(n.first_seen, '')), collect(coalesce(n.last_seen, ''))"
 #: Returns what :data:`TIE_MATCH` found as one record per period and channel, each other column one list
 #: (:data:`_LISTED`): Bolt hands a record over at a time, and a list of 100,000 values decodes far faster
 #: than as many records. ``collect`` leaves nulls out, so the timestamps calendar ties lack come as ``''``
 #: (read back as missing).
-_TIE_LISTS = (
-    "RETURN n.period, n.channel, collect(s.person_id), collect(d.person_id), collect(n.count), collect(n.weight), "
-    "collect(coalesce(n.first_seen, '')), collect(coalesce(n.last_seen, ''))"
-)
+_TIE_LISTS = f"RETURN n.period, n.channel, collect(s.person_id), collect(d.person_id), {_PROPERTY_LISTS}"
 #: The lists of a tie-list record after its period and channel, in order; a neighbourhood's records add the
 #: relationships' element ids, since one seen from both its ends comes back in two hops.
 _LISTED = ("source", "target", "count", "weight", "first_seen", "last_seen", "element_id")
@@ -291,8 +290,8 @@ _NEIGHBOURHOOD = (
     f"{_VISIBLE}MATCH (p:Person) WHERE p.person_id IN $people "
     f"MATCH (p)-[n:INTERACTED]-(:Person) WHERE {_SHOWN} AND {_RANGE.format(field='n.period')} "
     "WITH DISTINCT n "
-    "RETURN n.period, n.channel, collect(startNode(n).person_id), collect(endNode(n).person_id), collect(n.count), "
-    "collect(n.weight), collect(coalesce(n.first_seen, '')), collect(coalesce(n.last_seen, '')), collect(elementId(n))"
+    f"RETURN n.period, n.channel, collect(startNode(n).person_id), collect(endNode(n).person_id), {_PROPERTY_LISTS}, "
+    "collect(elementId(n))"
 )
 
 
