@@ -24,7 +24,7 @@ import pandas as pd
 from orgnet.errors import OrgnetError
 from orgnet.model import CORE_PERSON_FIELDS
 from orgnet.store import Store
-from orgnet.store.frames import timestamps_to_text
+from orgnet.store.frames import timestamps_to_seconds, timestamps_to_text
 
 __all__ = ["EXPORT_FORMATS", "export_frames", "export_store", "format_for", "tie_graph", "write_neo4j_csv"]
 
@@ -122,7 +122,8 @@ def write_neo4j_csv(people: pd.DataFrame, ties: pd.DataFrame, folder: Path) -> l
     ``in_roster:boolean``), ``Department`` (``name:ID(Department)``).
     Relationships: ``MEMBER_OF``, ``REPORTS_TO`` and ``INTERACTED``
     (``period``, ``channel``, ``count:long``, ``weight:double``,
-    ``first_seen``, ``last_seen``).
+    ``first_seen:long``, ``last_seen:long``: seconds since 1970 UTC, as the
+    Neo4j store writes them).
     """
     folder.mkdir(parents=True, exist_ok=True)
     person_ids = set(people["person_id"])
@@ -149,8 +150,9 @@ def write_neo4j_csv(people: pd.DataFrame, ties: pd.DataFrame, folder: Path) -> l
             "channel": ties["channel"],
             "count": ties["count"],
             "weight": ties["weight"],
-            "first_seen": timestamps_to_text(ties["first_seen"]) if len(ties) else [],
-            "last_seen": timestamps_to_text(ties["last_seen"]) if len(ties) else [],
+            # As the Neo4j store writes them: whole seconds since 1970 (pd.array keeps missing ones empty, not 1.0e9 floats).
+            "first_seen": pd.array(timestamps_to_seconds(ties["first_seen"]), dtype="Int64") if len(ties) else [],
+            "last_seen": pd.array(timestamps_to_seconds(ties["last_seen"]), dtype="Int64") if len(ties) else [],
         }
     )
     tables = {
@@ -167,8 +169,8 @@ def write_neo4j_csv(people: pd.DataFrame, ties: pd.DataFrame, folder: Path) -> l
                 "channel",
                 "count:long",
                 "weight:double",
-                "first_seen",
-                "last_seen",
+                "first_seen:long",
+                "last_seen:long",
             ],
             interacted,
         ),

@@ -72,7 +72,7 @@ def test_neo4j_csv(filled, tmp_path):
     files = [Path(f).name for f in export(str(folder), "--store", filled, "--format", "neo4j-csv")["files"]]
     assert "import.sh" in files and "interacted_header.csv" in files
     header = (folder / "interacted_header.csv").read_text().strip()
-    assert header == ":START_ID(Person),:END_ID(Person),:TYPE,period,channel,count:long,weight:double,first_seen,last_seen"
+    assert header == ":START_ID(Person),:END_ID(Person),:TYPE,period,channel,count:long,weight:double,first_seen:long,last_seen:long"
     people_header = (folder / "people_header.csv").read_text().strip().split(",")
     assert people_header[0] == "person_id:ID(Person)" and people_header[-2:] == ["in_roster:boolean", ":LABEL"]
     people = pd.read_csv(folder / "people.csv", header=None, names=people_header, dtype=str)
@@ -80,6 +80,8 @@ def test_neo4j_csv(filled, tmp_path):
     assert people.set_index("person_id:ID(Person)").loc["E9", "in_roster:boolean"] == "false"
     ties = pd.read_csv(folder / "interacted.csv", header=None)
     assert len(ties) == 5 and set(ties[2]) == {"INTERACTED"}
+    # Seconds since 1970, as the Neo4j store writes them: the fixture's earliest tie starts 2026-01-01T08:00:00Z.
+    assert ties[7].dtype == "int64" and ties[7].min() == int(pd.Timestamp("2026-01-01T08:00:00Z").timestamp())
     reports = pd.read_csv(folder / "reports_to.csv", header=None)
     assert sorted(map(tuple, reports.values.tolist())) == [("E2", "E3", "REPORTS_TO"), ("E3", "E1", "REPORTS_TO")]
     assert "--relationships=interacted_header.csv,interacted.csv" in (folder / "import.sh").read_text()

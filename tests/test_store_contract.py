@@ -456,6 +456,26 @@ def test_neo4j_ties_without_a_count_are_a_clear_error(bolt_location):
             graph.ties()
 
 
+def test_neo4j_reads_text_timestamps_as_it_reads_its_seconds(bolt_location):
+    # orgnet writes a tie's first_seen/last_seen as seconds since 1970; stores written before (and imports of
+    # earlier exports) hold ISO-8601 text, which must read back as the very same ties, also beside seconds.
+    where = bolt_location
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        apply_both(graph)
+        written = graph.ties()
+        with graph._driver.session(database=where.database) as session:
+            kinds = session.run("MATCH ()-[n:INTERACTED]->() RETURN DISTINCT valueType(n.first_seen)").value()
+            assert kinds == ["INTEGER NOT NULL"]
+            session.run(
+                "MATCH ()-[n:INTERACTED]->() WITH n LIMIT 2 "
+                "SET n.first_seen = toString(datetime({epochSeconds: n.first_seen})), "
+                "n.last_seen = left(toString(datetime({epochSeconds: n.last_seen})), 19) + 'Z'"
+            ).consume()
+            kinds = session.run("MATCH ()-[n:INTERACTED]->() RETURN DISTINCT valueType(n.first_seen)").value()
+            assert sorted(kinds) == ["INTEGER NOT NULL", "STRING NOT NULL"]
+        pd.testing.assert_frame_equal(graph.ties(), written)
+
+
 def test_cli_reingest_is_a_no_op(bolt_location, roster_file, monkeypatch):
     where = bolt_location
     monkeypatch.setenv("NEO4J_USER", where.user)

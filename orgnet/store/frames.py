@@ -1,8 +1,9 @@
 """Conversions between orgnet's DataFrames and the plain values stores keep.
 
 Shared by every store so that each returns exactly the same frames for the
-same data: timestamps are kept as ISO-8601 UTC strings to the second
-(``2026-10-01T09:30:00Z``), HR attributes as a JSON object of strings.
+same data: timestamps are kept to the second, as ISO-8601 UTC strings
+(``2026-10-01T09:30:00Z``) in the embedded store and as seconds since 1970 on
+Neo4j's ties; HR attributes as a JSON object of strings.
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ __all__ = [
     "frame_from_rows",
     "people_frame",
     "person_rows",
+    "stored_timestamps",
     "text_to_timestamps",
     "tie_rows",
     "ties_frame",
     "ties_frame_of_columns",
+    "timestamps_to_seconds",
     "timestamps_to_text",
 ]
 
@@ -56,6 +59,41 @@ def timestamps_to_text(values: pd.Series) -> np.ndarray:
     # pyarrow-stubs want the joined values and the fill all arrays or all scalars; Arrow mixes them.
     text = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "NaTZ")  # type: ignore[call-overload, arg-type]
     return text.to_numpy(zero_copy_only=False).astype(object)
+
+
+def timestamps_to_seconds(values: pd.Series) -> list[int | None]:
+    """Whole seconds since 1970-01-01 UTC of a datetime64 Series, ``None`` where missing (vectorised).
+
+    What Neo4j keeps on a tie: an integer fits one property block of its
+    record, where ``2026-10-01T09:30:00Z`` as text takes three.
+    """
+    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    seconds = stamps.astype(np.int64).astype(object)
+    seconds[np.isnat(stamps)] = None
+    return seconds.tolist()
+
+
+def stored_timestamps(values: Sequence[Any] | np.ndarray) -> pd.Series:
+    """Timestamps as a store holds them, to a datetime64[us, UTC] Series; ``''`` and ``None`` become NaT.
+
+    ``values`` are whole seconds since 1970 (ints, what orgnet writes to
+    Neo4j) or ISO-8601 UTC text (what the embedded store keeps, and Neo4j
+    stores written before, or loaded from ``orgnet export --format
+    neo4j-csv`` of an earlier orgnet), mixed as they may be. All seconds
+    take one vectorised conversion; otherwise each value's type is looked
+    at once.
+    """
+    if not len(values):
+        return pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
+    integers = isinstance(values, np.ndarray) and values.dtype.kind in "iu"
+    if integers or all(type(value) is int for value in values):
+        return pd.Series(pd.to_datetime(np.asarray(values, dtype=np.int64), unit="s", utc=True)).dt.as_unit(TIMESTAMP_UNIT)
+    cells = pd.Series(list(values), dtype=object)
+    seconds = cells.map(lambda value: isinstance(value, int | np.integer) and not isinstance(value, bool)).to_numpy(dtype=bool)
+    stamps = text_to_timestamps(cells.where(~seconds, ""))
+    if seconds.any():
+        stamps[seconds] = pd.to_datetime(cells[seconds].astype(np.int64), unit="s", utc=True).dt.as_unit(TIMESTAMP_UNIT)
+    return stamps
 
 
 #: Resolution of the timestamps stores return (pandas 3 parses ISO text to microseconds; stores keep whole seconds).
@@ -159,9 +197,7 @@ def ties_frame_of_columns(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> 
     data["count"] = np.asarray(columns["count"], dtype=np.int64)
     data["weight"] = np.asarray(columns["weight"], dtype=float)
     for column in ("first_seen", "last_seen"):
-        data[column] = (
-            text_to_timestamps(columns[column]) if len(columns[column]) else pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
-        )
+        data[column] = stored_timestamps(columns[column])
     return pd.DataFrame(data, columns=TIE_COLUMNS).sort_values(TIE_KEY, ignore_index=True)
 
 
