@@ -17,6 +17,7 @@ import textwrap
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -39,7 +40,7 @@ from orgnet.model import (
 )
 from orgnet.store import Store, open_store
 from orgnet.store import sqlite as sqlite_store
-from orgnet.store.frames import followers_frame
+from orgnet.store.frames import followers_frame, stored_timestamps, timestamps_to_seconds
 from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
@@ -454,6 +455,17 @@ def test_neo4j_ties_without_a_count_are_a_clear_error(bolt_location):
             session.run("MATCH ()-[n:INTERACTED]->() WITH n LIMIT 1 REMOVE n.count").consume()
         with pytest.raises(StoreError, match="lack a count or a weight"):
             graph.ties()
+
+
+def test_stored_timestamps_read_seconds_and_text_alike():
+    stamps = pd.Series(pd.to_datetime(["2026-10-01T09:30:00Z", "1969-12-31T23:59:59Z", None], utc=True))
+    seconds = timestamps_to_seconds(stamps)
+    assert seconds == [1790847000, -1, None]
+    texts = ["2026-10-01T09:30:00Z", "1969-12-31T23:59:59Z", ""]
+    expected = stamps.dt.as_unit("us")
+    for values in ([*seconds[:2], ""], texts, np.array(seconds[:2]), [texts[0], -1, None], np.array(texts, dtype=object)):
+        read = stored_timestamps(values).reset_index(drop=True)
+        pd.testing.assert_series_equal(read, expected[: len(read)], check_names=False)
 
 
 def test_neo4j_reads_text_timestamps_as_it_reads_its_seconds(bolt_location):

@@ -79,15 +79,17 @@ def stored_timestamps(values: Sequence[Any] | np.ndarray) -> pd.Series:
     ``values`` are whole seconds since 1970 (ints, what orgnet writes to
     Neo4j) or ISO-8601 UTC text (what the embedded store keeps, and Neo4j
     stores written before, or loaded from ``orgnet export --format
-    neo4j-csv`` of an earlier orgnet), mixed as they may be. All seconds
-    take one vectorised conversion; otherwise each value's type is looked
-    at once.
+    neo4j-csv`` of an earlier orgnet), mixed as they may be. One pass
+    collects the values' types; all seconds or all text then take one
+    vectorised conversion, and only a mix looks at each value again.
     """
     if not len(values):
         return pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
-    integers = isinstance(values, np.ndarray) and values.dtype.kind in "iu"
-    if integers or all(type(value) is int for value in values):
+    kinds = {values.dtype.type} if isinstance(values, np.ndarray) and values.dtype.kind in "iu" else {type(value) for value in values}
+    if all(issubclass(kind, int | np.integer) and kind is not bool for kind in kinds):
         return pd.Series(pd.to_datetime(np.asarray(values, dtype=np.int64), unit="s", utc=True)).dt.as_unit(TIMESTAMP_UNIT)
+    if not any(issubclass(kind, int | np.integer) for kind in kinds):
+        return text_to_timestamps(values)
     cells = pd.Series(list(values), dtype=object)
     seconds = cells.map(lambda value: isinstance(value, int | np.integer) and not isinstance(value, bool)).to_numpy(dtype=bool)
     stamps = text_to_timestamps(cells.where(~seconds, ""))
