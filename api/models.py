@@ -591,18 +591,28 @@ class ReachView(BaseModel):
     )
 
 
+#: What one internal-reach request may ask of the server, for the GET query and the POST body alike (the CLI,
+#: which runs on the user's own machine, allows more hops and runs): starting people, hops, Monte Carlo runs, seed.
+REACH_MAX_PEOPLE = 100
+REACH_MAX_HOPS = 4
+REACH_MIN_RUNS, REACH_MAX_RUNS = 10, 1000
+REACH_MAX_SEED = 2**32 - 1
+
+
 class InternalReachQuery(BaseModel):
     """Whom a message started by some people reaches inside the organisation."""
 
     model_config = ConfigDict(extra="forbid")
 
-    people: list[str] = Field(min_length=1, max_length=100, description="Person ids who start the message (1 to 100).")
-    hops: int = Field(DEFAULT_HOPS, ge=1, le=4, description="Largest number of directed hops counted.")
+    people: list[str] = Field(
+        min_length=1, max_length=REACH_MAX_PEOPLE, description=f"Person ids who start the message (1 to {REACH_MAX_PEOPLE})."
+    )
+    hops: int = Field(DEFAULT_HOPS, ge=1, le=REACH_MAX_HOPS, description="Largest number of directed hops counted.")
     probability: float = Field(
         DEFAULT_PROBABILITY, gt=0, le=1, description="Chance that a tie passes the message on (independent cascade)."
     )
-    runs: int = Field(DEFAULT_RUNS, ge=10, le=1000, description="Monte Carlo runs of the cascade.")
-    seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed: the same query gives the same answer.")
+    runs: int = Field(DEFAULT_RUNS, ge=REACH_MIN_RUNS, le=REACH_MAX_RUNS, description="Monte Carlo runs of the cascade.")
+    seed: int = Field(0, ge=0, le=REACH_MAX_SEED, description="Random seed: the same query gives the same answer.")
 
 
 class HopCount(BaseModel):

@@ -10,6 +10,7 @@ from api_fixtures import log_in, make_app, role_keys, samples_store  # noqa: F40
 from fastapi.testclient import TestClient
 
 from orgnet.access import create_key, revoke_key
+from orgnet.api.models import REACH_MAX_HOPS, REACH_MAX_RUNS, REACH_MIN_RUNS
 from orgnet.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.xdist_group("api")
@@ -135,6 +136,25 @@ def test_internal_reach_refuses_unknown_people_and_unbounded_queries(client, rol
     assert client.post("/api/v1/reach/internal", json={"people": []}, headers=admin).status_code == 422
     assert client.post("/api/v1/reach/internal", json={"people": ["E0093"], "extra": 1}, headers=admin).status_code == 422
     assert client.get("/api/v1/reach/internal", headers=admin).status_code == 422
+
+
+def test_internal_reach_get_and_post_share_their_bounds(client, role_keys):  # noqa: F811
+    admin = {"X-API-Key": role_keys["admin"]}
+    limits = {"hops": (REACH_MAX_HOPS, REACH_MAX_HOPS + 1), "runs": (REACH_MAX_RUNS, REACH_MAX_RUNS + 1)}
+    for name, (largest, beyond) in limits.items():
+        for value, status in ((largest, 200), (beyond, 422)):
+            query = client.get(f"/api/v1/reach/internal?people=E0093&{name}={value}", headers=admin)
+            body = client.post("/api/v1/reach/internal", json={"people": ["E0093"], name: value}, headers=admin)
+            assert (query.status_code, body.status_code) == (status, status), (name, value)
+    for value in (REACH_MIN_RUNS - 1, 0):
+        assert client.get(f"/api/v1/reach/internal?people=E0093&runs={value}", headers=admin).status_code == 422
+        assert client.post("/api/v1/reach/internal", json={"people": ["E0093"], "runs": value}, headers=admin).status_code == 422
+    # The documented bounds of the query parameters are the body's.
+    schema = client.get("/openapi.json").json()
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/reach/internal"]["get"]["parameters"]}
+    fields = schema["components"]["schemas"]["InternalReachQuery"]["properties"]
+    for name in ("hops", "runs", "seed"):
+        assert (parameters[name].get("minimum"), parameters[name]["maximum"]) == (fields[name].get("minimum"), fields[name]["maximum"])
 
 
 def test_campaigns_widest_reach_first(client, role_keys):  # noqa: F811

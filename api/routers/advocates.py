@@ -26,7 +26,20 @@ from starlette.concurrency import run_in_threadpool
 
 from orgnet.access import ADVOCATES, SUMMARY, Principal
 from orgnet.api.deps import AuditDep, Auditor, Require, SettingsDep, SnapshotsDep
-from orgnet.api.models import AdvocateList, CampaignList, CampaignRow, InternalReach, InternalReachQuery, ReachView, from_record
+from orgnet.api.models import (
+    REACH_MAX_HOPS,
+    REACH_MAX_PEOPLE,
+    REACH_MAX_RUNS,
+    REACH_MAX_SEED,
+    REACH_MIN_RUNS,
+    AdvocateList,
+    CampaignList,
+    CampaignRow,
+    InternalReach,
+    InternalReachQuery,
+    ReachView,
+    from_record,
+)
 from orgnet.api.params import DepartmentParam, LimitParam, OffsetParam, PeriodParam, SquadParam, paginate
 from orgnet.api.services import AdvocateTable, advocate_table, built_advocate_table, internal_reach, reach_view
 from orgnet.api.snapshots import Snapshots
@@ -146,13 +159,14 @@ def internal_get(
     settings: SettingsDep,
     audit: InternalAuditor,
     people: Annotated[
-        list[str], Query(min_length=1, max_length=100, description="Person ids who start the message (repeat: `people=E1&people=E2`).")
+        list[str],
+        Query(min_length=1, max_length=REACH_MAX_PEOPLE, description="Person ids who start the message (repeat: `people=E1&people=E2`)."),
     ],
     period: PeriodParam = None,
-    hops: Annotated[int, Query(ge=1, le=4, description="Largest number of directed hops counted.")] = DEFAULT_HOPS,
+    hops: Annotated[int, Query(ge=1, le=REACH_MAX_HOPS, description="Largest number of directed hops counted.")] = DEFAULT_HOPS,
     probability: Annotated[float, Query(gt=0, le=1, description="Chance that a tie passes the message on.")] = DEFAULT_PROBABILITY,
-    runs: Annotated[int, Query(ge=10, le=1000, description="Monte Carlo runs of the cascade.")] = DEFAULT_RUNS,
-    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed.")] = 0,
+    runs: Annotated[int, Query(ge=REACH_MIN_RUNS, le=REACH_MAX_RUNS, description="Monte Carlo runs of the cascade.")] = DEFAULT_RUNS,
+    seed: Annotated[int, Query(ge=0, le=REACH_MAX_SEED, description="Random seed.")] = 0,
 ) -> InternalReach:
     """People reached within 1..`hops` directed hops of the given people, and the expected number an
     independent cascade reaches (tie probability `probability`, `runs` seeded simulations), with its 95% interval.
