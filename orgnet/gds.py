@@ -367,10 +367,11 @@ def celf_seeds(graph: GdsGraph, k: int, probability: float = DEFAULT_PROBABILITY
     independent cascade of :func:`orgnet.spread.expected_spread` gives the same person 36.8 (stderr
     0.4). So GDS's later seeds are chosen on other gains than the local engine's; compare seed sets by
     scoring both with :func:`orgnet.spread.expected_spread` on the same cascades: on the samples GDS
-    picks one of the local engine's seeds first (the local first one, or the third when the
-    database numbered its nodes in another order: the shared draws follow adjacency positions), and
-    its three seeds reach 57.7 people where the local greedy three reach 60.5 (stderr 0.4): within
-    5%, not within the Monte Carlo error.
+    picks the local engine's first seed, and its three seeds reach 57.7 people where the local greedy
+    three reach 60.5 (stderr 0.4): within 5%, not within the Monte Carlo error. The shared draws follow
+    adjacency positions, so the picks depend on how the directed graph numbers the people: give
+    :func:`project` an ``order`` (as :func:`orgnet.kernels.open_kernels` does) for the same picks on
+    any copy of the data; without one, the numbering follows the database's node ids.
     O(k * runs * (reach size)) after a first pass over every person, on the server's threads.
 
     References
