@@ -51,14 +51,19 @@ __all__ = [
 StoredRow = tuple[Any, ...] | list[Any]
 
 
+def _utc_seconds(values: pd.Series) -> np.ndarray:
+    """The instants of a datetime64 Series as naive UTC ``datetime64[s]`` (NaT where missing)."""
+    return pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+
+
 def timestamps_to_text(values: pd.Series) -> np.ndarray:
     """ISO-8601 UTC strings, to the second, of a datetime64 Series (vectorised)."""
-    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    stamps = _utc_seconds(values)
     # Arrow writes "2026-10-01 09:30:00" several times faster than np.datetime_as_string plus np.char.add.
     text = pc.utf8_replace_slice(pc.cast(pa.array(stamps), pa.string()), 10, 11, "T")
-    # pyarrow-stubs want the joined values and the fill all arrays or all scalars; Arrow mixes them.
-    text = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "NaTZ")  # type: ignore[call-overload, arg-type]
-    return text.to_numpy(zero_copy_only=False).astype(object)
+    text = pc.fill_null(pc.binary_join_element_wise(text, "Z", ""), "NaTZ")
+    strings: np.ndarray = text.to_numpy(zero_copy_only=False).astype(object)
+    return strings
 
 
 def timestamps_to_seconds(values: pd.Series) -> list[int | None]:
@@ -67,10 +72,11 @@ def timestamps_to_seconds(values: pd.Series) -> list[int | None]:
     What Neo4j keeps on a tie: an integer fits one property block of its
     record, where ``2026-10-01T09:30:00Z`` as text takes three.
     """
-    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    stamps = _utc_seconds(values)
     seconds = stamps.astype(np.int64).astype(object)
     seconds[np.isnat(stamps)] = None
-    return seconds.tolist()
+    listed: list[int | None] = seconds.tolist()
+    return listed
 
 
 def stored_timestamps(values: Sequence[Any] | np.ndarray) -> pd.Series:
