@@ -457,6 +457,19 @@ def test_neo4j_ties_without_a_count_are_a_clear_error(bolt_location):
             graph.ties()
 
 
+def test_neo4j_refuses_ties_without_an_end_and_writes_nothing(bolt_location):
+    where = bolt_location
+    stamp = pd.Timestamp("2026-10-01T09:00:00Z")
+    ties = pd.DataFrame(
+        {"source": ["E1", None], "target": ["E2", "E1"], "period": "2026-10", "channel": "email", "count": 1, "weight": 1.0}
+    ).assign(first_seen=stamp, last_seen=stamp)
+    with Neo4jStore(where.uri, where.user, where.password, where.database) as graph:
+        before = graph.counts()
+        with pytest.raises(StoreError, match="1 tie ends have no person id"):
+            graph.apply(IngestBatch(ties=ties), IngestRecord("no-end", "test", "-", "no-end", "2026-11-01T00:00:00Z"))
+        assert graph.counts() == before
+
+
 def test_stored_timestamps_read_seconds_and_text_alike():
     stamps = pd.Series(pd.to_datetime(["2026-10-01T09:30:00Z", "1969-12-31T23:59:59Z", None], utc=True))
     seconds = timestamps_to_seconds(stamps)

@@ -656,6 +656,8 @@ class Neo4jStore:
             ties = merge_ties(ties) if ties.duplicated(TIE_KEY).any() else ties
             # Each distinct endpoint is looked up once; the ties take their element ids by code.
             codes, ids = pd.factorize(pd.concat([ties["source"], ties["target"]], ignore_index=True))
+            if (codes < 0).any():  # a missing end would take another person's element id below
+                raise StoreError(f"{int((codes < 0).sum()):,} tie ends have no person id: every tie needs a source and a target")
             elements = np.asarray(self._endpoints([str(person) for person in ids]), dtype=object)
             columns = _columns(ties[["period", "channel", "count", "weight"]])
             columns["source"] = elements[codes[: len(ties)]].tolist()
