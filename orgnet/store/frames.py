@@ -92,16 +92,21 @@ def stored_timestamps(values: Sequence[Any] | np.ndarray) -> pd.Series:
     if not len(values):
         return pd.Series(dtype=f"datetime64[{TIMESTAMP_UNIT}, UTC]")
     kinds = {values.dtype.type} if isinstance(values, np.ndarray) and values.dtype.kind in "iu" else {type(value) for value in values}
-    if all(issubclass(kind, int | np.integer) and kind is not bool for kind in kinds):
+    integers = {kind for kind in kinds if issubclass(kind, int | np.integer) and kind is not bool}
+    if kinds == integers:
         return pd.Series(pd.to_datetime(np.asarray(values, dtype=np.int64), unit="s", utc=True)).dt.as_unit(TIMESTAMP_UNIT)
-    if not any(issubclass(kind, int | np.integer) for kind in kinds):
+    if not integers:
         return text_to_timestamps(values)
-    cells = pd.Series(list(values), dtype=object)
-    seconds = cells.map(lambda value: isinstance(value, int | np.integer) and not isinstance(value, bool)).to_numpy(dtype=bool)
-    stamps = text_to_timestamps(cells.where(~seconds, ""))
-    if seconds.any():
-        stamps[seconds] = pd.to_datetime(cells[seconds].astype(np.int64), unit="s", utc=True).dt.as_unit(TIMESTAMP_UNIT)
-    return stamps
+    # A mix: seconds beside text, or beside the '' of ties without timestamps (calendar take-backs). Each part is
+    # converted on its own, so the seconds are not parsed as text and the blanks not at all.
+    cells = np.asarray(values, dtype=object)
+    seconds = np.fromiter((type(value) in integers for value in cells), dtype=bool, count=len(cells))
+    text = ~seconds & ~pd.isna(cells) & (cells != "")
+    stamps = np.full(len(cells), np.datetime64("NaT"), dtype=f"datetime64[{TIMESTAMP_UNIT}]")
+    stamps[seconds] = cells[seconds].astype(np.int64).astype("datetime64[s]")
+    if text.any():
+        stamps[text] = text_to_timestamps(cells[text]).dt.tz_localize(None).to_numpy()
+    return pd.Series(stamps).dt.tz_localize("UTC")
 
 
 #: Resolution of the timestamps stores return (pandas 3 parses ISO text to microseconds; stores keep whole seconds).
