@@ -371,7 +371,8 @@ def celf_seeds(graph: GdsGraph, k: int, probability: float = DEFAULT_PROBABILITY
     three reach 60.5 (stderr 0.4): within 5%, not within the Monte Carlo error. The shared draws follow
     adjacency positions, so the picks depend on how the directed graph numbers the people: give
     :func:`project` an ``order`` (as :func:`orgnet.kernels.open_kernels` does) for the same picks on
-    any copy of the data; without one, the numbering follows the database's node ids.
+    any copy of the data whose tie ends are all roster people (people only ties name are numbered after
+    them, as the database returns them); without one, the numbering follows the database's node ids.
     O(k * runs * (reach size)) after a first pass over every person, on the server's threads.
 
     References

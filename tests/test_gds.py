@@ -159,7 +159,7 @@ def test_celf_first_gain_is_gds_cascade_with_every_node_reseeded(projected, loca
     )
     # GDS's own numbering, which orders each adjacency list: the fixture's order, by person_id (every node here is
     # a roster person).
-    assert all(local.graph.nodes[person].get("in_roster", True) for person in local.graph)
+    assert set(local.graph) == set(local.people["person_id"])
     number = {person: k for k, person in enumerate(sorted(local.graph))}
     adjacency: dict[int, list[int]] = {}
     for source, target in rows:
