@@ -92,11 +92,11 @@ def test_a_failure_mid_ingest_leaves_the_store_as_it_was(store, roster_file, tmp
     ingest_path(store_two, "roster", roster_file)
     before_two = snapshot(store_two)
 
-    def broken_tie_rows(ties):
+    def broken_blocks(connection, ties, changes):
         raise RuntimeError("disk on fire")
 
-    # People and identities are written before ties: the failure lands in the middle of the transaction.
-    monkeypatch.setattr(sqlite_module, "tie_rows", broken_tie_rows)
+    # People and identities are written before the tie blocks: the failure lands in the middle of the transaction.
+    monkeypatch.setattr(sqlite_module, "_write_blocks", broken_blocks)
     with pytest.raises(RuntimeError, match="disk on fire"):
         ingest_path(store_two, "roster", roster_update)
     assert snapshot(store_two) == before_two
@@ -109,14 +109,14 @@ def test_readers_keep_reading_while_an_ingest_writes(store, roster_file, tmp_pat
     ingest_path(store, "roster", roster_file)
     reader = SQLiteStore(tmp_path / "orgnet.db")
     inside, release = threading.Event(), threading.Event()
-    original = sqlite_module.tie_rows
+    original = sqlite_module._write_blocks
 
-    def slow_tie_rows(ties):
+    def slow_blocks(connection, ties, changes):
         inside.set()
         assert release.wait(10)
-        return original(ties)
+        original(connection, ties, changes)
 
-    monkeypatch.setattr(sqlite_module, "tie_rows", slow_tie_rows)
+    monkeypatch.setattr(sqlite_module, "_write_blocks", slow_blocks)
     errors = []
     writer = threading.Thread(target=lambda: _run(errors, ingest_path, store, "interactions", write(tmp_path / "log.csv", LOG)))
     writer.start()

@@ -1,20 +1,30 @@
-"""The embedded store's own layout: ties keyed by period first, and the upgrade of stores made before that."""
+"""The embedded store's own layout: ties in one columnar block per period, and the upgrade of stores made before that."""
 
 from __future__ import annotations
 
 import sqlite3
 
+import pandas as pd
+import pytest
+from test_store_contract import record
+
+from orgnet.model import TIE_COLUMNS, IngestBatch
+from orgnet.store.columns import TieColumns
+from orgnet.store.frames import ties_frame
 from orgnet.store.sqlite import SQLiteStore
 
-# The tie table as orgnet 0.1 created it: keyed by source first, with an index on the period beside.
-VERSION_0_TIES = """
-CREATE TABLE tie (
+# The tie rows of schema versions 0 to 2.
+TIE_FIELDS = """
     source TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
     count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-    PRIMARY KEY (source, target, period, channel)
-) WITHOUT ROWID;
+"""
+# As orgnet 0.1 created them: keyed by source first, with an index on the period beside.
+VERSION_0_TIES = f"""
+CREATE TABLE tie ({TIE_FIELDS} PRIMARY KEY (source, target, period, channel)) WITHOUT ROWID;
 CREATE INDEX tie_by_period ON tie (period);
 """
+# Versions 1 and 2: keyed by period first.
+VERSION_2_TIES = f"CREATE TABLE tie ({TIE_FIELDS} PRIMARY KEY (period, source, target, channel)) WITHOUT ROWID;"
 TIES = [
     ("E2", "E1", "2026-06", "chat", 1, 1.0, "2026-06-02T08:00:00Z", "2026-06-02T08:00:00Z"),
     ("E1", "E2", "2026-05", "email", 3, 1.5, "2026-05-04T09:00:00Z", "2026-05-20T10:00:00Z"),
@@ -22,74 +32,101 @@ TIES = [
 ]
 
 
-def _layout(path) -> tuple[int, str, list[str]]:
+def _layout(path) -> tuple[int, list[tuple[str, str]], list[str]]:
+    """``user_version``, the kinds and names of every object called ``tie``, and the blocks' periods."""
     connection = sqlite3.connect(path)
     try:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        (table,) = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone()
-        indexes = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tie'")]
-        return version, table, indexes
+        ties = connection.execute("SELECT type, name FROM sqlite_master WHERE tbl_name = 'tie' ORDER BY type, name").fetchall()
+        periods = [row[0] for row in connection.execute("SELECT period FROM tie_block ORDER BY period")]
+        return version, ties, periods
     finally:
         connection.close()
 
 
-def test_a_store_made_before_the_period_key_is_upgraded_with_its_ties(tmp_path):
-    path = tmp_path / "old.db"
+def _older_store(path, layout: str, version: int, rows: list[tuple], blocks: dict[str, list[tuple]] | None = None) -> None:
+    """A store as an earlier orgnet left it: ``rows`` in its ``tie`` table and, per period, a block of ``blocks``' rows."""
+    SQLiteStore(path).close()
     connection = sqlite3.connect(path)
-    connection.executescript(VERSION_0_TIES)
-    connection.executemany("INSERT INTO tie VALUES (?, ?, ?, ?, ?, ?, ?, ?)", TIES)
+    connection.execute("DROP VIEW tie")
+    connection.executescript(layout)
+    connection.executemany("INSERT INTO tie VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for period, block in (blocks or {}).items():
+        people, ties = TieColumns.from_frame(ties_frame(block)).to_block()
+        connection.execute("INSERT INTO tie_block VALUES (?, ?, ?, ?)", (period, len(block), people, ties))
+    connection.execute(f"PRAGMA user_version = {version}")
     connection.commit()
     connection.close()
 
+
+def _keys_and_counts(ties: pd.DataFrame) -> list[tuple]:
+    return list(zip(ties["source"], ties["target"], ties["period"], ties["count"]))
+
+
+def test_a_store_made_before_the_period_key_is_upgraded_with_its_ties(tmp_path):
+    path = tmp_path / "old.db"
+    _older_store(path, VERSION_0_TIES, 0, TIES)
     with SQLiteStore(path) as store:
-        ties = store.ties()
-        assert list(zip(ties["source"], ties["target"], ties["period"], ties["count"])) == [
-            ("E1", "E2", "2026-05", 3),
-            ("E1", "E3", "2026-07", 2),
-            ("E2", "E1", "2026-06", 1),
-        ]
+        assert _keys_and_counts(store.ties()) == [("E1", "E2", "2026-05", 3), ("E1", "E3", "2026-07", 2), ("E2", "E1", "2026-06", 1)]
         assert store.periods() == ["2026-05", "2026-06", "2026-07"]
-    version, table, indexes = _layout(path)
-    assert version == 2
-    assert "PRIMARY KEY (period, source, target, channel)" in table
-    assert indexes == []
+        assert store.counts()["ties"] == 3
+    layout = _layout(path)
+    assert layout == (3, [("view", "tie")], ["2026-05", "2026-06", "2026-07"])
     # Opening it again changes nothing.
     with SQLiteStore(path) as store:
         assert len(store.ties()) == 3
-    assert _layout(path) == (version, table, indexes)
+    assert _layout(path) == layout
 
 
 def test_a_new_store_has_the_current_layout(tmp_path):
     SQLiteStore(tmp_path / "new.db").close()
-    version, table, indexes = _layout(tmp_path / "new.db")
-    assert version == 2 and "PRIMARY KEY (period, source, target, channel)" in table and indexes == []
+    assert _layout(tmp_path / "new.db") == (3, [("view", "tie")], [])
 
 
-def test_a_range_of_periods_is_read_along_the_key(tmp_path):
-    with SQLiteStore(tmp_path / "plan.db") as store:
-        plan = store._rows("EXPLAIN QUERY PLAN SELECT * FROM tie WHERE period >= ? AND period <= ?", ("2026-05", "2026-06"))
-    assert "USING PRIMARY KEY (period>? AND period<?)" in " ".join(row[-1] for row in plan)
+def test_a_version_2_store_keeps_its_blocks_and_rebuilds_the_stale_and_missing_ones(tmp_path):
+    """A block whose count is its rows' is kept as it is; one a writer without blocks made stale, or none, is built from the rows."""
+    path = tmp_path / "v2.db"
+    stale = ("E3", "E1", "2026-06", "email", 4, 2.0, "2026-06-03T08:00:00Z", "2026-06-05T08:00:00Z")
+    # 2026-05's block says 9 where its row says 3, with the same count of ties: it is read as the block says.
+    trusted = [("E1", "E2", "2026-05", "email", 9, 1.5, "2026-05-04T09:00:00Z", "2026-05-20T10:00:00Z")]
+    # 2026-08's block lost its rows to a writer without blocks; 2026-07 never had a block.
+    gone = [("E9", "E1", "2026-08", "chat", 1, 1.0, "2026-08-01T00:00:00Z", "2026-08-01T00:00:00Z")]
+    _older_store(path, VERSION_2_TIES, 2, [*TIES, stale], {"2026-05": trusted, "2026-06": [TIES[0]], "2026-08": gone})
+    with SQLiteStore(path) as store:
+        assert _keys_and_counts(store.ties()) == [
+            ("E1", "E2", "2026-05", 9),
+            ("E1", "E3", "2026-07", 2),
+            ("E2", "E1", "2026-06", 1),
+            ("E3", "E1", "2026-06", 4),
+        ]
+        assert (
+            store.ties("2026-06", "2026-06")["first_seen"].tolist()
+            == pd.to_datetime(["2026-06-02T08:00:00Z", "2026-06-03T08:00:00Z"], utc=True).tolist()
+        )
+    assert _layout(path) == (3, [("view", "tie")], ["2026-05", "2026-06", "2026-07"])
+
+
+def test_an_older_orgnet_cannot_write_tie_rows_into_an_upgraded_store(tmp_path):
+    """Its schema script passes over the guard view, and its upsert fails rather than leave rows no block holds."""
+    SQLiteStore(tmp_path / "guarded.db").close()
+    connection = sqlite3.connect(tmp_path / "guarded.db")
+    try:
+        connection.executescript(VERSION_2_TIES.replace("CREATE TABLE tie", "CREATE TABLE IF NOT EXISTS tie"))
+        assert connection.execute("SELECT count(*) FROM tie").fetchone() == (0,)
+        with pytest.raises(sqlite3.OperationalError, match="cannot modify tie because it is a view"):
+            connection.execute("INSERT INTO tie VALUES (?, ?, ?, ?, ?, ?, ?, ?)", TIES[0])
+    finally:
+        connection.close()
 
 
 def test_periods_are_listed_in_order_without_repeats(tmp_path):
-    connection = sqlite3.connect(tmp_path / "periods.db")
     with SQLiteStore(tmp_path / "periods.db") as store:
         assert store.periods() == []
-        connection.executemany("INSERT INTO tie VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [*TIES, ("E3", "E1", "2026-06", "chat", *TIES[0][4:])])
-        connection.commit()
+        rows = [*TIES, ("E3", "E1", "2026-06", "chat", *TIES[0][4:])]
+        store.apply(IngestBatch(ties=ties_frame(rows)), record("i1", source="interactions"))
         assert store.periods() == ["2026-05", "2026-06", "2026-07"]
-        assert store.counts()["periods"] == 3
-    connection.close()
-
-
-def test_a_period_index_an_older_orgnet_put_back_is_dropped(tmp_path):
-    SQLiteStore(tmp_path / "back.db").close()
-    connection = sqlite3.connect(tmp_path / "back.db")
-    connection.execute("CREATE INDEX tie_by_period ON tie (period)")
-    connection.commit()
-    connection.close()
-    SQLiteStore(tmp_path / "back.db").close()
-    assert _layout(tmp_path / "back.db")[2] == []
+        assert store.counts()["periods"] == 3 and store.counts()["ties"] == 4
+        assert list(store.ties().columns) == TIE_COLUMNS
 
 
 def test_followers_a_hand_made_store_keeps_as_bytes_still_read_back(tmp_path):

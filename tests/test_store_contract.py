@@ -44,7 +44,7 @@ from orgnet.store.frames import followers_frame, stored_timestamps, timestamps_t
 from orgnet.store.neo4j import Neo4jStore
 from orgnet.store.sqlite import SQLiteStore
 
-KINDS = ["sqlite", "sqlite-staged", "neo4j"]
+KINDS = ["sqlite", "neo4j"]
 
 # One worker runs every test here, so that the session starts one Neo4j (see neo4j_server.py).
 pytestmark = pytest.mark.xdist_group("neo4j")
@@ -53,8 +53,6 @@ pytestmark = pytest.mark.xdist_group("neo4j")
 def _open(request: pytest.FixtureRequest, kind: str, tmp_path, batch_size: int = 2) -> Store:
     if kind == "sqlite":
         return SQLiteStore(tmp_path / "contract.db")
-    if kind == "sqlite-staged":
-        return SQLiteStore(tmp_path / "contract.db", staged_ties=1)
     where = request.getfixturevalue("bolt_location")
     # A tiny batch size makes every write span several batches (and so several transactions).
     return Neo4jStore(where.uri, where.user, where.password, where.database, batch_size=batch_size)
@@ -371,54 +369,26 @@ def test_an_injected_failure_leaves_nothing(any_store, monkeypatch):
     assert_same(snapshot(any_store), before)
 
 
-def _staged_store(tmp_path) -> SQLiteStore:
-    store = SQLiteStore(tmp_path / "staged.db", staged_ties=1)
+def test_a_failure_while_the_blocks_are_written_leaves_nothing(tmp_path, monkeypatch):
+    """The blocks are the ingest's last writes: one written, the next failing, and the store is as before."""
+    store = SQLiteStore(tmp_path / "blocks.db")
     store.apply(first_batch(), record("i1"))
-    return store
-
-
-def _staging_files(folder) -> list:
-    return list(folder.glob(".*.staging-*"))
-
-
-def _assert_failed_ingest_leaves_nothing(store: SQLiteStore, folder, error: type[BaseException], match: str) -> None:
-    """The second batch's ingest raises ``error``; the store is as before it and no staging file is left."""
     before = snapshot(store)
-    with pytest.raises(error, match=match):
+    written = []
+    put = sqlite_store._put_block
+
+    def put_then_fail(connection, period, ties):
+        if written:
+            raise RuntimeError("injected failure writing a block")
+        written.append(period)
+        put(connection, period, ties)
+
+    monkeypatch.setattr(sqlite_store, "_put_block", put_then_fail)
+    with pytest.raises(RuntimeError, match="writing a block"):
         store.apply(second_batch(), record("i2"))
+    assert len(written) == 1
     assert_same(snapshot(store), before)
-    assert not _staging_files(folder)
-
-
-def test_a_failed_staging_child_leaves_nothing(tmp_path, monkeypatch):
-    store = _staged_store(tmp_path)
-
-    def fail(path, ties):
-        raise RuntimeError("injected failure in the staging child")
-
-    # The child is forked from this process, so it runs the patched function.
-    monkeypatch.setattr(sqlite_store, "_write_staging", fail)
-    _assert_failed_ingest_leaves_nothing(store, tmp_path, RuntimeError, "staging child")
     store.close()
-
-
-def test_a_failure_before_the_staged_half_merges_leaves_nothing(tmp_path, monkeypatch):
-    store = _staged_store(tmp_path)
-
-    def fail(self, connection):
-        raise RuntimeError("injected failure before the merge")
-
-    monkeypatch.setattr(sqlite_store._StagedTies, "merge", fail)
-    _assert_failed_ingest_leaves_nothing(store, tmp_path, RuntimeError, "before the merge")
-    # The store takes the next ingest as usual.
-    monkeypatch.undo()
-    store.apply(second_batch(), record("i2"))
-    assert store.counts()["ingests"] == 2
-    assert not _staging_files(tmp_path)
-    store.close()
-
-
-# -- the Neo4j store against the embedded one ----------------------------------------
 
 
 def test_identical_frames(store_pair):
@@ -580,47 +550,7 @@ def _apply_in_thread(store: Store, batch: IngestBatch, ingest: IngestRecord) -> 
     return worker, errors
 
 
-def test_an_ingest_off_the_main_thread_writes_every_tie_itself(tmp_path, monkeypatch):
-    store = SQLiteStore(tmp_path / "threaded.db", staged_ties=1)
-
-    def fail(path, ties):
-        raise RuntimeError("a worker thread must not fork a staging child")
-
-    monkeypatch.setattr(sqlite_store, "_write_staging", fail)
-    worker, errors = _apply_in_thread(store, first_batch(), record("i1"))
-    worker.join()
-    assert errors == []
-    assert len(store.ties()) == 3
-    store.close()
-
-
-def test_without_a_fork_every_tie_is_written_here(tmp_path, monkeypatch):
-    def refuse(jobs):
-        raise OSError("fork refused: out of process slots")
-
-    monkeypatch.setattr(sqlite_store, "start_in_child", refuse)
-    store = _staged_store(tmp_path)
-    assert len(store.ties()) == 3
-    assert not _staging_files(tmp_path)
-    store.close()
-
-
-def test_a_child_interrupted_while_the_ingest_fails_reports_the_ingest_error(tmp_path, monkeypatch):
-    store = _staged_store(tmp_path)
-
-    def interrupted(path, ties):
-        raise KeyboardInterrupt
-
-    def fail(self, connection):
-        raise ValueError("injected failure before the merge")
-
-    monkeypatch.setattr(sqlite_store, "_write_staging", interrupted)
-    monkeypatch.setattr(sqlite_store._StagedTies, "merge", fail)
-    _assert_failed_ingest_leaves_nothing(store, tmp_path, ValueError, "before the merge")
-    store.close()
-
-
-def test_staging_files_a_killed_ingest_left_are_removed_after_a_day(tmp_path):
+def test_staging_files_an_earlier_orgnets_killed_ingest_left_are_removed_after_a_day(tmp_path):
     stale, recent, other_store = (
         tmp_path / name for name in (".staged.db.staging-old.db", ".staged.db.staging-new.db", ".other.db.staging-old.db")
     )
@@ -629,7 +559,7 @@ def test_staging_files_a_killed_ingest_left_are_removed_after_a_day(tmp_path):
     two_days_ago = time.time() - 2 * 86_400
     os.utime(stale, (two_days_ago, two_days_ago))
     os.utime(other_store, (two_days_ago, two_days_ago))
-    store = _staged_store(tmp_path)
+    store = SQLiteStore(tmp_path / "staged.db")
     assert not stale.exists()
     # One that may belong to an ingest still running, and another store's, stay.
     assert recent.exists() and other_store.exists()

@@ -1,23 +1,21 @@
 """Ties as columns (orgnet.store.columns) and the embedded store's per-period blocks of them.
 
-The oracle for merging is orgnet.aggregate.merge_ties (a pandas group-by), and
-for what a block holds, the store's own keyed tie rows read back one by one.
+The oracle for merging is orgnet.aggregate.merge_ties (a pandas group-by), for
+the calendar ledger's changes a hand-computed case.
 """
 
 from __future__ import annotations
-
-import sqlite3
 
 import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
-from test_store_contract import apply_both, first_batch, record, second_batch
+from test_store_contract import record
 
 from orgnet.aggregate import merge_ties
 from orgnet.model import TIE_COLUMNS, TIE_KEY, IngestBatch
 from orgnet.store.columns import TieColumns
-from orgnet.store.sqlite import SQLiteStore, _rows_of, _valid_block
+from orgnet.store.sqlite import SQLiteStore
 
 
 def _ties(rng: np.random.Generator, rows: int, people: int = 30) -> pd.DataFrame:
@@ -83,57 +81,45 @@ def test_no_ties_make_an_empty_frame_of_the_tie_columns():
     assert str(frame["first_seen"].dtype) == "datetime64[us, UTC]"
 
 
-def _block_and_rows(store: SQLiteStore, period: str) -> tuple[TieColumns | None, pd.DataFrame]:
-    with store._readers.connection() as connection:
-        return _valid_block(connection, period), _rows_of(connection, period).frame()
-
-
-@pytest.mark.parametrize("staged", [False, True])
-def test_every_ingest_keeps_each_periods_block_equal_to_its_rows(tmp_path, staged):
+def test_every_ingest_merges_into_each_periods_block_as_the_upsert_of_rows_would(tmp_path):
     rng = np.random.default_rng(5)
-    with SQLiteStore(tmp_path / "blocks.db", staged_ties=1 if staged else 200_000) as store:
-        apply_both(store)
-        # A third ingest merges into periods both earlier ones wrote.
-        store.apply(IngestBatch(ties=_ties(rng, 500).assign(period="2026-01")), record("i3", source="interactions"))
-        for period in store.periods():
-            block, rows = _block_and_rows(store, period)
-            assert block is not None, period
-            assert_frame_equal(block.frame(), rows)
-        assert_frame_equal(
-            store.ties(), pd.concat([_block_and_rows(store, p)[1] for p in store.periods()]).sort_values(TIE_KEY, ignore_index=True)
+    batches = [_ties(rng, 400), _ties(rng, 300, people=40), _ties(rng, 500).assign(period="2026-01")]
+    with SQLiteStore(tmp_path / "blocks.db") as store:
+        for number, ties in enumerate(batches):
+            store.apply(IngestBatch(ties=ties), record(f"i{number}", source="interactions"))
+            assert_frame_equal(store.ties(), _expected(pd.concat(batches[: number + 1], ignore_index=True)), check_exact=False, rtol=1e-12)
+        assert store.counts()["ties"] == len(store.ties())
+
+
+def test_adjusted_adds_to_the_ties_it_holds_and_drops_those_left_without_interactions():
+    """Hand-computed: the calendar ledger's changes, as the stores' UPDATE and DELETE of rows applied them."""
+    ties = TieColumns.from_frame(
+        pd.DataFrame(
+            [
+                ("A", "B", "2026-01", "meeting", 3, 1.5, "2026-01-02T00:00:00Z", "2026-01-09T00:00:00Z"),
+                ("A", "C", "2026-01", "meeting", 1, 0.5, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
+                ("B", "C", "2026-01", "chat", 2, 1.0, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
+            ],
+            columns=TIE_COLUMNS,
         )
-
-
-def test_rows_written_by_a_writer_that_keeps_no_blocks_are_read_from_the_rows(tmp_path):
-    with SQLiteStore(tmp_path / "foreign.db") as store:
-        store.apply(first_batch(), record("i1"))
-        before = len(store.ties("2026-01", "2026-01"))
-        connection = sqlite3.connect(tmp_path / "foreign.db")
-        connection.execute("INSERT INTO tie VALUES ('E9', 'E1', '2026-01', 'chat', 1, 1.0, '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')")
-        connection.commit()
-        connection.close()
-        assert _block_and_rows(store, "2026-01")[0] is None
-        ties = store.ties("2026-01", "2026-01")
-        assert len(ties) == before + 1 and "E9" in set(ties["source"])
-        # The next ingest into the period puts its block right again.
-        store.apply(second_batch(), record("i2", source="interactions"))
-        block, rows = _block_and_rows(store, "2026-01")
-        assert block is not None
-        assert_frame_equal(block.frame(), rows)
-
-
-def test_a_store_without_blocks_gets_them_in_its_upgrade(tmp_path):
-    with SQLiteStore(tmp_path / "v1.db") as store:
-        apply_both(store)
-        expected = store.ties()
-    connection = sqlite3.connect(tmp_path / "v1.db")
-    connection.execute("DELETE FROM tie_block")
-    connection.execute("PRAGMA user_version = 1")
-    connection.commit()
-    connection.close()
-    with SQLiteStore(tmp_path / "v1.db") as store:
-        assert all(_block_and_rows(store, period)[0] is not None for period in store.periods())
-        assert_frame_equal(store.ties(), expected)
+    )
+    changes = pd.DataFrame(
+        [
+            ("A", "B", "2026-01", "meeting", -1, -0.5),
+            ("A", "B", "2026-01", "meeting", 2, 0.25),
+            ("A", "C", "2026-01", "meeting", -1, -0.5),  # its last interaction goes: so does the tie
+            ("A", "Z", "2026-01", "meeting", -1, -0.5),  # no such person in these ties
+            ("B", "C", "2026-02", "chat", -2, -1.0),  # no such period
+        ],
+        columns=[*TIE_KEY, "count", "weight"],
+    )
+    adjusted = ties.adjusted(changes).frame()
+    assert adjusted[[*TIE_KEY, "count", "weight"]].values.tolist() == [
+        ["A", "B", "2026-01", "meeting", 4, 1.25],
+        ["B", "C", "2026-01", "chat", 2, 1.0],
+    ]
+    assert adjusted["first_seen"].tolist() == pd.to_datetime(["2026-01-02", "2026-01-03"], utc=True).tolist()
+    assert ties.adjusted(changes.iloc[:0]) is ties
 
 
 def test_pairs_are_the_ties_summed_as_tie_edges_sums_them():

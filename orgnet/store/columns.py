@@ -17,7 +17,7 @@ parsed back).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
@@ -266,38 +266,18 @@ class TieColumns:
             return self
         if not len(self):
             return other
-        people = np.union1d(self.people, other.people).astype(object)
-        periods = np.union1d(self.periods, other.periods).astype(object)
-        channels = np.union1d(self.channels, other.channels).astype(object)
-
-        def recoded(part: TieColumns) -> TieColumns:
-            person = _codes(people, part.people)
-            return TieColumns(
-                people,
-                person[part.source],
-                person[part.target],
-                periods,
-                _codes(periods, part.periods)[part.period],
-                channels,
-                _codes(channels, part.channels)[part.channel],
-                part.count,
-                part.weight,
-                part.first_seen,
-                part.last_seen,
-            )
-
-        ours, theirs = recoded(self), recoded(other)
+        ours, theirs = _on_shared_dictionaries(self, other)
 
         def both(name: str) -> np.ndarray:
             return np.concatenate([getattr(ours, name), getattr(theirs, name)])
 
         joined = TieColumns(
-            people,
+            ours.people,
             both("source"),
             both("target"),
-            periods,
+            ours.periods,
             both("period"),
-            channels,
+            ours.channels,
             both("channel"),
             both("count"),
             both("weight"),
@@ -305,6 +285,37 @@ class TieColumns:
             both("last_seen"),
         )
         return joined._merged_keys()
+
+    def adjusted(self, changes: pd.DataFrame) -> TieColumns:
+        """These ties with ``changes`` added to their counts and weights: what the calendar ledger gives and takes back.
+
+        Parameters
+        ----------
+        changes : ``source``, ``target``, ``period``, ``channel``, ``count``,
+            ``weight``: amounts to add (negative: to take back) to the tie of
+            that key, in row order (several rows may change one tie).
+
+        Returns
+        -------
+        The ties, a change to a key they do not hold ignored, every tie left
+        with a count of 0 or less removed. ``first_seen`` and ``last_seen``
+        stay: a tie does not remember which interaction set them.
+        """
+        if not len(self) or changes.empty:
+            return self
+        codes = [
+            np.asarray(pd.Index(labels).get_indexer(_texts(changes[name])), dtype=np.int64)
+            for labels, name in ((self.people, "source"), (self.people, "target"), (self.periods, "period"), (self.channels, "channel"))
+        ]
+        # A label these ties lack (code -1) names no tie of theirs.
+        known = np.logical_and.reduce([code >= 0 for code in codes])
+        keys, wanted = self._keys(), self._keys(*codes)
+        position = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        held = known & (keys[position] == wanted)
+        count, weight = self.count.copy(), self.weight.copy()
+        np.add.at(count, position[held], changes["count"].to_numpy(np.int64)[held])
+        np.add.at(weight, position[held], changes["weight"].to_numpy(float)[held])
+        return replace(self, count=count, weight=weight).take(np.flatnonzero(count > 0))
 
     @classmethod
     def concat(cls, parts: Sequence[TieColumns]) -> TieColumns:
@@ -314,11 +325,15 @@ class TieColumns:
             combined = combined.merged(part)
         return combined
 
+    def _keys(self, *codes: np.ndarray) -> np.ndarray:
+        """One int64 per entry that orders as its key (source, target, period, channel); of ``codes`` of those four when given."""
+        source, target, period, channel = codes or (self.source, self.target, self.period, self.channel)
+        keys = ((source.astype(np.int64) * len(self.people) + target) * len(self.periods) + period) * len(self.channels) + channel
+        return np.asarray(keys, dtype=np.int64)
+
     def _merged_keys(self) -> TieColumns:
         """Sorted by key, entries sharing a key merged (count and weight summed in entry order, first_seen min, last_seen max)."""
-        keys = ((self.source.astype(np.int64) * len(self.people) + self.target) * len(self.periods) + self.period) * len(
-            self.channels
-        ) + self.channel
+        keys = self._keys()
         if len(keys) and np.all(keys[1:] > keys[:-1]):
             return self
         # Stable: entries of one key keep their order, so sums run in entry order as the stores' upserts do.
@@ -414,3 +429,28 @@ def _ipc(table: pa.Table) -> bytes:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return bytes(sink.getvalue().to_pybytes())
+
+
+def _on_shared_dictionaries(first: TieColumns, second: TieColumns) -> tuple[TieColumns, TieColumns]:
+    """Both ties recoded on the union of their dictionaries (sorted, so code order stays text order)."""
+    people = np.union1d(first.people, second.people).astype(object)
+    periods = np.union1d(first.periods, second.periods).astype(object)
+    channels = np.union1d(first.channels, second.channels).astype(object)
+
+    def recoded(part: TieColumns) -> TieColumns:
+        person = _codes(people, part.people)
+        return TieColumns(
+            people,
+            person[part.source],
+            person[part.target],
+            periods,
+            _codes(periods, part.periods)[part.period],
+            channels,
+            _codes(channels, part.channels)[part.channel],
+            part.count,
+            part.weight,
+            part.first_seen,
+            part.last_seen,
+        )
+
+    return recoded(first), recoded(second)

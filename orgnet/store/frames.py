@@ -40,7 +40,6 @@ __all__ = [
     "person_rows",
     "stored_timestamps",
     "text_to_timestamps",
-    "tie_rows",
     "ties_frame",
     "ties_frame_of_columns",
     "timestamps_to_seconds",
@@ -176,20 +175,6 @@ def _attribute_columns(values: np.ndarray) -> pd.DataFrame:
     if decoded.columns.empty:
         return pd.DataFrame(index=range(len(values)))
     return decoded if codes is None else decoded.take(codes).reset_index(drop=True)
-
-
-def tie_rows(ties: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Tie rows as plain tuples in :data:`~orgnet.model.TIE_COLUMNS` order, timestamps as text."""
-    if ties.empty:
-        return []
-    columns = [
-        *(_texts(ties[name]) for name in TIE_KEY),
-        ties["count"].astype("int64").tolist(),
-        ties["weight"].astype(float).tolist(),
-        timestamps_to_text(ties["first_seen"]),
-        timestamps_to_text(ties["last_seen"]),
-    ]
-    return list(zip(*columns))
 
 
 def _texts(values: pd.Series) -> np.ndarray:

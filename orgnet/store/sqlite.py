@@ -11,17 +11,18 @@ its ledger empty (no ``user_version`` step is needed): calendar events
 ingested before it are not in the ledger, and a later copy of one of them
 counts again.
 
-Ties live twice: as keyed rows in ``tie`` (what an ingest's upsert merges
-into and the calendar ledger updates) and, per period, as one columnar block
-in ``tie_block`` (:class:`~orgnet.store.columns.TieColumns` as Arrow IPC
-bytes), which every read of ties uses. The ingest's transaction rewrites the
-block of each period it wrote: the old block merged with the batch's ties in
-columns, or, where the calendar ledger changed ties, the period's rows read
-back. A block records its row count; one that differs from the rows' (a
-writer without blocks, such as an older orgnet, changed them) is passed over
-and the rows are read instead, until the next ingest into that period
-rewrites it. (Such a writer merging into existing keys without changing the
-count goes unseen: a store should be written by one orgnet version at a time.)
+Ties live as one columnar block per period in ``tie_block``
+(:class:`~orgnet.store.columns.TieColumns` as Arrow IPC bytes, with its tie
+count). An ingest's transaction rewrites the block of each period it wrote:
+the old block merged with the batch's ties in columns, as an upsert merges
+rows (counts and weights add up, ``first_seen`` the earliest, ``last_seen``
+the latest), then the calendar ledger's changes added. No tie is bound row
+by row: 389k ties reach the file in a few blobs (``bench/ingest.py``).
+Stores of schema version 2 and earlier also kept every tie as a keyed row
+in a ``tie`` table; :func:`_upgrade` builds the blocks from those rows
+where needed and drops the table. ``tie`` is then a view that holds
+nothing and takes no writes, so an older orgnet opening the store sees no
+ties and its ingest fails, rather than overwriting blocks it cannot read.
 
 A store object reads on connections of its own, never on the one it writes
 with, so no read waits for a write, in this process or in another.
@@ -32,10 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import signal
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -45,28 +43,30 @@ from typing import Any
 import pandas as pd
 
 from orgnet.errors import StoreBusy, StoreError
-from orgnet.model import CORE_PERSON_FIELDS, RESULT_INDEX_COLUMNS, ApiKey, AuditEntry, IngestBatch, IngestRecord, ScheduleRun, StoredResult
+from orgnet.model import (
+    CORE_PERSON_FIELDS,
+    RESULT_INDEX_COLUMNS,
+    ApiKey,
+    AuditEntry,
+    IngestBatch,
+    IngestRecord,
+    ScheduleRun,
+    StoredResult,
+    empty_frame,
+)
 from orgnet.periods import period_dates
 from orgnet.store import SETTING_PERIOD_UNIT
 from orgnet.store.batching import chunks
-from orgnet.store.calendar import contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
+from orgnet.store.calendar import TIE_CHANGE_COLUMNS, contribution_frames, contribution_rows, event_rows, events_frame, plan_calendar
 from orgnet.store.columns import TieColumns
-from orgnet.store.frames import clean_value, followers_frame, frame_from_rows, people_frame, person_rows, tie_rows, ties_frame
-from orgnet.workers import can_fork, process_alive, process_token, start_in_child
+from orgnet.store.frames import clean_value, followers_frame, frame_from_rows, people_frame, person_rows, ties_frame
+from orgnet.workers import process_alive
 
-__all__ = ["STAGED_TIES", "SQLiteStore"]
+__all__ = ["SQLiteStore"]
 
-#: From this many ties in one ingest on, a forked child writes half of them to a staging file while the
-#: transaction writes the other half; one INSERT ... SELECT then adds the staged half (see _StagedTies).
-#: Only an ingest on the main thread forks (the command line, scripts): a server or scheduler ingesting on a
-#: worker thread writes every tie itself, as a lock one of its other threads held at the fork (SQLite's
-#: own, say) would stay locked for ever in the child. (The command line's progress spinner is such a
-#: thread, but it only draws on the console, which the child never touches.)
-STAGED_TIES = 200_000
-
-#: Page cache of an ingest's write, in KiB (SQLite's default is 2 MiB). A large ingest's new pages no longer spill
-#: to the WAL and come back while its transaction runs: 389k ties (bench/ingest.py) bound 10% less CPU and wrote in
-#: 30% less time. SQLite takes the pages as it needs them, so a small ingest uses no more memory than before.
+#: Page cache of an ingest's write, in KiB (SQLite's default is 2 MiB). A large ingest's new pages do not spill
+#: to the WAL and come back while its transaction runs (when ties were rows: 389k of them bound 10% less CPU and
+#: wrote in 30% less time). SQLite takes the pages as it needs them, so a small ingest uses no more memory.
 _INGEST_CACHE_KIB = 64 * 1024
 
 #: Seconds a write waits for the file's write lock, held by another connection, before it fails ("database is locked").
@@ -76,32 +76,26 @@ _AUDIT_WAIT = 5.0
 #: Idle read connections kept for the next reads; more are opened while more threads read at once.
 _READERS_KEPT = 8
 
-#: A staging file named by no live process is a killed ingest's leftover, removed by the next opener of the store;
-#: one whose name says nothing of its process (an older orgnet's) is removed once it is older than this.
+#: Before schema version 3 a large ingest's forked child wrote half its tie rows to a staging file beside the store.
+#: One named by no live process is a killed ingest's leftover, removed by the next opener of the store; one whose
+#: name says nothing of its process is removed once it is older than this.
 _STALE_STAGING_SECONDS = 24 * 3600
 
-#: Ties are keyed by period first: every read asks for a range of periods, which is then one stretch of the
-#: table, and no second index has to be kept up to date on each write.
-_TIE_TABLE = """
-    source TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, channel TEXT NOT NULL,
-    count INTEGER NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-    PRIMARY KEY (period, source, target, channel)
-"""
 #: Joins an account's follower hashes in one text when the followers are read (the ASCII unit separator).
 _JOINED = "\x1f"
 
 #: ``PRAGMA user_version`` of the current layout; 0 is a store made before ties were keyed by period first,
-#: 1 one made before each period's ties were also kept as a columnar block (``tie_block``).
-_SCHEMA_VERSION = 2
+#: 1 one made before each period's ties were also kept as a columnar block (``tie_block``), 2 one that kept
+#: every tie as a row too.
+_SCHEMA_VERSION = 3
 
-_SCHEMA = f"""
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS person (
     person_id TEXT PRIMARY KEY, name TEXT, email TEXT, department TEXT, title TEXT,
-    manager_id TEXT, location TEXT, hire_date TEXT, attributes TEXT NOT NULL DEFAULT '{{}}'
+    manager_id TEXT, location TEXT, hire_date TEXT, attributes TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS identity (identity TEXT PRIMARY KEY, person_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tie ({_TIE_TABLE}) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tie_block (
     period TEXT PRIMARY KEY, rows INTEGER NOT NULL, people BLOB NOT NULL, ties BLOB NOT NULL
 );
@@ -175,15 +169,9 @@ ON CONFLICT (person_id) DO UPDATE SET
     manager_id = coalesce(excluded.manager_id, manager_id), location = coalesce(excluded.location, location),
     hire_date = coalesce(excluded.hire_date, hire_date), attributes = json_patch(attributes, excluded.attributes)
 """
-_TIE_MERGE = """
-ON CONFLICT (period, source, target, channel) DO UPDATE SET
-    count = count + excluded.count, weight = weight + excluded.weight,
-    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
-"""
 _TIE_COLUMNS = "source, target, period, channel, count, weight, first_seen, last_seen"
-_TIE_UPSERT = f"INSERT INTO tie ({_TIE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) {_TIE_MERGE}"
-# "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
-_TIE_UPSERT_STAGED = f"INSERT INTO main.tie ({_TIE_COLUMNS}) SELECT {_TIE_COLUMNS} FROM staged.tie WHERE true {_TIE_MERGE}"
+#: What ``tie`` is once a store holds its ties in blocks only (see the module's notes): no rows, no writes.
+_TIE_GUARD = f"CREATE VIEW IF NOT EXISTS tie ({_TIE_COLUMNS}) AS SELECT {', '.join(['NULL'] * 8)} WHERE 0"
 _EXTERNAL_UPSERT = """
 INSERT INTO external_contact (person_id, period, channel, count) VALUES (?, ?, ?, ?)
 ON CONFLICT (person_id, period, channel) DO UPDATE SET count = count + excluded.count
@@ -200,10 +188,6 @@ class SQLiteStore:
     Parameters
     ----------
     path : the database file; created (with its folder) when missing.
-    staged_ties : from this many ties in one ingest on, half of them are
-        written by a forked child beside the transaction (default
-        :data:`STAGED_TIES`; never where ``fork`` or a second core is
-        missing, nor off the main thread).
 
     Notes
     -----
@@ -222,9 +206,8 @@ class SQLiteStore:
       file's write lock, then raises :class:`~orgnet.errors.StoreBusy`.
     """
 
-    def __init__(self, path: str | Path, *, staged_ties: int = STAGED_TIES):
+    def __init__(self, path: str | Path):
         self.location = str(path)
-        self._staged_ties = staged_ties
         target = Path(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -285,13 +268,12 @@ class SQLiteStore:
         channels: Sequence[str] | None = None,
     ) -> TieColumns:
         with self._readers.connection() as connection:
-            # One read transaction: every period's block and its row count come from the same committed state.
-            connection.execute("BEGIN")
-            try:
-                parts = [_period_ties(connection, period) for period in _stored_periods(connection, start, end)]
-            finally:
-                connection.execute("COMMIT")
-        return TieColumns.concat(parts).select(channels)
+            blocks = connection.execute(
+                "SELECT period, people, ties FROM tie_block WHERE (?1 IS NULL OR period >= ?1) AND (?2 IS NULL OR period <= ?2) "
+                "ORDER BY period",
+                (start, end),
+            ).fetchall()
+        return TieColumns.concat([TieColumns.from_block(*block) for block in blocks]).select(channels)
 
     def ties(
         self,
@@ -369,7 +351,6 @@ class SQLiteStore:
         tables = {
             "people": "person",
             "identities": "identity",
-            "ties": "tie",
             "external_contacts": "external_contact",
             "audiences": "audience",
             "followers": "follower",
@@ -378,45 +359,21 @@ class SQLiteStore:
             "results": "job_result",
         }
         counts = {name: self._rows(f"SELECT count(*) FROM {table}")[0][0] for name, table in tables.items()}
+        counts["ties"] = self._rows("SELECT coalesce(sum(rows), 0) FROM tie_block")[0][0]
         counts["periods"] = len(self.periods())
         return counts
 
     # -- writing -----------------------------------------------------------------
 
     def apply(self, batch: IngestBatch, record: IngestRecord) -> None:
-        with self._lock:
-            staged = self._stage(batch.ties)
-            try:
-                with _ingest_cache(self._connection), self._transaction() as connection:
-                    before = {period: _valid_block(connection, period) for period in _periods_of(batch.ties)}
-                    changed = self._write(connection, batch, record, tie_rows(batch.ties if staged is None else staged.kept), staged)
-                    _refresh_blocks(connection, batch.ties, before, changed)
-            finally:
-                if staged is not None:
-                    staged.close(self._connection)
+        with self._lock, _ingest_cache(self._connection), self._transaction() as connection:
+            changes = self._write(connection, batch, record)
+            _write_blocks(connection, batch.ties, changes)
 
-    def _stage(self, ties: pd.DataFrame) -> _StagedTies | None:
-        """Half of ``ties`` handed to a forked child when they are many and forking is safe here; else ``None``."""
-        if len(ties) < self._staged_ties or not _may_stage():
-            return None
-        try:
-            return _StagedTies(ties, Path(self.location).resolve())
-        except OSError:
-            # No fork to be had (memory, a process limit): this process writes them all, as below the threshold.
-            return None
-
-    def _write(
-        self,
-        connection: sqlite3.Connection,
-        batch: IngestBatch,
-        record: IngestRecord,
-        ties: list[tuple],
-        staged: _StagedTies | None = None,
-    ) -> set[str]:
+    def _write(self, connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> pd.DataFrame:
         """Every statement of one ingest but the tie blocks'; runs inside :meth:`apply`'s transaction.
 
-        ``ties`` are the tie rows to write here; ``staged`` holds the others, if any.
-        Returns the periods whose ties the calendar ledger changed.
+        Returns the calendar ledger's changes to the ties (:data:`~orgnet.store.calendar.TIE_CHANGE_COLUMNS`).
         """
         connection.executemany(
             "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -427,16 +384,12 @@ class SQLiteStore:
             "INSERT INTO identity (identity, person_id) VALUES (?, ?) ON CONFLICT (identity) DO UPDATE SET person_id = excluded.person_id",
             _tuples(batch.identities),
         )
-        connection.executemany(_TIE_UPSERT, ties)
-        if staged is not None:
-            staged.merge(connection)
         connection.executemany(_EXTERNAL_UPSERT, _tuples(batch.external_contacts))
         connection.executemany(_AUDIENCE_UPSERT, _tuples(batch.audiences))
         connection.executemany("INSERT OR IGNORE INTO follower VALUES (?, ?, ?, ?)", _tuples(batch.followers))
         connection.executemany("INSERT OR IGNORE INTO engagement VALUES (?, ?, ?, ?, ?, ?, ?)", _tuples(batch.engagement))
         connection.executemany("INSERT OR IGNORE INTO message_key VALUES (?)", [(key,) for key in batch.message_keys])
-        # After the ties: what the calendar ledger takes back is taken from ties this ingest may have just added to.
-        changed = _write_calendar(connection, batch, record)
+        changes = _write_calendar(connection, batch, record)
         connection.execute(
             "INSERT INTO ingest VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -448,7 +401,7 @@ class SQLiteStore:
                 json.dumps(record.report, sort_keys=True),
             ),
         )
-        return changed
+        return changes
 
     def _transaction(self):
         return _Transaction(self._connection)
@@ -621,75 +574,6 @@ def _connect(path: Path, wait: float) -> sqlite3.Connection:
     return sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=wait)
 
 
-class _StagedTies:
-    """The second half of a large batch's ties, written to a staging file by a forked child.
-
-    While the transaction binds and writes the first half row by row (the
-    Python part of that is what costs), the child does the same for the other
-    half in a file of its own, on the other core; :meth:`merge` then adds the
-    staged rows inside the transaction with one ``INSERT ... SELECT`` that runs
-    entirely in SQLite. The ingest stays one transaction: a failure anywhere
-    rolls all of it back, and the staging file (``.STORE.staging-*.db`` next
-    to the store) is deleted either way. The file is named after the process
-    that made it (:func:`~orgnet.workers.process_token`), so when that process
-    is killed (and its child with it) the next opener of the store can tell
-    the file is a leftover and remove it.
-
-    A key that two rows of one batch share, one in each half, adds its
-    weights in another order than one row after the other would: the same
-    to the last bit or so. (Ingesters aggregate before they hand ties over,
-    so their keys are unique.)
-    """
-
-    def __init__(self, ties: pd.DataFrame, store: Path):
-        _remove_leftover_staging(store)
-        handle, name = tempfile.mkstemp(prefix=f"{_staging_prefix(store)}{process_token()}-", suffix=".db", dir=store.parent)
-        os.close(handle)
-        self.path = Path(name)
-        half = len(ties) // 2
-        self.kept = ties.iloc[:half]
-        rest = ties.iloc[half:]
-        try:
-            self._finish = start_in_child({"ties": lambda: _write_staging(self.path, rest)})
-        except BaseException:
-            self.path.unlink(missing_ok=True)
-            raise
-        self._waited = False
-        self._attached = False
-
-    def _wait(self) -> None:
-        self._waited = True
-        self._finish()
-
-    def merge(self, connection: sqlite3.Connection) -> None:
-        """Wait for the child, then add its ties to the store inside the caller's transaction."""
-        self._wait()
-        connection.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
-        self._attached = True
-        connection.execute(_TIE_UPSERT_STAGED)
-
-    def close(self, connection: sqlite3.Connection) -> None:
-        """After the transaction: let the child finish, detach and delete the staging file.
-
-        Ctrl-C is held back until this is done (a KeyboardInterrupt between
-        two of these steps once left the staged file attached, "database
-        staged is locked"), and a transaction an interrupt left open is rolled
-        back first: nothing can be detached inside one.
-        """
-        with _interrupts_deferred():
-            try:
-                if not self._waited:
-                    # The ingest failed before the merge; its error is the one to report, not the child's.
-                    with contextlib.suppress(BaseException):
-                        self._wait()
-                if self._attached:
-                    if connection.in_transaction:
-                        connection.execute("ROLLBACK")
-                    connection.execute("DETACH DATABASE staged")
-            finally:
-                self.path.unlink(missing_ok=True)
-
-
 @contextlib.contextmanager
 def _ingest_cache(connection: sqlite3.Connection) -> Iterator[None]:
     """:data:`_INGEST_CACHE_KIB` of page cache on ``connection`` while an ingest writes; its own cache size after."""
@@ -701,34 +585,16 @@ def _ingest_cache(connection: sqlite3.Connection) -> Iterator[None]:
         connection.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def _may_stage() -> bool:
-    """Whether :meth:`SQLiteStore.apply` may fork a staging child here and now (see :data:`STAGED_TIES`)."""
-    return can_fork() and threading.current_thread() is threading.main_thread()
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT back (delivered once the block ends) on the main thread, where Python raises KeyboardInterrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def _staging_prefix(store: Path) -> str:
     return f".{store.name}.staging-"
 
 
 def _remove_leftover_staging(store: Path) -> None:
-    """Delete the staging files of ``store`` whose process is gone, best effort.
+    """Delete the staging files an earlier orgnet's ingest left beside ``store`` whose process is gone, best effort.
 
     A file's name carries the token of the process that made it: when that
     process no longer runs, nothing will merge or delete the file. Files
-    without a token (an older orgnet's) go once they are older than a day.
+    without a token go once they are older than a day.
     """
     prefix = _staging_prefix(store)
     now = time.time()
@@ -738,21 +604,6 @@ def _remove_leftover_staging(store: Path) -> None:
         with contextlib.suppress(OSError):
             if alive is False or (alive is None and now - leftover.stat().st_mtime > _STALE_STAGING_SECONDS):
                 leftover.unlink()
-
-
-def _write_staging(path: Path, ties: pd.DataFrame) -> None:
-    """Write ``ties`` into a tie table of their own at ``path`` (the child's side of :class:`_StagedTies`)."""
-    # Ctrl-C reaches the whole process group: the parent rolls back and waits for this child, which finishes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as staging:
-        # A scratch file: no journal, no syncing; losing it only fails this ingest.
-        staging.execute("PRAGMA journal_mode=OFF")
-        staging.execute("PRAGMA synchronous=OFF")
-        staging.execute(f"PRAGMA cache_size = -{_INGEST_CACHE_KIB}")
-        staging.execute(f"CREATE TABLE tie ({_TIE_TABLE}) WITHOUT ROWID")
-        staging.execute("BEGIN")
-        staging.executemany(_TIE_UPSERT, tie_rows(ties))
-        staging.execute("COMMIT")
 
 
 class _Transaction:
@@ -779,34 +630,35 @@ class _Transaction:
 
 
 def _needs_upgrade(connection: sqlite3.Connection) -> bool:
-    """Whether the store is older than this orgnet's layout, or an older orgnet has put its period index back."""
+    """Whether the store is older than this orgnet's layout: an earlier version number, or tie rows in a ``tie`` table."""
     if connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
         return True
-    return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'tie_by_period'").fetchone() is not None
+    return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone() is not None
 
 
 def _upgrade(connection: sqlite3.Connection) -> None:
     """Bring a store made by an earlier orgnet to the current layout, in one transaction.
 
-    Version 0 keyed ties by source first, with an index on the period beside;
-    the ties are copied into a table keyed by period first. Version 1 had no
-    tie blocks; each period's is built from its rows. An earlier orgnet
-    that opens an upgraded store creates that index again; it is dropped, and
-    the blocks are built again from the rows it may have written. A store
-    another process has just upgraded is left alone.
+    Up to version 2 every tie was also a row of a ``tie`` table (keyed by
+    source first up to version 0, by period first after). A period whose
+    block is missing (version 1 and before kept none) or stale (its count
+    differs from its rows': a writer without blocks changed them) gets its
+    block built from the rows; then the table goes and the guard view
+    :data:`_TIE_GUARD` takes its name. A store another process has just
+    upgraded is left alone.
     """
     with _Transaction(connection):
         if not _needs_upgrade(connection):
             return
-        (layout,) = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone()
-        if "PRIMARY KEY (period," not in layout:
-            connection.execute(f"CREATE TABLE tie_upgraded ({_TIE_TABLE}) WITHOUT ROWID")
-            connection.execute(f"INSERT INTO tie_upgraded SELECT {_TIE_COLUMNS} FROM tie ORDER BY period, source, target, channel")
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone() is not None:
+            periods = [row[0] for row in connection.execute("SELECT DISTINCT period FROM tie ORDER BY period")]
+            connection.execute("DELETE FROM tie_block WHERE period NOT IN (SELECT DISTINCT period FROM tie)")
+            for period in periods:
+                stored = connection.execute("SELECT rows FROM tie_block WHERE period = ?", (period,)).fetchone()
+                if stored is None or stored[0] != _row_count(connection, period):
+                    _put_block(connection, period, _rows_of(connection, period))
             connection.execute("DROP TABLE tie")
-            connection.execute("ALTER TABLE tie_upgraded RENAME TO tie")
-        connection.execute("DROP INDEX IF EXISTS tie_by_period")
-        for period in _stored_periods(connection):
-            _put_block(connection, period, _rows_of(connection, period))
+        connection.execute(_TIE_GUARD)
         connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
 
@@ -840,51 +692,26 @@ def _retire_json_results(connection: sqlite3.Connection) -> None:
 
 
 def _stored_periods(connection: sqlite3.Connection, start: str | None = None, end: str | None = None) -> list[str]:
-    """The periods from ``start`` to ``end`` (open ends for ``None``) that hold tie rows, sorted."""
-    # One seek per period along the period-first key instead of a scan of every tie.
-    sql = (
-        "WITH RECURSIVE known(period) AS (SELECT min(period) FROM tie WHERE ?1 IS NULL OR period >= ?1 "
-        "UNION ALL SELECT (SELECT min(period) FROM tie WHERE period > known.period) FROM known "
-        "WHERE known.period IS NOT NULL AND (?2 IS NULL OR known.period < ?2)) "
-        "SELECT period FROM known WHERE period IS NOT NULL AND (?2 IS NULL OR period <= ?2)"
-    )
+    """The periods from ``start`` to ``end`` (open ends for ``None``) that hold ties, sorted."""
+    sql = "SELECT period FROM tie_block WHERE (?1 IS NULL OR period >= ?1) AND (?2 IS NULL OR period <= ?2) ORDER BY period"
     return [row[0] for row in connection.execute(sql, (start, end))]
 
 
-def _periods_of(ties: pd.DataFrame) -> list[str]:
-    return sorted({str(period) for period in ties["period"].unique()}) if len(ties) else []
+def _stored_block(connection: sqlite3.Connection, period: str) -> TieColumns:
+    """The ties of ``period`` from its block (none when it has no block)."""
+    block = connection.execute("SELECT people, ties FROM tie_block WHERE period = ?", (period,)).fetchone()
+    return TieColumns.from_block(period, *block) if block else TieColumns.empty()
 
 
 def _row_count(connection: sqlite3.Connection, period: str) -> int:
+    """How many tie rows an earlier orgnet's ``tie`` table holds for ``period`` (see :func:`_upgrade`)."""
     return int(connection.execute("SELECT count(*) FROM tie WHERE period = ?", (period,)).fetchone()[0])
 
 
 def _rows_of(connection: sqlite3.Connection, period: str) -> TieColumns:
-    """The ties of ``period`` read from their rows: what a block holds, the slow way (a Python tuple per tie)."""
+    """The ties of ``period`` from an earlier orgnet's ``tie`` rows (see :func:`_upgrade`)."""
     rows = connection.execute(f"SELECT {_TIE_COLUMNS} FROM tie WHERE period = ?", (period,)).fetchall()
     return TieColumns.from_frame(ties_frame(rows))
-
-
-def _valid_block(connection: sqlite3.Connection, period: str) -> TieColumns | None:
-    """The ties of ``period`` from its block; empty when it holds no rows; ``None`` when its block is missing or stale.
-
-    A block is stale when its row count differs from the table's: a writer
-    that keeps no blocks (an orgnet before them, a hand-made store) added or
-    removed rows since.
-    """
-    rows = _row_count(connection, period)
-    if rows == 0:
-        return TieColumns.empty()
-    block = connection.execute("SELECT rows, people, ties FROM tie_block WHERE period = ?", (period,)).fetchone()
-    if block is None or block[0] != rows:
-        return None
-    return TieColumns.from_block(period, block[1], block[2])
-
-
-def _period_ties(connection: sqlite3.Connection, period: str) -> TieColumns:
-    """The ties of ``period``: from its block when it is up to date, else from the rows."""
-    block = _valid_block(connection, period)
-    return block if block is not None else _rows_of(connection, period)
 
 
 def _put_block(connection: sqlite3.Connection, period: str, ties: TieColumns) -> None:
@@ -900,26 +727,21 @@ def _put_block(connection: sqlite3.Connection, period: str, ties: TieColumns) ->
     )
 
 
-def _refresh_blocks(connection: sqlite3.Connection, ties: pd.DataFrame, before: dict[str, TieColumns | None], changed: set[str]) -> None:
-    """Bring the blocks of the periods an ingest wrote up to date, inside its transaction.
+def _write_blocks(connection: sqlite3.Connection, ties: pd.DataFrame, changes: pd.DataFrame) -> None:
+    """Write an ingest's ``ties`` and the calendar ledger's ``changes`` into the blocks of their periods, inside its transaction.
 
-    ``before`` holds each period's block as it was before the batch's
-    ``ties`` were written (``None`` when it was stale); ``changed`` the
-    periods the calendar ledger changed. The new block is the old one merged
-    with the batch's ties, as the rows' upsert merges them, in columns; a
-    period whose old block was stale, or whose ties the calendar ledger
-    changed, is read back from its rows instead. A merged block whose length
-    is not the table's row count is read back from the rows too.
+    Each period's new block is its old one merged with the batch's ties
+    (:meth:`~orgnet.store.columns.TieColumns.merged`), then the ledger's
+    changes added (:meth:`~orgnet.store.columns.TieColumns.adjusted`): what
+    the ledger takes back may come from ties this ingest has just added to.
     """
     added = TieColumns.from_frame(ties).by_period() if len(ties) else {}
-    for period in sorted(set(before) | changed):
-        old = before.get(period)
-        block = None
-        if period not in changed and old is not None:
-            block = old.merged(added.get(period, TieColumns.empty()))
-            if len(block) != _row_count(connection, period):
-                block = None
-        _put_block(connection, period, block if block is not None else _rows_of(connection, period))
+    changed = {str(period): part for period, part in changes.groupby("period", sort=False)} if len(changes) else {}
+    for period in sorted(set(added) | set(changed)):
+        block = _stored_block(connection, period).merged(added.get(period, TieColumns.empty()))
+        if period in changed:
+            block = block.adjusted(changed[period])
+        _put_block(connection, period, block)
 
 
 _CALENDAR_EVENT_FIELDS = "key, series, recurrence, sequence, stamp, cancelled, occurrences"
@@ -954,10 +776,10 @@ def _stored_contributions(connection: sqlite3.Connection, keys: Sequence[str]) -
 def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: IngestRecord) -> set[str]:
     """The calendar ledger's step of an ingest (:func:`orgnet.store.calendar.plan_calendar`), inside its transaction.
 
-    Returns the periods of the ties it changed.
+    Returns its changes to the ties (:data:`~orgnet.store.calendar.TIE_CHANGE_COLUMNS`), for :func:`_write_blocks`.
     """
     if batch.calendar_events.empty:
-        return set()
+        return empty_frame(TIE_CHANGE_COLUMNS)
     stored = _stored_events(connection, batch.calendar_events["series"].tolist())
     unit = batch.settings.get(SETTING_PERIOD_UNIT) or dict(connection.execute("SELECT name, value FROM setting").fetchall()).get(
         SETTING_PERIOD_UNIT, "month"
@@ -972,13 +794,6 @@ def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: 
     ties, contacts = contribution_rows(plan)
     connection.executemany("INSERT INTO calendar_tie VALUES (?, ?, ?, ?, ?, ?, ?)", ties)
     connection.executemany("INSERT INTO calendar_contact VALUES (?, ?, ?, ?, ?)", contacts)
-    changes = [(c, w, p, s, t, ch) for s, t, p, ch, c, w in _tuples(plan.tie_changes)]
-    connection.executemany(
-        "UPDATE tie SET count = count + ?, weight = weight + ? WHERE period = ? AND source = ? AND target = ? AND channel = ?", changes
-    )
-    connection.executemany(
-        "DELETE FROM tie WHERE period = ? AND source = ? AND target = ? AND channel = ? AND count <= 0", [row[2:] for row in changes]
-    )
     contact_changes = [(c, person, p, ch) for person, p, ch, c in _tuples(plan.contact_changes)]
     connection.executemany(
         "UPDATE external_contact SET count = count + ? WHERE person_id = ? AND period = ? AND channel = ?", contact_changes
@@ -988,7 +803,7 @@ def _write_calendar(connection: sqlite3.Connection, batch: IngestBatch, record: 
         [row[1:] for row in contact_changes],
     )
     record.report.setdefault("counts", {}).update(plan.counts)
-    return {str(period) for period in plan.tie_changes["period"]}
+    return plan.tie_changes
 
 
 def _period_filter(column: str, start: str | None, end: str | None) -> tuple[list[str], list[Any]]:
