@@ -198,8 +198,8 @@ def open_kernels(store: Store, data: SnapshotData, engine: str = "local") -> Ite
     worker computes in a context of its own. ``gds`` projects the snapshot into GDS
     (:func:`orgnet.gds.project`, the periods ``data.start`` to ``data.end``, the directed graph's people in
     an order shuffled with :data:`PROJECTION_SEED`, so that GDS's sampled betweenness draws its pivots from
-    across the org rather than from the departments listed first; Leiden's undirected graph keeps the
-    store's order, see there) and drops the projection when the block ends,
+    across the org rather than from the departments listed first; Leiden's undirected graph is numbered by
+    person id, see there) and drops the projection when the block ends,
     however it ends.
 
     Raises
