@@ -67,6 +67,9 @@ def empty_database(where: BoltLocation) -> BoltLocation:
         neo4j.GraphDatabase.driver(where.uri, auth=(where.user, where.password)) as driver,
         driver.session(database=where.database) as session,
     ):
+        # Relationships first: 10,000 people of the benchmark org detached at once hold 320,000 relationships, past
+        # the transaction memory pool of the tests' 1 GiB heap.
+        session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS").consume()
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return where
 
