@@ -227,11 +227,15 @@ def _indexed_ties(ties: TieColumns, people: pd.DataFrame) -> IndexedGraph:
     roster = people["person_id"].to_numpy(object) if len(people) else np.zeros(0, dtype=object)
     node_of = pd.Index(roster).get_indexer(ties.people)
     missing = node_of < 0
+    # People of the dictionary outside the roster, in order of first appearance; a label no tie uses (after a
+    # channel selection) is no node.
+    extra = np.zeros(0, dtype=np.int64)
     if missing.any():
         ends = np.column_stack([sources, targets]).ravel()
         seen, first = np.unique(ends[missing[ends]], return_index=True)
-        node_of[seen[np.argsort(first, kind="stable")]] = len(roster) + np.arange(len(seen))
-    nodes = [*roster.tolist(), *ties.people[np.flatnonzero(missing)][np.argsort(node_of[missing], kind="stable")].tolist()]
+        extra = seen[np.argsort(first, kind="stable")]
+        node_of[extra] = len(roster) + np.arange(len(extra))
+    nodes = [*roster.tolist(), *ties.people[extra].tolist()]
     return IndexedGraph(
         nodes,
         {node: i for i, node in enumerate(nodes)},

@@ -83,18 +83,19 @@ def test_a_new_store_has_the_current_layout(tmp_path):
     assert _layout(tmp_path / "new.db") == (3, [("view", "tie")], [])
 
 
-def test_a_version_2_store_keeps_its_blocks_and_rebuilds_the_stale_and_missing_ones(tmp_path):
-    """A block whose count is its rows' is kept as it is; one a writer without blocks made stale, or none, is built from the rows."""
+def test_a_version_2_store_gets_every_block_from_its_rows(tmp_path):
+    """The rows were what version 2 checked its blocks against: a block a writer without blocks left stale, one
+    whose count still matches after that writer changed the rows, one missing and one without rows all give way."""
     path = tmp_path / "v2.db"
-    stale = ("E3", "E1", "2026-06", "email", 4, 2.0, "2026-06-03T08:00:00Z", "2026-06-05T08:00:00Z")
-    # 2026-05's block says 9 where its row says 3, with the same count of ties: it is read as the block says.
-    trusted = [("E1", "E2", "2026-05", "email", 9, 1.5, "2026-05-04T09:00:00Z", "2026-05-20T10:00:00Z")]
+    added = ("E3", "E1", "2026-06", "email", 4, 2.0, "2026-06-03T08:00:00Z", "2026-06-05T08:00:00Z")
+    # 2026-05's block says 9 where its row now says 3, with the same count of ties.
+    changed = [("E1", "E2", "2026-05", "email", 9, 1.5, "2026-05-04T09:00:00Z", "2026-05-20T10:00:00Z")]
     # 2026-08's block lost its rows to a writer without blocks; 2026-07 never had a block.
     gone = [("E9", "E1", "2026-08", "chat", 1, 1.0, "2026-08-01T00:00:00Z", "2026-08-01T00:00:00Z")]
-    _older_store(path, VERSION_2_TIES, 2, [*TIES, stale], {"2026-05": trusted, "2026-06": [TIES[0]], "2026-08": gone})
+    _older_store(path, VERSION_2_TIES, 2, [*TIES, added], {"2026-05": changed, "2026-06": [TIES[0]], "2026-08": gone})
     with SQLiteStore(path) as store:
         assert _keys_and_counts(store.ties()) == [
-            ("E1", "E2", "2026-05", 9),
+            ("E1", "E2", "2026-05", 3),
             ("E1", "E3", "2026-07", 2),
             ("E2", "E1", "2026-06", 1),
             ("E3", "E1", "2026-06", 4),

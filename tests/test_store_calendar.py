@@ -2,8 +2,8 @@
 
 Batches are built by hand here (the ingester has its own tests): each event's
 contribution to the ties is written out, and every expected tie is worked out
-in the comments. Each test runs on the embedded store (also with its ties
-half written by a forked child) and on the bundled Bolt server.
+in the comments. Each test runs on the embedded store and on the session's
+real Neo4j.
 """
 
 from __future__ import annotations

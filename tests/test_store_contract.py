@@ -1,7 +1,6 @@
 """The Store contract: every store answers every operation the same way.
 
-Each test runs on the embedded SQLite store (also with every ingest's ties
-half written by a forked child, as large ingests are) and on a real Neo4j
+Each test runs on the embedded SQLite store and on a real Neo4j
 (the local Neo4j Community the session starts, see ``neo4j_server.py``, or the
 server ``ORGNET_TEST_NEO4J_URI`` names). The Neo4j store must return exactly
 the frames the embedded store returns for the same input.

@@ -130,3 +130,39 @@ def test_pairs_are_the_ties_summed_as_tie_edges_sums_them():
     expected = tie_edges(columns.frame()).astype({"source": object, "target": object})
     assert_frame_equal(columns.edges(), expected, check_exact=False, rtol=1e-12)
     assert TieColumns.empty().edges().empty
+
+
+def test_a_take_back_leaves_no_label_behind_and_spares_the_ties_it_does_not_touch():
+    """A person and a channel only the taken-back tie used leave the dictionaries; an untouched tie stays, even at 0."""
+    ties = TieColumns.from_frame(
+        pd.DataFrame(
+            [
+                ("A", "B", "2026-01", "meeting", 1, 0.5, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
+                ("B", "C", "2026-01", "chat", 0, 0.0, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
+                ("Z", "B", "2026-01", "chat", 2, 1.0, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
+            ],
+            columns=TIE_COLUMNS,
+        )
+    )
+    adjusted = ties.adjusted(pd.DataFrame([("A", "B", "2026-01", "meeting", -1, -0.5)], columns=[*TIE_KEY, "count", "weight"]))
+    assert adjusted.people.tolist() == ["B", "C", "Z"] and adjusted.channels.tolist() == ["chat"]
+    assert adjusted.frame()[["source", "target", "count"]].values.tolist() == [["B", "C", 0], ["Z", "B", 2]]
+
+
+def test_a_snapshot_ignores_people_of_the_dictionary_no_tie_uses():
+    """After a channel selection the people dictionary keeps labels no tie names: they are no nodes."""
+    from orgnet.analysis import _indexed_ties
+
+    ties = TieColumns.from_frame(
+        pd.DataFrame(
+            [
+                ("E1", "A_guest", "2026-01", "meeting", 1, 1.0, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
+                ("Z_guest", "E2", "2026-01", "chat", 3, 3.0, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
+            ],
+            columns=TIE_COLUMNS,
+        )
+    ).select(["chat"])
+    assert "A_guest" in ties.people.tolist()
+    indexed = _indexed_ties(ties, pd.DataFrame({"person_id": ["E1", "E2"]}))
+    assert indexed.nodes == ["E1", "E2", "Z_guest"]
+    assert [(indexed.nodes[s], indexed.nodes[t]) for s, t in zip(indexed.sources, indexed.targets)] == [("Z_guest", "E2")]

@@ -8,10 +8,9 @@ touching a Python object per tie; :meth:`TieColumns.frame` gives the
 DataFrame of :data:`~orgnet.model.TIE_COLUMNS` for callers that want one.
 
 The embedded store keeps each period's ties as one block of Arrow IPC bytes
-(:meth:`TieColumns.to_block`, :meth:`TieColumns.from_block`) beside its keyed
-tie rows: reading 845,000 ties is one blob read and a zero-copy decode
-(~50 ms) instead of a Python tuple per row (~5 s with the ISO timestamps
-parsed back).
+(:meth:`TieColumns.to_block`, :meth:`TieColumns.from_block`): reading 845,000
+ties is one blob read and a zero-copy decode (~50 ms) where keyed rows took a
+Python tuple each (~5 s with the ISO timestamps parsed back).
 """
 
 from __future__ import annotations
@@ -297,9 +296,10 @@ class TieColumns:
 
         Returns
         -------
-        The ties, a change to a key they do not hold ignored, every tie left
-        with a count of 0 or less removed. ``first_seen`` and ``last_seen``
-        stay: a tie does not remember which interaction set them.
+        The ties, a change to a key they do not hold ignored, every changed
+        tie left with a count of 0 or less removed, the dictionaries cut to
+        what the rest use. ``first_seen`` and ``last_seen`` stay: a tie does
+        not remember which interaction set them.
         """
         if not len(self) or changes.empty:
             return self
@@ -315,7 +315,9 @@ class TieColumns:
         count, weight = self.count.copy(), self.weight.copy()
         np.add.at(count, position[held], changes["count"].to_numpy(np.int64)[held])
         np.add.at(weight, position[held], changes["weight"].to_numpy(float)[held])
-        return replace(self, count=count, weight=weight).take(np.flatnonzero(count > 0))
+        emptied = np.zeros(len(self), dtype=bool)
+        emptied[position[held]] = count[position[held]] <= 0
+        return replace(self, count=count, weight=weight).take(np.flatnonzero(~emptied))._compacted()
 
     @classmethod
     def concat(cls, parts: Sequence[TieColumns]) -> TieColumns:

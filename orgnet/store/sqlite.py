@@ -640,12 +640,12 @@ def _upgrade(connection: sqlite3.Connection) -> None:
     """Bring a store made by an earlier orgnet to the current layout, in one transaction.
 
     Up to version 2 every tie was also a row of a ``tie`` table (keyed by
-    source first up to version 0, by period first after). A period whose
-    block is missing (version 1 and before kept none) or stale (its count
-    differs from its rows': a writer without blocks changed them) gets its
-    block built from the rows; then the table goes and the guard view
-    :data:`_TIE_GUARD` takes its name. A store another process has just
-    upgraded is left alone.
+    source first up to version 0, by period first after), and the rows were
+    what the blocks were checked against. Every period's block is built from
+    its rows (a writer without blocks, such as an orgnet before them, may have
+    changed the rows and kept the count), blocks of periods without rows go,
+    then the table goes and the guard view :data:`_TIE_GUARD` takes its name.
+    A store another process has just upgraded is left alone.
     """
     with _Transaction(connection):
         if not _needs_upgrade(connection):
@@ -654,9 +654,7 @@ def _upgrade(connection: sqlite3.Connection) -> None:
             periods = [row[0] for row in connection.execute("SELECT DISTINCT period FROM tie ORDER BY period")]
             connection.execute("DELETE FROM tie_block WHERE period NOT IN (SELECT DISTINCT period FROM tie)")
             for period in periods:
-                stored = connection.execute("SELECT rows FROM tie_block WHERE period = ?", (period,)).fetchone()
-                if stored is None or stored[0] != _row_count(connection, period):
-                    _put_block(connection, period, _rows_of(connection, period))
+                _put_block(connection, period, _rows_of(connection, period))
             connection.execute("DROP TABLE tie")
         connection.execute(_TIE_GUARD)
         connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
@@ -701,11 +699,6 @@ def _stored_block(connection: sqlite3.Connection, period: str) -> TieColumns:
     """The ties of ``period`` from its block (none when it has no block)."""
     block = connection.execute("SELECT people, ties FROM tie_block WHERE period = ?", (period,)).fetchone()
     return TieColumns.from_block(period, *block) if block else TieColumns.empty()
-
-
-def _row_count(connection: sqlite3.Connection, period: str) -> int:
-    """How many tie rows an earlier orgnet's ``tie`` table holds for ``period`` (see :func:`_upgrade`)."""
-    return int(connection.execute("SELECT count(*) FROM tie WHERE period = ?", (period,)).fetchone()[0])
 
 
 def _rows_of(connection: sqlite3.Connection, period: str) -> TieColumns:
