@@ -43,6 +43,11 @@ def _expected(ties: pd.DataFrame) -> pd.DataFrame:
     return merged.reset_index(drop=True)
 
 
+def _columns(rows: list[tuple]) -> TieColumns:
+    """Ties of hand-written rows in :data:`~orgnet.model.TIE_COLUMNS` order."""
+    return TieColumns.from_frame(pd.DataFrame(rows, columns=TIE_COLUMNS))
+
+
 def test_columns_of_a_frame_read_back_merged_as_the_stores_merge():
     ties = _ties(np.random.default_rng(1), 400)
     columns = TieColumns.from_frame(ties)
@@ -93,15 +98,12 @@ def test_every_ingest_merges_into_each_periods_block_as_the_upsert_of_rows_would
 
 def test_adjusted_adds_to_the_ties_it_holds_and_drops_those_left_without_interactions():
     """Hand-computed: the calendar ledger's changes, as the stores' UPDATE and DELETE of rows applied them."""
-    ties = TieColumns.from_frame(
-        pd.DataFrame(
-            [
-                ("A", "B", "2026-01", "meeting", 3, 1.5, "2026-01-02T00:00:00Z", "2026-01-09T00:00:00Z"),
-                ("A", "C", "2026-01", "meeting", 1, 0.5, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
-                ("B", "C", "2026-01", "chat", 2, 1.0, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
-            ],
-            columns=TIE_COLUMNS,
-        )
+    ties = _columns(
+        [
+            ("A", "B", "2026-01", "meeting", 3, 1.5, "2026-01-02T00:00:00Z", "2026-01-09T00:00:00Z"),
+            ("A", "C", "2026-01", "meeting", 1, 0.5, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
+            ("B", "C", "2026-01", "chat", 2, 1.0, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
+        ]
     )
     changes = pd.DataFrame(
         [
@@ -134,15 +136,12 @@ def test_pairs_are_the_ties_summed_as_tie_edges_sums_them():
 
 def test_a_take_back_leaves_no_label_behind_and_spares_the_ties_it_does_not_touch():
     """A person and a channel only the taken-back tie used leave the dictionaries; an untouched tie stays, even at 0."""
-    ties = TieColumns.from_frame(
-        pd.DataFrame(
-            [
-                ("A", "B", "2026-01", "meeting", 1, 0.5, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
-                ("B", "C", "2026-01", "chat", 0, 0.0, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
-                ("Z", "B", "2026-01", "chat", 2, 1.0, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
-            ],
-            columns=TIE_COLUMNS,
-        )
+    ties = _columns(
+        [
+            ("A", "B", "2026-01", "meeting", 1, 0.5, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
+            ("B", "C", "2026-01", "chat", 0, 0.0, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
+            ("Z", "B", "2026-01", "chat", 2, 1.0, "2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"),
+        ]
     )
     adjusted = ties.adjusted(pd.DataFrame([("A", "B", "2026-01", "meeting", -1, -0.5)], columns=[*TIE_KEY, "count", "weight"]))
     assert adjusted.people.tolist() == ["B", "C", "Z"] and adjusted.channels.tolist() == ["chat"]
@@ -153,14 +152,11 @@ def test_a_snapshot_ignores_people_of_the_dictionary_no_tie_uses():
     """After a channel selection the people dictionary keeps labels no tie names: they are no nodes."""
     from orgnet.analysis import _indexed_ties
 
-    ties = TieColumns.from_frame(
-        pd.DataFrame(
-            [
-                ("E1", "A_guest", "2026-01", "meeting", 1, 1.0, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
-                ("Z_guest", "E2", "2026-01", "chat", 3, 3.0, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
-            ],
-            columns=TIE_COLUMNS,
-        )
+    ties = _columns(
+        [
+            ("E1", "A_guest", "2026-01", "meeting", 1, 1.0, "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"),
+            ("Z_guest", "E2", "2026-01", "chat", 3, 3.0, "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
+        ]
     ).select(["chat"])
     assert "A_guest" in ties.people.tolist()
     indexed = _indexed_ties(ties, pd.DataFrame({"person_id": ["E1", "E2"]}))

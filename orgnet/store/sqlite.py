@@ -268,11 +268,7 @@ class SQLiteStore:
         channels: Sequence[str] | None = None,
     ) -> TieColumns:
         with self._readers.connection() as connection:
-            blocks = connection.execute(
-                "SELECT period, people, ties FROM tie_block WHERE (?1 IS NULL OR period >= ?1) AND (?2 IS NULL OR period <= ?2) "
-                "ORDER BY period",
-                (start, end),
-            ).fetchall()
+            blocks = _blocks(connection, "period, people, ties", start, end)
         return TieColumns.concat([TieColumns.from_block(*block) for block in blocks]).select(channels)
 
     def ties(
@@ -631,8 +627,11 @@ class _Transaction:
 
 def _needs_upgrade(connection: sqlite3.Connection) -> bool:
     """Whether the store is older than this orgnet's layout: an earlier version number, or tie rows in a ``tie`` table."""
-    if connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
-        return True
+    return connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION or _holds_tie_rows(connection)
+
+
+def _holds_tie_rows(connection: sqlite3.Connection) -> bool:
+    """Whether ``tie`` is still an earlier orgnet's table of tie rows (not the guard view)."""
     return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone() is not None
 
 
@@ -650,7 +649,7 @@ def _upgrade(connection: sqlite3.Connection) -> None:
     with _Transaction(connection):
         if not _needs_upgrade(connection):
             return
-        if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tie'").fetchone() is not None:
+        if _holds_tie_rows(connection):
             periods = [row[0] for row in connection.execute("SELECT DISTINCT period FROM tie ORDER BY period")]
             connection.execute("DELETE FROM tie_block WHERE period NOT IN (SELECT DISTINCT period FROM tie)")
             for period in periods:
@@ -691,8 +690,13 @@ def _retire_json_results(connection: sqlite3.Connection) -> None:
 
 def _stored_periods(connection: sqlite3.Connection, start: str | None = None, end: str | None = None) -> list[str]:
     """The periods from ``start`` to ``end`` (open ends for ``None``) that hold ties, sorted."""
-    sql = "SELECT period FROM tie_block WHERE (?1 IS NULL OR period >= ?1) AND (?2 IS NULL OR period <= ?2) ORDER BY period"
-    return [row[0] for row in connection.execute(sql, (start, end))]
+    return [row[0] for row in _blocks(connection, "period", start, end)]
+
+
+def _blocks(connection: sqlite3.Connection, columns: str, start: str | None, end: str | None) -> list[tuple]:
+    """``columns`` of the tie blocks of the periods ``start`` to ``end`` (open ends for ``None``), by period."""
+    where, parameters = _period_filter("period", start, end)
+    return connection.execute(f"{_with_where(f'SELECT {columns} FROM tie_block', where)} ORDER BY period", parameters).fetchall()
 
 
 def _stored_block(connection: sqlite3.Connection, period: str) -> TieColumns:
