@@ -176,19 +176,11 @@ def undirected_edges(indexed: IndexedGraph, weighted: bool = True) -> tuple[np.n
 
     Notes
     -----
-    O(E log E). Self-loops are dropped.
+    O(E log E) once per graph: the weighted pairs are :attr:`IndexedGraph.undirected_ties`, shared
+    (read-only) by every caller. Self-loops are dropped.
     """
-    n = max(len(indexed.nodes), 1)
-    low = np.minimum(indexed.sources, indexed.targets)
-    high = np.maximum(indexed.sources, indexed.targets)
-    keep = low != high
-    keys, inverse = np.unique(low[keep] * n + high[keep], return_inverse=True)
-    if weighted:
-        # bincount of nothing is int64 even with weights: keep the dtype float for empty graphs too.
-        weights = np.bincount(inverse.reshape(-1), weights=indexed.weights[keep], minlength=len(keys)).astype(float, copy=False)
-    else:
-        weights = np.ones(len(keys))
-    return keys // n, keys % n, weights
+    rows, cols, weights = indexed.undirected_ties
+    return rows, cols, weights if weighted else np.ones(len(rows))
 
 
 def _entry_keys(matrix: sp.csr_matrix) -> np.ndarray:
@@ -270,7 +262,7 @@ class IndexedGraph:
     for the NetworkX people graph wherever a function reads a graph
     (:func:`node_values`, :func:`tie_counts`): a snapshot's jobs run on it
     without building NetworkX. Views that several jobs need (:attr:`tie_pattern`, :attr:`triangles`,
-    :attr:`undirected_pairs`, :attr:`undirected_igraph`, :attr:`weighted_igraph`) are built on first
+    :attr:`undirected_ties`, :attr:`undirected_pairs`, :attr:`undirected_igraph`, :attr:`weighted_igraph`) are built on first
     use and cached on the instance, so a snapshot's jobs share them.
     """
 
@@ -307,14 +299,35 @@ class IndexedGraph:
         return list_triangles(self.tie_pattern, self.undirected_igraph)
 
     @cached_property
+    def undirected_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct undirected ties ``(low, high, weight)``, sorted, self-loops left out: read-only arrays.
+
+        ``weight`` sums the pair's edges (both directions), in the order of the edge arrays, as
+        ``np.bincount`` of ``np.unique``'s inverse does; one argsort of the pair keys serves both.
+        """
+        n = max(len(self.nodes), 1)
+        low = np.minimum(self.sources, self.targets)
+        high = np.maximum(self.sources, self.targets)
+        keep = low != high
+        keys = low[keep] * n + high[keep]
+        order = np.argsort(keys)
+        ordered = keys[order]
+        starts = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=bool)
+        inverse = np.empty(len(keys), dtype=np.int64)
+        inverse[order] = np.cumsum(starts) - 1
+        distinct = ordered[starts]
+        # bincount of nothing is int64 even with weights: keep the dtype float for empty graphs too.
+        weights = np.bincount(inverse, weights=self.weights[keep], minlength=len(distinct)).astype(float, copy=False)
+        ties = (distinct // n, distinct % n, weights)
+        for array in ties:
+            array.setflags(write=False)
+        return ties
+
+    @cached_property
     def undirected_pairs(self) -> np.ndarray:
         """``(P, 2)`` array of the distinct undirected ties ``(low, high)``, self-loops left out, sorted."""
-        n = len(self.nodes)
-        keep = self.sources != self.targets
-        low = np.minimum(self.sources[keep], self.targets[keep])
-        high = np.maximum(self.sources[keep], self.targets[keep])
-        keys = unique_keys(low * n + high)
-        return np.column_stack([keys // max(n, 1), keys % max(n, 1)])
+        low, high, _ = self.undirected_ties
+        return np.column_stack([low, high])
 
     @cached_property
     def undirected_igraph(self) -> ig.Graph:

@@ -98,3 +98,23 @@ def test_igraph_of_edges_keeps_the_edges_their_order_and_attributes():
     assert graph.es["weight"] == [0.5, 2.0, 1.0]
     empty = igraph_of_edges(3, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), directed=False, weight=np.zeros(0))
     assert empty.vcount() == 3 and empty.ecount() == 0 and not empty.is_directed()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_undirected_ties_sum_both_directions_like_networkx(seed):
+    graph = _graph(seed)
+    indexed = index_graph(graph)
+    expected = nx.Graph()
+    for u, v, weight in graph.edges(data="weight"):
+        if u != v:
+            previous = expected.get_edge_data(u, v, {"weight": 0.0})["weight"]
+            expected.add_edge(u, v, weight=previous + weight)
+    low, high, weights = indexed.undirected_ties
+    nodes = np.asarray(indexed.nodes)
+    found = {(int(min(a, b)), int(max(a, b))): w for a, b, w in zip(nodes[low], nodes[high], weights)}
+    assert found == {(min(u, v), max(u, v)): w for u, v, w in expected.edges(data="weight")}
+    keys = low * len(nodes) + high
+    assert np.all(np.diff(keys) > 0)
+    assert np.array_equal(indexed.undirected_pairs, np.column_stack([low, high]))
+    with pytest.raises(ValueError):
+        weights[0] = 0.0  # shared by every job: nobody may write into it
