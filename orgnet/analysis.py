@@ -165,17 +165,30 @@ class SnapshotData:
 
 @dataclass
 class AnalysisRun:
-    """What :func:`analyze` did: the snapshot label, the people and ties analysed, seconds per job."""
+    """What :func:`analyze` did: the snapshot label, the people and ties analysed, the results stored.
+
+    ``seconds`` is the wall-clock time from the first read to the stored results; ``timings`` gives
+    each step's own seconds, and since the worker's jobs run beside the main process's, they add up
+    to more than ``seconds``.
+    """
 
     label: str
     people: int
     ties: int
+    seconds: float
     timings: dict[str, float]
     stored: list[str]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
-        return {"label": self.label, "people": self.people, "ties": self.ties, "timings": dict(self.timings), "stored": list(self.stored)}
+        return {
+            "label": self.label,
+            "people": self.people,
+            "ties": self.ties,
+            "seconds": self.seconds,
+            "timings": dict(self.timings),
+            "stored": list(self.stored),
+        }
 
 
 def snapshot_from_tables(
@@ -585,7 +598,8 @@ def analyze(
     jobs = {job.name: job for job in snapshot_jobs(options)}
     stored = [encode(META, data.label, meta)] + [encode(jobs[name], data.label, value, options.by) for name, value in results.items()]
     put_many(store, stored)
-    return AnalysisRun(data.label, len(data.indexed.nodes), len(data.indexed.sources), timings, sorted([META.name, *results]))
+    seconds = time.perf_counter() - started
+    return AnalysisRun(data.label, len(data.indexed.nodes), len(data.indexed.sources), seconds, timings, sorted([META.name, *results]))
 
 
 def analyze_periods(

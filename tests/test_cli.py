@@ -145,6 +145,7 @@ def test_analysis_commands_print_json(sample_store_path, tmp_path, truths):
     shutil.copy(sample_store_path, db)
     runs = json.loads(invoke("analyze", "--store", db, "--period", "2026-10", "--json").output)
     assert runs[0]["label"] == "2026-10" and "advocates" in runs[0]["stored"]
+    assert runs[0]["seconds"] >= max(runs[0]["timings"].values())
     top = json.loads(invoke("advocates", "--store", db, "--top", "5", "--json").output)["advocates"]
     assert {row["person_id"] for row in top} == set(truths["advocates"])
     engineering = json.loads(invoke("advocates", "--store", db, "--department", "Engineering", "--json").output)["advocates"]

@@ -119,9 +119,8 @@ def analyze_command(
         emit_json([run.to_dict() for run in runs])
         return
     for run in runs:
-        seconds = sum(run.timings.values())
         console.print(
-            f"[green]✓[/] {run.label}: {run.people:,} people, {run.ties:,} ties, {len(run.stored)} results stored in {seconds:.1f} s"
+            f"[green]✓[/] {run.label}: {run.people:,} people, {run.ties:,} ties, {len(run.stored)} results stored in {run.seconds:.1f} s"
         )
 
 
