@@ -238,3 +238,19 @@ def test_an_error_quoting_markup_is_printed_as_written(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "'[/bold]'" in done.stderr and "'[red]x'" in done.stderr
+
+
+def test_the_console_script_freezes_what_it_leaves_out_of_the_last_collection(monkeypatch):
+    import gc
+
+    from orgnet.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["orgnet", "--help"])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

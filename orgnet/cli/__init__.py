@@ -13,6 +13,7 @@ that ``orgnet --help`` and every ``--help`` start in a fraction of a second
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 from importlib.metadata import entry_points
@@ -29,5 +30,13 @@ for _plugin in entry_points(group="orgnet.cli"):
 
 
 def main() -> None:
-    """Entry point of the ``orgnet`` console script."""
-    app()
+    """Entry point of the ``orgnet`` console script.
+
+    However the command ends, what it leaves is frozen out of the interpreter's last garbage collection
+    (``gc.freeze``): that collection only walks objects the exit frees anyway, and took 0.1-0.2 s after
+    ``orgnet analyze`` on the 50k benchmark org. Objects are still released, and exit handlers still run.
+    """
+    try:
+        app()
+    finally:
+        gc.freeze()
